@@ -1,0 +1,65 @@
+"""All tables of the domain. Import models from here."""
+
+from core.models.admin import AuditEntry, Setting, User
+from core.models.base import Base, utcnow
+from core.models.customers import ConsentEvent, Coupon, Customer, ReferralCode
+from core.models.messaging import (
+    MESSAGE_STATES,
+    SUPPRESSION_REASONS,
+    Message,
+    MessageTemplate,
+    TemplateTranslation,
+)
+from core.models.orders import (
+    EVENT_TYPES,
+    ORDER_STATUSES,
+    DeliveryOption,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PickupLocation,
+    Product,
+    Review,
+    Shipment,
+)
+from core.models.workflows import (
+    WORKFLOW_STATUSES,
+    Enrolment,
+    StepRun,
+    TriggerMark,
+    Workflow,
+    WorkflowVersion,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "MESSAGE_STATES",
+    "ORDER_STATUSES",
+    "SUPPRESSION_REASONS",
+    "WORKFLOW_STATUSES",
+    "AuditEntry",
+    "Base",
+    "ConsentEvent",
+    "Coupon",
+    "Customer",
+    "DeliveryOption",
+    "Enrolment",
+    "Message",
+    "MessageTemplate",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "PickupLocation",
+    "Product",
+    "ReferralCode",
+    "Review",
+    "Setting",
+    "Shipment",
+    "StepRun",
+    "TemplateTranslation",
+    "TriggerMark",
+    "User",
+    "Workflow",
+    "WorkflowVersion",
+    "utcnow",
+]

@@ -1,0 +1,52 @@
+"""Signed, expiring tokens for session cookies and public links (unsubscribe, reviews).
+
+The key comes from ``ORDERFLOW_SECRET_KEY`` (environment or `.streamlit/secrets.toml`). When
+neither has it, one is generated once and written to `.streamlit/secrets.toml` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import secrets as pysecrets
+from functools import lru_cache
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from core import config
+from core.errors import AuthError
+
+SESSION_MAX_AGE = 12 * 3600
+LINK_MAX_AGE = 180 * 24 * 3600
+
+
+def _ensure_key() -> str:
+    key = config.get_secret(config.ENV_SECRET_KEY)
+    if key:
+        return key
+    path = config.secrets_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = pysecrets.token_urlsafe(48)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(f'\n{config.ENV_SECRET_KEY} = "{key}"\n')
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache(maxsize=8)
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(_ensure_key(), salt=salt)
+
+
+def sign(purpose: str, payload: Any) -> str:
+    """A URL-safe token carrying ``payload``, valid only for ``purpose``."""
+    return _serializer(purpose).dumps(payload)
+
+
+def unsign(purpose: str, token: str, max_age: int) -> Any:
+    """The payload of a valid token; AuthError when tampered, for another purpose, or expired."""
+    try:
+        return _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise AuthError("This link has expired.", hint="Ask for a new one.") from None
+    except BadSignature:
+        raise AuthError("This link is not valid: it was changed or is incomplete.") from None

@@ -1,0 +1,43 @@
+"""A CSV download with the analyst's delimiter and decimal separator."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.csvout import CsvFormat, to_csv_bytes
+from dashboard import state
+
+FORMATS: dict[str, CsvFormat] = {
+    "Excel, Europe (; and 1234,56)": CsvFormat.european(),
+    "International (, and 1234.56)": CsvFormat(),
+    "International with BOM (Excel, UTF-8)": CsvFormat(bom=True),
+}
+
+
+def csv_format() -> CsvFormat:
+    """The format chosen in the sidebar (default: European Excel)."""
+    label = st.session_state.get(state.CSV_FORMAT, next(iter(FORMATS)))
+    return FORMATS.get(label, CsvFormat.european())
+
+
+def format_picker() -> None:
+    st.selectbox("CSV format", list(FORMATS), key=state.CSV_FORMAT, help="Used by every CSV download.")
+
+
+def csv_download(frame: pd.DataFrame, file_name: str, key: str, label: str = "Download CSV") -> None:
+    st.download_button(
+        label,
+        data=to_csv_bytes(frame, csv_format()),
+        file_name=file_name if file_name.endswith(".csv") else f"{file_name}.csv",
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def table_with_download(frame: pd.DataFrame, file_name: str, key: str) -> None:
+    """A data table and its CSV download."""
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    csv_download(frame, file_name, key=f"{key}_csv")
