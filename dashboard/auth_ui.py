@@ -1,0 +1,123 @@
+"""The login gate: first-start owner form, login form, session cookie, logout."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from core import auth
+from core.auth import Actor
+from core.errors import AuthError, OrderflowError
+from dashboard import resources, state
+from dashboard.components.feedback import show_error
+from dashboard.routes import session as session_routes
+
+CREATE_OWNER_TITLE = "Welcome to Orderflow: create the owner account"
+LOGIN_TITLE = "Log in to Orderflow"
+
+
+def current_actor() -> Actor:
+    """The logged-in user; pages run only after :func:`gate` succeeded."""
+    actor = st.session_state.get(state.ACTOR)
+    if not isinstance(actor, Actor):
+        raise AuthError("You are not logged in.")
+    return actor
+
+
+def _actor_from_cookie() -> Actor | None:
+    try:
+        cookie = st.context.cookies.get(session_routes.COOKIE)
+    except Exception:  # no browser context (AppTest, bare mode)
+        return None
+    email = session_routes.session_email(cookie)
+    if email is None:
+        return None
+    with resources.session() as s:
+        try:
+            return auth.actor_for(s, email)
+        except AuthError:
+            return None
+
+
+def _redirect(url: str) -> None:
+    """Send the browser to a route of the server (sets or clears the session cookie)."""
+    components.html(f"<script>window.parent.location.replace({json.dumps(url)});</script>", height=0)
+
+
+def _start_cookie_session(actor: Actor) -> None:
+    st.session_state[state.ACTOR] = actor
+    token = session_routes.login_token(actor.name)
+    st.session_state[state.LOGIN_REDIRECT] = f"/auth/session?t={quote(token)}"
+
+
+def _owner_form() -> None:
+    st.title(CREATE_OWNER_TITLE)
+    st.write("This is the first start. The owner can do everything, including adding users.")
+    with st.form("create_owner", border=True):
+        email = st.text_input("Email", key="owner_email")
+        password = st.text_input("Password (at least 10 characters)", type="password", key="owner_pw")
+        repeat = st.text_input("Repeat the password", type="password", key="owner_pw2")
+        submitted = st.form_submit_button("Create owner account", type="primary")
+    if submitted:
+        if password != repeat:
+            st.error("password: the two passwords differ.")
+            return
+        try:
+            with resources.session() as s, s.begin():
+                user = auth.create_owner(s, email, password)
+                actor = Actor(user.email, auth.Role(user.role))
+        except OrderflowError as exc:
+            show_error(exc)
+            return
+        _start_cookie_session(actor)
+        st.rerun()
+
+
+def _login_form() -> None:
+    st.title(LOGIN_TITLE)
+    with st.form("login", border=True):
+        email = st.text_input("Email", key="login_email")
+        password = st.text_input("Password", type="password", key="login_pw")
+        submitted = st.form_submit_button("Log in", type="primary")
+    if submitted:
+        try:
+            with resources.session() as s, s.begin():
+                actor = auth.authenticate(s, email, password)
+        except OrderflowError as exc:
+            show_error(exc)
+            return
+        _start_cookie_session(actor)
+        st.rerun()
+
+
+def gate() -> Actor | None:
+    """The acting user, or None after drawing the owner or login form."""
+    redirect = st.session_state.pop(state.LOGIN_REDIRECT, None)
+    if redirect:
+        _redirect(redirect)
+    actor = st.session_state.get(state.ACTOR)
+    if isinstance(actor, Actor):
+        return actor
+    if not st.session_state.get(state.LOGGED_OUT):
+        actor = _actor_from_cookie()
+        if actor is not None:
+            st.session_state[state.ACTOR] = actor
+            return actor
+    with resources.session() as s:
+        has_users = auth.user_count(s) > 0
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        if has_users:
+            _login_form()
+        else:
+            _owner_form()
+    return None
+
+
+def logout() -> None:
+    st.session_state.pop(state.ACTOR, None)
+    st.session_state[state.LOGGED_OUT] = True
+    _redirect("/auth/logout")

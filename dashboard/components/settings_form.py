@@ -1,0 +1,120 @@
+"""Widgets of the Settings page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import select
+
+from core import auth, config
+from core.auth import Actor
+from core.models import User
+from core.settings import LABELS, SUPPORTED_LOCALES, StoreSettings
+from core.timeutil import all_zones
+from dashboard import resources
+from dashboard.components.feedback import errors_shown
+
+SMTP_KEYS = ("HOST", "PORT", "USER", "SECURITY", "FROM")
+
+
+def _rates_text(rates: dict[str, Any]) -> str:
+    return ", ".join(f"{code}={rate}" for code, rate in sorted(rates.items()))
+
+
+def settings_form(current: StoreSettings, disabled: bool) -> dict[str, Any] | None:
+    """The store settings form; returns the changed values when submitted."""
+    with st.form("store_settings"):
+        st.subheader("Store")
+        a, b, c = st.columns(3)
+        values: dict[str, Any] = {
+            "name": a.text_input(LABELS["name"], current.name, key="s_name"),
+            "currency": b.text_input(LABELS["currency"], current.currency, key="s_currency"),
+            "timezone": c.selectbox(
+                LABELS["timezone"], all_zones(), index=all_zones().index(current.timezone), key="s_tz"
+            ),
+        }
+        a, b = st.columns([1, 2])
+        locales = list(SUPPORTED_LOCALES)
+        values["default_locale"] = a.selectbox(
+            LABELS["default_locale"],
+            locales,
+            index=locales.index(current.default_locale.split("_")[0]),
+            key="s_locale",
+        )
+        values["exchange_rates"] = b.text_input(
+            LABELS["exchange_rates"],
+            _rates_text(current.exchange_rates),
+            help="Value of one unit in the store currency, e.g. PLN=0.23, SEK=0.087",
+            key="s_rates",
+        )
+        st.subheader("Messages")
+        a, b, c = st.columns(3)
+        values["sender_name"] = a.text_input(LABELS["sender_name"], current.sender_name, key="s_from_name")
+        values["sender_email"] = b.text_input(LABELS["sender_email"], current.sender_email, key="s_from")
+        values["reply_to"] = c.text_input(LABELS["reply_to"], current.reply_to, key="s_reply")
+        a, b, c, d = st.columns(4)
+        values["quiet_hours_start"] = a.text_input(
+            LABELS["quiet_hours_start"], current.quiet_hours_start, key="s_qs"
+        )
+        values["quiet_hours_end"] = b.text_input(LABELS["quiet_hours_end"], current.quiet_hours_end, key="s_qe")
+        values["frequency_cap_count"] = c.number_input(
+            LABELS["frequency_cap_count"], 0, 100, current.frequency_cap_count, key="s_cap"
+        )
+        values["frequency_cap_days"] = d.number_input(
+            LABELS["frequency_cap_days"], 1, 365, current.frequency_cap_days, key="s_cap_days"
+        )
+        a, b = st.columns([2, 1])
+        values["public_base_url"] = a.text_input(
+            LABELS["public_base_url"], current.public_base_url, key="s_url"
+        )
+        values["attribution_window_days"] = b.number_input(
+            LABELS["attribution_window_days"], 1, 90, current.attribution_window_days, key="s_attr"
+        )
+        submitted = st.form_submit_button("Save settings", type="primary", disabled=disabled)
+    if not submitted:
+        return None
+    before = current.__dict__
+    return {
+        k: v
+        for k, v in values.items()
+        if (_rates_text(before[k]) if k == "exchange_rates" else str(before[k])) != str(v)
+    }
+
+
+def smtp_panel() -> None:
+    st.subheader("Email sending")
+    host = config.get_secret("ORDERFLOW_SMTP_HOST")
+    if not host:
+        st.info(
+            "No SMTP server is configured: messages go to the local Mailbox page. Set "
+            "ORDERFLOW_SMTP_HOST (and PORT, USER, PASSWORD, SECURITY, FROM) in the environment "
+            "or in .streamlit/secrets.toml to send real email. Demo customers always use the Mailbox.",
+            icon=":material/inbox:",
+        )
+        return
+    rows = [{"setting": f"ORDERFLOW_SMTP_{k}", "value": config.get_secret(f"ORDERFLOW_SMTP_{k}") or ""} for k in SMTP_KEYS]
+    rows.append({"setting": "ORDERFLOW_SMTP_PASSWORD", "value": "(set)" if config.get_secret("ORDERFLOW_SMTP_PASSWORD") else ""})
+    st.dataframe(rows, hide_index=True, key="smtp_table")
+    st.caption("Read-only here: change these in the environment or .streamlit/secrets.toml.")
+
+
+def users_panel(actor: Actor) -> None:
+    st.subheader("Users")
+    with resources.session() as s:
+        users = [
+            {"email": u.email, "role": u.role, "active": u.active, "last login": u.last_login_at}
+            for u in s.scalars(select(User).order_by(User.email))
+        ]
+    st.dataframe(users, hide_index=True, key="users_table")
+    with st.form("add_user", clear_on_submit=True):
+        a, b, c = st.columns(3)
+        email = a.text_input("Email", key="u_email")
+        role = b.selectbox("Role", [r.value for r in auth.Role], index=1, key="u_role")
+        password = c.text_input("Initial password", type="password", key="u_pw")
+        added = st.form_submit_button("Add user")
+    if added:
+        with errors_shown():
+            with resources.session() as s, s.begin():
+                auth.add_user(s, actor, email, password, auth.parse_role(role))
+            st.success(f"Added {email} as {role}.")

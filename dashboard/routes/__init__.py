@@ -1,0 +1,17 @@
+"""Starlette routes served beside the dashboard by the ``st.App``: session cookies and the
+public links customers open (unsubscribe). Handlers stay thin and call ``core``."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+
+def all_routes() -> list[BaseRoute]:
+    from dashboard.routes import session
+
+    routes: list[BaseRoute] = [*session.ROUTES]
+    try:
+        from dashboard.routes import unsubscribe
+    except ModuleNotFoundError:
+        return routes
+    return [*routes, *unsubscribe.ROUTES]

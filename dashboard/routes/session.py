@@ -1,0 +1,77 @@
+"""Login cookies. The dashboard cannot set cookies over its websocket, so after a successful
+login the page sends the browser to ``/auth/session?t=<one-minute token>``; this route turns it
+into a signed, expiring, HttpOnly session cookie and redirects home. A refresh keeps the user
+logged in until the cookie expires; ``/auth/logout`` deletes it."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from core import security
+from core.errors import AuthError
+
+COOKIE = "orderflow_session"
+LOGIN_PURPOSE = "login"
+SESSION_PURPOSE = "session"
+LOGIN_TOKEN_MAX_AGE = 60
+
+
+def login_token(email: str) -> str:
+    return security.sign(LOGIN_PURPOSE, {"email": email})
+
+
+def session_email(cookie_value: str | None) -> str | None:
+    """The email in a valid session cookie, or None."""
+    if not cookie_value:
+        return None
+    try:
+        payload = security.unsign(SESSION_PURPOSE, cookie_value, security.SESSION_MAX_AGE)
+    except AuthError:
+        return None
+    email = payload.get("email") if isinstance(payload, dict) else None
+    return email if isinstance(email, str) else None
+
+
+def _safe_next(value: str | None) -> str:
+    """Only same-site paths: never redirect to another host."""
+    if not value:
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    return value
+
+
+async def start_session(request: Request) -> Response:
+    token = request.query_params.get("t", "")
+    try:
+        payload = security.unsign(LOGIN_PURPOSE, token, LOGIN_TOKEN_MAX_AGE)
+    except AuthError as exc:
+        return PlainTextResponse(f"{exc} Go back and log in again.", status_code=400)
+    response = RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        security.sign(SESSION_PURPOSE, {"email": payload["email"]}),
+        max_age=security.SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+async def end_session(request: Request) -> Response:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+ROUTES = [
+    Route("/auth/session", start_session, methods=["GET"]),
+    Route("/auth/logout", end_session, methods=["GET"]),
+]

@@ -1,0 +1,47 @@
+"""The dashboard shell: page config, login gate, sidebar, navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import demo as demo_data
+from core.errors import OrderflowError
+from dashboard import auth_ui, resources
+from dashboard.components.download import format_picker
+from dashboard.components.feedback import show_error
+from dashboard.navigation import visible_pages
+
+DEMO_BANNER = "You are looking at demo data: a made-up European shop. Clear it on the Data page."
+
+
+def _sidebar(actor_name: str, role: str, store: str) -> None:
+    with st.sidebar:
+        st.caption(f"**{store}**  \nSigned in as {actor_name} ({role})")
+        format_picker()
+        if st.button("Log out", key="logout", icon=":material/logout:"):
+            auth_ui.logout()
+
+
+def run() -> None:
+    st.set_page_config(page_title="Orderflow", page_icon=":material/account_tree:", layout="wide")
+    try:
+        resources.engine()
+        actor = auth_ui.gate()
+    except OrderflowError as exc:
+        show_error(exc)
+        return
+    if actor is None:
+        return
+    pages = visible_pages(actor)
+    groups: dict[str, list[st.Page]] = {}
+    for spec in pages:
+        groups.setdefault(spec.group, []).append(
+            st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
+        )
+    current = st.navigation(groups)
+    settings = resources.settings()
+    _sidebar(actor.name, actor.role.value, settings.name)
+    with resources.session() as s:
+        if demo_data.is_demo_loaded(s):
+            st.info(DEMO_BANNER, icon=":material/science:")
+    current.run()

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pytest
+
+from core import security
+from core.errors import AuthError
+
+
+def test_signed_tokens_carry_purpose_and_expire() -> None:
+    token = security.sign("unsubscribe", {"c": 1})
+    assert security.unsign("unsubscribe", token, 60) == {"c": 1}
+    with pytest.raises(AuthError, match="not valid"):
+        security.unsign("session", token, 60)
+    with pytest.raises(AuthError, match="not valid"):
+        security.unsign("unsubscribe", token[:-2] + "xx", 60)
+    with pytest.raises(AuthError, match="expired"):
+        security.unsign("unsubscribe", token, -1)
