@@ -33,11 +33,16 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "workflow_impact.py", "Workflow impact", ":material/science:", Action.VIEW_KPIS, "Insights"
     ),
-    PageSpec("workflows.py", "Workflows", ":material/account_tree:", Action.VIEW_WORKFLOWS, "Automation"),
+    PageSpec(
+        "workflows.py", "Workflows", ":material/account_tree:", Action.VIEW_WORKFLOWS, "Automation"
+    ),
     PageSpec("builder.py", "Builder", ":material/edit_note:", Action.VIEW_WORKFLOWS, "Automation"),
     PageSpec("templates.py", "Templates", ":material/mail:", Action.VIEW_TEMPLATES, "Automation"),
     PageSpec("outbox.py", "Outbox", ":material/outbox:", Action.VIEW_OUTBOX, "Automation"),
     PageSpec("mailbox.py", "Mailbox", ":material/inbox:", Action.VIEW_OUTBOX, "Automation"),
+    PageSpec(
+        "delivery_setup.py", "Delivery options", ":material/tune:", Action.EDIT_DELIVERY, "Store"
+    ),
     PageSpec("data.py", "Data", ":material/database:", Action.EXPORT_DATA, "Store"),
     PageSpec("settings.py", "Settings", ":material/settings:", Action.VIEW_KPIS, "Store"),
 )
