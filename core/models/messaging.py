@@ -79,6 +79,7 @@ class Message(Base):
     template_name: Mapped[Str64 | None]
     locale: Mapped[str | None] = mapped_column(String(10))
     category: Mapped[Str32] = mapped_column(default="transactional")
+    priority: Mapped[int] = mapped_column(default=100)  # the workflow's; 1 goes first
     variant: Mapped[Str32 | None]
     to_address: Mapped[str | None] = mapped_column(String(254))
     subject: Mapped[str | None] = mapped_column(String(500))

@@ -55,6 +55,7 @@ class Enrolment(Base):
     __table_args__ = (
         Index("ix_enrolments_due", "status", "next_due_at"),
         Index("ix_enrolments_workflow_customer", "workflow_id", "customer_id"),
+        Index("ix_enrolments_waiting", "waiting_event", "order_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +72,8 @@ class Enrolment(Base):
     status: Mapped[Str32] = mapped_column(default="active")  # active|completed|exited|holdout
     current_step_id: Mapped[Str64 | None]
     next_due_at: Mapped[UTCTimestamp | None]
+    waiting_event: Mapped[Str32 | None]  # the event type a wait-for-event step waits for
+    variant: Mapped[Str32 | None]  # the path a random split chose
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     exit_reason: Mapped[Str255 | None]
     entered_at: Mapped[UTCTimestamp]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:41:00.666997
+Create Date: 2026-11-26 05:46:58.976288
 """
 from collections.abc import Sequence
 
@@ -287,6 +287,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=32), nullable=False),
     sa.Column('current_step_id', sa.String(length=64), nullable=True),
     sa.Column('next_due_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('waiting_event', sa.String(length=32), nullable=True),
+    sa.Column('variant', sa.String(length=32), nullable=True),
     sa.Column('state', sa.JSON(), nullable=False),
     sa.Column('exit_reason', sa.String(length=255), nullable=True),
     sa.Column('entered_at', core.db.UTCDateTime(timezone=True), nullable=False),
@@ -304,6 +306,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_enrolments_due', ['status', 'next_due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrolments_is_demo'), ['is_demo'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrolments_order_id'), ['order_id'], unique=False)
+        batch_op.create_index('ix_enrolments_waiting', ['waiting_event', 'order_id'], unique=False)
         batch_op.create_index('ix_enrolments_workflow_customer', ['workflow_id', 'customer_id'], unique=False)
 
     op.create_table('order_events',
@@ -425,6 +428,7 @@ def upgrade() -> None:
     sa.Column('template_name', sa.String(length=64), nullable=True),
     sa.Column('locale', sa.String(length=10), nullable=True),
     sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('priority', sa.Integer(), nullable=False),
     sa.Column('variant', sa.String(length=32), nullable=True),
     sa.Column('to_address', sa.String(length=254), nullable=True),
     sa.Column('subject', sa.String(length=500), nullable=True),
@@ -518,6 +522,7 @@ def downgrade() -> None:
     op.drop_table('order_events')
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.drop_index('ix_enrolments_workflow_customer')
+        batch_op.drop_index('ix_enrolments_waiting')
         batch_op.drop_index(batch_op.f('ix_enrolments_order_id'))
         batch_op.drop_index(batch_op.f('ix_enrolments_is_demo'))
         batch_op.drop_index('ix_enrolments_due')
