@@ -108,7 +108,9 @@ def parse_role(value: str) -> Role:
         return Role(value.strip().lower())
     except ValueError:
         raise ValidationError(
-            f"Unknown role {value!r}.", field="role", hint="Use owner, merchant, manager or analyst."
+            f"Unknown role {value!r}.",
+            field="role",
+            hint="Use owner, merchant, manager or analyst.",
         ) from None
 
 

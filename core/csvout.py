@@ -22,7 +22,9 @@ class CsvFormat:
 
     def __post_init__(self) -> None:
         if self.delimiter not in DELIMITERS:
-            raise ValidationError(f"{self.delimiter!r} is not a supported delimiter.", field="delimiter")
+            raise ValidationError(
+                f"{self.delimiter!r} is not a supported delimiter.", field="delimiter"
+            )
         if self.decimal not in DECIMALS:
             raise ValidationError(f"{self.decimal!r} is not a decimal separator.", field="decimal")
         if self.delimiter == self.decimal:

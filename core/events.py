@@ -55,7 +55,9 @@ def event_row(
 def _insert_ignoring_duplicates(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        stmt: Any = pg_insert(OrderEvent).on_conflict_do_nothing(index_elements=["order_id", "type"])
+        stmt: Any = pg_insert(OrderEvent).on_conflict_do_nothing(
+            index_elements=["order_id", "type"]
+        )
     elif dialect == "sqlite":
         stmt = sqlite_insert(OrderEvent).on_conflict_do_nothing(index_elements=["order_id", "type"])
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported

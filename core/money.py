@@ -57,9 +57,13 @@ def check_currency(code: str, field: str = "currency") -> str:
     """Upper-case ISO 4217 code, or a ValidationError."""
     code = code.strip().upper()
     if len(code) != 3 or not code.isalpha():
-        raise ValidationError(f"{code!r} is not a currency code.", field=field, hint="Use EUR, PLN, GBP...")
+        raise ValidationError(
+            f"{code!r} is not a currency code.", field=field, hint="Use EUR, PLN, GBP..."
+        )
     if get_currency_name(code, locale="en") == code:
-        raise ValidationError(f"Unknown currency {code!r}.", field=field, hint="Use an ISO 4217 code.")
+        raise ValidationError(
+            f"Unknown currency {code!r}.", field=field, hint="Use an ISO 4217 code."
+        )
     return code
 
 

@@ -117,7 +117,9 @@ def _locale(key: str, value: Any) -> str:
         raise ValidationError(f"Unknown language {text!r}.", field=key) from None
     if text.split("_")[0] not in SUPPORTED_LOCALES:
         raise ValidationError(
-            f"{text!r} has no templates.", field=key, hint=f"Use one of {', '.join(SUPPORTED_LOCALES)}."
+            f"{text!r} has no templates.",
+            field=key,
+            hint=f"Use one of {', '.join(SUPPORTED_LOCALES)}.",
         )
     return text
 
@@ -125,7 +127,9 @@ def _locale(key: str, value: Any) -> str:
 def _url(key: str, value: Any) -> str:
     text = str(value).strip().rstrip("/")
     if not re.match(r"^https?://[^\s/]+", text):
-        raise ValidationError(f"{text!r} is not a web address.", field=key, hint="Use https://shop.example.")
+        raise ValidationError(
+            f"{text!r} is not a web address.", field=key, hint="Use https://shop.example."
+        )
     return text
 
 
@@ -234,7 +238,9 @@ def update_settings(session: Session, actor: Actor, changes: dict[str, Any]) -> 
     new = load(session)
     if new.timezone != current.timezone:
         recompute_local_dates(session, new.tz)
-    audit.record(session, actor.name, "settings.update", None, {k: str(v) for k, v in cleaned.items()})
+    audit.record(
+        session, actor.name, "settings.update", None, {k: str(v) for k, v in cleaned.items()}
+    )
     bump_data_version(session)
     return new
 
@@ -248,14 +254,19 @@ def recompute_local_dates(session: Session, tz: ZoneInfo) -> None:
         session.execute(
             update(Order),
             [
-                {"id": oid, "placed_date": at.astimezone(tz).date(), "placed_month": at.astimezone(tz).strftime("%Y-%m")}
+                {
+                    "id": oid,
+                    "placed_date": at.astimezone(tz).date(),
+                    "placed_month": at.astimezone(tz).strftime("%Y-%m"),
+                }
                 for oid, at in orders
             ],
         )
     reviews = session.execute(select(Review.id, Review.submitted_at)).all()
     if reviews:
         session.execute(
-            update(Review), [{"id": rid, "submitted_date": at.astimezone(tz).date()} for rid, at in reviews]
+            update(Review),
+            [{"id": rid, "submitted_date": at.astimezone(tz).date()} for rid, at in reviews],
         )
 
 

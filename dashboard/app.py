@@ -22,7 +22,7 @@ if __name__ == "__main__":
 
     run()
 else:
-    from dashboard.server import lifespan
     from dashboard.routes import all_routes
+    from dashboard.server import lifespan
 
     app = st.App(str(Path(__file__).resolve()), routes=all_routes(), lifespan=lifespan)

@@ -44,7 +44,9 @@ def _actor_from_cookie() -> Actor | None:
 
 def _redirect(url: str) -> None:
     """Send the browser to a route of the server (sets or clears the session cookie)."""
-    components.html(f"<script>window.parent.location.replace({json.dumps(url)});</script>", height=0)
+    components.html(
+        f"<script>window.parent.location.replace({json.dumps(url)});</script>", height=0
+    )
 
 
 def _start_cookie_session(actor: Actor) -> None:
@@ -58,7 +60,9 @@ def _owner_form() -> None:
     st.write("This is the first start. The owner can do everything, including adding users.")
     with st.form("create_owner", border=True):
         email = st.text_input("Email", key="owner_email")
-        password = st.text_input("Password (at least 10 characters)", type="password", key="owner_pw")
+        password = st.text_input(
+            "Password (at least 10 characters)", type="password", key="owner_pw"
+        )
         repeat = st.text_input("Repeat the password", type="password", key="owner_pw2")
         submitted = st.form_submit_button("Create owner account", type="primary")
     if submitted:

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core import exporting
 from core import demo as demo_data
+from core import exporting
 from core.auth import Action
 from dashboard import resources
 from dashboard.auth_ui import current_actor
@@ -35,7 +35,9 @@ for name, tab in zip(tab_names, st.tabs(tab_names), strict=True):
             left, right = st.columns(2)
             if left.button("Load demo data", key="demo_load", disabled=loaded, type="primary"):
                 with st.spinner("Generating the demo shop..."):
-                    summary = demo_data.load(resources.engine(), demo_data.DemoOptions(), actor=actor)
+                    summary = demo_data.load(
+                        resources.engine(), demo_data.DemoOptions(), actor=actor
+                    )
                 st.success(f"Demo shop loaded: {summary}")
                 st.rerun()
             if right.button("Clear demo data", key="demo_clear", disabled=not loaded):

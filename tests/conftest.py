@@ -24,7 +24,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolated_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """No test reads the developer's secrets or database by accident."""
     secrets_dir = tmp_path_factory.getbasetemp() / "secrets"
     secrets_dir.mkdir(exist_ok=True)

@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     setp = ssub.add_parser(
         "set",
         help="change one setting, e.g. `settings set currency GBP`",
-        description="Keys: " + ", ".join(store_settings.VALIDATORS) + ", rate.XXX (one exchange rate).",
+        description="Keys: "
+        + ", ".join(store_settings.VALIDATORS)
+        + ", rate.XXX (one exchange rate).",
     )
     setp.add_argument("key")
     setp.add_argument("value")
@@ -37,9 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("users", help="manage dashboard users")
     usub = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    add = usub.add_parser(
-        "add", help="add a user (password prompted, or from ORDERFLOW_PASSWORD)"
-    )
+    add = usub.add_parser("add", help="add a user (password prompted, or from ORDERFLOW_PASSWORD)")
     add.add_argument("email")
     add.add_argument("--role", required=True, choices=[r.value for r in auth.Role])
     add.set_defaults(func=cmd_users_add)
@@ -79,7 +79,9 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     if password is None:
         if not sys.stdin.isatty():
             raise ValidationError(
-                "No password given.", field="password", hint="Set ORDERFLOW_PASSWORD or run in a terminal."
+                "No password given.",
+                field="password",
+                hint="Set ORDERFLOW_PASSWORD or run in a terminal.",
             )
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat: ") != password:
@@ -98,4 +100,3 @@ def cmd_users_list(args: argparse.Namespace) -> int:
         ]
     print_table(rows)
     return 0
-

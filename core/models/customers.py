@@ -35,7 +35,9 @@ class ConsentEvent(Base):
     __tablename__ = "consent_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
     purpose: Mapped[Str32] = mapped_column(default="marketing")
     granted: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[Str64]
@@ -50,7 +52,9 @@ class ReferralCode(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[Str32] = mapped_column(unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
     workflow_id: Mapped[int | None] = mapped_column(ForeignKey("workflows.id", ondelete="SET NULL"))
     reward_value: Mapped[Money | None]
     reward_currency: Mapped[Currency | None]
@@ -83,4 +87,3 @@ class Coupon(Timestamps, Base):
     cost: Mapped[Money | None]
     note: Mapped[Str255 | None]
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-

@@ -30,7 +30,9 @@ class MessageTemplate(Timestamps, Base):
     updated_by: Mapped[Str255 | None]
 
     translations: Mapped[list[TemplateTranslation]] = relationship(
-        back_populates="template", cascade="all, delete-orphan", order_by="TemplateTranslation.locale"
+        back_populates="template",
+        cascade="all, delete-orphan",
+        order_by="TemplateTranslation.locale",
     )
 
 
@@ -42,9 +44,7 @@ class TemplateTranslation(Timestamps, Base):
     __table_args__ = (UniqueConstraint("template_id", "locale"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    template_id: Mapped[int] = mapped_column(
-        ForeignKey("message_templates.id", ondelete="CASCADE")
-    )
+    template_id: Mapped[int] = mapped_column(ForeignKey("message_templates.id", ondelete="CASCADE"))
     locale: Mapped[str] = mapped_column(String(10))
     subject: Mapped[str] = mapped_column(String(500))
     preheader: Mapped[str | None] = mapped_column(String(500))

@@ -22,10 +22,14 @@ def csv_format() -> CsvFormat:
 
 
 def format_picker() -> None:
-    st.selectbox("CSV format", list(FORMATS), key=state.CSV_FORMAT, help="Used by every CSV download.")
+    st.selectbox(
+        "CSV format", list(FORMATS), key=state.CSV_FORMAT, help="Used by every CSV download."
+    )
 
 
-def csv_download(frame: pd.DataFrame, file_name: str, key: str, label: str = "Download CSV") -> None:
+def csv_download(
+    frame: pd.DataFrame, file_name: str, key: str, label: str = "Download CSV"
+) -> None:
     st.download_button(
         label,
         data=to_csv_bytes(frame, csv_format()),

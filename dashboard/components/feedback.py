@@ -11,14 +11,19 @@ import streamlit as st
 from core.errors import ImportRejected, OrderflowError
 
 log = logging.getLogger(__name__)
-UNEXPECTED = "Something went wrong on our side. The details are in the server log; please try again."
+UNEXPECTED = (
+    "Something went wrong on our side. The details are in the server log; please try again."
+)
 
 
 def show_error(exc: OrderflowError) -> None:
     st.error(str(exc), icon=":material/error:")
     if isinstance(exc, ImportRejected):
         st.dataframe(
-            [{"row": e.row, "column": e.column, "value": e.value, "reason": e.reason} for e in exc.errors],
+            [
+                {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
+                for e in exc.errors
+            ],
             hide_index=True,
             width="stretch",
         )

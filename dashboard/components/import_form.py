@@ -57,7 +57,10 @@ def import_section(actor: Actor) -> None:
         left, mid, right = st.columns(3)
         kind = left.selectbox("What the file holds", KINDS, key="import_kind")
         fmt = mid.selectbox(
-            "Format", ["native", "shopify"], index=0 if detected == "native" else 1, key="import_fmt"
+            "Format",
+            ["native", "shopify"],
+            index=0 if detected == "native" else 1,
+            key="import_fmt",
         )
         currency = right.text_input(
             "Currency of the amounts (if the file has no currency column)",

@@ -31,7 +31,10 @@ def settings_form(current: StoreSettings, disabled: bool) -> dict[str, Any] | No
             "name": a.text_input(LABELS["name"], current.name, key="s_name"),
             "currency": b.text_input(LABELS["currency"], current.currency, key="s_currency"),
             "timezone": c.selectbox(
-                LABELS["timezone"], all_zones(), index=all_zones().index(current.timezone), key="s_tz"
+                LABELS["timezone"],
+                all_zones(),
+                index=all_zones().index(current.timezone),
+                key="s_tz",
             ),
         }
         a, b = st.columns([1, 2])
@@ -50,14 +53,20 @@ def settings_form(current: StoreSettings, disabled: bool) -> dict[str, Any] | No
         )
         st.subheader("Messages")
         a, b, c = st.columns(3)
-        values["sender_name"] = a.text_input(LABELS["sender_name"], current.sender_name, key="s_from_name")
-        values["sender_email"] = b.text_input(LABELS["sender_email"], current.sender_email, key="s_from")
+        values["sender_name"] = a.text_input(
+            LABELS["sender_name"], current.sender_name, key="s_from_name"
+        )
+        values["sender_email"] = b.text_input(
+            LABELS["sender_email"], current.sender_email, key="s_from"
+        )
         values["reply_to"] = c.text_input(LABELS["reply_to"], current.reply_to, key="s_reply")
         a, b, c, d = st.columns(4)
         values["quiet_hours_start"] = a.text_input(
             LABELS["quiet_hours_start"], current.quiet_hours_start, key="s_qs"
         )
-        values["quiet_hours_end"] = b.text_input(LABELS["quiet_hours_end"], current.quiet_hours_end, key="s_qe")
+        values["quiet_hours_end"] = b.text_input(
+            LABELS["quiet_hours_end"], current.quiet_hours_end, key="s_qe"
+        )
         values["frequency_cap_count"] = c.number_input(
             LABELS["frequency_cap_count"], 0, 100, current.frequency_cap_count, key="s_cap"
         )
@@ -93,8 +102,16 @@ def smtp_panel() -> None:
             icon=":material/inbox:",
         )
         return
-    rows = [{"setting": f"ORDERFLOW_SMTP_{k}", "value": config.get_secret(f"ORDERFLOW_SMTP_{k}") or ""} for k in SMTP_KEYS]
-    rows.append({"setting": "ORDERFLOW_SMTP_PASSWORD", "value": "(set)" if config.get_secret("ORDERFLOW_SMTP_PASSWORD") else ""})
+    rows = [
+        {"setting": f"ORDERFLOW_SMTP_{k}", "value": config.get_secret(f"ORDERFLOW_SMTP_{k}") or ""}
+        for k in SMTP_KEYS
+    ]
+    rows.append(
+        {
+            "setting": "ORDERFLOW_SMTP_PASSWORD",
+            "value": "(set)" if config.get_secret("ORDERFLOW_SMTP_PASSWORD") else "",
+        }
+    )
     st.dataframe(rows, hide_index=True, key="smtp_table")
     st.caption("Read-only here: change these in the environment or .streamlit/secrets.toml.")
 

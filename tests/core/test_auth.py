@@ -13,7 +13,12 @@ from core.models import AuditEntry, User
 EXPECTED = {
     Role.OWNER: set(Action),
     Role.MERCHANT: set(Action) - {Action.MANAGE_USERS},
-    Role.MANAGER: {Action.VIEW_KPIS, Action.VIEW_WORKFLOWS, Action.VIEW_TEMPLATES, Action.VIEW_OUTBOX},
+    Role.MANAGER: {
+        Action.VIEW_KPIS,
+        Action.VIEW_WORKFLOWS,
+        Action.VIEW_TEMPLATES,
+        Action.VIEW_OUTBOX,
+    },
     Role.ANALYST: {Action.VIEW_KPIS, Action.EXPORT_DATA},
 }
 
@@ -35,7 +40,9 @@ def test_first_owner_then_login(session: Session) -> None:
     session.commit()
     stored = session.scalar(select(User))
     assert stored is not None and stored.email == "owner@example.com"
-    assert "correct horse" not in stored.password_hash and stored.password_hash.startswith("$argon2")
+    assert "correct horse" not in stored.password_hash and stored.password_hash.startswith(
+        "$argon2"
+    )
     actor = auth.authenticate(session, "owner@example.com", "correct horse battery")
     assert actor == Actor("owner@example.com", Role.OWNER)
     with pytest.raises(AuthError, match="Wrong email or password"):
@@ -49,7 +56,9 @@ def test_only_owner_adds_users(session: Session) -> None:
     owner = Actor("o@example.com", Role.OWNER)
     auth.add_user(session, owner, "m@example.com", "merchant password", Role.MERCHANT)
     with pytest.raises(PermissionDenied):
-        auth.add_user(session, Actor("m@example.com", Role.MERCHANT), "x@example.com", "x" * 12, Role.OWNER)
+        auth.add_user(
+            session, Actor("m@example.com", Role.MERCHANT), "x@example.com", "x" * 12, Role.OWNER
+        )
     with pytest.raises(ValidationError, match="exists already"):
         auth.add_user(session, owner, "m@example.com", "merchant password", Role.MERCHANT)
     with pytest.raises(ValidationError, match="at least 10"):

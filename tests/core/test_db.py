@@ -57,7 +57,9 @@ def test_migrations_go_down_and_up(engine: Engine) -> None:
     assert "orders" not in inspect(engine).get_table_names()
     db.migrate(engine)
     assert db.current_revision(engine) is not None
-    assert {"orders", "customers", "messages", "workflows"} <= set(inspect(engine).get_table_names())
+    assert {"orders", "customers", "messages", "workflows"} <= set(
+        inspect(engine).get_table_names()
+    )
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_engine: Engine) -> None:

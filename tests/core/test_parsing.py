@@ -45,7 +45,13 @@ def test_month_boundary_in_store_time_zone() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1234.56", "1234.56"), ("1234,56", "1234.56"), ("1.234,56", "1234.56"), ("1,234.56", "1234.56"), ("7", "7")],
+    [
+        ("1234.56", "1234.56"),
+        ("1234,56", "1234.56"),
+        ("1.234,56", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("7", "7"),
+    ],
 )
 def test_parse_amount(text: str, expected: str) -> None:
     assert parse_amount(text) == Decimal(expected)
@@ -64,7 +70,9 @@ def test_convert_needs_a_rate() -> None:
 
 
 def test_european_csv() -> None:
-    frame = pd.DataFrame({"order": ["A;1", "B"], "total": [Decimal("1234.50"), Decimal("2")], "rate": [0.5, 1.25]})
+    frame = pd.DataFrame(
+        {"order": ["A;1", "B"], "total": [Decimal("1234.50"), Decimal("2")], "rate": [0.5, 1.25]}
+    )
     data = to_csv_bytes(frame, CsvFormat.european())
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()

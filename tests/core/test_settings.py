@@ -26,7 +26,9 @@ def test_defaults_and_update(session: Session) -> None:
 
 def test_bad_values_name_the_field_and_write_nothing(session: Session) -> None:
     with pytest.raises(ValidationError) as info:
-        settings.update_settings(session, OWNER, {"name": "Shop", "timezone": "Mars/Base", "quiet_hours_start": "25:00"})
+        settings.update_settings(
+            session, OWNER, {"name": "Shop", "timezone": "Mars/Base", "quiet_hours_start": "25:00"}
+        )
     assert "timezone" in str(info.value) and "quiet_hours_start" in str(info.value)
     assert settings.load(session).name == "My shop"
 
@@ -54,4 +56,7 @@ def test_timezone_change_recomputes_local_dates(session: Session) -> None:
     )
     session.flush()
     settings.update_settings(session, OWNER, {"timezone": "Europe/London"})
-    assert session.execute(select(Order.placed_date, Order.placed_month)).one() == (dt.date(2024, 1, 31), "2024-01")
+    assert session.execute(select(Order.placed_date, Order.placed_month)).one() == (
+        dt.date(2024, 1, 31),
+        "2024-01",
+    )

@@ -11,6 +11,7 @@ Screenshots go to ``artifacts/screenshots/`` (git-ignored, kept by CI for readin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -36,7 +37,9 @@ pytestmark = pytest.mark.e2e
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if not Path(CHROMIUM).exists():
-        skip = pytest.mark.skip(reason=f"browser tests need {CHROMIUM} (apt-get install -y chromium)")
+        skip = pytest.mark.skip(
+            reason=f"browser tests need {CHROMIUM} (apt-get install -y chromium)"
+        )
         for item in items:
             if "e2e" in str(item.fspath):
                 item.add_marker(skip)
@@ -106,9 +109,19 @@ def _start(tmp: Path, extra_env: dict[str, str]) -> Iterator[Server]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-                "--server.port", str(port), "--server.address", "127.0.0.1",
-                "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard/app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
             ],
             cwd=ROOT,
             env=env,
@@ -161,10 +174,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     result = srv.cli("settings", "set", "public_base_url", srv.url)
     assert result.returncode == 0, result.stderr
     yield srv
-    try:
+    with contextlib.suppress(StopIteration):
         next(srv_iter)
-    except StopIteration:
-        pass
 
 
 def wait_idle(page: Any, timeout: float = 60_000) -> None:

@@ -22,7 +22,9 @@ PageRunner = Callable[..., AppTest]
 @pytest.fixture
 def app_db(monkeypatch: pytest.MonkeyPatch, sqlite_engine: Engine) -> Iterator[Engine]:
     """A clean SQLite database configured for the dashboard, with fresh Streamlit caches."""
-    monkeypatch.setenv("ORDERFLOW_DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv(
+        "ORDERFLOW_DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False)
+    )
     from core import db
 
     db.default_engine.cache_clear()
