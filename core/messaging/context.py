@@ -1,0 +1,243 @@
+"""Build a template context (see :mod:`core.messaging.catalogue`) from a customer and an order.
+
+Only plain values reach templates: :class:`~core.messaging.values.Record`, money and date values,
+text, numbers. URLs taken from data (tracking pages, product images) are kept only when they are
+``http``/``https``. Signed links: review ``/review/{token}`` (purpose ``review``, payload
+``{"o": order_id, "c": customer_id}``, ``?rating=N`` for star links), referral ``/ref/{code}``,
+unsubscribe and preferences ``/u/{token}`` (see :mod:`core.messaging.unsubscribe`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_percent
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core import security
+from core.messaging.recommend import recommend
+from core.messaging.unsubscribe import make_token
+from core.messaging.values import DateValue, MoneyValue, Record, babel_locale, date_window
+from core.models import Coupon, Customer, DeliveryOption, Order, PickupLocation, Product, ReferralCode
+from core.settings import StoreSettings
+from core.timeutil import zone
+
+REVIEW_PURPOSE = "review"
+
+
+@dataclass(frozen=True)
+class Formatting:
+    locale: str
+    tz: ZoneInfo
+
+    def money(self, amount: Decimal | None, currency: str | None) -> MoneyValue | None:
+        if amount is None or not currency:
+            return None
+        return MoneyValue(Decimal(amount), currency, self.locale)
+
+    def date(self, moment: Any) -> DateValue | None:
+        return None if moment is None else DateValue(moment, self.tz, self.locale)
+
+
+def safe_url(value: str | None) -> str | None:
+    """Keep only http(s) URLs from data (no ``javascript:`` links in a message)."""
+    if not value:
+        return None
+    text = value.strip()
+    return text if text.lower().startswith(("https://", "http://")) and '"' not in text else None
+
+
+def review_url(settings: StoreSettings, order_id: int, customer_id: int) -> str:
+    token = security.sign(REVIEW_PURPOSE, {"o": order_id, "c": customer_id})
+    return f"{settings.public_base_url.rstrip('/')}/review/{token}"
+
+
+def customer_record(session: Session, customer: Customer) -> Record:
+    count = session.scalar(select(func.count()).where(Order.customer_id == customer.id)) or 0
+    full = " ".join(p for p in (customer.first_name, customer.last_name) if p)
+    return Record(
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        full_name=full or None,
+        email=customer.email,
+        country=customer.country,
+        order_count=count,
+    )
+
+
+def order_record(session: Session, order: Order, fmt: Formatting) -> Record:
+    skus = [line.sku for line in order.lines if line.sku]
+    products = (
+        {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
+        if skus
+        else {}
+    )
+    items = []
+    for line in order.lines:
+        product = products.get(line.sku or "")
+        items.append(
+            Record(
+                name=line.name,
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price=fmt.money(line.unit_price, order.currency),
+                total=fmt.money(line.unit_price * line.quantity, order.currency),
+                image_url=safe_url(product.image_url) if product else None,
+                category=product.category if product else None,
+            )
+        )
+    subtotal = order.subtotal
+    if subtotal is None:
+        subtotal = sum((line.unit_price * line.quantity for line in order.lines), Decimal(0))
+    return Record(
+        number=order.number or order.external_id,
+        date=fmt.date(order.placed_at),
+        status=order.status,
+        currency=order.currency,
+        items=items,
+        item_count=sum(line.quantity for line in order.lines),
+        subtotal=fmt.money(subtotal, order.currency),
+        discount=fmt.money(order.discount_amount, order.currency),
+        discount_code=order.discount_code,
+        shipping=fmt.money(order.shipping_amount, order.currency),
+        tax=fmt.money(order.tax_amount, order.currency),
+        total=fmt.money(order.total, order.currency),
+    )
+
+
+def delivery_record(session: Session, order: Order | None, fmt: Formatting) -> Record:
+    if order is None:
+        return Record()
+    option = (
+        session.scalar(select(DeliveryOption).where(DeliveryOption.code == order.delivery_option))
+        if order.delivery_option
+        else None
+    )
+    shipment = max(order.shipments, key=lambda s: s.id) if order.shipments else None
+    pickup = session.get(PickupLocation, order.pickup_location_id) if order.pickup_location_id else None
+    start, end = fmt.date(order.promised_delivery_start), fmt.date(order.promised_delivery_at)
+    kind = option.kind if option else ("pickup" if pickup else None)
+    return Record(
+        option=option.name if option else (order.delivery_option or "").replace("_", " ").title() or None,
+        option_code=order.delivery_option,
+        kind=kind,
+        is_pickup=kind == "pickup",
+        promised_start=start,
+        promised_by=end,
+        promised_window=date_window(start, end) or None,
+        carrier=shipment.carrier if shipment else None,
+        tracking_number=shipment.tracking_number if shipment else None,
+        tracking_url=safe_url(shipment.tracking_url) if shipment else None,
+        shipped_at=fmt.date(shipment.shipped_at) if shipment else None,
+        delivered_at=fmt.date(shipment.delivered_at) if shipment else None,
+        ready_at=fmt.date(shipment.ready_for_pickup_at) if shipment else None,
+        pickup=_pickup_record(pickup),
+    )
+
+
+def _pickup_record(pickup: PickupLocation | None) -> Record:
+    if pickup is None:
+        return Record()
+    line = ", ".join(p for p in (pickup.address, f"{pickup.postcode or ''} {pickup.city}".strip()) if p)
+    return Record(
+        name=pickup.name,
+        address=pickup.address,
+        postcode=pickup.postcode,
+        city=pickup.city,
+        country=pickup.country,
+        full_address=line,
+        opening_hours=pickup.opening_hours,
+    )
+
+
+def coupon_record(session: Session, code: str | None, fmt: Formatting) -> Record:
+    if not code:
+        return Record()
+    coupon = session.scalar(select(Coupon).where(Coupon.code == code))
+    if coupon is None:
+        return Record(code=code)
+    value: str | MoneyValue | None
+    if coupon.kind == "percent":
+        value = format_percent(coupon.value / 100, locale=fmt.locale)
+    else:
+        value = fmt.money(coupon.value, coupon.currency)
+    return Record(code=coupon.code, value=value, expires=fmt.date(coupon.expires_at))
+
+
+def referral_record(
+    session: Session, settings: StoreSettings, customer_id: int, code: str | None, fmt: Formatting
+) -> Record:
+    stmt = select(ReferralCode).where(ReferralCode.customer_id == customer_id)
+    stmt = stmt.where(ReferralCode.code == code) if code else stmt.order_by(ReferralCode.id.desc())
+    referral = session.scalars(stmt.limit(1)).first()
+    found = referral.code if referral else code
+    if not found:
+        return Record()
+    url = f"{settings.public_base_url.rstrip('/')}/ref/{found}"
+    reward = fmt.money(referral.reward_value, referral.reward_currency) if referral else None
+    return Record(code=found, url=url, reward=reward)
+
+
+def links_record(
+    settings: StoreSettings, customer_id: int, order_id: int | None, message_id: int, referral: Record
+) -> Record:
+    base = settings.public_base_url.rstrip("/")
+    unsubscribe = f"{base}/u/{make_token(message_id, customer_id)}"
+    review = review_url(settings, order_id, customer_id) if order_id else None
+    stars = [Record(rating=n, url=f"{review}?rating={n}") for n in range(5, 0, -1)] if review else []
+    return Record(
+        review=review,
+        review_stars=stars,
+        referral=referral.url if "url" in referral else None,
+        unsubscribe=unsubscribe,
+        preferences=unsubscribe,
+    )
+
+
+def build_context(
+    session: Session,
+    settings: StoreSettings,
+    customer: Customer,
+    order: Order | None,
+    locale: str,
+    extra: Mapping[str, object] | None = None,
+) -> dict[str, Any]:
+    """The full context for one message. ``extra`` may carry ``coupon_code``,
+    ``referral_code`` and ``message_id`` (for the unsubscribe link)."""
+    extra = extra or {}
+    fmt = Formatting(babel_locale(locale), zone(customer.time_zone or settings.timezone))
+    referral = referral_record(session, settings, customer.id, _text(extra.get("referral_code")), fmt)
+    message_id = extra.get("message_id")
+    recs = [
+        Record(
+            name=r.name,
+            sku=r.sku,
+            image_url=safe_url(r.image_url),
+            price=fmt.money(r.price, r.currency),
+            category=r.category,
+        )
+        for r in recommend(session, customer.id)
+    ]
+    return {
+        "locale": fmt.locale,
+        "store": Record(name=settings.name, email=settings.sender_email),
+        "customer": customer_record(session, customer),
+        "order": order_record(session, order, fmt) if order else Record(),
+        "delivery": delivery_record(session, order, fmt),
+        "links": links_record(
+            settings, customer.id, order.id if order else None,
+            int(message_id) if isinstance(message_id, int) else 0, referral,
+        ),
+        "coupon": coupon_record(session, _text(extra.get("coupon_code")), fmt),
+        "referral": referral,
+        "recommendations": recs,
+    }
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None

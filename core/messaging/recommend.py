@@ -1,0 +1,119 @@
+"""Product recommendations from the order history, for the ``recommendations`` template block.
+
+For a customer: the SKUs most often bought in the same orders as the SKUs they bought ("bought
+together"), excluding everything they already own; when that gives fewer than ``limit``, the
+most popular SKUs of recent orders fill the rest (also excluding owned ones). Both queries look
+at a bounded window of recent orders (:data:`WINDOW_ORDERS`), so they stay fast on a million
+orders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import desc, func, select
+from sqlalchemy.orm import Session, aliased
+
+from core.models import Order, OrderLine, Product
+
+WINDOW_ORDERS = 20_000
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    sku: str
+    name: str
+    score: int
+    reason: str  # bought_together | popular
+    image_url: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    category: str | None = None
+
+
+def owned_skus(session: Session, customer_id: int) -> set[str]:
+    stmt = (
+        select(OrderLine.sku)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.customer_id == customer_id, OrderLine.sku.is_not(None))
+        .distinct()
+    )
+    return {sku for sku in session.scalars(stmt) if sku}
+
+
+def _bought_together(session: Session, owned: set[str], limit: int) -> list[tuple[str, int]]:
+    seed = aliased(OrderLine)
+    other = aliased(OrderLine)
+    orders = (
+        select(seed.order_id)
+        .where(seed.sku.in_(owned))
+        .distinct()
+        .order_by(seed.order_id.desc())
+        .limit(WINDOW_ORDERS)
+        .subquery()
+    )
+    count = func.count(func.distinct(other.order_id))
+    stmt = (
+        select(other.sku, count)
+        .where(other.order_id.in_(select(orders.c.order_id)))
+        .where(other.sku.is_not(None), other.sku.not_in(owned))
+        .group_by(other.sku)
+        .order_by(desc(count), other.sku)
+        .limit(limit)
+    )
+    return [(str(sku), int(n)) for sku, n in session.execute(stmt)]
+
+
+def _popular(session: Session, exclude: set[str], limit: int) -> list[tuple[str, int]]:
+    recent = select(Order.id).order_by(Order.id.desc()).limit(WINDOW_ORDERS).subquery()
+    count = func.count(func.distinct(OrderLine.order_id))
+    stmt = select(OrderLine.sku, count).where(
+        OrderLine.order_id.in_(select(recent.c.id)), OrderLine.sku.is_not(None)
+    )
+    if exclude:
+        stmt = stmt.where(OrderLine.sku.not_in(exclude))
+    stmt = stmt.group_by(OrderLine.sku).order_by(desc(count), OrderLine.sku).limit(limit)
+    return [(str(sku), int(n)) for sku, n in session.execute(stmt)]
+
+
+def recommend(session: Session, customer_id: int, limit: int = 3) -> list[Recommendation]:
+    """Up to ``limit`` products for this customer, best first (see the module docstring)."""
+    owned = owned_skus(session, customer_id)
+    picks: list[tuple[str, int, str]] = []
+    if owned:
+        picks = [(sku, n, "bought_together") for sku, n in _bought_together(session, owned, limit)]
+    if len(picks) < limit:
+        taken = owned | {sku for sku, _, _ in picks}
+        picks += [(sku, n, "popular") for sku, n in _popular(session, taken, limit - len(picks))]
+    return _describe(session, picks)
+
+
+def _describe(session: Session, picks: list[tuple[str, int, str]]) -> list[Recommendation]:
+    skus = [sku for sku, _, _ in picks]
+    if not skus:
+        return []
+    products = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
+    names = dict(
+        session.execute(
+            select(OrderLine.sku, func.max(OrderLine.name))
+            .where(OrderLine.sku.in_([s for s in skus if s not in products]))
+            .group_by(OrderLine.sku)
+        ).tuples()
+    )
+    result = []
+    for sku, score, reason in picks:
+        product = products.get(sku)
+        result.append(
+            Recommendation(
+                sku=sku,
+                name=product.name if product else str(names.get(sku) or sku),
+                score=score,
+                reason=reason,
+                image_url=product.image_url if product else None,
+                price=product.price if product else None,
+                currency=product.currency if product else None,
+                category=product.category if product else None,
+            )
+        )
+    return result
