@@ -201,3 +201,13 @@ def _edges(
             continue
         out.append(CanvasEdge(f"{node_id}->{key}", node_id, target, key, label))
     return out
+
+
+def problem_node(step: str | None, path: str) -> str:
+    """The canvas node a validation problem concerns: its step, else the trigger node (which
+    also holds the entry, "still true?" and exit conditions)."""
+    if step:
+        return step
+    if path.startswith("steps.") and path.count(".") >= 1:
+        return path.split(".")[1]
+    return TRIGGER_ID

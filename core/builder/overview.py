@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.auth import Action, Actor, require
 from core.builder.describe import triggers_text
 from core.engine.schema import WorkflowDefinition
+from core.errors import NotFound
 from core.models import Enrolment, Message, Order, Workflow, WorkflowVersion
 from core.settings import StoreSettings
 from core.timeutil import day_bounds
@@ -151,3 +152,47 @@ def workflow_table(
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+@dataclass(frozen=True)
+class WorkflowInfo:
+    """One workflow as the builder opens it: its draft and where it stands."""
+
+    id: int
+    name: str
+    status: str
+    definition: WorkflowDefinition
+    revision: int
+    published_version: int | None
+    updated_at: dt.datetime | None
+    updated_by: str | None
+
+
+def load_workflow(session: Session, actor: Actor, workflow_id: int) -> WorkflowInfo:
+    """The workflow's draft (the published definition when the draft is empty)."""
+    require(actor, Action.VIEW_WORKFLOWS)
+    wf = session.get(Workflow, workflow_id)
+    if wf is None:
+        raise NotFound(f"There is no workflow with id {workflow_id}.")
+    data = wf.draft or _published(session).get(wf.id) or {"name": wf.name}
+    return WorkflowInfo(
+        wf.id,
+        wf.name,
+        wf.status,
+        WorkflowDefinition.model_validate(data),
+        wf.draft_revision,
+        wf.published_version,
+        wf.updated_at,
+        wf.updated_by,
+    )
+
+
+def workflow_choices(session: Session, actor: Actor) -> list[tuple[int, str, str]]:
+    """``(id, name, status)`` of every workflow, archived last, for a picker."""
+    require(actor, Action.VIEW_WORKFLOWS)
+    rows = session.execute(
+        select(Workflow.id, Workflow.name, Workflow.status).order_by(
+            Workflow.status == "archived", Workflow.name
+        )
+    )
+    return [(wid, name, status) for wid, name, status in rows]

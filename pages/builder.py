@@ -1,0 +1,26 @@
+"""Builder: one workflow on a canvas, with typed editors, checks, backtest, simulation,
+lifecycle and history. The workflow comes from ``?id=`` or the picker."""
+
+import streamlit as st
+
+from core.auth import Action
+from dashboard.auth_ui import current_actor
+from dashboard.components import builder_state
+from dashboard.components.builder_header import open_workflow
+from dashboard.components.builder_lifecycle import lifecycle_bar
+from dashboard.components.builder_panels import panels
+from dashboard.components.builder_workspace import workspace
+from dashboard.components.feedback import errors_shown
+
+actor = current_actor()
+readonly = not actor.can(Action.EDIT_WORKFLOWS)
+with errors_shown():
+    work = open_workflow(actor)
+    if work is None:
+        st.stop()
+    if readonly:
+        st.caption("Your role can look at workflows; ask the owner or a merchant to change them.")
+    problems = builder_state.problems(work.definition)
+    lifecycle_bar(actor, work, problems, readonly)
+    workspace(work, problems, readonly)
+    panels(actor, work, readonly)
