@@ -1,0 +1,285 @@
+"""Dispatch: hand claimed messages to the mail server, once each.
+
+A batch is claimed (committed as ``sending``), then marketing messages pass the policy:
+no address (``no_email``), unsubscribed, no consent (``no_consent``), quiet hours in the
+customer's time zone (deferred to the end of the quiet hours, not dropped) and the frequency
+cap (at most ``frequency_cap_count`` marketing messages per customer per
+``frequency_cap_days`` across all workflows; 0 disables it), taken in workflow priority order
+so a higher-priority workflow's message wins). Transactional messages go at once. The batch is
+sent over ONE connection per transport (SMTP, or the mailbox for demo customers); each result is
+committed right after its SMTP reply. Temporary failures (4xx, connection errors) are retried
+with exponential backoff; permanent ones (5xx) are marked ``failed`` with the server's reply.
+
+Duplicate window: a message is committed ``sending`` before the SMTP call and ``sent`` right
+after the server accepted it. A worker killed between the server's "250 OK" for a message and
+the commit of its ``sent`` state leaves it ``sending``; after the lease (5 minutes by default) a
+worker claims and sends it again. So at most ONE message per killed worker (the one in flight)
+can arrive twice, and it carries the same Message-ID both times, so a receiving mail system can
+recognise the duplicate. Two workers never send the same message otherwise: claims are exclusive
+and the lease is longer than a batch takes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from html import escape
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from core import settings as store_settings
+from core.engine import outbox
+from core.errors import DeliveryError
+from core.models import Customer, Message
+from core.settings import StoreSettings
+from core.timeutil import zone
+
+log = logging.getLogger(__name__)
+BATCH = 100
+
+
+class Transport(Protocol):
+    name: str
+
+    def send(self, message: EmailMessage) -> str: ...
+
+
+TransportFactory = Callable[[bool], AbstractContextManager[Transport]]
+
+
+@dataclass
+class DispatchStats:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    deferred: int = 0
+    suppressed: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: DispatchStats) -> None:
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.failed += other.failed
+        self.retried += other.retried
+        self.deferred += other.deferred
+        for k, v in other.suppressed.items():
+            self.suppressed[k] = self.suppressed.get(k, 0) + v
+
+
+def default_transports(force_mailbox: bool) -> AbstractContextManager[Transport]:
+    """The messaging transport: SMTP as configured, the mailbox otherwise or when forced."""
+    from core.messaging.transport import open_transport
+
+    return open_transport(force_mailbox=force_mailbox)  # type: ignore[no-any-return]
+
+
+def quiet_until(now: dt.datetime, tz_name: str, start: str, end: str) -> dt.datetime | None:
+    """The end of the quiet hours when ``now`` falls inside them (local time), else None."""
+    if start == end:
+        return None
+    tz = zone(tz_name)
+    local = now.astimezone(tz)
+    s = dt.time.fromisoformat(start)
+    e = dt.time.fromisoformat(end)
+    t = local.time()
+    inside = s <= t < e if s < e else (t >= s or t < e)
+    if not inside:
+        return None
+    day = local.date() if t < e else local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, e, tzinfo=tz).astimezone(dt.UTC)
+
+
+@dataclass
+class _Item:
+    message: Message
+    customer: Customer | None
+
+
+def _recent_marketing(session: Session, customer_ids: set[int], since: dt.datetime) -> dict[int, int]:
+    if not customer_ids:
+        return {}
+    rows = session.execute(
+        select(Message.customer_id, func.count()).where(
+            Message.customer_id.in_(customer_ids), Message.category == "marketing",
+            Message.state == "sent", Message.sent_at >= since).group_by(Message.customer_id))
+    return {int(c): int(n) for c, n in rows}
+
+
+def _policy(session: Session, items: list[_Item], st: StoreSettings, now: dt.datetime,
+            worker: str, stats: DispatchStats) -> list[_Item]:
+    """Suppress or defer what may not go now; the rest, in priority order, to send."""
+    marketing = {i.customer.id for i in items
+                 if i.customer and i.message.category == "marketing"}
+    recent = _recent_marketing(session, marketing, now - dt.timedelta(days=st.frequency_cap_days))
+    to_send: list[_Item] = []
+    for item in sorted(items, key=lambda i: (i.message.priority, i.message.due_at, i.message.id)):
+        m, c = item.message, item.customer
+        reason: str | None = None if m.to_address else "no_email"
+        if reason is None and c is not None and m.category == "marketing":
+            if c.unsubscribed_at is not None:
+                reason = "unsubscribed"
+            elif not c.marketing_consent:
+                reason = "no_consent"
+            else:
+                until = quiet_until(now, c.time_zone or st.timezone, st.quiet_hours_start,
+                                    st.quiet_hours_end)
+                if until is not None:
+                    outbox.mark_deferred(session, m.id, worker, until, "quiet_hours")
+                    stats.deferred += 1
+                    continue
+                if st.frequency_cap_count and recent.get(c.id, 0) >= st.frequency_cap_count:
+                    reason = "frequency_cap"
+                else:
+                    recent[c.id] = recent.get(c.id, 0) + 1
+        if reason:
+            outbox.mark_suppressed(session, m.id, worker, now, reason)
+            stats.suppressed[reason] = stats.suppressed.get(reason, 0) + 1
+        else:
+            to_send.append(item)
+    session.commit()
+    return to_send
+
+
+def message_id_header(m: Message, st: StoreSettings) -> str:
+    domain = st.sender_email.rsplit("@", 1)[-1] or "orderflow.local"
+    return f"<orderflow.{m.id}.{m.idempotency_key.replace(':', '-')}@{domain}>"
+
+
+def build(m: Message, st: StoreSettings) -> EmailMessage:
+    """The email for a stored message, built by the messaging package."""
+    from core.messaging.email import build_email
+    from core.messaging.render import RenderedMessage
+    from core.messaging.unsubscribe import unsubscribe_url
+
+    html = m.html or f"<pre>{escape(m.text or '')}</pre>"
+    rendered = RenderedMessage(subject=m.subject or "", preheader="", html=html,
+                               text=m.text or "", locale=m.locale or st.default_locale,
+                               template_name=m.template_name, category=m.category)
+    marketing = m.category == "marketing"
+    url = unsubscribe_url(st, m.id, m.customer_id) if marketing and m.customer_id else None
+    return build_email(rendered, to=m.to_address or "", settings=st, marketing=marketing,
+                       unsubscribe_url=url, message_id=message_id_header(m, st))
+
+
+def _temporary(exc: Exception) -> bool:
+    if isinstance(exc, DeliveryError):
+        return not exc.permanent
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, OSError | smtplib.SMTPException)
+
+
+def _record_failure(session: Session, m: Message, worker: str, now: dt.datetime,
+                    exc: Exception, stats: DispatchStats) -> None:
+    attempts = m.attempts + 1
+    if _temporary(exc):
+        outbox.mark_retry(session, m.id, worker, now, str(exc), attempts)
+        if attempts >= outbox.MAX_ATTEMPTS:
+            stats.failed += 1
+        else:
+            stats.retried += 1
+    else:
+        outbox.mark_failed(session, m.id, worker, now, str(exc), attempts)
+        stats.failed += 1
+    session.commit()
+
+
+def _send_group(session: Session, items: list[_Item], transports: TransportFactory,
+                mailbox: bool, st: StoreSettings, worker: str, clock: Callable[[], dt.datetime],
+                stats: DispatchStats) -> None:
+    try:
+        with transports(mailbox) as transport:
+            for item in items:
+                m = item.message
+                try:
+                    smtp_id = transport.send(build(m, st))
+                except Exception as exc:
+                    if not isinstance(exc, DeliveryError | OSError | smtplib.SMTPException):
+                        raise
+                    _record_failure(session, m, worker, clock(), exc, stats)
+                    continue
+                outbox.mark_sent(session, m.id, worker, clock(), transport.name,
+                                 smtp_id or message_id_header(m, st), m.attempts + 1)
+                session.commit()
+                stats.sent += 1
+    except (DeliveryError, OSError, smtplib.SMTPException) as exc:
+        for item in items:  # the connection failed: whatever is still sending goes back
+            if session.get(Message, item.message.id, populate_existing=True).state == "sending":
+                _record_failure(session, item.message, worker, clock(), exc, stats)
+
+
+def dispatch_batch(engine: Engine, now: dt.datetime, transports: TransportFactory,
+                   worker: str, batch: int = BATCH, lease: dt.timedelta = outbox.LEASE,
+                   clock: Callable[[], dt.datetime] | None = None) -> DispatchStats:
+    stats = DispatchStats()
+    ids = outbox.claim(engine, worker, now, batch, lease)
+    stats.claimed = len(ids)
+    if not ids:
+        return stats
+    with Session(engine, expire_on_commit=False) as session:
+        st = store_settings.load(session)
+        messages = list(session.scalars(select(Message).where(Message.id.in_(ids))))
+        customer_ids = {m.customer_id for m in messages if m.customer_id}
+        customers = {c.id: c for c in session.scalars(
+            select(Customer).where(Customer.id.in_(customer_ids)))}
+        items = [_Item(m, customers.get(m.customer_id or -1)) for m in messages]
+        ready = _policy(session, items, st, now, worker, stats)
+        for mailbox in (False, True):
+            group = [i for i in ready if (i.message.is_demo or bool(i.customer and
+                                                                  i.customer.is_demo)) == mailbox]
+            if group:
+                _send_group(session, group, transports, mailbox, st, worker, clock or (
+                    lambda: now), stats)
+    return stats
+
+
+def dispatch_due(engine: Engine, now: dt.datetime, transports: TransportFactory | None = None,
+                 worker: str = "worker", batch: int = BATCH, lease: dt.timedelta = outbox.LEASE,
+                 max_batches: int = 10_000) -> DispatchStats:
+    """Send everything due, batch after batch; returns the totals."""
+    total = DispatchStats()
+    for _ in range(max_batches):
+        stats = dispatch_batch(engine, now, transports or default_transports, worker, batch, lease)
+        total.add(stats)
+        if stats.claimed < batch:
+            break
+    return total
+
+
+@contextmanager
+def smtp_transport(host: str, port: int) -> Iterator[Any]:
+    """A plain SMTP connection as a transport (benchmarks, tests): one connection, many sends."""
+
+    class _Smtp:
+        name = "smtp"
+
+        def __init__(self, client: smtplib.SMTP) -> None:
+            self.client = client
+
+        def send(self, message: EmailMessage) -> str:
+            try:
+                self.client.send_message(message)
+            except smtplib.SMTPResponseException as exc:
+                raise DeliveryError(f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}",
+                                    permanent=exc.smtp_code >= 500, code=exc.smtp_code) from None
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, reply = next(iter(exc.recipients.values()))
+                raise DeliveryError(f"{code} {reply.decode(errors='replace')}",
+                                    permanent=code >= 500, code=code) from None
+            return str(message["Message-ID"])
+
+    client = smtplib.SMTP(host, port, timeout=30)
+    try:
+        yield _Smtp(client)
+    finally:
+        try:
+            client.quit()
+        except smtplib.SMTPException:
+            client.close()

@@ -1,0 +1,217 @@
+"""Enrolment: who enters which workflow.
+
+Every cycle reads the new rows of the ``order_events`` log (whatever wrote them: imports, the
+``event`` command, the demo, live ingest). An active workflow enrols on events that occurred at
+or after its activation; older events never enrol anyone, so importing two years of history does
+not email two years of customers, while a shop uploading a CSV every morning gets its messages.
+Entry conditions are evaluated vectorised on the batch. ``Enrolment.dedupe_key`` (unique) makes
+entry happen once per order and workflow (once per event when re-entry is allowed).
+
+Time-based triggers (no order for N days, delivery promise missed) are evaluated every cycle;
+``TriggerMark`` makes each fire at most once per key (customer and last order, or order), and
+only for moments at or after the activation.
+
+The read position is a cursor on event ids. On PostgreSQL an id can become visible after a
+higher one (a long import commits later; a conflict skips an id): while a gap in the ids is
+younger than ``GAP_WAIT``, the cursor stays before it and the events after it are read again
+next cycle (the dedupe key makes that harmless).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import bindparam, text, update
+from sqlalchemy.orm import Session
+
+from core import settings as store_settings
+from core.engine import context
+from core.engine.active import Running, active_workflows
+from core.engine.conditions import EvalContext, evaluate_frame, fields_used
+from core.engine.holdout import holdout_mask
+from core.engine.registry import TRIGGERS
+from core.engine.sqlutil import insert_ignore, try_singleton_lock
+from core.models import Enrolment, TriggerMark
+from core.settings import StoreSettings
+
+CURSOR_KEY = "_engine_event_cursor"
+GAP_WAIT = dt.timedelta(minutes=10)
+BATCH = 5_000
+ENROL_LOCK = 0x0F10E0
+
+
+@dataclass
+class EnrolStats:
+    events: int = 0
+    enrolled: int = 0
+    holdout: int = 0
+    time_triggers: int = 0
+    woken: int = 0
+    per_workflow: dict[int, int] = field(default_factory=dict)
+
+
+def eval_context(now: dt.datetime, st: StoreSettings) -> EvalContext:
+    return EvalContext(now=now, tz=st.tz, store_currency=st.currency, rates=st.exchange_rates)
+
+
+def dedupe_key(workflow_id: int, reentry: bool, order_id: int, event_id: int | None) -> str:
+    if reentry and event_id is not None:
+        return f"w{workflow_id}:e{event_id}"
+    return f"w{workflow_id}:o{order_id}"
+
+
+def _read_events(session: Session, cursor: int, limit: int) -> pd.DataFrame:
+    result = session.connection().execute(
+        text("SELECT id, order_id, customer_id, type, occurred_at, recorded_at FROM order_events "
+             "WHERE id > :c ORDER BY id LIMIT :n"), {"c": cursor, "n": limit})
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    if len(frame):
+        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True, format="ISO8601")
+        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True, format="ISO8601")
+    return frame
+
+
+def _safe_cursor(events: pd.DataFrame, cursor: int, now: dt.datetime) -> int:
+    """The highest id up to which no younger-than-GAP_WAIT gap remains."""
+    safe = cursor
+    for event_id, recorded in zip(events["id"], events["recorded_at"], strict=True):
+        if int(event_id) != safe + 1 and pd.Timestamp(now) - recorded < GAP_WAIT:
+            break
+        safe = int(event_id)
+    return safe
+
+
+def _candidates(wf: Running, frame: pd.DataFrame) -> pd.Series:
+    """Rows of the batch that fire one of the workflow's event or sequence triggers."""
+    hit = pd.Series(False, index=frame.index)
+    after = frame["occurred_at"] >= pd.Timestamp(wf.activated_at)
+    for trig in wf.definition.triggers:
+        spec = TRIGGERS.get(trig.type)
+        if spec is None or spec.kind == "time":
+            continue
+        mask = frame["event_type"] == spec.event
+        if trig.type == "first_order":
+            mask &= frame["order.sequence"] == 1
+        elif trig.type == "nth_order":
+            mask &= frame["order.sequence"] == int(trig.params.get("n", 2))
+        hit |= mask
+    return hit & after
+
+
+def _needed_fields(workflows: list[Running]) -> set[str]:
+    wanted: set[str] = set()
+    for wf in workflows:
+        wanted |= fields_used(wf.definition.entry)
+        if any(t.type in ("first_order", "nth_order") for t in wf.definition.triggers):
+            wanted.add("order.sequence")
+    return wanted
+
+
+def enrol_frame(session: Session, wf: Running, frame: pd.DataFrame, now: dt.datetime,
+                st: StoreSettings, keys: pd.Series, trigger: pd.Series) -> tuple[int, int]:
+    """Insert enrolments for the rows of ``frame`` that meet the entry conditions."""
+    if frame.empty:
+        return 0, 0
+    passed = frame[evaluate_frame(wf.definition.entry, frame, eval_context(now, st))]
+    if passed.empty:
+        return 0, 0
+    customers = passed["customer_id"].astype("int64").to_numpy()
+    hold = holdout_mask(wf.id, customers, wf.definition.holdout_pct)
+    first = wf.definition.first_step_id()
+    rows: list[dict[str, Any]] = []
+    for i, (idx, row) in enumerate(passed.iterrows()):
+        rows.append({
+            "dedupe_key": keys.loc[idx], "workflow_id": wf.id, "version": wf.version,
+            "customer_id": int(row["customer_id"]),
+            "order_id": None if pd.isna(row["order_id"]) else int(row["order_id"]),
+            "trigger": str(trigger.loc[idx]), "trigger_at": row["occurred_at"].to_pydatetime(),
+            "is_holdout": bool(hold[i]), "status": "active" if first else "completed",
+            "current_step_id": first, "next_due_at": now if first else None, "state": {},
+            "entered_at": now, "completed_at": None if first else now,
+        })
+    insert_ignore(session, Enrolment, rows, ["dedupe_key"])
+    return len(rows), int(hold.sum())
+
+
+def _event_batch(session: Session, workflows: list[Running], events: pd.DataFrame,
+                 now: dt.datetime, st: StoreSettings, stats: EnrolStats) -> None:
+    base = pd.DataFrame({
+        "event_id": events["id"].astype("int64"), "order_id": events["order_id"],
+        "customer_id": events["customer_id"], "event_type": events["type"],
+        "occurred_at": events["occurred_at"], "as_of": events["occurred_at"],
+        "trigger_at": events["occurred_at"]})
+    relevant = [wf for wf in workflows if (base["occurred_at"] >= pd.Timestamp(
+        wf.activated_at)).any()]
+    if not relevant:
+        return
+    frame = context.enrich(session, base, st, _needed_fields(relevant))
+    for wf in relevant:
+        rows = frame[_candidates(wf, frame)]
+        if rows.empty:
+            continue
+        keys = pd.Series([dedupe_key(wf.id, wf.definition.allow_reentry, int(o), int(e))
+                          for o, e in zip(rows["order_id"], rows["event_id"], strict=True)],
+                         index=rows.index)
+        n, held = enrol_frame(session, wf, rows, now, st, keys, rows["event_type"])
+        stats.enrolled += n
+        stats.holdout += held
+        stats.per_workflow[wf.id] = stats.per_workflow.get(wf.id, 0) + n
+
+
+def wake_waiting(session: Session, events: pd.DataFrame, now: dt.datetime) -> int:
+    """Make enrolments waiting for one of these events due now (the runner checks scope)."""
+    woken = 0
+    for event_type, group in events.groupby("type"):
+        orders = sorted({int(v) for v in group["order_id"]})
+        customers = sorted({int(v) for v in group["customer_id"]})
+        for ids, column in ((orders, Enrolment.order_id), (customers, Enrolment.customer_id)):
+            for start in range(0, len(ids), context.CHUNK):
+                result = session.execute(
+                    update(Enrolment)
+                    .where(Enrolment.status == "active", Enrolment.waiting_event == event_type,
+                           column.in_(bindparam("ids", expanding=True)))
+                    .values(next_due_at=now), {"ids": ids[start : start + context.CHUNK]},
+                    execution_options={"synchronize_session": False})
+                woken += int(getattr(result, "rowcount", 0) or 0)
+    return woken
+
+
+def enrol_new_events(session: Session, now: dt.datetime, batch: int = BATCH,
+                     max_batches: int = 1000) -> EnrolStats:
+    """Read new events and enrol; the caller commits. One worker at a time on PostgreSQL."""
+    stats = EnrolStats()
+    if not try_singleton_lock(session, ENROL_LOCK):
+        return stats
+    st = store_settings.load(session)
+    workflows = [wf for wf in active_workflows(session)
+                 if any(TRIGGERS.get(t.type) and TRIGGERS[t.type].kind != "time"
+                        for t in wf.definition.triggers)]
+    cursor = int(store_settings.get_meta(session, CURSOR_KEY, 0))
+    read_from = cursor
+    for _ in range(max_batches):
+        events = _read_events(session, read_from, batch)
+        if events.empty:
+            break
+        stats.events += len(events)
+        if workflows:
+            _event_batch(session, workflows, events, now, st, stats)
+        stats.woken += wake_waiting(session, events, now)
+        if cursor == read_from:
+            cursor = _safe_cursor(events, cursor, now)
+        read_from = int(events["id"].iloc[-1])
+        if len(events) < batch:
+            break
+    store_settings.set_meta(session, CURSOR_KEY, cursor)
+    from core.engine.timed import fire_time_triggers
+
+    stats.time_triggers = fire_time_triggers(session, now, st, stats)
+    return stats
+
+
+def mark(session: Session, workflow_id: int, keys: list[str], now: dt.datetime) -> None:
+    insert_ignore(session, TriggerMark,
+                  [{"workflow_id": workflow_id, "key": k, "at": now} for k in keys],
+                  ["workflow_id", "key"])

@@ -1,0 +1,207 @@
+"""Execute the due steps of enrolments, in batches.
+
+A batch of due enrolments is claimed (``claimed_by``/``claimed_until``; ``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL), their field values are read at once, and each enrolment walks its
+steps until it waits, exits or completes, committed one enrolment at a time. Before every
+step the exit conditions and the "still true?" filter are re-checked (on the values read when
+the enrolment was picked up); when they stop it, a pending email is recorded as suppressed
+with reason ``exit_condition``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.orm import Session
+
+from core import settings as store_settings
+from core.engine import context
+from core.engine.active import Running, version_definition
+from core.engine.conditions import evaluate, fields_used
+from core.engine.enrol import eval_context
+from core.engine.registry import TRIGGERS
+from core.engine.schema import WorkflowDefinition
+from core.engine.sqlutil import lock_skip_locked
+from core.engine.steps import HANDLERS, Go, StepEnv, Wait, _message_row
+from core.engine.sqlutil import insert_ignore
+from core.models import Customer, Enrolment, Message, StepRun, Workflow
+
+MAX_STEPS_PER_RUN = 100
+LEASE = dt.timedelta(minutes=5)
+RETRY_AFTER = dt.timedelta(minutes=15)
+MAX_FAILURES = 3
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunStats:
+    enrolments: int = 0
+    steps: int = 0
+    completed: int = 0
+    exited: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+def claim_enrolments(engine: Engine, worker: str, now: dt.datetime, limit: int) -> list[int]:
+    with Session(engine) as session, session.begin():
+        due = select(Enrolment.id).where(
+            Enrolment.status == "active", Enrolment.next_due_at <= now,
+            Enrolment.workflow_id.in_(select(Workflow.id).where(Workflow.status == "active")),
+            or_(Enrolment.claimed_until.is_(None), Enrolment.claimed_until < now),
+        ).order_by(Enrolment.next_due_at, Enrolment.id).limit(limit)
+        ids = list(session.scalars(lock_skip_locked(due, session)))
+        if ids:
+            session.execute(update(Enrolment).where(Enrolment.id.in_(ids)).values(
+                claimed_by=worker, claimed_until=now + LEASE),
+                execution_options={"synchronize_session": False})
+        return ids
+
+
+def _event_type(trigger: str) -> str | None:
+    spec = TRIGGERS.get(trigger)
+    return spec.event if spec and spec.kind == "event" else (trigger if spec is None else None)
+
+
+def _records(session: Session, enrolments: list[Enrolment], defs: dict[tuple[int, int],
+             WorkflowDefinition], now: dt.datetime) -> dict[int, dict[str, Any]]:
+    wanted: set[str] = set()
+    for d in defs.values():
+        wanted |= fields_used(d.still_true) | fields_used(d.exit)
+        for s in d.steps:
+            wanted |= fields_used(s.condition)
+    base = pd.DataFrame({
+        "order_id": [e.order_id for e in enrolments],
+        "customer_id": [e.customer_id for e in enrolments],
+        "event_type": [_event_type(e.trigger) for e in enrolments],
+        "occurred_at": [e.trigger_at for e in enrolments],
+        "as_of": [now] * len(enrolments), "trigger_at": [e.trigger_at for e in enrolments]})
+    st = store_settings.load(session)
+    frame = context.enrich(session, base, st, wanted) if wanted else base
+    return {e.id: context.record_from_frame(frame, i) for i, e in enumerate(enrolments)}
+
+
+def _log(session: Session, e: Enrolment, step_id: str, kind: str, outcome: str, detail: str,
+         now: dt.datetime) -> None:
+    session.add(StepRun(enrolment_id=e.id, step_id=step_id, kind=kind, outcome=outcome,
+                        detail=detail[:2000], at=now))
+
+
+def _stop(env: StepEnv, e: Enrolment, reason: str, step_id: str, kind: str,
+          template: str | None) -> None:
+    if kind == "send_email":
+        insert_ignore(env.session, Message, [_message_row(
+            env, env.workflow.definition.step(step_id),  # type: ignore[arg-type]
+            template_name=template, state="suppressed", suppression_reason="exit_condition",
+            suppressed_at=env.now)], ["idempotency_key"])
+    e.status, e.exit_reason, e.completed_at, e.next_due_at = "exited", reason, env.now, None
+    e.waiting_event = None
+    _log(env.session, e, step_id, kind, "exited", reason, env.now)
+
+
+def advance(env: StepEnv, stats: RunStats) -> None:
+    """Walk one enrolment's steps from its current position until it waits or ends."""
+    e, d = env.enrolment, env.workflow.definition
+    for _ in range(MAX_STEPS_PER_RUN):
+        step = d.step(e.current_step_id)
+        if step is None:
+            e.status, e.completed_at, e.next_due_at = "completed", env.now, None
+            stats.completed += 1
+            return
+        template = step.params.get("template") if step.type == "send_email" else None
+        if d.exit is not None and evaluate(d.exit, env.record, env.ctx):
+            _stop(env, e, "exit condition met", step.id, step.type, template)
+            stats.exited += 1
+            return
+        if d.still_true is not None and not evaluate(d.still_true, env.record, env.ctx):
+            _stop(env, e, "'still true?' filter no longer holds", step.id, step.type, template)
+            stats.exited += 1
+            return
+        result = HANDLERS[step.type](step, env)
+        stats.steps += 1
+        if isinstance(result, Wait):
+            e.next_due_at = result.until
+            _log(env.session, e, step.id, step.type, "waiting", result.detail, env.now)
+            stats.outcomes["waiting"] = stats.outcomes.get("waiting", 0) + 1
+            return
+        assert isinstance(result, Go)
+        _log(env.session, e, step.id, step.type, result.outcome, result.detail, env.now)
+        stats.outcomes[result.outcome] = stats.outcomes.get(result.outcome, 0) + 1
+        e.current_step_id = result.next
+    e.next_due_at = env.now  # a long chain continues next pass
+
+
+def run_due(engine: Engine, now: dt.datetime, worker: str = "worker", batch: int = 200,
+            max_batches: int = 1000) -> RunStats:
+    """Execute every due enrolment step (several batches); returns what was done."""
+    stats = RunStats()
+    for _ in range(max_batches):
+        ids = claim_enrolments(engine, worker, now, batch)
+        if not ids:
+            break
+        _run_batch(engine, ids, worker, now, stats)
+        if len(ids) < batch:
+            break
+    return stats
+
+
+def _running(session: Session, e: Enrolment, cache: dict[tuple[int, int], Running]) -> Running:
+    key = (e.workflow_id, e.version)
+    if key not in cache:
+        wf = session.get(Workflow, e.workflow_id)
+        assert wf is not None
+        cache[key] = Running(wf.id, e.version, version_definition(session, wf.id, e.version),
+                             wf.activated_at or e.entered_at, wf.priority, wf.name)
+    return cache[key]
+
+
+def _run_batch(engine: Engine, ids: list[int], worker: str, now: dt.datetime,
+               stats: RunStats) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        enrolments = list(session.scalars(select(Enrolment).where(Enrolment.id.in_(ids))
+                                          .order_by(Enrolment.id)))
+        cache: dict[tuple[int, int], Running] = {}
+        for e in enrolments:
+            _running(session, e, cache)
+        records = _records(session, enrolments, {k: v.definition for k, v in cache.items()}, now)
+        st = store_settings.load(session)
+        ctx = eval_context(now, st)
+        customers = {c.id: c for c in session.scalars(select(Customer).where(
+            Customer.id.in_({e.customer_id for e in enrolments})))}
+        session.commit()
+        for e in enrolments:
+            if e.claimed_by != worker:
+                continue
+            env = StepEnv(session, e, cache[(e.workflow_id, e.version)], records[e.id], now, st,
+                          ctx, customers[e.customer_id])
+            try:
+                advance(env, stats)
+            except Exception as exc:  # one broken enrolment must not stop the others
+                session.rollback()
+                _failed(session, e.id, exc, now)
+                stats.outcomes["failed"] = stats.outcomes.get("failed", 0) + 1
+                continue
+            e.claimed_by, e.claimed_until = None, None
+            session.commit()
+            stats.enrolments += 1
+
+
+def _failed(session: Session, enrolment_id: int, exc: Exception, now: dt.datetime) -> None:
+    """Log the error; retry after RETRY_AFTER, and give up after MAX_FAILURES."""
+    log.warning("enrolment %s failed: %s", enrolment_id, exc)
+    e = session.get(Enrolment, enrolment_id)
+    if e is None:
+        return
+    failures = int(e.state.get("failures", 0)) + 1
+    e.state = {**e.state, "failures": failures}
+    e.claimed_by, e.claimed_until = None, None
+    if failures >= MAX_FAILURES:
+        e.status, e.next_due_at, e.exit_reason = "failed", None, str(exc)[:255]
+    else:
+        e.next_due_at = now + RETRY_AFTER * failures
+    _log(session, e, e.current_step_id or "-", "error", "failed", str(exc), now)
+    session.commit()

@@ -1,0 +1,341 @@
+"""What each step type does for one enrolment. A handler returns where to go next
+(:class:`Go`), or that the enrolment waits (:class:`Wait`). Actions record what they did in
+``Enrolment.state["done"]`` in the same transaction as their effect, so a step is never done
+twice, also after a move to a new version at the same step id. A holdout enrolment walks the
+same path but its actions are skipped (an email becomes a message suppressed as ``holdout``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.engine.active import Running
+from core.engine.conditions import EvalContext, evaluate
+from core.engine.holdout import pick_path
+from core.engine.registry import WEEKDAYS
+from core.engine.schema import Step
+from core.engine.sqlutil import insert_ignore
+from core.models import Coupon, Customer, Enrolment, Message, MessageTemplate, OrderEvent
+from core.models import ReferralCode
+from core.settings import StoreSettings
+from core.timeutil import zone
+
+WEBHOOK_TIMEOUT = 10
+WEBHOOK_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Go:
+    next: str | None
+    outcome: str = "done"
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Wait:
+    until: dt.datetime
+    detail: str = ""
+
+
+@dataclass
+class StepEnv:
+    session: Session
+    enrolment: Enrolment
+    workflow: Running
+    record: Mapping[str, Any]
+    now: dt.datetime
+    settings: StoreSettings
+    ctx: EvalContext
+    customer: Customer
+
+
+Handler = Callable[[Step, StepEnv], Go | Wait]
+
+
+def _done(env: StepEnv, step: Step) -> bool:
+    return step.id in env.enrolment.state.get("done", [])
+
+
+def _remember(env: StepEnv, step: Step, **values: Any) -> None:
+    state = dict(env.enrolment.state)
+    state["done"] = [*state.get("done", []), step.id]
+    state.update(values)
+    env.enrolment.state = state
+
+
+def _wait_key(step: Step) -> str:
+    return f"wait:{step.id}"
+
+
+def _timed_wait(env: StepEnv, step: Step, due: Callable[[], dt.datetime]) -> Go | Wait:
+    state = dict(env.enrolment.state)
+    key = _wait_key(step)
+    if key not in state:
+        state[key] = due().isoformat()
+        env.enrolment.state = state
+    until = dt.datetime.fromisoformat(state[key])
+    if env.now >= until:
+        return Go(step.next, "done", f"waited until {until.isoformat()}")
+    return Wait(until, f"waiting until {until.isoformat()}")
+
+
+def wait(step: Step, env: StepEnv) -> Go | Wait:
+    p = step.params
+    delta = dt.timedelta(days=float(p.get("days") or 0), hours=float(p.get("hours") or 0),
+                         minutes=float(p.get("minutes") or 0))
+    return _timed_wait(env, step, lambda: env.now + delta)
+
+
+def next_local_time(now: dt.datetime, hhmm: str, weekdays: list[str], tz_name: str) -> dt.datetime:
+    """The first moment at or after ``now`` that is ``hhmm`` local time on an allowed weekday."""
+    tz = zone(tz_name)
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    local = now.astimezone(tz)
+    allowed = {WEEKDAYS.index(d) for d in weekdays} or set(range(7))
+    for offset in range(8):
+        day = local.date() + dt.timedelta(days=offset)
+        candidate = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz)
+        if candidate.weekday() in allowed and candidate >= local:
+            return candidate.astimezone(dt.UTC)
+    raise ValueError("no allowed weekday")  # unreachable: 8 days cover every weekday
+
+
+def wait_until(step: Step, env: StepEnv) -> Go | Wait:
+    tz_name = env.customer.time_zone or env.settings.timezone
+    days = list(step.params.get("weekdays") or WEEKDAYS)
+    return _timed_wait(env, step, lambda: next_local_time(
+        env.now, str(step.params.get("time", "10:00")), days, tz_name))
+
+
+def wait_event(step: Step, env: StepEnv) -> Go | Wait:
+    e = env.enrolment
+    event = str(step.params.get("event"))
+    key = _wait_key(step)
+    state = dict(e.state)
+    if key not in state:
+        timeout = dt.timedelta(days=float(step.params.get("timeout_days") or 0))
+        state[key] = {"since": env.now.isoformat(), "until": (env.now + timeout).isoformat()}
+        e.state = state
+    since = dt.datetime.fromisoformat(state[key]["since"])
+    until = dt.datetime.fromisoformat(state[key]["until"])
+    query = select(OrderEvent.id).where(OrderEvent.type == event)
+    if step.params.get("scope") == "customer":
+        query = query.where(OrderEvent.customer_id == e.customer_id,
+                            OrderEvent.occurred_at >= since)
+    else:
+        query = query.where(OrderEvent.order_id == e.order_id)
+    if env.session.scalar(query.limit(1)) is not None:
+        e.waiting_event = None
+        return Go(step.next, "done", f"{event} happened")
+    if env.now >= until:
+        e.waiting_event = None
+        return Go(step.alt_next, "done", f"no {event} by {until.isoformat()}: timeout path")
+    e.waiting_event = event
+    return Wait(until, f"waiting for {event} until {until.isoformat()}")
+
+
+def branch(step: Step, env: StepEnv) -> Go | Wait:
+    yes = evaluate(step.condition, env.record, env.ctx)
+    return Go(step.next if yes else step.alt_next, "branched", "yes" if yes else "no")
+
+
+def split(step: Step, env: StepEnv) -> Go | Wait:
+    index = pick_path(f"{env.enrolment.id}:{step.id}", [p.weight for p in step.paths])
+    path = step.paths[index]
+    state = dict(env.enrolment.state)
+    state[f"split:{step.id}"] = path.name
+    env.enrolment.state = state
+    env.enrolment.variant = path.name[:32]
+    return Go(path.next, "branched", path.name)
+
+
+def _message_row(env: StepEnv, step: Step, **values: Any) -> dict[str, Any]:
+    e = env.enrolment
+    row = {"idempotency_key": f"e{e.id}:{step.id}", "workflow_id": env.workflow.id,
+           "workflow_version": e.version, "enrolment_id": e.id, "step_id": step.id,
+           "customer_id": e.customer_id, "order_id": e.order_id, "priority": env.workflow.priority,
+           "variant": e.variant, "to_address": env.customer.email, "is_demo": env.customer.is_demo,
+           "due_at": env.now, "queued_at": env.now, "state": "queued", "headers": {}}
+    row.update(values)
+    return row
+
+
+def _suppress(env: StepEnv, step: Step, reason: str, template: str | None, category: str) -> None:
+    insert_ignore(env.session, Message, [_message_row(
+        env, step, template_name=template, category=category, state="suppressed",
+        suppression_reason=reason, suppressed_at=env.now)], ["idempotency_key"])
+
+
+def send_email(step: Step, env: StepEnv) -> Go | Wait:
+    template = str(step.params.get("template"))
+    if _done(env, step):
+        return Go(step.next, "skipped", "already sent (earlier version)")
+    category = env.session.scalar(select(MessageTemplate.category).where(
+        MessageTemplate.name == template)) or "transactional"
+    reason = "holdout" if env.enrolment.is_holdout else (
+        "no_email" if not env.customer.email else None)
+    if reason:
+        _suppress(env, step, reason, template, category)
+        _remember(env, step)
+        return Go(step.next, "skipped", f"{template}: suppressed ({reason})")
+    insert_ignore(env.session, Message, [_message_row(env, step, template_name=template,
+                                                      category=category)], ["idempotency_key"])
+    message = env.session.scalar(select(Message).where(
+        Message.idempotency_key == f"e{env.enrolment.id}:{step.id}"))
+    assert message is not None
+    if message.subject is None and message.state == "queued":
+        from core.messaging.render import render_for
+
+        state = env.enrolment.state
+        rendered = render_for(env.session, template, customer_id=env.customer.id,
+                              order_id=env.enrolment.order_id,
+                              extra={"coupon_code": state.get("coupon_code"),
+                                     "referral_code": state.get("referral_code"),
+                                     "message_id": message.id})
+        message.subject, message.html, message.text = rendered.subject, rendered.html, rendered.text
+        message.locale = rendered.locale
+    _remember(env, step)
+    return Go(step.next, "done", f"{template} queued (message {message.id})")
+
+
+def _estimated_cost(env: StepEnv, kind: str, value: Decimal) -> Decimal:
+    if kind == "fixed":
+        return value
+    total = env.record.get("order.total")
+    return (Decimal(str(total)) * value / 100).quantize(Decimal("0.01")) if total else Decimal(0)
+
+
+def _unique_code(session: Session, model: Any, prefix: str) -> str:
+    while True:
+        code = f"{prefix.upper()[:16]}-{secrets.token_hex(4).upper()}"
+        if session.scalar(select(model.id).where(model.code == code)) is None:
+            return code
+
+
+def issue_coupon(step: Step, env: StepEnv) -> Go | Wait:
+    if _done(env, step) or env.enrolment.is_holdout:
+        return Go(step.next, "skipped", "holdout" if env.enrolment.is_holdout else "already done")
+    p = step.params
+    kind = str(p.get("kind", "percent"))
+    value = Decimal(str(p.get("value", 10)))
+    cost = _estimated_cost(env, kind, value)
+    cap = p.get("budget_cap")
+    if cap not in (None, ""):
+        spent = env.session.scalar(select(func.coalesce(func.sum(Coupon.cost), 0)).where(
+            Coupon.workflow_id == env.workflow.id)) or 0
+        if Decimal(str(spent)) + cost > Decimal(str(cap)):
+            _remember(env, step)
+            return Go(step.next, "skipped", f"budget cap {cap} {env.settings.currency} reached")
+    code = _unique_code(env.session, Coupon, str(p.get("prefix") or "THANKS"))
+    expires = env.now + dt.timedelta(days=float(p.get("expiry_days") or 30))
+    env.session.add(Coupon(code=code, customer_id=env.customer.id, workflow_id=env.workflow.id,
+                           enrolment_id=env.enrolment.id, kind=kind, value=value,
+                           currency=env.settings.currency, issued_at=env.now, expires_at=expires,
+                           cost=cost, note=f"step {step.id}", is_demo=env.customer.is_demo))
+    _remember(env, step, coupon_code=code)
+    return Go(step.next, "done", f"coupon {code} ({value} {kind}), expires {expires.date()}")
+
+
+def _tag(step: Step, env: StepEnv, add: bool) -> Go | Wait:
+    if env.enrolment.is_holdout:
+        return Go(step.next, "skipped", "holdout")
+    tag = str(step.params.get("tag")).strip()
+    tags = [t for t in (env.customer.tags or []) if t != tag]
+    env.customer.tags = [*tags, tag] if add else tags
+    return Go(step.next, "done", f"tag {tag!r} {'added' if add else 'removed'}")
+
+
+def create_referral(step: Step, env: StepEnv) -> Go | Wait:
+    if _done(env, step) or env.enrolment.is_holdout:
+        return Go(step.next, "skipped", "holdout" if env.enrolment.is_holdout else "already done")
+    code = _unique_code(env.session, ReferralCode, str(step.params.get("prefix") or "FRIEND"))
+    reward = step.params.get("reward_value")
+    env.session.add(ReferralCode(code=code, customer_id=env.customer.id,
+                                 workflow_id=env.workflow.id,
+                                 reward_value=None if reward in (None, "") else Decimal(str(reward)),
+                                 reward_currency=env.settings.currency,
+                                 is_demo=env.customer.is_demo))
+    _remember(env, step, referral_code=code)
+    return Go(step.next, "done", f"referral code {code}")
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The ``X-Orderflow-Signature`` header value: ``sha256=<hex HMAC of the body>``."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_body(env: StepEnv, step: Step) -> bytes:
+    e = env.enrolment
+    payload = {"workflow_id": env.workflow.id, "workflow": env.workflow.name,
+               "version": e.version, "enrolment_id": e.id, "step_id": step.id,
+               "trigger": e.trigger, "trigger_at": e.trigger_at.isoformat(),
+               "customer": {"id": env.customer.id, "email": env.customer.email,
+                            "external_id": env.customer.external_id},
+               "order_id": e.order_id, "variant": e.variant, "at": env.now.isoformat()}
+    return json.dumps(payload, sort_keys=True).encode()
+
+
+def webhook(step: Step, env: StepEnv) -> Go | Wait:
+    if _done(env, step) or env.enrolment.is_holdout:
+        return Go(step.next, "skipped", "holdout" if env.enrolment.is_holdout else "already done")
+    from core import config
+
+    secret = str(step.params.get("secret") or config.get_secret(config.ENV_SECRET_KEY) or "")
+    body = webhook_body(env, step)
+    request = urllib.request.Request(str(step.params["url"]), data=body, method="POST", headers={
+        "Content-Type": "application/json", "X-Orderflow-Signature": signature(secret, body),
+        "X-Orderflow-Idempotency-Key": f"e{env.enrolment.id}:{step.id}"})
+    attempts = int(env.enrolment.state.get(f"webhook:{step.id}", 0)) + 1
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
+            status = int(response.status)
+    except OSError as exc:
+        if attempts < WEBHOOK_ATTEMPTS:
+            env.enrolment.state = {**env.enrolment.state, f"webhook:{step.id}": attempts}
+            return Wait(env.now + dt.timedelta(minutes=2 ** attempts), f"webhook failed: {exc}")
+        _remember(env, step)
+        return Go(step.next, "failed", f"webhook failed {attempts} times: {exc}")
+    _remember(env, step)
+    return Go(step.next, "done", f"webhook answered {status}")
+
+
+def _fill(text: str, env: StepEnv) -> str:
+    values = {"{workflow}": env.workflow.name, "{order}": str(env.enrolment.order_id or ""),
+              "{customer}": env.customer.email or str(env.customer.id)}
+    for key, value in values.items():
+        text = text.replace(key, value)
+    return text
+
+
+def notify_merchant(step: Step, env: StepEnv) -> Go | Wait:
+    if _done(env, step):
+        return Go(step.next, "skipped", "already done")
+    subject = _fill(str(step.params.get("subject") or "Orderflow"), env)
+    body = _fill(str(step.params.get("message") or ""), env) or subject
+    body += f"\n\nCustomer: {env.customer.email}\nOrder id: {env.enrolment.order_id}\n"
+    insert_ignore(env.session, Message, [_message_row(
+        env, step, to_address=env.settings.sender_email, customer_id=None, template_name=None,
+        category="transactional", subject=subject[:500], text=body, html=None,
+        is_demo=env.customer.is_demo)], ["idempotency_key"])
+    _remember(env, step)
+    return Go(step.next, "done", f"merchant notified at {env.settings.sender_email}")
+
+
+HANDLERS: dict[str, Handler] = {
+    "wait": wait, "wait_until": wait_until, "wait_event": wait_event, "branch": branch,
+    "split": split, "send_email": send_email, "issue_coupon": issue_coupon,
+    "add_tag": lambda s, e: _tag(s, e, True), "remove_tag": lambda s, e: _tag(s, e, False),
+    "create_referral": create_referral, "webhook": webhook, "notify_merchant": notify_merchant,
+}
