@@ -1,0 +1,48 @@
+"""The state of one import's write phase, shared by the upsert functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Table
+
+from core.errors import RowError
+from core.importers.writer import Writer
+from core.models import Base
+
+EVENT_SOURCE = "import"
+
+
+def table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+@dataclass
+class Counts:
+    """What was (or, in a dry run, would be) written, and references that did not resolve."""
+
+    orders_created: int = 0
+    orders_updated: int = 0
+    customers_created: int = 0
+    customers_updated: int = 0
+    lines_written: int = 0
+    reviews_written: int = 0
+    products_written: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    writer: Writer
+    tz: ZoneInfo
+    dry_run: bool
+    counts: Counts
+
+
+def split(frame: pd.DataFrame, found: pd.DataFrame, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(new rows, existing rows with their ``id``)."""
+    ids = frame[key].map(pd.Series(found["id"].to_numpy(), index=found[key].to_numpy()))
+    frame = frame.assign(id=ids.astype("Int64"))
+    return frame[frame["id"].isna()].copy(), frame[frame["id"].notna()].copy()

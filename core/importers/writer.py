@@ -1,0 +1,214 @@
+"""Bulk writes for imports, inside the caller's transaction, without an ORM object per row.
+
+SQLite gets ``executemany`` of one prepared statement per chunk with values already in the
+format SQLAlchemy stores (UTC timestamps as text); PostgreSQL gets ``COPY`` of a CSV built by
+pyarrow (through a temporary table for updates and conflict-ignoring inserts). Frames use the
+table's column names: timestamps ``datetime64[.., UTC]``, amounts decimal strings, JSON as text,
+NA = NULL on insert and "keep the stored value" on update.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import json
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import JSON, Table, func, select
+from sqlalchemy.orm import Session
+
+CHUNK = 50_000
+IN_CHUNK = 5_000
+_temp_names = itertools.count(1)
+
+
+class Writer:
+    """Bulk operations on one session's connection (same transaction as the session)."""
+
+    def __init__(self, session: Session, now: dt.datetime | None = None):
+        session.flush()
+        self.session = session
+        self.conn = session.connection()
+        self.dialect = self.conn.dialect.name
+        self.now = now or dt.datetime.now(dt.UTC)
+
+    def lookup(
+        self, table: Table, key: str, keys: pd.Series, columns: Sequence[str] = ("id",)
+    ) -> pd.DataFrame:
+        """Rows of ``table`` whose ``key`` is among ``keys``: columns ``key`` + ``columns``."""
+        wanted = pd.unique(pd.Series(keys).dropna())
+        names = [key, *columns]
+        if len(wanted) == 0:
+            return pd.DataFrame({n: [] for n in names})
+        stmt = select(*(table.c[n] for n in names))
+        total = self.conn.execute(select(func.count()).select_from(table)).scalar_one()
+        if total <= 2 * len(wanted):
+            frame = pd.DataFrame(self.conn.execute(stmt).all(), columns=names)
+            return frame[frame[key].isin(wanted)].reset_index(drop=True)
+        parts = [
+            pd.DataFrame(
+                self.conn.execute(stmt.where(table.c[key].in_(chunk.tolist()))).all(), columns=names
+            )
+            for chunk in _chunks(wanted, IN_CHUNK)
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+    def allocate_ids(self, table: Table, count: int) -> np.ndarray:
+        """``count`` new primary keys for ``table`` (a sequence on PostgreSQL; on SQLite the
+        transaction's write lock makes ``max(id)`` safe)."""
+        if count == 0:
+            return np.zeros(0, dtype=np.int64)
+        if self.dialect == "postgresql":
+            sql = f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, {int(count)})"
+            ids = [row[0] for row in self.conn.exec_driver_sql(sql)]
+            return np.asarray(ids, dtype=np.int64)
+        top = self.conn.exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table.name}").scalar()
+        return np.arange(int(top or 0) + 1, int(top or 0) + 1 + count, dtype=np.int64)
+
+    def insert(
+        self, table: Table, frame: pd.DataFrame, ignore_conflicts: Sequence[str] = ()
+    ) -> None:
+        """Insert every row; columns absent from ``frame`` take the model's defaults. With
+        ``ignore_conflicts``, rows that collide on those unique columns are skipped."""
+        if frame.empty:
+            return
+        full = self._with_defaults(table, frame)
+        if self.dialect == "postgresql":
+            if ignore_conflicts:
+                target = ", ".join(ignore_conflicts)
+                self._pg_via_temp(
+                    table,
+                    full,
+                    "INSERT INTO {t} ({c}) SELECT {c} FROM {s} "
+                    f"ON CONFLICT ({target}) DO NOTHING",
+                )
+            else:
+                self._pg_copy(table.name, full)
+            return
+        columns = list(full.columns)
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        if ignore_conflicts:
+            sql += f" ON CONFLICT ({', '.join(ignore_conflicts)}) DO NOTHING"
+        self._executemany(sql, full)
+
+    def update(self, table: Table, frame: pd.DataFrame) -> None:
+        """Update rows by ``id``; a NA cell keeps the stored value. Sets ``updated_at``."""
+        if frame.empty:
+            return
+        frame = frame.copy()
+        if "updated_at" in table.c:
+            frame["updated_at"] = pd.Timestamp(self.now)
+        columns = [c for c in frame.columns if c != "id"]
+        if self.dialect == "postgresql":
+            sets = ", ".join(f"{c} = COALESCE(s.{c}, t.{c})" for c in columns)
+            self._pg_via_temp(
+                table,
+                frame[["id", *columns]],
+                f"UPDATE {{t}} AS t SET {sets} FROM {{s}} AS s WHERE t.id = s.id",
+            )
+            return
+        sets = ", ".join(f"{c} = COALESCE(?, {c})" for c in columns)
+        self._executemany(f"UPDATE {table.name} SET {sets} WHERE id = ?", frame[[*columns, "id"]])
+
+    def delete_in(self, table: Table, column: str, values: pd.Series) -> None:
+        for chunk in _chunks(pd.unique(values.dropna()), IN_CHUNK):
+            self.conn.execute(table.delete().where(table.c[column].in_(chunk.tolist())))
+
+    def _with_defaults(self, table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+        """Absent columns and NA cells take the column's default (none: NULL)."""
+        full = frame.copy()
+        for column in table.c:
+            if column.default is not None:
+                value = _default_value(column.default, self.now)
+                if isinstance(column.type, JSON):
+                    value = json.dumps(value)
+                if column.name not in full:
+                    full[column.name] = value
+                elif full[column.name].isna().any():
+                    full[column.name] = full[column.name].fillna(value)
+            if isinstance(column.type, JSON) and column.name in full:
+                full[column.name] = _json_text(full[column.name])
+        return full
+
+    def _executemany(self, sql: str, frame: pd.DataFrame) -> None:
+        lists = [_sqlite_values(frame[c]) for c in frame.columns]
+        rows = list(zip(*lists, strict=True))
+        for start in range(0, len(rows), CHUNK):
+            self.conn.exec_driver_sql(sql, rows[start : start + CHUNK])
+
+    def _pg_copy(self, table_name: str, frame: pd.DataFrame) -> None:
+        raw: Any = self.conn.connection.driver_connection
+        sql = f"COPY {table_name} ({', '.join(frame.columns)}) FROM STDIN (FORMAT csv)"
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for start in range(0, len(frame), CHUNK * 4):
+                copy.write(_pg_csv(frame.iloc[start : start + CHUNK * 4]))
+
+    def _pg_via_temp(self, table: Table, frame: pd.DataFrame, statement: str) -> None:
+        temp = f"import_tmp_{next(_temp_names)}"
+        columns = ", ".join(frame.columns)
+        self.conn.exec_driver_sql(
+            f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {table.name} WITH NO DATA"
+        )
+        self._pg_copy(temp, frame)
+        self.conn.exec_driver_sql(statement.format(t=table.name, s=temp, c=columns))
+        self.conn.exec_driver_sql(f"DROP TABLE {temp}")
+
+
+def _default_value(default: Any, now: dt.datetime) -> Any:
+    value = default.arg(None) if default.is_callable else default.arg
+    if isinstance(value, dt.datetime):
+        return pd.Timestamp(now)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _chunks(values: np.ndarray, size: int) -> Iterable[np.ndarray]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _json_text(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: v if isinstance(v, str) or v is None else json.dumps(v))
+
+
+def _timestamp_text(series: pd.Series, sep: str, suffix: str) -> np.ndarray:
+    naive = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
+    text = pd.Series(np.datetime_as_string(naive, unit="us"), dtype="str")
+    text = text.str.replace("T", sep, regex=False) + suffix
+    out = text.to_numpy(dtype=object)
+    out[np.isnat(naive)] = None
+    return out
+
+
+def _sqlite_values(series: pd.Series) -> list[Any]:
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return list(_timestamp_text(series, " ", ""))
+    if series.dtype == bool or str(series.dtype) == "boolean":
+        series = series.astype("Int64")
+    values = series.astype(object)
+    return values.where(series.notna(), None).tolist()
+
+
+def _pg_csv(frame: pd.DataFrame) -> bytes:
+    arrays = []
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.DatetimeTZDtype):
+            arrays.append(pa.array(_timestamp_text(column, "T", "Z"), type=pa.string()))
+        elif column.dtype == object:
+            arrays.append(pa.array(column.where(column.notna(), None).tolist()))
+        else:
+            arrays.append(pa.array(column, from_pandas=True))
+    sink = io.BytesIO()
+    table = pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
+    return sink.getvalue()
