@@ -1,0 +1,241 @@
+"""Simulate a workflow on one real order: each condition's result (with the order's value of
+the field), the path the order takes, and the messages it would receive, rendered.
+
+Nothing is written. Field values come from the engine's own context loader
+(``core.engine.context.enrich``) and conditions from its evaluator, as of the trigger event
+(or now, when the order never had that event), so the simulation reads data as enrolment does.
+Waits are not waited: their durations are added to a virtual clock; a random split follows the
+path the merchant chooses (the first by default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from core import settings as store_settings
+from core.auth import Action, Actor, require
+from core.builder import conditions as cond
+from core.builder.describe import step_text, step_title
+from core.builder.values import number_of, value_text
+from core.engine.conditions import EvalContext, evaluate
+from core.engine.context import enrich, record_from_frame
+from core.engine.holdout import is_holdout
+from core.engine.registry import TRIGGERS
+from core.engine.schema import Group, Node, Step, WorkflowDefinition
+from core.errors import NotFound, OrderflowError
+from core.models import Customer, MessageTemplate, Order, OrderEvent
+
+MAX_STEPS = 60
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    path: str
+    text: str
+    actual: str
+    passed: bool
+    depth: int
+
+
+@dataclass
+class StepResult:
+    step_id: str
+    title: str
+    summary: str
+    outcome: str
+    at: dt.datetime
+    rules: list[RuleResult] = field(default_factory=list)
+    subject: str = ""
+    html: str = ""
+    text: str = ""
+    locale: str = ""
+    note: str = ""
+
+
+@dataclass
+class Simulation:
+    order_ref: str
+    customer_email: str
+    trigger: str
+    trigger_at: dt.datetime
+    enters: bool
+    holdout: bool
+    entry: list[RuleResult] = field(default_factory=list)
+    exit: list[RuleResult] = field(default_factory=list)
+    steps: list[StepResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def find_order(session: Session, ref: str) -> Order:
+    """An order by its external id or its number."""
+    text = ref.strip()
+    order = session.scalar(
+        select(Order).where(or_(Order.external_id == text, Order.number == text))
+    )
+    if order is None:
+        raise NotFound(f"No order {text!r}.", hint="Use the order id or number as imported.")
+    return order
+
+
+def _trigger_event(
+    session: Session, definition: WorkflowDefinition, order: Order
+) -> tuple[str, dt.datetime | None]:
+    events = dict(
+        session.execute(
+            select(OrderEvent.type, OrderEvent.occurred_at)
+            .where(OrderEvent.order_id == order.id)
+            .order_by(OrderEvent.occurred_at.desc())
+        ).all()
+    )
+    for trigger in definition.triggers:
+        spec = TRIGGERS.get(trigger.type)
+        if spec and spec.event in events:
+            return trigger.type, events[spec.event]
+    first = definition.triggers[0].type if definition.triggers else "order_placed"
+    return first, None
+
+
+def _rules(
+    node: Node | None, record: dict[str, Any], ctx: EvalContext, currency: str
+) -> list[RuleResult]:
+    if node is None:
+        return []
+    root = cond.as_group(node)
+    out: list[RuleResult] = []
+    for path, item in cond.walk(root):
+        passed = _safe_eval(item, record, ctx)
+        if isinstance(item, Group):
+            text = (
+                f"{cond.MODE_LABELS[item.mode]}"
+                if path
+                else f"Overall: {cond.MODE_LABELS[item.mode]}"
+            )
+            out.append(RuleResult(cond.path_text(path), text, "", passed, len(path)))
+        else:
+            actual = record.get(item.field)
+            shown = "(empty)" if actual is None else _actual(item.field, actual, currency)
+            out.append(
+                RuleResult(
+                    cond.path_text(path), cond.rule_text(item, currency), shown, passed, len(path)
+                )
+            )
+    return out
+
+
+def _actual(field: str, value: Any, currency: str) -> str:
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if field in ("order.total", "order.subtotal", "customer.total_spent"):
+        return f"{number_of(value):.2f} {currency}"
+    return value_text(field, "eq", value, currency)
+
+
+def _safe_eval(node: Node | None, record: dict[str, Any], ctx: EvalContext) -> bool:
+    try:
+        return evaluate(node, record, ctx)
+    except (ValueError, KeyError) as exc:
+        raise OrderflowError(f"A condition cannot be evaluated: {exc}.") from None
+
+
+def _record(session: Session, order: Order, event: str, at: dt.datetime) -> dict[str, Any]:
+    settings = store_settings.load(session)
+    frame = pd.DataFrame(
+        [{"order_id": order.id, "customer_id": order.customer_id, "event_type": event,
+          "occurred_at": at, "as_of": at, "trigger_at": at}]
+    )  # fmt: skip
+    return record_from_frame(enrich(session, frame, settings), 0)
+
+
+def simulate(
+    session: Session,
+    actor: Actor,
+    definition: WorkflowDefinition,
+    order_ref: str,
+    *,
+    workflow_id: int | None = None,
+    split_choice: dict[str, int] | None = None,
+    now: dt.datetime | None = None,
+) -> Simulation:
+    """What ``definition`` would do for the order ``order_ref``."""
+    require(actor, Action.VIEW_WORKFLOWS)
+    settings = store_settings.load(session)
+    order = find_order(session, order_ref)
+    customer = session.get(Customer, order.customer_id)
+    trigger, happened = _trigger_event(session, definition, order)
+    at = happened or now or dt.datetime.now(dt.UTC)
+    spec = TRIGGERS.get(trigger)
+    record = _record(session, order, spec.event if spec and spec.event else "placed", at)
+    ctx = EvalContext(
+        now=at, tz=settings.tz, store_currency=settings.currency, rates=settings.exchange_rates
+    )
+    entry = _rules(definition.entry, record, ctx, settings.currency)
+    enters = _safe_eval(definition.entry, record, ctx)
+    holdout = bool(
+        workflow_id and customer and is_holdout(workflow_id, customer.id, definition.holdout_pct)
+    )
+    sim = Simulation(
+        order.external_id,
+        customer.email if customer and customer.email else "",
+        spec.label if spec else trigger,
+        at,
+        enters,
+        holdout,
+        entry,
+        _rules(definition.exit, record, ctx, settings.currency),
+    )
+    if happened is None:
+        sim.notes.append("This order never had the trigger event; simulated as if it happened now.")
+    if not enters:
+        sim.notes.append("The order does not meet the entry conditions: nothing would happen.")
+        return sim
+    if holdout:
+        sim.notes.append(
+            f"The customer is in this workflow's {definition.holdout_pct}% holdout: "
+            "they would receive nothing (messages below are what others get)."
+        )
+    _walk(session, definition, order, record, ctx, sim, split_choice or {})
+    return sim
+
+
+def _walk(
+    session: Session,
+    definition: WorkflowDefinition,
+    order: Order,
+    record: dict[str, Any],
+    ctx: EvalContext,
+    sim: Simulation,
+    split_choice: dict[str, int],
+) -> None:
+    from core.builder.simulate_steps import run_step
+
+    clock = sim.trigger_at
+    current = definition.first_step_id()
+    seen: set[str] = set()
+    while current and len(sim.steps) < MAX_STEPS:
+        step = definition.step(current)
+        if step is None or current in seen:
+            break
+        seen.add(current)
+        if definition.exit is not None and _safe_eval(definition.exit, record, ctx):
+            sim.notes.append(
+                f"Before '{step_title(step)}' the exit conditions hold: the order leaves."
+            )
+            return
+        result, current, clock = run_step(session, step, order, record, ctx, clock, split_choice)
+        result.summary = result.summary or step_text(step, ctx.store_currency)
+        sim.steps.append(result)
+
+
+def template_category(session: Session, name: str) -> str:
+    found = session.scalar(select(MessageTemplate.category).where(MessageTemplate.name == name))
+    return found or "transactional"
+
+
+def step_result(step: Step, outcome: str, at: dt.datetime, **values: Any) -> StepResult:
+    return StepResult(step.id, step_title(step), "", outcome, at, **values)
