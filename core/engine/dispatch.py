@@ -24,19 +24,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from html import escape
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core import settings as store_settings
 from core.engine import outbox
-from core.errors import DeliveryError
+from core.errors import DeliveryError, ValidationError
 from core.models import Customer, Message
 from core.settings import StoreSettings
 from core.timeutil import zone
@@ -51,7 +51,7 @@ class Transport(Protocol):
     def send(self, message: EmailMessage) -> str: ...
 
 
-TransportFactory = Callable[[bool], AbstractContextManager[Transport]]
+TransportFactory = Callable[[StoreSettings, bool], AbstractContextManager[Transport]]
 
 
 @dataclass
@@ -73,11 +73,13 @@ class DispatchStats:
             self.suppressed[k] = self.suppressed.get(k, 0) + v
 
 
-def default_transports(force_mailbox: bool) -> AbstractContextManager[Transport]:
+def default_transports(
+    settings: StoreSettings, force_mailbox: bool
+) -> AbstractContextManager[Transport]:
     """The messaging transport: SMTP as configured, the mailbox otherwise or when forced."""
     from core.messaging.transport import open_transport
 
-    return open_transport(force_mailbox=force_mailbox)  # type: ignore[no-any-return]
+    return open_transport(settings, force_mailbox=force_mailbox)
 
 
 def quiet_until(now: dt.datetime, tz_name: str, start: str, end: str) -> dt.datetime | None:
@@ -195,18 +197,22 @@ def _send_group(session: Session, items: list[_Item], transports: TransportFacto
                 mailbox: bool, st: StoreSettings, worker: str, clock: Callable[[], dt.datetime],
                 stats: DispatchStats) -> None:
     try:
-        with transports(mailbox) as transport:
+        with transports(st, mailbox) as transport:
             for item in items:
                 m = item.message
                 try:
-                    smtp_id = transport.send(build(m, st))
-                except Exception as exc:
-                    if not isinstance(exc, DeliveryError | OSError | smtplib.SMTPException):
-                        raise
+                    email = build(m, st)
+                except ValidationError as exc:
+                    _record_failure(session, m, worker, clock(), exc, stats)
+                    continue
+                try:
+                    smtp_id = transport.send(email)
+                except (DeliveryError, OSError, smtplib.SMTPException) as exc:
                     _record_failure(session, m, worker, clock(), exc, stats)
                     continue
                 outbox.mark_sent(session, m.id, worker, clock(), transport.name,
-                                 smtp_id or message_id_header(m, st), m.attempts + 1)
+                                 smtp_id or message_id_header(m, st), m.attempts + 1,
+                                 {k: str(v) for k, v in email.items() if k != "Content-Type"})
                 session.commit()
                 stats.sent += 1
     except (DeliveryError, OSError, smtplib.SMTPException) as exc:
@@ -253,33 +259,16 @@ def dispatch_due(engine: Engine, now: dt.datetime, transports: TransportFactory 
     return total
 
 
-@contextmanager
-def smtp_transport(host: str, port: int) -> Iterator[Any]:
-    """A plain SMTP connection as a transport (benchmarks, tests): one connection, many sends."""
+def smtp_to(host: str, port: int) -> TransportFactory:
+    """Transports for a plain SMTP server at ``host:port`` (no login, no TLS), the mailbox for
+    demo customers: what tests and benchmarks pass as ``smtp``."""
+    from core.messaging.transport import MailboxTransport, SmtpConfig, SmtpTransport
 
-    class _Smtp:
-        name = "smtp"
+    config = SmtpConfig(host, port, None, None, "none", None)
 
-        def __init__(self, client: smtplib.SMTP) -> None:
-            self.client = client
+    def factory(settings: StoreSettings, force_mailbox: bool) -> AbstractContextManager[Transport]:
+        if force_mailbox:
+            return MailboxTransport()
+        return SmtpTransport(config, settings)
 
-        def send(self, message: EmailMessage) -> str:
-            try:
-                self.client.send_message(message)
-            except smtplib.SMTPResponseException as exc:
-                raise DeliveryError(f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}",
-                                    permanent=exc.smtp_code >= 500, code=exc.smtp_code) from None
-            except smtplib.SMTPRecipientsRefused as exc:
-                code, reply = next(iter(exc.recipients.values()))
-                raise DeliveryError(f"{code} {reply.decode(errors='replace')}",
-                                    permanent=code >= 500, code=code) from None
-            return str(message["Message-ID"])
-
-    client = smtplib.SMTP(host, port, timeout=30)
-    try:
-        yield _Smtp(client)
-    finally:
-        try:
-            client.quit()
-        except smtplib.SMTPException:
-            client.close()
+    return factory

@@ -65,9 +65,11 @@ def _set(session: Session, message_id: int, worker: str | None, **values: Any) -
 
 
 def mark_sent(session: Session, message_id: int, worker: str, now: dt.datetime,
-              transport: str, smtp_id: str | None, attempts: int) -> bool:
+              transport: str, smtp_id: str | None, attempts: int,
+              headers: dict[str, str] | None = None) -> bool:
     return _set(session, message_id, worker, state="sent", sent_at=now, transport=transport,
-                smtp_message_id=smtp_id, attempts=attempts, last_error=None)
+                smtp_message_id=smtp_id, attempts=attempts, last_error=None,
+                headers=headers or {})
 
 
 def mark_failed(session: Session, message_id: int, worker: str, now: dt.datetime,
