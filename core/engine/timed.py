@@ -22,7 +22,7 @@ JOIN (SELECT customer_id, MAX(placed_at) AS last_at FROM orders GROUP BY custome
       HAVING MAX(placed_at) <= :latest AND MAX(placed_at) >= :earliest) m
   ON m.customer_id = o.customer_id AND m.last_at = o.placed_at
 WHERE NOT EXISTS (SELECT 1 FROM trigger_marks t WHERE t.workflow_id = :w
-                  AND t.key = 'c' || CAST(o.customer_id AS VARCHAR(20)) || ':o'
+                  AND t.key = 'c' || CAST(o.customer_id AS VARCHAR(20)) || '\\:o'
                               || CAST(o.id AS VARCHAR(20)))
 """
 _MISSED = """
