@@ -42,17 +42,19 @@ def _actor_from_cookie() -> Actor | None:
             return None
 
 
-def _redirect(url: str) -> None:
-    """Send the browser to a route of the server (sets or clears the session cookie)."""
+def _call_route(url: str) -> None:
+    """Have the browser call a route of the server, which sets or clears the HttpOnly session
+    cookie (the component frame shares the dashboard's origin)."""
     components.html(
-        f"<script>window.parent.location.replace({json.dumps(url)});</script>", height=0
+        f"<script>fetch({json.dumps(url)}, {{credentials: 'same-origin'}});</script>", height=0
     )
 
 
 def _start_cookie_session(actor: Actor) -> None:
     st.session_state[state.ACTOR] = actor
+    st.session_state.pop(state.LOGGED_OUT, None)
     token = session_routes.login_token(actor.name)
-    st.session_state[state.LOGIN_REDIRECT] = f"/auth/session?t={quote(token)}"
+    st.session_state[state.PENDING_ROUTE] = f"/auth/session?t={quote(token)}"
 
 
 def _owner_form() -> None:
@@ -99,9 +101,9 @@ def _login_form() -> None:
 
 def gate() -> Actor | None:
     """The acting user, or None after drawing the owner or login form."""
-    redirect = st.session_state.pop(state.LOGIN_REDIRECT, None)
-    if redirect:
-        _redirect(redirect)
+    pending = st.session_state.pop(state.PENDING_ROUTE, None)
+    if pending:
+        _call_route(pending)
     actor = st.session_state.get(state.ACTOR)
     if isinstance(actor, Actor):
         return actor
@@ -122,6 +124,8 @@ def gate() -> Actor | None:
 
 
 def logout() -> None:
+    """Forget the user in this tab and, on the next run, delete the session cookie."""
     st.session_state.pop(state.ACTOR, None)
     st.session_state[state.LOGGED_OUT] = True
-    _redirect("/auth/logout")
+    st.session_state[state.PENDING_ROUTE] = "/auth/logout"
+    st.rerun()

@@ -1,7 +1,7 @@
 """Session-state keys, in one place."""
 
 ACTOR = "orderflow.actor"
-LOGIN_REDIRECT = "orderflow.login_redirect"
+PENDING_ROUTE = "orderflow.pending_route"
 CSV_FORMAT = "orderflow.csv_format"
 FILTERS = "orderflow.filters"
 LOGGED_OUT = "orderflow.logged_out"

@@ -25,6 +25,12 @@ def test_login_token_becomes_an_httponly_cookie() -> None:
     assert session.session_email(value) == "o@example.com"
 
 
+def test_fetch_mode_answers_204_with_the_cookie() -> None:
+    response = _client().get("/auth/session", params={"t": session.login_token("o@example.com")})
+    assert response.status_code == 204
+    assert session.session_email(response.cookies[session.COOKIE]) == "o@example.com"
+
+
 def test_tampered_or_foreign_tokens_are_refused() -> None:
     client = _client()
     token = session.login_token("o@example.com")
@@ -40,7 +46,7 @@ def test_no_open_redirect_and_logout_clears() -> None:
     response = client.get("/auth/session", params={"t": token, "next": "https://evil.example/"})
     assert response.headers["location"] == "/"
     response = client.get("/auth/logout")
-    assert response.status_code == 303 and session.COOKIE in response.headers["set-cookie"]
+    assert response.status_code == 204 and session.COOKIE in response.headers["set-cookie"]
     assert (
         "Max-Age=0" in response.headers["set-cookie"]
         or "expires" in response.headers["set-cookie"].lower()

@@ -12,6 +12,6 @@ def all_routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [*session.ROUTES]
     try:
         from dashboard.routes import unsubscribe
-    except ModuleNotFoundError:
+    except ImportError:
         return routes
     return [*routes, *unsubscribe.ROUTES]

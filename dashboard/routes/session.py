@@ -1,7 +1,7 @@
 """Login cookies. The dashboard cannot set cookies over its websocket, so after a successful
-login the page sends the browser to ``/auth/session?t=<one-minute token>``; this route turns it
-into a signed, expiring, HttpOnly session cookie and redirects home. A refresh keeps the user
-logged in until the cookie expires; ``/auth/logout`` deletes it."""
+login the page has the browser fetch ``/auth/session?t=<one-minute token>``; this route turns it
+into a signed, expiring, HttpOnly session cookie (answering 204, or redirecting to ``next``).
+A refresh keeps the user logged in until the cookie expires; ``/auth/logout`` deletes it."""
 
 from __future__ import annotations
 
@@ -52,7 +52,12 @@ async def start_session(request: Request) -> Response:
         payload = security.unsign(LOGIN_PURPOSE, token, LOGIN_TOKEN_MAX_AGE)
     except AuthError as exc:
         return PlainTextResponse(f"{exc} Go back and log in again.", status_code=400)
-    response = RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+    target = request.query_params.get("next")
+    response: Response = (
+        RedirectResponse(_safe_next(target), status_code=303)
+        if target
+        else Response(status_code=204)
+    )
     response.set_cookie(
         COOKIE,
         security.sign(SESSION_PURPOSE, {"email": payload["email"]}),
@@ -66,7 +71,11 @@ async def start_session(request: Request) -> Response:
 
 
 async def end_session(request: Request) -> Response:
-    response = RedirectResponse("/", status_code=303)
+    response: Response = (
+        RedirectResponse("/", status_code=303)
+        if request.query_params.get("next")
+        else Response(status_code=204)
+    )
     response.delete_cookie(COOKIE, path="/")
     return response
 
