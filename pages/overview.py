@@ -1,0 +1,65 @@
+"""Overview: the shop's vital signs for a period, against the previous period."""
+
+import plotly.express as px
+import streamlit as st
+
+from core.metrics import overview as kpi_overview
+from core.metrics.types import KPI_LABELS, Filters, OverviewResult, Period
+from dashboard import resources
+from dashboard.components.download import csv_download
+from dashboard.components.feedback import errors_shown
+from dashboard.components.kpi_cards import kpi_card
+from dashboard.filters import global_filters
+
+
+@st.cache_data(show_spinner="Computing KPIs...", max_entries=32)
+def load(period: Period, filters: Filters, version: int) -> OverviewResult:
+    return kpi_overview.overview(resources.engine(), period, filters)
+
+
+st.title("Overview")
+with errors_shown():
+    period, filters = global_filters()
+    settings = resources.settings()
+    result = load(period, filters, resources.data_version())
+    st.caption(
+        f"{period} compared with {result.previous_period}. Amounts in {result.currency}, "
+        "gross unless marked net; cancelled and test orders excluded."
+    )
+    locale = settings.default_locale
+    for row_start in range(0, len(KPI_LABELS), 5):
+        columns = st.columns(5)
+        for column, (kpi, label) in zip(
+            columns, list(KPI_LABELS.items())[row_start : row_start + 5], strict=False
+        ):
+            with column:
+                series = result.daily.get(kpi)
+                kpi_card(
+                    label,
+                    kpi,
+                    result.current.get(kpi),
+                    result.delta(kpi),
+                    series,
+                    result.currency,
+                    locale,
+                )
+
+    daily = result.daily.reset_index(names="date")
+    chart_tab, table_tab = st.tabs(["Revenue and orders per day", "Data"])
+    with chart_tab:
+        figure = px.bar(
+            daily,
+            x="date",
+            y="gross_revenue",
+            labels={"gross_revenue": f"Gross revenue ({result.currency})", "date": ""},
+        )
+        figure.add_scatter(
+            x=daily["date"], y=daily["net_revenue"], name="Net revenue", mode="lines"
+        )
+        figure.update_layout(
+            height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h"}
+        )
+        st.plotly_chart(figure, key="overview_chart")
+    with table_tab:
+        st.dataframe(daily, hide_index=True, width="stretch", key="overview_table")
+    csv_download(daily, "overview-daily", key="overview_csv")
