@@ -239,3 +239,26 @@ def template_category(session: Session, name: str) -> str:
 
 def step_result(step: Step, outcome: str, at: dt.datetime, **values: Any) -> StepResult:
     return StepResult(step.id, step_title(step), "", outcome, at, **values)
+
+
+def sample_orders(
+    session: Session, actor: Actor, definition: WorkflowDefinition, limit: int = 40
+) -> list[tuple[str, str]]:
+    """Recent orders that had one of the workflow's trigger events (recent orders otherwise),
+    as ``(order ref, label)`` pairs for a picker."""
+    require(actor, Action.VIEW_WORKFLOWS)
+    events = [s.event for t in definition.triggers if (s := TRIGGERS.get(t.type)) and s.event]
+    query = (
+        select(Order.external_id, Order.total, Order.currency, Order.shipping_country,
+               Customer.email)
+        .join(Customer, Customer.id == Order.customer_id)
+    )  # fmt: skip
+    if events:
+        query = query.where(
+            Order.id.in_(select(OrderEvent.order_id).where(OrderEvent.type.in_(events)))
+        )
+    rows = session.execute(query.order_by(Order.placed_at.desc()).limit(limit)).all()
+    return [
+        (ref, f"{ref} · {total} {currency} · {country or '?'} · {email or 'no email'}")
+        for ref, total, currency, country, email in rows
+    ]

@@ -61,18 +61,32 @@ def _content(node: CanvasNode) -> str:
 def flow_state(canvas: Canvas, selected: str | None) -> StreamlitFlowState:
     nodes = [
         StreamlitFlowNode(
-            n.id, (n.x, n.y), {"content": _content(n)},
-            node_type="input" if n.kind == "trigger" else "output" if n.kind == "end" else "default",
-            selectable=not n.id.startswith(END_PREFIX), draggable=False,
-            selected=n.id == selected, style=_style(n, n.id == selected),
+            n.id,
+            (n.x, n.y),
+            {"content": _content(n)},
+            node_type="input"
+            if n.kind == "trigger"
+            else "output"
+            if n.kind == "end"
+            else "default",
+            selectable=not n.id.startswith(END_PREFIX),
+            draggable=False,
+            selected=n.id == selected,
+            style=_style(n, n.id == selected),
         )
         for n in canvas.nodes
     ]
     edges = [
         StreamlitFlowEdge(
-            e.id, e.source, e.target, edge_type="smoothstep", label=e.label,
-            label_show_bg=bool(e.label), label_style={"fontSize": "12px", "fontWeight": "600"},
-            label_bg_style={"fill": "#FFFFFF"}, marker_end={"type": "arrowclosed"},
+            e.id,
+            e.source,
+            e.target,
+            edge_type="smoothstep",
+            label=e.label,
+            label_show_bg=bool(e.label),
+            label_style={"fontSize": "12px", "fontWeight": "600"},
+            label_bg_style={"fill": "#FFFFFF"},
+            marker_end={"type": "arrowclosed"},
             style={"strokeWidth": 1.5},
         )
         for e in canvas.edges
@@ -81,8 +95,11 @@ def flow_state(canvas: Canvas, selected: str | None) -> StreamlitFlowState:
 
 
 def _signature(canvas: Canvas, selected: str | None) -> str:
-    raw = json.dumps([[n.__dict__ for n in canvas.nodes], [e.__dict__ for e in canvas.edges],
-                      selected], default=str, sort_keys=True)
+    raw = json.dumps(
+        [[n.__dict__ for n in canvas.nodes], [e.__dict__ for e in canvas.edges], selected],
+        default=str,
+        sort_keys=True,
+    )
     return hashlib.sha1(raw.encode()).hexdigest()
 
 
@@ -97,9 +114,17 @@ def draw_canvas(work: Working, canvas: Canvas, selected: str | None) -> str | No
     depth = max((n.y for n in canvas.nodes), default=0)
     height = int(min(640, max(380, depth + 200)))
     result = streamlit_flow(
-        f"{store_key}.flow", kept[1], height=height, fit_view=True, show_controls=True,
-        get_node_on_click=True, layout=ManualLayout(), hide_watermark=True, min_zoom=0.2,
-        pan_on_drag=True, allow_zoom=True,
+        f"{store_key}.flow",
+        kept[1],
+        height=height,
+        fit_view=True,
+        show_controls=True,
+        get_node_on_click=True,
+        layout=ManualLayout(),
+        hide_watermark=True,
+        min_zoom=0.2,
+        pan_on_drag=True,
+        allow_zoom=True,
     )
     clicked = getattr(result, "selected_id", None)
     if clicked and clicked != kept[2] and not str(clicked).startswith(END_PREFIX):

@@ -38,7 +38,9 @@ def _root(work: Working, slot: Slot) -> Group:
     return cond.as_group(slot.get(work.definition))
 
 
-def _change(work: Working, slot: Slot, fn: Callable[[Group], Group], structural: bool) -> Callable[[], None]:
+def _change(
+    work: Working, slot: Slot, fn: Callable[[Group], Group], structural: bool
+) -> Callable[[], None]:
     def apply(d: WorkflowDefinition) -> WorkflowDefinition:
         return slot.put(d, cond.stored(fn(cond.as_group(slot.get(d)))))
 
@@ -51,7 +53,9 @@ def new_rule(field: str = DEFAULT_FIELD, op: str | None = None) -> Rule:
     choices = builder_state.choices(spec.choices_source) if spec.kind == "choice" else []
     from dashboard import resources
 
-    value = default_value(field, chosen, store_currency=resources.settings().currency, choices=choices)
+    value = default_value(
+        field, chosen, store_currency=resources.settings().currency, choices=choices
+    )
     return Rule(field=field, op=chosen, value=value)
 
 
@@ -66,14 +70,30 @@ def _full(slot: Slot, path: cond.Path) -> str:
 def _order_buttons(work: Working, slot: Slot, path: cond.Path, what: str, readonly: bool) -> None:
     key = work.key(slot.scope, cond.path_text(path) or "root")
     up, down, drop = st.columns(3, gap="small")
-    up.button("", icon=":material/arrow_upward:", help=f"Move this {what} up", key=f"{key}.up",
-              disabled=readonly or path[-1] == 0,
-              on_click=_change(work, slot, lambda g: cond.move(g, path, -1), True))
-    down.button("", icon=":material/arrow_downward:", help=f"Move this {what} down",
-                key=f"{key}.down", disabled=readonly,
-                on_click=_change(work, slot, lambda g: cond.move(g, path, 1), True))
-    drop.button("", icon=":material/delete:", help=f"Remove this {what}", key=f"{key}.remove",
-                disabled=readonly, on_click=_change(work, slot, lambda g: cond.remove(g, path), True))
+    up.button(
+        "",
+        icon=":material/arrow_upward:",
+        help=f"Move this {what} up",
+        key=f"{key}.up",
+        disabled=readonly or path[-1] == 0,
+        on_click=_change(work, slot, lambda g: cond.move(g, path, -1), True),
+    )
+    down.button(
+        "",
+        icon=":material/arrow_downward:",
+        help=f"Move this {what} down",
+        key=f"{key}.down",
+        disabled=readonly,
+        on_click=_change(work, slot, lambda g: cond.move(g, path, 1), True),
+    )
+    drop.button(
+        "",
+        icon=":material/delete:",
+        help=f"Remove this {what}",
+        key=f"{key}.remove",
+        disabled=readonly,
+        on_click=_change(work, slot, lambda g: cond.remove(g, path), True),
+    )
 
 
 def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: bool) -> None:
@@ -82,11 +102,18 @@ def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: 
     spec = FIELDS.get(rule.field)
     with field_col:
         st.selectbox(
-            "Field", FIELD_KEYS, index=FIELD_KEYS.index(rule.field) if spec else None,
-            format_func=field_label, key=f"{key}.field", disabled=readonly,
+            "Field",
+            FIELD_KEYS,
+            index=FIELD_KEYS.index(rule.field) if spec else None,
+            format_func=field_label,
+            key=f"{key}.field",
+            disabled=readonly,
             on_change=lambda: _change(
-                work, slot, lambda g: cond.replace(g, path, new_rule(st.session_state[f"{key}.field"])),
-                False)(),
+                work,
+                slot,
+                lambda g: cond.replace(g, path, new_rule(st.session_state[f"{key}.field"])),
+                False,
+            )(),
         )
     if spec is None:
         value_col.error(f"Unknown field {rule.field!r}")
@@ -95,15 +122,31 @@ def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: 
     op_key = f"{key}.{rule.field}.op"
     with op_col:
         st.selectbox(
-            "Comparison", ops, index=ops.index(rule.op) if rule.op in ops else None,
-            format_func=operator_label, key=op_key, disabled=readonly,
-            on_change=lambda: _change(work, slot, lambda g: cond.replace(
-                g, path, _with_op(rule, st.session_state[op_key])), False)(),
+            "Comparison",
+            ops,
+            index=ops.index(rule.op) if rule.op in ops else None,
+            format_func=operator_label,
+            key=op_key,
+            disabled=readonly,
+            on_change=lambda: _change(
+                work,
+                slot,
+                lambda g: cond.replace(g, path, _with_op(rule, st.session_state[op_key])),
+                False,
+            )(),
         )
     with value_col:
-        value_input(rule, f"{key}.{rule.field}.{rule.op}", readonly,
-                    lambda v: _change(work, slot, lambda g: cond.replace(
-                        g, path, Rule(field=rule.field, op=rule.op, value=v)), False)())
+        value_input(
+            rule,
+            f"{key}.{rule.field}.{rule.op}",
+            readonly,
+            lambda v: _change(
+                work,
+                slot,
+                lambda g: cond.replace(g, path, Rule(field=rule.field, op=rule.op, value=v)),
+                False,
+            )(),
+        )
     with tools:
         _order_buttons(work, slot, path, "condition", readonly)
 
@@ -114,16 +157,27 @@ def _with_op(rule: Rule, op: str) -> Rule:
     return new_rule(rule.field, op)
 
 
-def _group(work: Working, slot: Slot, path: cond.Path, group: Group, readonly: bool,
-           problems: Sequence[Problem]) -> None:
+def _group(
+    work: Working,
+    slot: Slot,
+    path: cond.Path,
+    group: Group,
+    readonly: bool,
+    problems: Sequence[Problem],
+) -> None:
     key = work.key(slot.scope, cond.path_text(path) or "root")
     head, tools = st.columns([5, 1.4], vertical_alignment="bottom")
     modes = list(cond.MODE_LABELS)
     head.selectbox(
-        "Match" if not path else "Match (inner group)", modes, index=modes.index(group.mode),
-        format_func=cond.MODE_LABELS.__getitem__, key=f"{key}.mode", disabled=readonly,
+        "Match" if not path else "Match (inner group)",
+        modes,
+        index=modes.index(group.mode),
+        format_func=cond.MODE_LABELS.__getitem__,
+        key=f"{key}.mode",
+        disabled=readonly,
         on_change=lambda: _change(
-            work, slot, lambda g: cond.set_mode(g, path, st.session_state[f"{key}.mode"]), False)(),
+            work, slot, lambda g: cond.set_mode(g, path, st.session_state[f"{key}.mode"]), False
+        )(),
     )
     if path:
         with tools:
@@ -142,11 +196,19 @@ def _group(work: Working, slot: Slot, path: cond.Path, group: Group, readonly: b
     if readonly:
         return
     add_rule, add_group, _ = st.columns([1, 1, 2])
-    add_rule.button("Add condition", icon=":material/add:", key=f"{key}.add_rule",
-                    on_click=_change(work, slot, lambda g: cond.add_rule(g, path, new_rule()), True))
-    add_group.button("Add group", icon=":material/account_tree:", key=f"{key}.add_group",
-                     help="A nested group: e.g. any of several countries",
-                     on_click=_change(work, slot, lambda g: cond.add_group(g, path, "any"), True))
+    add_rule.button(
+        "Add condition",
+        icon=":material/add:",
+        key=f"{key}.add_rule",
+        on_click=_change(work, slot, lambda g: cond.add_rule(g, path, new_rule()), True),
+    )
+    add_group.button(
+        "Add group",
+        icon=":material/account_tree:",
+        key=f"{key}.add_group",
+        help="A nested group: e.g. any of several countries",
+        on_click=_change(work, slot, lambda g: cond.add_group(g, path, "any"), True),
+    )
 
 
 def _show(problem: Problem) -> None:
@@ -157,12 +219,17 @@ def _show(problem: Problem) -> None:
         st.warning(text, icon=":material/warning:")
 
 
-def condition_editor(work: Working, slot: Slot, readonly: bool, problems: Sequence[Problem]) -> None:
+def condition_editor(
+    work: Working, slot: Slot, readonly: bool, problems: Sequence[Problem]
+) -> None:
     """Edit the condition in ``slot`` of the working definition."""
     root = _root(work, slot)
     if not root.items:
-        st.caption("No condition: everyone passes." if readonly else
-                   "No condition yet: everyone passes. Add a condition or a group.")
+        st.caption(
+            "No condition: everyone passes."
+            if readonly
+            else "No condition yet: everyone passes. Add a condition or a group."
+        )
     _group(work, slot, (), root, readonly, problems)
     if root.items:
         st.caption(f"Reads: {cond.describe(root, _currency())}")

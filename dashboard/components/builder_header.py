@@ -8,6 +8,7 @@ from core.auth import Actor
 from core.builder import overview
 from dashboard import resources
 from dashboard.components import builder_state
+from dashboard.components.builder_links import link
 from dashboard.components.builder_state import Working
 
 PICKER = "builder.workflow"
@@ -59,8 +60,10 @@ def open_workflow(actor: Actor) -> Working | None:
         choices = overview.workflow_choices(s, actor)
     if not choices:
         st.title("Builder")
-        st.info("There is no workflow yet: create one on the Workflows page.", icon=":material/info:")
-        st.page_link("pages/workflows.py", label="Go to Workflows", icon=":material/account_tree:")
+        st.info(
+            "There is no workflow yet: create one on the Workflows page.", icon=":material/info:"
+        )
+        link("workflows", "Go to Workflows", ":material/account_tree:")
         return None
     top, pick = st.columns([3, 2], vertical_alignment="bottom")
     with pick:
@@ -71,9 +74,17 @@ def open_workflow(actor: Actor) -> Working | None:
     label, color = STATUS_BADGES.get(work.status, (work.status, "gray"))
     with top:
         st.title(work.definition.name, anchor=False)
-    version = f"published v{work.published_version}" if work.published_version else "never published"
+    version = (
+        f"published v{work.published_version}" if work.published_version else "never published"
+    )
     updated_at, updated_by = work.extra.get("updated", (None, None))
-    when = f" · saved {updated_at:%Y-%m-%d %H:%M} UTC by {updated_by}" if updated_at and updated_by else ""
+    when = (
+        f" · saved {updated_at:%Y-%m-%d %H:%M} UTC by {updated_by}"
+        if updated_at and updated_by
+        else ""
+    )
     unsaved = " · :orange-badge[Unsaved changes]" if work.dirty else ""
-    st.markdown(f":{color}-badge[{label}] · {version} · draft revision {work.revision}{when}{unsaved}")
+    st.markdown(
+        f":{color}-badge[{label}] · {version} · draft revision {work.revision}{when}{unsaved}"
+    )
     return work

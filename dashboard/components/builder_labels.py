@@ -31,7 +31,11 @@ def choice_label(source: str | None, value: object) -> str:
         return f"{name} ({text})" if name else text
     if source == "weekdays":
         return WEEKDAY_NAMES.get(text, text)
-    return text.replace("_", " ") if source in ("event_types", "order_statuses", "rfm_segments") else text
+    return (
+        text.replace("_", " ")
+        if source in ("event_types", "order_statuses", "rfm_segments")
+        else text
+    )
 
 
 def field_label(key: str) -> str:

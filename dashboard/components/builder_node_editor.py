@@ -19,8 +19,16 @@ from dashboard.components.builder_state import Working, on_edit
 
 CONDITION_SLOTS = (
     ("entry", "Who enters", "Checked once, when the trigger happens."),
-    ("exit", "Leave the workflow when", "Re-checked before every step, e.g. the order was refunded."),
-    ("still_true", "Before each step, still true?", "Customers for whom this no longer holds leave."),
+    (
+        "exit",
+        "Leave the workflow when",
+        "Re-checked before every step, e.g. the order was refunded.",
+    ),
+    (
+        "still_true",
+        "Before each step, still true?",
+        "Customers for whom this no longer holds leave.",
+    ),
 )
 
 
@@ -50,36 +58,71 @@ def _triggers(work: Working, readonly: bool) -> None:
         spec = TRIGGERS.get(trigger.type)
         with st.container(border=True):
             head, drop = st.columns([5, 1], vertical_alignment="center")
-            head.markdown(f"**{trigger_label(trigger.type)}**  \n{spec.description if spec else ''}")
-            drop.button("", icon=":material/delete:", help="Remove this trigger",
-                        key=work.key("trigger", i, "remove"), disabled=readonly,
-                        on_click=on_edit(work, lambda d, i=i: edit.remove_trigger(d, i), True))
+            head.markdown(
+                f"**{trigger_label(trigger.type)}**  \n{spec.description if spec else ''}"
+            )
+            drop.button(
+                "",
+                icon=":material/delete:",
+                help="Remove this trigger",
+                key=work.key("trigger", i, "remove"),
+                disabled=readonly,
+                on_click=on_edit(work, lambda d, i=i: edit.remove_trigger(d, i), True),
+            )
             for param in spec.params if spec else ():
                 key = work.key("trigger", i, param.key)
-                param_input(param, trigger.params.get(param.key, param.default), key, readonly,
-                            lambda v, i=i, k=param.key: on_edit(work, lambda d: edit.set_trigger_params(
-                                d, i, {**d.triggers[i].params, k: v}))())
+                param_input(
+                    param,
+                    trigger.params.get(param.key, param.default),
+                    key,
+                    readonly,
+                    lambda v, i=i, k=param.key: on_edit(
+                        work,
+                        lambda d: edit.set_trigger_params(d, i, {**d.triggers[i].params, k: v}),
+                    )(),
+                )
     if readonly:
         return
     used = {t.type for t in definition.triggers}
     free = [k for k in TRIGGERS if k not in used]
     pick, add = st.columns([3, 1], vertical_alignment="bottom")
     key = work.key("trigger", "new")
-    pick.selectbox("Add a trigger", free, index=None, format_func=trigger_label, key=key,
-                   placeholder="Choose what starts the workflow...")
-    add.button("Add trigger", icon=":material/add:", key=work.key("trigger", "add"),
-               disabled=not free,
-               on_click=lambda: on_edit(work, lambda d: edit.add_trigger(d, st.session_state[key]),
-                                        True)() if st.session_state.get(key) else None)
+    pick.selectbox(
+        "Add a trigger",
+        free,
+        index=None,
+        format_func=trigger_label,
+        key=key,
+        placeholder="Choose what starts the workflow...",
+    )
+    add.button(
+        "Add trigger",
+        icon=":material/add:",
+        key=work.key("trigger", "add"),
+        disabled=not free,
+        on_click=lambda: (
+            on_edit(work, lambda d: edit.add_trigger(d, st.session_state[key]), True)()
+            if st.session_state.get(key)
+            else None
+        ),
+    )
 
 
 def trigger_editor(work: Working, readonly: bool, problems: Sequence[Problem]) -> None:
     """Name, triggers, entry/exit/"still true?" conditions, holdout, re-entry, priority."""
     definition = work.definition
-    st.text_input("Workflow name", value=definition.name, key=work.key("wf", "name"),
-                  disabled=readonly, on_change=lambda: on_edit(
-                      work, _set("name", st.session_state[work.key("wf", "name")] or "Untitled"))())
-    show_problems([p for p in problems if not p.path.startswith(tuple(s for s, *_ in CONDITION_SLOTS))])
+    st.text_input(
+        "Workflow name",
+        value=definition.name,
+        key=work.key("wf", "name"),
+        disabled=readonly,
+        on_change=lambda: on_edit(
+            work, _set("name", st.session_state[work.key("wf", "name")] or "Untitled")
+        )(),
+    )
+    show_problems(
+        [p for p in problems if not p.path.startswith(tuple(s for s, *_ in CONDITION_SLOTS))]
+    )
     st.markdown("##### Starts when")
     _triggers(work, readonly)
     for name, title, help_text in CONDITION_SLOTS:
@@ -88,72 +131,123 @@ def trigger_editor(work: Working, readonly: bool, problems: Sequence[Problem]) -
     st.markdown("##### Measurement and limits")
     left, mid, right = st.columns(3)
     holdout = work.key("wf", "holdout")
-    left.number_input("Holdout (%)", 0, 90, definition.holdout_pct, step=1, key=holdout,
-                      disabled=readonly, help="Share of entering customers who get nothing, "
-                      "to measure what the workflow adds.",
-                      on_change=lambda: on_edit(work, _set("holdout_pct", int(st.session_state[holdout])))())
+    left.number_input(
+        "Holdout (%)",
+        0,
+        90,
+        definition.holdout_pct,
+        step=1,
+        key=holdout,
+        disabled=readonly,
+        help="Share of entering customers who get nothing, to measure what the workflow adds.",
+        on_change=lambda: on_edit(work, _set("holdout_pct", int(st.session_state[holdout])))(),
+    )
     priority = work.key("wf", "priority")
-    mid.number_input("Priority", 1, 1000, definition.priority, step=1, key=priority,
-                     disabled=readonly, help="Lower numbers win when the frequency cap allows only "
-                     "some marketing messages.",
-                     on_change=lambda: on_edit(work, _set("priority", int(st.session_state[priority])))())
+    mid.number_input(
+        "Priority",
+        1,
+        1000,
+        definition.priority,
+        step=1,
+        key=priority,
+        disabled=readonly,
+        help="Lower numbers win when the frequency cap allows only some marketing messages.",
+        on_change=lambda: on_edit(work, _set("priority", int(st.session_state[priority])))(),
+    )
     reentry = work.key("wf", "reentry")
-    right.toggle("Allow re-entry", definition.allow_reentry, key=reentry, disabled=readonly,
-                 help="Off: a customer enters once per order.",
-                 on_change=lambda: on_edit(work, _set("allow_reentry", bool(st.session_state[reentry])))())
+    right.toggle(
+        "Allow re-entry",
+        definition.allow_reentry,
+        key=reentry,
+        disabled=readonly,
+        help="Off: a customer enters once per order.",
+        on_change=lambda: on_edit(work, _set("allow_reentry", bool(st.session_state[reentry])))(),
+    )
 
 
 def _split_paths(work: Working, step: Step, readonly: bool) -> None:
     total = sum(p.weight for p in step.paths) or 1
     for i, path in enumerate(step.paths):
-        name_col, weight_col, share_col, drop_col = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+        name_col, weight_col, share_col, drop_col = st.columns(
+            [2, 2, 1, 1], vertical_alignment="bottom"
+        )
         nkey, wkey = work.key(step.id, "path", i, "name"), work.key(step.id, "path", i, "weight")
 
         def changed(i: int = i, nkey: str = nkey, wkey: str = wkey) -> None:
             def apply(d: WorkflowDefinition) -> WorkflowDefinition:
                 paths = [p.model_dump() for p in d.step(step.id).paths]  # type: ignore[union-attr]
-                paths[i].update(name=st.session_state[nkey] or f"P{i}", weight=int(st.session_state[wkey]))
+                paths[i].update(
+                    name=st.session_state[nkey] or f"P{i}", weight=int(st.session_state[wkey])
+                )
                 return edit.update_step(d, step.id, paths=paths)
 
             on_edit(work, apply)()
 
         name_col.text_input("Path name", path.name, key=nkey, disabled=readonly, on_change=changed)
-        weight_col.number_input("Weight", 0, 1000, path.weight, key=wkey, disabled=readonly,
-                                on_change=changed)
+        weight_col.number_input(
+            "Weight", 0, 1000, path.weight, key=wkey, disabled=readonly, on_change=changed
+        )
         share_col.metric("Share", f"{round(100 * path.weight / total)}%")
-        drop_col.button("", icon=":material/delete:", help="Remove this path and its steps",
-                        key=work.key(step.id, "path", i, "remove"),
-                        disabled=readonly or len(step.paths) <= 2,
-                        on_click=on_edit(work, lambda d, i=i: edit.remove_path(d, step.id, i), True))
+        drop_col.button(
+            "",
+            icon=":material/delete:",
+            help="Remove this path and its steps",
+            key=work.key(step.id, "path", i, "remove"),
+            disabled=readonly or len(step.paths) <= 2,
+            on_click=on_edit(work, lambda d, i=i: edit.remove_path(d, step.id, i), True),
+        )
     if not readonly:
-        st.button("Add path", icon=":material/add:", key=work.key(step.id, "path", "add"),
-                  on_click=on_edit(work, lambda d: edit.add_path(d, step.id), True))
+        st.button(
+            "Add path",
+            icon=":material/add:",
+            key=work.key(step.id, "path", "add"),
+            on_click=on_edit(work, lambda d: edit.add_path(d, step.id), True),
+        )
 
 
 def step_editor(work: Working, step: Step, readonly: bool, problems: Sequence[Problem]) -> None:
     """Label and the typed parameters of one step."""
     spec = STEP_TYPES.get(step.type)
-    st.markdown(f"**{spec.label if spec else step.type}** · id `{step.id}`  \n"
-                f"{spec.description if spec else ''}")
+    st.markdown(
+        f"**{spec.label if spec else step.type}** · id `{step.id}`  \n"
+        f"{spec.description if spec else ''}"
+    )
     show_problems([p for p in problems if not p.path.startswith(f"steps.{step.id}.condition")])
     label_key = work.key(step.id, "label")
-    st.text_input("Label on the canvas (optional)", step.label, key=label_key, disabled=readonly,
-                  on_change=lambda: on_edit(work, lambda d: edit.update_step(
-                      d, step.id, label=st.session_state[label_key]))())
+    st.text_input(
+        "Label on the canvas (optional)",
+        step.label,
+        key=label_key,
+        disabled=readonly,
+        on_change=lambda: on_edit(
+            work, lambda d: edit.update_step(d, step.id, label=st.session_state[label_key])
+        )(),
+    )
     params = [p for p in spec.params if p.kind != "condition"] if spec else []
     columns = st.columns(3) if step.type == "wait" else None
     for index, param in enumerate(params):
         holder = columns[index] if columns else st.container()
         with holder:
-            param_input(param, step.params.get(param.key, param.default),
-                        work.key(step.id, param.key), readonly,
-                        lambda v, k=param.key: on_edit(work, lambda d: edit.update_step(
-                            d, step.id, params={**d.step(step.id).params, k: v}))())  # type: ignore[union-attr]
+            param_input(
+                param,
+                step.params.get(param.key, param.default),
+                work.key(step.id, param.key),
+                readonly,
+                lambda v, k=param.key: on_edit(
+                    work,
+                    lambda d: edit.update_step(d, step.id, params={**d.step(step.id).params, k: v}),
+                )(),
+            )  # type: ignore[union-attr]
     if step.type == "branch":
-        st.markdown("##### Condition", help="Customers for whom it holds go 'yes', the others 'no'.")
-        slot = Slot(f"{step.id}.cond", f"steps.{step.id}.condition",
-                    lambda d: d.step(step.id).condition if d.step(step.id) else None,  # type: ignore[union-attr]
-                    lambda d, n: edit.update_step(d, step.id, condition=n))
+        st.markdown(
+            "##### Condition", help="Customers for whom it holds go 'yes', the others 'no'."
+        )
+        slot = Slot(
+            f"{step.id}.cond",
+            f"steps.{step.id}.condition",
+            lambda d: d.step(step.id).condition if d.step(step.id) else None,  # type: ignore[union-attr]
+            lambda d, n: edit.update_step(d, step.id, condition=n),
+        )
         condition_editor(work, slot, readonly, problems)
     if step.type == "split":
         st.markdown("##### Paths")

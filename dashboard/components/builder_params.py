@@ -28,18 +28,33 @@ def _number(spec: ParamSpec, value: Any, key: str, disabled: bool, on: Setter) -
     kwargs: dict[str, Any] = {"min_value": spec.minimum, "max_value": spec.maximum}
     if whole:
         kwargs = {k: int(v) for k, v in kwargs.items() if v is not None}
-        st.number_input(spec.label, value=int(current), step=1, key=key, disabled=disabled,
-                        help=spec.help or None, on_change=lambda: on(int(st.session_state[key])),
-                        **kwargs)
+        st.number_input(
+            spec.label,
+            value=int(current),
+            step=1,
+            key=key,
+            disabled=disabled,
+            help=spec.help or None,
+            on_change=lambda: on(int(st.session_state[key])),
+            **kwargs,
+        )
         return
     kwargs = {k: float(v) for k, v in kwargs.items() if v is not None}
     optional = not spec.required and spec.default is None and value in (None, "")
     fmt = "%.2f" if spec.kind == "money" else None
     label = f"{spec.label} ({builder_state_currency()})" if spec.kind == "money" else spec.label
-    st.number_input(label, value=None if optional else float(current), step=1.0, format=fmt,
-                    key=key, disabled=disabled, help=spec.help or None,
-                    placeholder="none" if optional else None,
-                    on_change=lambda: on(_optional_number(st.session_state[key])), **kwargs)
+    st.number_input(
+        label,
+        value=None if optional else float(current),
+        step=1.0,
+        format=fmt,
+        key=key,
+        disabled=disabled,
+        help=spec.help or None,
+        placeholder="none" if optional else None,
+        on_change=lambda: on(_optional_number(st.session_state[key])),
+        **kwargs,
+    )
 
 
 def _optional_number(value: float | None) -> int | float | None:
@@ -62,39 +77,67 @@ def _choice(spec: ParamSpec, value: Any, key: str, disabled: bool, on: Setter) -
     options = _options(spec, value)
     index = options.index(value) if value in options else None
     st.selectbox(
-        spec.label, options, index=index, key=key, disabled=disabled, help=spec.help or None,
+        spec.label,
+        options,
+        index=index,
+        key=key,
+        disabled=disabled,
+        help=spec.help or None,
         format_func=lambda v: choice_label(spec.choices_source, v),
         accept_new_options=spec.choices_source in NEW_OPTION_SOURCES,
-        placeholder="Choose...", on_change=lambda: on(st.session_state[key]),
+        placeholder="Choose...",
+        on_change=lambda: on(st.session_state[key]),
     )
 
 
 def _multi(spec: ParamSpec, value: Any, key: str, disabled: bool, on: Setter) -> None:
     options = list(WEEKDAYS) if spec.kind == "weekdays" else _options(spec, value)
     st.multiselect(
-        spec.label, options, default=[v for v in (value or []) if v in options], key=key,
-        disabled=disabled, help=spec.help or None,
-        format_func=lambda v: choice_label("weekdays" if spec.kind == "weekdays" else
-                                           spec.choices_source, v),
+        spec.label,
+        options,
+        default=[v for v in (value or []) if v in options],
+        key=key,
+        disabled=disabled,
+        help=spec.help or None,
+        format_func=lambda v: choice_label(
+            "weekdays" if spec.kind == "weekdays" else spec.choices_source, v
+        ),
         on_change=lambda: on(list(st.session_state[key])),
     )
 
 
 def _text(spec: ParamSpec, value: Any, key: str, disabled: bool, on: Setter) -> None:
     placeholder = "https://..." if spec.kind == "url" else None
-    st.text_input(spec.label, value="" if value is None else str(value), key=key,
-                  disabled=disabled, help=spec.help or None, placeholder=placeholder,
-                  on_change=lambda: on(st.session_state[key]))
+    st.text_input(
+        spec.label,
+        value="" if value is None else str(value),
+        key=key,
+        disabled=disabled,
+        help=spec.help or None,
+        placeholder=placeholder,
+        on_change=lambda: on(st.session_state[key]),
+    )
 
 
 def _bool(spec: ParamSpec, value: Any, key: str, disabled: bool, on: Setter) -> None:
-    st.toggle(spec.label, value=bool(value), key=key, disabled=disabled, help=spec.help or None,
-              on_change=lambda: on(bool(st.session_state[key])))
+    st.toggle(
+        spec.label,
+        value=bool(value),
+        key=key,
+        disabled=disabled,
+        help=spec.help or None,
+        on_change=lambda: on(bool(st.session_state[key])),
+    )
 
 
 def _date(spec: ParamSpec, value: Any, key: str, disabled: bool, on: Setter) -> None:
-    st.date_input(spec.label, value=date_of(value, dt.date.today()), key=key, disabled=disabled,
-                  on_change=lambda: on(st.session_state[key].isoformat()))
+    st.date_input(
+        spec.label,
+        value=date_of(value, dt.date.today()),
+        key=key,
+        disabled=disabled,
+        on_change=lambda: on(st.session_state[key].isoformat()),
+    )
 
 
 def _time(spec: ParamSpec, value: Any, key: str, disabled: bool, on: Setter) -> None:
@@ -102,13 +145,27 @@ def _time(spec: ParamSpec, value: Any, key: str, disabled: bool, on: Setter) -> 
         current = dt.time.fromisoformat(str(value or spec.default or "10:00"))
     except ValueError:
         current = dt.time(10, 0)
-    st.time_input(spec.label, value=current, step=900, key=key, disabled=disabled,
-                  on_change=lambda: on(st.session_state[key].strftime("%H:%M")))
+    st.time_input(
+        spec.label,
+        value=current,
+        step=900,
+        key=key,
+        disabled=disabled,
+        on_change=lambda: on(st.session_state[key].strftime("%H:%M")),
+    )
 
 
 _INPUTS: dict[str, Callable[[ParamSpec, Any, str, bool, Setter], None]] = {
-    "number": _number, "money": _number, "days": _number, "text": _text, "url": _text,
-    "choice": _choice, "multi": _multi, "weekdays": _multi, "bool": _bool, "date": _date,
+    "number": _number,
+    "money": _number,
+    "days": _number,
+    "text": _text,
+    "url": _text,
+    "choice": _choice,
+    "multi": _multi,
+    "weekdays": _multi,
+    "bool": _bool,
+    "date": _date,
     "time": _time,
 }
 

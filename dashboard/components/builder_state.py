@@ -74,8 +74,11 @@ def forget(workflow_id: int) -> None:
     st.session_state.pop(state_key(workflow_id), None)
 
 
-def on_edit(work: Working, change: Callable[[WorkflowDefinition], WorkflowDefinition],
-            structural: bool = False) -> Callable[[], None]:
+def on_edit(
+    work: Working,
+    change: Callable[[WorkflowDefinition], WorkflowDefinition],
+    structural: bool = False,
+) -> Callable[[], None]:
     """A widget/button callback applying ``change`` to the working definition."""
 
     def callback() -> None:

@@ -45,8 +45,9 @@ def _outputs_picker(work: Working, node_id: str, key: str, label: str) -> str | 
     outs = [k for k, _ in graph.node_outputs(work.definition, node_id)]
     if len(outs) <= 1:
         return outs[0] if outs else None
-    return st.selectbox(label, outs, key=key,
-                        format_func=lambda o: _output_name(work.definition, node_id, o))
+    return st.selectbox(
+        label, outs, key=key, format_func=lambda o: _output_name(work.definition, node_id, o)
+    )
 
 
 def add_tools(work: Working, node_id: str) -> None:
@@ -59,12 +60,19 @@ def add_tools(work: Working, node_id: str) -> None:
     if output is None:
         return
     add_col.button(
-        "Add step", icon=":material/add_circle:", key=work.key("node", node_id, "add"), type="primary",
-        on_click=lambda: _act(work, lambda: edit.add_step(
-            work.definition, node_id, output, st.session_state[kind_key])),
+        "Add step",
+        icon=":material/add_circle:",
+        key=work.key("node", node_id, "add"),
+        type="primary",
+        on_click=lambda: _act(
+            work,
+            lambda: edit.add_step(work.definition, node_id, output, st.session_state[kind_key]),
+        ),
     )
     branch_col.button(
-        "Insert branch", icon=":material/call_split:", key=work.key("node", node_id, "branch"),
+        "Insert branch",
+        icon=":material/call_split:",
+        key=work.key("node", node_id, "branch"),
         on_click=lambda: _act(work, lambda: edit.insert_branch(work.definition, node_id, output)),
     )
 
@@ -76,19 +84,28 @@ def delete_tools(work: Working, step_id: str) -> None:
     step = work.definition.step(step_id)
     single = step is not None and sum(1 for _, t in graph.outputs(step) if t) <= 1
     if single:
-        st.button("Delete this step", icon=":material/delete:", key=work.key("node", step_id, "delete"),
-                  help="What followed it moves up.",
-                  on_click=lambda: _act(work, lambda: (edit.delete_step(work.definition, step_id),
-                                                       graph.TRIGGER_ID)))
+        st.button(
+            "Delete this step",
+            icon=":material/delete:",
+            key=work.key("node", step_id, "delete"),
+            help="What followed it moves up.",
+            on_click=lambda: _act(
+                work, lambda: (edit.delete_step(work.definition, step_id), graph.TRIGGER_ID)
+            ),
+        )
     if len(doomed) > 1 or not single:
         names = ", ".join(node_name(work.definition, s) for s in doomed if s != step_id)
         confirm = work.key("node", step_id, "confirm")
         st.checkbox(f"Also delete the {len(doomed) - 1} step(s) after it: {names}", key=confirm)
-        st.button("Delete with the steps after it", icon=":material/delete_forever:",
-                  key=work.key("node", step_id, "delete_subtree"),
-                  disabled=not st.session_state.get(confirm),
-                  on_click=lambda: _act(work, lambda: (edit.delete_subtree(work.definition, step_id),
-                                                       graph.TRIGGER_ID)))
+        st.button(
+            "Delete with the steps after it",
+            icon=":material/delete_forever:",
+            key=work.key("node", step_id, "delete_subtree"),
+            disabled=not st.session_state.get(confirm),
+            on_click=lambda: _act(
+                work, lambda: (edit.delete_subtree(work.definition, step_id), graph.TRIGGER_ID)
+            ),
+        )
 
 
 def move_tools(work: Working, step_id: str) -> None:
@@ -99,10 +116,19 @@ def move_tools(work: Working, step_id: str) -> None:
     targets = [graph.TRIGGER_ID, *(s.id for s in work.definition.steps if s.id not in below)]
     with st.expander("Move this step"):
         key = work.key("node", step_id, "move_to")
-        after = st.selectbox("Move after", targets, key=key,
-                             format_func=lambda n: node_name(work.definition, n))
-        output = _outputs_picker(work, after, work.key("node", step_id, "move_output", after), "Which path")
-        st.button("Move", icon=":material/move_down:", key=work.key("node", step_id, "move"),
-                  disabled=output is None,
-                  on_click=lambda: _act(work, lambda: (edit.move_step(
-                      work.definition, step_id, after, output or ""), step_id)))
+        after = st.selectbox(
+            "Move after", targets, key=key, format_func=lambda n: node_name(work.definition, n)
+        )
+        output = _outputs_picker(
+            work, after, work.key("node", step_id, "move_output", after), "Which path"
+        )
+        st.button(
+            "Move",
+            icon=":material/move_down:",
+            key=work.key("node", step_id, "move"),
+            disabled=output is None,
+            on_click=lambda: _act(
+                work,
+                lambda: (edit.move_step(work.definition, step_id, after, output or ""), step_id),
+            ),
+        )

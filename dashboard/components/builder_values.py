@@ -36,10 +36,24 @@ def _money(label: str, value: Any, key: str, readonly: bool, on: Setter) -> None
     def changed() -> None:
         on(money_value(st.session_state[f"{key}.amount"], st.session_state[f"{key}.currency"]))
 
-    left.number_input(label, value=float(amount), min_value=0.0, step=1.0, format="%.2f",
-                      key=f"{key}.amount", disabled=readonly, on_change=changed)
-    right.selectbox("Currency", currencies, index=currencies.index(currency),
-                    key=f"{key}.currency", disabled=readonly, on_change=changed)
+    left.number_input(
+        label,
+        value=float(amount),
+        min_value=0.0,
+        step=1.0,
+        format="%.2f",
+        key=f"{key}.amount",
+        disabled=readonly,
+        on_change=changed,
+    )
+    right.selectbox(
+        "Currency",
+        currencies,
+        index=currencies.index(currency),
+        key=f"{key}.currency",
+        disabled=readonly,
+        on_change=changed,
+    )
 
 
 def _options(rule: Rule) -> list[str]:
@@ -54,24 +68,53 @@ def _single(rule: Rule, label: str, value: Any, key: str, readonly: bool, on: Se
     if spec.kind == "money":
         _money(label, value, key, readonly, on)
     elif spec.kind in ("number", "days"):
-        st.number_input(label, value=number_of(value), step=1.0, key=key, disabled=readonly,
-                        on_change=lambda: on(_whole(st.session_state[key])))
+        st.number_input(
+            label,
+            value=number_of(value),
+            step=1.0,
+            key=key,
+            disabled=readonly,
+            on_change=lambda: on(_whole(st.session_state[key])),
+        )
     elif spec.kind == "date":
-        st.date_input(label, value=date_of(value, dt.date.today()), key=key, disabled=readonly,
-                      on_change=lambda: on(st.session_state[key].isoformat()))
+        st.date_input(
+            label,
+            value=date_of(value, dt.date.today()),
+            key=key,
+            disabled=readonly,
+            on_change=lambda: on(st.session_state[key].isoformat()),
+        )
     elif spec.kind == "bool":
-        st.selectbox(label, [True, False], index=0 if value is not False else 1, key=key,
-                     format_func=lambda v: "yes" if v else "no", disabled=readonly,
-                     on_change=lambda: on(bool(st.session_state[key])))
+        st.selectbox(
+            label,
+            [True, False],
+            index=0 if value is not False else 1,
+            key=key,
+            format_func=lambda v: "yes" if v else "no",
+            disabled=readonly,
+            on_change=lambda: on(bool(st.session_state[key])),
+        )
     elif spec.kind in ("choice", "multi"):
         options = _options(rule)
-        st.selectbox(label, options, index=options.index(value) if value in options else None,
-                     key=key, disabled=readonly, accept_new_options=True, placeholder="Choose...",
-                     format_func=lambda v: choice_label(spec.choices_source, v),
-                     on_change=lambda: on(st.session_state[key]))
+        st.selectbox(
+            label,
+            options,
+            index=options.index(value) if value in options else None,
+            key=key,
+            disabled=readonly,
+            accept_new_options=True,
+            placeholder="Choose...",
+            format_func=lambda v: choice_label(spec.choices_source, v),
+            on_change=lambda: on(st.session_state[key]),
+        )
     else:
-        st.text_input(label, value="" if value is None else str(value), key=key,
-                      disabled=readonly, on_change=lambda: on(st.session_state[key]))
+        st.text_input(
+            label,
+            value="" if value is None else str(value),
+            key=key,
+            disabled=readonly,
+            on_change=lambda: on(st.session_state[key]),
+        )
 
 
 def _whole(value: float) -> int | float:
@@ -85,14 +128,27 @@ def value_input(rule: Rule, key: str, readonly: bool, on: Setter) -> None:
     if shape == "none":
         st.caption("(no value needed)")
     elif shape == "days":
-        st.number_input("Days", value=int(number_of(rule.value, 30)), min_value=0, step=1,
-                        key=key, disabled=readonly, on_change=lambda: on(int(st.session_state[key])))
+        st.number_input(
+            "Days",
+            value=int(number_of(rule.value, 30)),
+            min_value=0,
+            step=1,
+            key=key,
+            disabled=readonly,
+            on_change=lambda: on(int(st.session_state[key])),
+        )
     elif shape == "list":
         options = _options(rule)
-        st.multiselect("Values", options, default=[str(v) for v in rule.value or []], key=key,
-                       disabled=readonly, accept_new_options=True,
-                       format_func=lambda v: choice_label(spec.choices_source, v),
-                       on_change=lambda: on(list(st.session_state[key])))
+        st.multiselect(
+            "Values",
+            options,
+            default=[str(v) for v in rule.value or []],
+            key=key,
+            disabled=readonly,
+            accept_new_options=True,
+            format_func=lambda v: choice_label(spec.choices_source, v),
+            on_change=lambda: on(list(st.session_state[key])),
+        )
     elif shape == "pair":
         pair = rule.value if isinstance(rule.value, list) and len(rule.value) == 2 else [None, None]
         lo, hi = st.columns(2, gap="small")

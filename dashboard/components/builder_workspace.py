@@ -29,7 +29,10 @@ def _picker(work: Working, nodes: list[str]) -> str:
         st.session_state[NODE_PICKER] = graph.TRIGGER_ID
     return str(
         st.selectbox(
-            "Node", nodes, key=NODE_PICKER, format_func=lambda n: node_name(work.definition, n),
+            "Node",
+            nodes,
+            key=NODE_PICKER,
+            format_func=lambda n: node_name(work.definition, n),
             help="The same as clicking a node on the canvas.",
         )
     )
