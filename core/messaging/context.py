@@ -206,12 +206,19 @@ def build_context(
     order: Order | None,
     locale: str,
     extra: Mapping[str, object] | None = None,
+    roots: frozenset[str] | None = None,
 ) -> dict[str, Any]:
-    """The full context for one message. ``extra`` may carry ``coupon_code``,
-    ``referral_code`` and ``message_id`` (for the unsubscribe link)."""
+    """The context for one message. ``extra`` may carry ``coupon_code``, ``referral_code``
+    and ``message_id`` (for the unsubscribe link). With ``roots``, only ``coupon``,
+    ``referral`` and ``recommendations`` that the template uses are queried."""
     extra = extra or {}
     fmt = Formatting(babel_locale(locale), zone(customer.time_zone or settings.timezone))
-    referral = referral_record(session, settings, customer.id, _text(extra.get("referral_code")), fmt)
+    wanted = roots if roots is not None else frozenset(("coupon", "referral", "recommendations", "links"))
+    referral = (
+        referral_record(session, settings, customer.id, _text(extra.get("referral_code")), fmt)
+        if wanted & {"referral", "links"}
+        else Record()
+    )
     message_id = extra.get("message_id")
     recs = [
         Record(
@@ -221,7 +228,7 @@ def build_context(
             price=fmt.money(r.price, r.currency),
             category=r.category,
         )
-        for r in recommend(session, customer.id)
+        for r in (recommend(session, customer.id) if "recommendations" in wanted else [])
     ]
     return {
         "locale": fmt.locale,
@@ -233,7 +240,9 @@ def build_context(
             settings, customer.id, order.id if order else None,
             int(message_id) if isinstance(message_id, int) else 0, referral,
         ),
-        "coupon": coupon_record(session, _text(extra.get("coupon_code")), fmt),
+        "coupon": coupon_record(session, _text(extra.get("coupon_code")), fmt)
+        if "coupon" in wanted
+        else Record(),
         "referral": referral,
         "recommendations": recs,
     }

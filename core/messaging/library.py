@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,13 @@ from core import audit
 from core.auth import Action, Actor, require
 from core.messaging import library_blocks as blocks
 from core.messaging.library_text import LOCALES, texts
-from core.messaging.templates import create_template, find_template, save_translation
+from core.messaging.render import CompiledTemplate
+from core.messaging.templates import (
+    create_template,
+    find_template,
+    validate_parts,
+    write_translation,
+)
 from core.models import Order
 
 TRANSACTIONAL = "transactional"
@@ -126,6 +133,14 @@ def library_parts(name: str, locale: str) -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=None)
+def prepared(name: str, locale: str) -> tuple[dict[str, str], str, CompiledTemplate]:
+    """A library translation checked and compiled once per process."""
+    parts = library_parts(name, locale)
+    html, compiled = validate_parts(parts["subject"], parts["preheader"], parts["html"], None, locale)
+    return parts, html, compiled
+
+
 def install(session: Session, actor: Actor, name: str, locales: tuple[str, ...] = LOCALES) -> int:
     """Install one library template; returns how many translations were added."""
     require(actor, Action.EDIT_TEMPLATES)
@@ -139,8 +154,8 @@ def install(session: Session, actor: Actor, name: str, locales: tuple[str, ...] 
     for locale in locales:
         if locale in present:
             continue
-        parts = library_parts(name, locale)
-        save_translation(session, actor, name, locale, text=None, **parts)
+        parts, html, compiled = prepared(name, locale)
+        write_translation(session, actor, template, locale, parts, html, compiled)
         added += 1
     return added
 

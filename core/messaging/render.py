@@ -62,25 +62,37 @@ class CompiledTemplate:
     parts: dict[str, Template]
     fallback: dict[str, bool]
     locale: str = "en"
-    name: str | None = None
-    category: str = "transactional"
 
     @property
     def variables(self) -> list[str]:
         return sorted(self.fallback)
 
+    @property
+    def roots(self) -> frozenset[str]:
+        return frozenset(p.split(".")[0].removesuffix("[]") for p in self.fallback)
 
-def _compile(env: HardenedEnvironment, part: str, source: str) -> tuple[Template, analysis.Analysis]:
+
+def _compile(
+    env: HardenedEnvironment, part: str, source: str, generate: bool = True
+) -> tuple[Template | None, analysis.Analysis]:
     try:
         tree = env.parse(source)
         found = analysis.analyse(tree)
         if found.problems:
             raise TemplateError(found.problems[0], field=part, hint=_more(found.problems))
-        return env.from_string(tree), found
+        return (env.from_string(tree) if generate else None), found
     except TemplateSyntaxError as exc:
         raise TemplateError(f"line {exc.lineno}: {exc.message}", field=part) from None
     except SecurityError as exc:
         raise TemplateError(str(exc), field=part) from None
+
+
+def check_parts(subject: str, preheader: str | None, html: str, text: str | None) -> None:
+    """Parse and check the parts as the merchant wrote them (line numbers are theirs);
+    TemplateError names the part."""
+    for part, source in (("subject", subject), ("preheader", preheader), ("html", html), ("text", text)):
+        if source:
+            _compile(html_env if part == "html" else text_env, part, source, generate=False)
 
 
 def _more(problems: list[str]) -> str | None:
@@ -94,8 +106,6 @@ def compile_parts(
     text: str | None,
     *,
     locale: str = "en",
-    name: str | None = None,
-    category: str = "transactional",
 ) -> CompiledTemplate:
     """Compile the four parts (see the module docstring)."""
     sources = {
@@ -109,30 +119,39 @@ def compile_parts(
     for part, source in sources.items():
         env = html_env if part == "html" else text_env
         template, found = _compile(env, part, source)
+        assert template is not None
         parts[part] = template
         for path, has_fallback in found.used.items():
             fallback[path] = fallback.get(path, True) and has_fallback
-    return CompiledTemplate(parts, fallback, locale, name, category)
+    return CompiledTemplate(parts, fallback, locale)
 
 
-_cache: OrderedDict[tuple[int, dt.datetime | None], CompiledTemplate] = OrderedDict()
+_cache: OrderedDict[tuple[int, str, dt.datetime | None], CompiledTemplate] = OrderedDict()
+
+
+def _key(translation: TemplateTranslation) -> tuple[int, str, dt.datetime | None]:
+    return (translation.id, translation.locale, translation.updated_at)
+
+
+def remember(translation: TemplateTranslation, compiled: CompiledTemplate) -> None:
+    """Cache what was compiled when saving, so the first message does not compile again."""
+    _cache[_key(translation)] = compiled
+    if len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
 
 
 def compiled_translation(translation: TemplateTranslation) -> CompiledTemplate:
-    key = (translation.id, translation.updated_at)
+    key = _key(translation)
     found = _cache.get(key)
     if found is not None:
         _cache.move_to_end(key)
         return found
-    template = translation.template
     compiled = compile_parts(
         translation.subject,
         translation.preheader,
         translation.html_compiled or htmlprep.prepare_html(translation.html),
         translation.text,
         locale=translation.locale,
-        name=template.name if template else None,
-        category=template.category if template else "transactional",
     )
     _cache[key] = compiled
     if len(_cache) > CACHE_SIZE:
@@ -166,7 +185,13 @@ def wrap_document(body: str, subject: str, preheader: str, locale: str) -> str:
     )
 
 
-def render_message(compiled: CompiledTemplate, context: Mapping[str, Any]) -> RenderedMessage:
+def render_message(
+    compiled: CompiledTemplate,
+    context: Mapping[str, Any],
+    *,
+    name: str | None = None,
+    category: str = "transactional",
+) -> RenderedMessage:
     """Render every part against ``context``; TemplateError names the failing part."""
     subject = " ".join(_render(compiled.parts["subject"], context, "subject").split())
     preheader = " ".join(_render(compiled.parts["preheader"], context, "preheader").split())
@@ -181,8 +206,8 @@ def render_message(compiled: CompiledTemplate, context: Mapping[str, Any]) -> Re
         locale=str(context.get("locale") or compiled.locale),
         variables_used=compiled.variables,
         empty_variables=analysis.empty_paths(context, no_fallback),
-        template_name=compiled.name,
-        category=compiled.category,
+        template_name=name,
+        category=category,
     )
 
 
@@ -217,5 +242,8 @@ def render_for(
     compiled = compiled_translation(translation)
     same_language = language(wanted) == language(translation.locale)
     format_locale = wanted if same_language else translation.locale
-    context = build_context(session, settings, customer, order, format_locale, extra)
-    return render_message(compiled, context)
+    context = build_context(
+        session, settings, customer, order, format_locale, extra, roots=compiled.roots
+    )
+    template = translation.template
+    return render_message(compiled, context, name=template.name, category=template.category)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from core import settings as store_settings
 from core.auth import Action, Actor, require
 from core.errors import NotFound, TemplateError, ValidationError
 from core.messaging import htmlprep
-from core.messaging.render import CompiledTemplate, compile_parts
+from core.messaging.render import CompiledTemplate, check_parts, compile_parts, remember
 from core.models import MessageTemplate, TemplateTranslation
 
 CATEGORIES = ("transactional", "marketing")
@@ -173,7 +174,7 @@ def validate_parts(
     for part, value in (("subject", subject), ("preheader", preheader), ("html", html), ("text", text)):
         if value and len(value) > MAX_SOURCE:
             raise TemplateError(f"is longer than {MAX_SOURCE} characters.", field=part)
-    compile_parts(subject, preheader, html, text, locale=locale)
+    check_parts(subject, preheader, html, text)
     compiled_html = htmlprep.prepare_html(html)
     return compiled_html, compile_parts(subject, preheader, compiled_html, text, locale=locale)
 
@@ -193,21 +194,38 @@ def save_translation(
     require(actor, Action.EDIT_TEMPLATES)
     template = get_template(session, name)
     locale = check_locale(locale)
-    compiled_html, _ = validate_parts(subject, preheader, html, text, locale)
+    compiled_html, compiled = validate_parts(subject, preheader, html, text, locale)
+    parts = {"subject": subject, "preheader": preheader, "html": html, "text": text}
+    return write_translation(session, actor, template, locale, parts, compiled_html, compiled)
+
+
+def write_translation(
+    session: Session,
+    actor: Actor,
+    template: MessageTemplate,
+    locale: str,
+    parts: Mapping[str, str | None],
+    compiled_html: str,
+    compiled: CompiledTemplate,
+) -> TemplateTranslation:
+    """Store parts already checked by :func:`validate_parts`."""
+    require(actor, Action.EDIT_TEMPLATES)
     row = next((t for t in template.translations if t.locale == locale), None)
     if row is None:
         row = TemplateTranslation(locale=locale, subject="", html="")
         template.translations.append(row)
-    row.subject = subject.strip()
-    row.preheader = (preheader or "").strip() or None
-    row.html = html
+    text = parts.get("text")
+    row.subject = (parts.get("subject") or "").strip()
+    row.preheader = (parts.get("preheader") or "").strip() or None
+    row.html = parts.get("html") or ""
     row.html_compiled = compiled_html
     row.text = text if text and text.strip() else None
     row.updated_at = dt.datetime.now(dt.UTC)
     template.updated_by = actor.name
     template.updated_at = row.updated_at
     session.flush()
-    audit.record(session, actor.name, "template.save", f"{name}/{locale}")
+    remember(row, compiled)
+    audit.record(session, actor.name, "template.save", f"{template.name}/{locale}")
     return row
 
 

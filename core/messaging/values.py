@@ -73,15 +73,18 @@ class Record:
 class MoneyValue:
     """An amount with its currency, printed in the customer's locale (``1.234,56 €`` in de)."""
 
-    __slots__ = ("amount", "currency", "locale")
+    __slots__ = ("_text", "amount", "currency", "locale")
 
     def __init__(self, amount: Decimal, currency: str, locale: str) -> None:
         self.amount = amount
         self.currency = currency
         self.locale = locale
+        self._text: str | None = None
 
     def __str__(self) -> str:
-        return format_currency(self.amount, self.currency, locale=self.locale)
+        if self._text is None:
+            self._text = format_currency(self.amount, self.currency, locale=self.locale)
+        return self._text
 
     __html__ = __str__
 
