@@ -103,6 +103,14 @@ def _stop(env: StepEnv, e: Enrolment, reason: str, step_id: str, kind: str,
     _log(env.session, e, step_id, kind, "exited", reason, env.now)
 
 
+def _stop_reason(d: WorkflowDefinition, env: StepEnv) -> str | None:
+    if d.exit is not None and evaluate(d.exit, env.record, env.ctx):
+        return "exit condition met"
+    if d.still_true is not None and not evaluate(d.still_true, env.record, env.ctx):
+        return "'still true?' filter no longer holds"
+    return None
+
+
 def advance(env: StepEnv, stats: RunStats) -> None:
     """Walk one enrolment's steps from its current position until it waits or ends."""
     e, d = env.enrolment, env.workflow.definition
@@ -113,12 +121,9 @@ def advance(env: StepEnv, stats: RunStats) -> None:
             stats.completed += 1
             return
         template = step.params.get("template") if step.type == "send_email" else None
-        if d.exit is not None and evaluate(d.exit, env.record, env.ctx):
-            _stop(env, e, "exit condition met", step.id, step.type, template)
-            stats.exited += 1
-            return
-        if d.still_true is not None and not evaluate(d.still_true, env.record, env.ctx):
-            _stop(env, e, "'still true?' filter no longer holds", step.id, step.type, template)
+        reason = None if f"wait:{step.id}" in e.state else _stop_reason(d, env)
+        if reason:  # a started wait is re-checked before the step after it
+            _stop(env, e, reason, step.id, step.type, template)
             stats.exited += 1
             return
         result = HANDLERS[step.type](step, env)
