@@ -1,0 +1,196 @@
+"""Retention KPIs: repeat purchase rate, cohort retention, period retention and churn, time
+between orders, historical CLV and RFM segments. Months are local calendar months (store time
+zone); a customer is one customer id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+FREQUENCY_BINS = (1, 2, 3, 4, 6)
+"""Fixed frequency score bins used when quintiles tie: 1, 2, 3, 4-5, 6+ orders -> 1..5."""
+
+
+def repeat_purchase_rate(orders: pd.DataFrame) -> float | None:
+    """Customers with >= 2 orders / customers with >= 1 order in the frame."""
+    counts = orders["customer_id"].value_counts()
+    return float((counts >= 2).mean()) if len(counts) else None
+
+
+def _months(days: pd.Series) -> np.ndarray:
+    """Months since 1970-01 of datetime64 days."""
+    return days.to_numpy().astype("datetime64[M]").astype("int64")
+
+
+def _label(month: int) -> str:
+    return str(np.datetime64(int(month), "M"))
+
+
+def cohort_matrix(orders: pd.DataFrame, last_month: str | None = None) -> pd.DataFrame:
+    """Classic cohort retention: rows are first-order months ``YYYY-MM``, columns ``0..K`` months
+    since; R(c,k) = customers of cohort c with >= 1 order in month c+k / cohort size, R(c,0) = 1.
+    Cells after ``last_month`` (default: the frame's last month) are NaN (future, not 0). The
+    cohort sizes are in the ``customers`` column."""
+    if orders.empty:
+        return pd.DataFrame(columns=["customers", 0])
+    pairs = pd.DataFrame({"c": orders["customer_id"].to_numpy(), "m": _months(orders["day"])})
+    pairs = pairs.drop_duplicates()
+    first = pairs.groupby("c")["m"].transform("min")
+    pairs["cohort"], pairs["age"] = first.to_numpy(), (pairs["m"] - first).to_numpy()
+    counts = pairs.groupby(["cohort", "age"]).size().unstack(fill_value=0)
+    end = (
+        int(np.datetime64(last_month, "M").astype("int64")) if last_month else int(pairs["m"].max())
+    )
+    ages = range(0, max(end - int(counts.index.min()), 0) + 1)
+    counts = counts.reindex(columns=ages, fill_value=0)
+    sizes = counts[0]
+    shares = counts.div(sizes, axis=0).astype("float64")
+    future = np.add.outer(counts.index.to_numpy(), np.array(list(ages))) > end
+    shares = shares.mask(future)
+    shares.index = [_label(m) for m in shares.index]
+    shares.index.name = "cohort"
+    shares.insert(0, "customers", sizes.to_numpy().astype("int64"))
+    return shares
+
+
+def cohort_dict(matrix: pd.DataFrame, digits: int = 4) -> dict[str, list[float]]:
+    """``{"YYYY-MM": [R(c,0), R(c,1), ...]}`` with the future (NaN) cells left out."""
+    out: dict[str, list[float]] = {}
+    for cohort, row in matrix.drop(columns="customers").iterrows():
+        out[str(cohort)] = [round(float(v), digits) for v in row.dropna()]
+    return out
+
+
+def period_retention(orders: pd.DataFrame) -> pd.DataFrame:
+    """Monthly retention: active(t) = customers with >= 1 order in month t;
+    retention(t) = customers active in t and t-1 / active in t-1; churn = 1 - retention.
+    Inactivity rule: a customer active in a month without an order in the next month counts
+    as churned in that next month (a later order makes them active again)."""
+    pairs = pd.DataFrame({"c": orders["customer_id"].to_numpy(), "m": _months(orders["day"])})
+    pairs = pairs.drop_duplicates()
+    if pairs.empty:
+        return pd.DataFrame(columns=["month", "active", "retained", "retention", "churn"])
+    months = np.arange(pairs["m"].min(), pairs["m"].max() + 1)
+    active = pairs.groupby("m").size().reindex(months, fill_value=0)
+    shifted = pairs.assign(m=pairs["m"] + 1)
+    retained = pairs.merge(shifted, on=["c", "m"]).groupby("m").size().reindex(months, fill_value=0)
+    previous = active.shift(1)
+    retention = (retained / previous).where(previous > 0)
+    return pd.DataFrame(
+        {
+            "month": [_label(m) for m in months],
+            "active": active.to_numpy(),
+            "retained": retained.to_numpy(),
+            "retention": retention.to_numpy(),
+            "churn": (1 - retention).to_numpy(),
+        }
+    )
+
+
+def days_between_orders(orders: pd.DataFrame) -> pd.Series:
+    """Gaps in days between consecutive order dates of each repeat customer; orders of the same
+    customer on the same local date are merged first."""
+    days = orders[["customer_id", "day"]].drop_duplicates().sort_values(["customer_id", "day"])
+    gaps = days.groupby("customer_id")["day"].diff().dropna()
+    out: pd.Series = gaps.dt.days.astype("int64").rename("days").reset_index(drop=True)
+    return out
+
+
+def median_days_between_orders(orders: pd.DataFrame) -> float | None:
+    gaps = days_between_orders(orders)
+    return float(gaps.median()) if len(gaps) else None
+
+
+def historical_clv(net_revenue: float, customers: int) -> float | None:
+    """Net revenue / customers of the window."""
+    return net_revenue / customers if customers else None
+
+
+def clv_by_cohort(orders: pd.DataFrame, refunds: pd.DataFrame) -> pd.DataFrame:
+    """Cumulative net revenue per cohort customer at age k months (cohort = first-order month;
+    an order's refunds and discount count with that order)."""
+    if orders.empty:
+        return pd.DataFrame()
+    refund = refunds.groupby("order_id")["refund"].sum()
+    net = orders["gross"] - orders["discount"] - orders["order_id"].map(refund).fillna(0.0)
+    m = _months(orders["day"])
+    first = pd.Series(m).groupby(orders["customer_id"].to_numpy()).transform("min").to_numpy()
+    frame = pd.DataFrame({"c": orders["customer_id"].to_numpy(), "cohort": first, "age": m - first})
+    frame["net"] = net.to_numpy()
+    sizes = frame.groupby("cohort")["c"].nunique()
+    table = frame.groupby(["cohort", "age"])["net"].sum().unstack(fill_value=0).cumsum(axis=1)
+    end = int(m.max())
+    table = table.div(sizes, axis=0)
+    table = table.mask(np.add.outer(table.index.to_numpy(), table.columns.to_numpy()) > end)
+    table.index = pd.Index([_label(c) for c in table.index], name="cohort")
+    return table
+
+
+def _rank_scores(values: pd.Series) -> np.ndarray:
+    """Quintile scores 1-5 by percentile rank; tied values share a score."""
+    pct = values.rank(method="max", pct=True).to_numpy()
+    return np.clip(np.ceil(pct * 5), 1, 5).astype("int64")
+
+
+def frequency_scores(orders: pd.Series) -> np.ndarray:
+    """Quintile scores when the quintile edges are distinct; otherwise (ties, e.g. most customers
+    bought once) fixed bins 1, 2, 3, 4-5, 6+ orders -> 1..5."""
+    edges = np.quantile(orders.to_numpy(), [0.2, 0.4, 0.6, 0.8]) if len(orders) else []
+    if len(edges) and np.all(np.diff(edges) > 0):
+        return _rank_scores(orders)
+    return np.searchsorted(np.array(FREQUENCY_BINS), orders.to_numpy(), side="right").astype(
+        "int64"
+    )
+
+
+def segment(r: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """RFM segment names from recency and frequency scores."""
+    return np.select(
+        [
+            (r >= 4) & (f >= 4),
+            (r >= 3) & (f >= 3),
+            (r >= 4) & (f == 1),
+            r >= 4,
+            (r <= 2) & (f >= 3),
+            (r <= 2) & (f <= 2),
+        ],
+        ["Champions", "Loyal", "New", "Potential loyalists", "At risk", "Hibernating"],
+        default="Need attention",
+    )
+
+
+def rfm(totals: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """RFM per customer from ``frames.customer_totals``: recency = days from the last order to
+    ``as_of``, frequency = orders, monetary = gross spend; each scored 1-5 by quintile (recent,
+    frequent, high spend = 5), and a segment name."""
+    if totals.empty:
+        cols = ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "segment"]
+        return pd.DataFrame(columns=cols)
+    recency = (pd.Timestamp(as_of) - totals["last_day"]).dt.days.astype("int64")
+    r = _rank_scores(-recency)
+    f = frequency_scores(totals["orders"])
+    m = _rank_scores(totals["monetary"])
+    return pd.DataFrame(
+        {
+            "customer_id": totals["customer_id"].to_numpy(),
+            "recency_days": recency.to_numpy(),
+            "frequency": totals["orders"].to_numpy(),
+            "monetary": totals["monetary"].to_numpy(),
+            "r": r,
+            "f": f,
+            "m": m,
+            "segment": segment(r, f),
+        }
+    )
+
+
+def segment_sizes(table: pd.DataFrame) -> pd.DataFrame:
+    """Customers, share and average spend per RFM segment."""
+    grouped = table.groupby("segment").agg(
+        customers=("customer_id", "size"), avg_monetary=("monetary", "mean")
+    )
+    grouped["share"] = grouped["customers"] / grouped["customers"].sum()
+    return grouped.sort_values("customers", ascending=False).reset_index()
