@@ -23,7 +23,7 @@ from core.auth import Action, Actor, require
 from core.builder import conditions as cond
 from core.builder.describe import step_text, step_title
 from core.builder.values import number_of, value_text
-from core.engine.conditions import EvalContext, evaluate
+from core.engine.conditions import EvalContext, evaluate, fields_used
 from core.engine.context import enrich, record_from_frame
 from core.engine.holdout import is_holdout
 from core.engine.registry import TRIGGERS
@@ -143,13 +143,23 @@ def _safe_eval(node: Node | None, record: dict[str, Any], ctx: EvalContext) -> b
         raise OrderflowError(f"A condition cannot be evaluated: {exc}.") from None
 
 
-def _record(session: Session, order: Order, event: str, at: dt.datetime) -> dict[str, Any]:
+def _fields(definition: WorkflowDefinition) -> set[str]:
+    wanted = fields_used(definition.entry) | fields_used(definition.exit)
+    wanted |= fields_used(definition.still_true)
+    for step in definition.steps:
+        wanted |= fields_used(step.condition)
+    return wanted
+
+
+def _record(
+    session: Session, order: Order, event: str, at: dt.datetime, fields: set[str]
+) -> dict[str, Any]:
     settings = store_settings.load(session)
     frame = pd.DataFrame(
         [{"order_id": order.id, "customer_id": order.customer_id, "event_type": event,
           "occurred_at": at, "as_of": at, "trigger_at": at}]
     )  # fmt: skip
-    return record_from_frame(enrich(session, frame, settings), 0)
+    return record_from_frame(enrich(session, frame, settings, fields), 0)
 
 
 def simulate(
@@ -170,7 +180,8 @@ def simulate(
     trigger, happened = _trigger_event(session, definition, order)
     at = happened or now or dt.datetime.now(dt.UTC)
     spec = TRIGGERS.get(trigger)
-    record = _record(session, order, spec.event if spec and spec.event else "placed", at)
+    event = spec.event if spec and spec.event else "placed"
+    record = _record(session, order, event, at, _fields(definition))
     ctx = EvalContext(
         now=at, tz=settings.tz, store_currency=settings.currency, rates=settings.exchange_rates
     )

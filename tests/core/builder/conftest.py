@@ -52,22 +52,42 @@ class Shop:
 
     def customer(self, name: str, country: str = "DE", consent: bool = True) -> Customer:
         with self.session() as s:
-            c = Customer(external_id=f"C-{name}-{next(_ids)}", email=f"{name}@example.com",
-                         first_name=name.title(), country=country, locale="de",
-                         marketing_consent=consent, tags=[])
+            c = Customer(
+                external_id=f"C-{name}-{next(_ids)}",
+                email=f"{name}@example.com",
+                first_name=name.title(),
+                country=country,
+                locale="de",
+                marketing_consent=consent,
+                tags=[],
+            )
             s.add(c)
             s.commit()
         return c
 
-    def order(self, customer: Customer, total: str = "80", country: str | None = None,
-              at: dt.datetime = DAY, delivered: dt.datetime | None = None,
-              **extra: object) -> Order:
+    def order(
+        self,
+        customer: Customer,
+        total: str = "80",
+        country: str | None = None,
+        at: dt.datetime = DAY,
+        delivered: dt.datetime | None = None,
+        **extra: object,
+    ) -> Order:
         with self.session() as s:
-            o = Order(external_id=f"O-{next(_ids)}", number=f"#{next(_ids)}",
-                      customer_id=customer.id, placed_at=at, placed_date=at.date(),
-                      placed_month=at.strftime("%Y-%m"), currency="EUR", total=Decimal(total),
-                      subtotal=Decimal(total), shipping_country=country or customer.country,
-                      **extra)
+            o = Order(
+                external_id=f"O-{next(_ids)}",
+                number=f"#{next(_ids)}",
+                customer_id=customer.id,
+                placed_at=at,
+                placed_date=at.date(),
+                placed_month=at.strftime("%Y-%m"),
+                currency="EUR",
+                total=Decimal(total),
+                subtotal=Decimal(total),
+                shipping_country=country or customer.country,
+                **extra,
+            )
             s.add(o)
             s.commit()
         self.event(o, "placed", at)

@@ -22,7 +22,10 @@ def test_add_remove_move_and_mode_by_position() -> None:
     root = cond.add_group(root, (), "any")
     root = cond.add_rule(root, (1,), rule("order.country", "eq", "DE"))
     root = cond.add_rule(root, (1,), rule("order.country", "eq", "AT"))
-    assert cond.describe(root) == "Order total ≥ 50 EUR AND (Shipping country = DE OR Shipping country = AT)"
+    assert (
+        cond.describe(root)
+        == "Order total ≥ 50 EUR AND (Shipping country = DE OR Shipping country = AT)"
+    )
     moved = cond.move(root, (1, 1), -1)
     assert cond.at(moved, (1, 0)) == rule("order.country", "eq", "AT")
     assert cond.move(moved, (1, 0), -1) == moved  # no-op at the top
@@ -54,8 +57,9 @@ def test_a_lone_rule_becomes_a_group_and_describes() -> None:
 @pytest.mark.parametrize("field", list(FIELDS))
 def test_every_field_and_operator_default_compiles_in_the_engine(field: str) -> None:
     for op in FIELDS[field].operators:
-        value = default_value(field, op, store_currency="EUR", today=dt.date(2025, 3, 3),
-                              choices=["x"])
+        value = default_value(
+            field, op, store_currency="EUR", today=dt.date(2025, 3, 3), choices=["x"]
+        )
         assert value_fits(field, op, value)
         r = Rule(field=field, op=op, value=value)
         if OPERATORS[op].value == "list":

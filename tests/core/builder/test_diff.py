@@ -19,7 +19,9 @@ def test_diff_reads_like_sentences() -> None:
     assert "step wait_1: 'Wait 7 days' -> 'Wait 10 days'" in lines
     assert f"step {tag}: Add a customer tag: Add tag: (no tag)" in lines
     assert "trigger: Picked up" in lines
-    assert any(line.startswith("conditions: Exit conditions: 'Order refunded = yes'") for line in lines)
+    assert any(
+        line.startswith("conditions: Exit conditions: 'Order refunded = yes'") for line in lines
+    )
     assert any(line.startswith("step send_email_1: paths") for line in lines)
     assert {c.kind for c in diff(old, new)} == {"changed", "added"}
 
