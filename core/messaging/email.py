@@ -64,7 +64,6 @@ def build_email(
         msg["Reply-To"] = settings.reply_to
     msg["Date"] = format_datetime(now or dt.datetime.now(dt.UTC))
     msg["Message-ID"] = message_id or new_message_id(settings)
-    msg["Content-Language"] = rendered.locale.replace("_", "-")
     if rendered.template_name:
         msg["X-Orderflow-Template"] = rendered.template_name
     if unsubscribe_url:
@@ -73,6 +72,7 @@ def build_email(
             msg["List-Unsubscribe-Post"] = ONE_CLICK
     msg.set_content(rendered.text, subtype="plain", charset="utf-8")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    msg["Content-Language"] = rendered.locale.replace("_", "-")
     return msg
 
 

@@ -195,7 +195,7 @@ class SmtpTransport:
                 self._client = self._connect()
             try:
                 sender = self.envelope_from or parseaddr(str(msg["From"] or ""))[1]
-                self._client.smtp.sendmail(sender, recipients, msg.as_bytes())
+                self._client.smtp.sendmail(sender, recipients, msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")))
                 return _message_id(msg)
             except smtplib.SMTPServerDisconnected as exc:
                 self._client = None
