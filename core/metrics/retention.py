@@ -10,6 +10,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+QUINTILES = [0.2, 0.4, 0.6, 0.8]
 FREQUENCY_BINS = (1, 2, 3, 4, 6)
 """Fixed frequency score bins used when quintiles tie: 1, 2, 3, 4-5, 6+ orders -> 1..5."""
 
@@ -138,7 +139,7 @@ def _rank_scores(values: pd.Series) -> np.ndarray:
 def frequency_scores(orders: pd.Series) -> np.ndarray:
     """Quintile scores when the quintile edges are distinct; otherwise (ties, e.g. most customers
     bought once) fixed bins 1, 2, 3, 4-5, 6+ orders -> 1..5."""
-    edges = np.quantile(orders.to_numpy(), [0.2, 0.4, 0.6, 0.8]) if len(orders) else []
+    edges = np.quantile(orders.to_numpy(), QUINTILES, method="inverted_cdf") if len(orders) else []
     if len(edges) and np.all(np.diff(edges) > 0):
         return _rank_scores(orders)
     return np.searchsorted(np.array(FREQUENCY_BINS), orders.to_numpy(), side="right").astype(
