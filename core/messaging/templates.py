@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -24,7 +25,16 @@ from core import settings as store_settings
 from core.auth import Action, Actor, require
 from core.errors import NotFound, TemplateError, ValidationError
 from core.messaging import htmlprep
-from core.messaging.render import CompiledTemplate, check_parts, compile_parts, remember
+from core.messaging.context import build_context
+from core.messaging.render import (
+    CompiledTemplate,
+    RenderedMessage,
+    check_parts,
+    compile_parts,
+    load_targets,
+    remember,
+    render_message,
+)
 from core.models import MessageTemplate, TemplateTranslation
 
 CATEGORIES = ("transactional", "marketing")
@@ -237,3 +247,33 @@ def delete_translation(session: Session, actor: Actor, name: str, locale: str) -
         raise NotFound(f"Template {name!r} has no {locale} text.")
     template.translations.remove(row)
     audit.record(session, actor.name, "template.delete_locale", f"{name}/{locale}")
+
+
+@lru_cache(maxsize=64)
+def _validated(
+    subject: str, preheader: str | None, html: str, text: str | None, locale: str
+) -> tuple[str, CompiledTemplate]:
+    return validate_parts(subject, preheader, html, text, locale)
+
+
+def preview(
+    session: Session,
+    *,
+    subject: str,
+    preheader: str | None,
+    html: str,
+    text: str | None,
+    customer_id: int,
+    order_id: int | None,
+    locale: str,
+    extra: Mapping[str, object] | None = None,
+    name: str | None = None,
+    category: str = "transactional",
+) -> RenderedMessage:
+    """Render unsaved parts (the editor, ``template render --source``) exactly as saving and
+    sending would: validated, sanitised, CSS inlined. TemplateError names the failing part."""
+    _, compiled = _validated(subject, preheader, html, text, locale)
+    settings = store_settings.load(session)
+    customer, order = load_targets(session, customer_id, order_id)
+    context = build_context(session, settings, customer, order, locale, extra, roots=compiled.roots)
+    return render_message(compiled, context, name=name, category=category)
