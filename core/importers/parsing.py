@@ -21,12 +21,12 @@ from core.errors import RowError, ValidationError
 from core.money import CENT, check_currency, parse_amount
 from core.timeutil import parse_timestamp, zone
 
-TS_DTYPE = "datetime64[us, UTC]"
+TS_DTYPE = pd.DatetimeTZDtype("us", "UTC")
 MAX_INTEGER_DIGITS = 12
-_PLAIN_AMOUNT = r"-?\d{1,12}(\.\d{1,2})?"
-_ISO = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
-_OFFSET = r"(Z|[+-]\d{2}:\d{2})"
-_EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+_PLAIN_AMOUNT = r"-?[0-9]{1,12}(\.[0-9]{1,2})?"
+_ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?"
+_OFFSET = r"(Z|[+-][0-9]{2}:[0-9]{2})"
+_EMAIL = r"[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+"
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f"})
 
@@ -90,12 +90,12 @@ def amount(
     other = ~plain & ~empty(values)
     if other.any():
         for pos in np.flatnonzero(other.to_numpy()):
-            raw = str(values.iat[pos])
+            raw = str(values.iat[int(pos)])
             try:
-                out.iat[pos] = _slow_amount(raw)
+                out.iat[int(pos)] = _slow_amount(raw)
             except ValueError as exc:
                 problems.add(problems.rows[pos], column, raw, str(exc))
-                out.iat[pos] = pd.NA
+                out.iat[int(pos)] = pd.NA
     out = out.str.replace(r"^-(0+\.00)$", r"\1", regex=True)
     if non_negative:
         problems.flag(out.str.startswith("-"), values, column, "must not be negative")
@@ -111,7 +111,7 @@ def _slow_amount(raw: str) -> str:
 
 def integer(values: pd.Series, column: str, problems: Problems, lo: int, hi: int) -> pd.Series:
     """Whole numbers between ``lo`` and ``hi`` (nullable Int64)."""
-    ok = values.str.fullmatch(r"[+-]?\d{1,9}(\.0+)?").fillna(False)
+    ok = values.str.fullmatch(r"[+-]?[0-9]{1,9}(\.0+)?").fillna(False)
     problems.flag(~ok & ~empty(values), values, column, "is not a whole number")
     cleaned = values.where(ok).str.replace(r"\.0+$", "", regex=True)
     numbers = pd.to_numeric(cleaned, errors="coerce").astype("Int64")
@@ -137,8 +137,8 @@ def timestamps(values: pd.Series, column: str, problems: Problems, tz: ZoneInfo)
     """Aware UTC timestamps from ISO timestamps, ISO dates or ``YYYYMMDD``; values without an
     offset are local times in ``tz`` (a bare date is local midnight)."""
     out = pd.Series(pd.NaT, index=values.index, dtype=TS_DTYPE)
-    norm = values.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
-    norm = norm.str.replace(r"\s*([+-]\d{2}):?(\d{2})$", r"\1:\2", regex=True)
+    norm = values.str.replace(r"^([0-9]{4})([0-9]{2})([0-9]{2})$", r"\1-\2-\3", regex=True)
+    norm = norm.str.replace(r"[ ]*([+-][0-9]{2}):?([0-9]{2})$", r"\1:\2", regex=True)
     norm = norm.str.replace(r"[zZ]$", "Z", regex=True)
     aware = norm.str.fullmatch(_ISO + _OFFSET).fillna(False)
     naive = norm.str.fullmatch(_ISO).fillna(False) & ~aware
@@ -150,9 +150,9 @@ def timestamps(values: pd.Series, column: str, problems: Problems, tz: ZoneInfo)
         local = local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
         out[naive] = local.dt.tz_convert("UTC").astype(TS_DTYPE)
     for pos in np.flatnonzero((out.isna() & ~empty(values)).to_numpy()):
-        raw = str(values.iat[pos])
+        raw = str(values.iat[int(pos)])
         try:
-            out.iat[pos] = pd.Timestamp(parse_timestamp(raw, tz))
+            out.iat[int(pos)] = pd.Timestamp(parse_timestamp(raw, tz))
         except ValueError as exc:
             problems.add(problems.rows[pos], column, raw, str(exc))
     return out
@@ -182,7 +182,8 @@ def currency(values: pd.Series, column: str, problems: Problems, default: str) -
 
 @lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
-    return frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha())
+    codes = (str(c) for c in Locale("en").territories)
+    return frozenset(c for c in codes if len(c) == 2 and c.isalpha())
 
 
 def _country(value: str) -> str:
@@ -248,8 +249,8 @@ def duplicates(values: pd.Series, column: str, problems: Problems) -> None:
         problems.add(
             problems.rows[pos],
             column,
-            str(values.iat[pos]),
-            f"appears again (first on row {first_row.iat[pos]})",
+            str(values.iat[int(pos)]),
+            f"appears again (first on row {first_row.iat[int(pos)]})",
         )
 
 

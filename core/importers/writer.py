@@ -13,7 +13,8 @@ import datetime as dt
 import io
 import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy import JSON, Table, func, select
 from sqlalchemy.orm import Session
 
 CHUNK = 50_000
+REINDEX_MIN_ROWS = 100_000
 IN_CHUNK = 5_000
 _temp_names = itertools.count(1)
 
@@ -92,11 +94,37 @@ class Writer:
             else:
                 self._pg_copy(table.name, full)
             return
-        columns = list(full.columns)
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        marks = ", ".join("?" * len(full.columns))
+        sql = f"INSERT INTO {table.name} ({', '.join(full.columns)}) VALUES ({marks})"
         if ignore_conflicts:
             sql += f" ON CONFLICT ({', '.join(ignore_conflicts)}) DO NOTHING"
+        elif self._large(table, len(full)):
+            with self._sqlite_indexes_deferred(table):
+                self._executemany(sql, full)
+            return
         self._executemany(sql, full)
+
+    def _large(self, table: Table, count: int) -> bool:
+        if count < REINDEX_MIN_ROWS:
+            return False
+        stored = self.conn.execute(select(func.count()).select_from(table)).scalar_one()
+        return count > stored
+
+    @contextmanager
+    def _sqlite_indexes_deferred(self, table: Table) -> Iterator[None]:
+        """Drop the table's secondary indexes around a large insert into a small table and
+        build them again afterwards (faster than updating them row by row). Schema changes
+        are transactional in SQLite: a failed import restores them with everything else."""
+        indexes = self.conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL",
+            (table.name,),
+        ).all()
+        for name, _ in indexes:
+            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        yield
+        for _, sql in indexes:
+            self.conn.exec_driver_sql(sql)
 
     def update(self, table: Table, frame: pd.DataFrame) -> None:
         """Update rows by ``id``; a NA cell keeps the stored value. Sets ``updated_at``."""
@@ -171,7 +199,8 @@ def _default_value(default: Any, now: dt.datetime) -> Any:
     return value
 
 
-def _chunks(values: np.ndarray, size: int) -> Iterable[np.ndarray]:
+def _chunks(values: Any, size: int) -> Iterable[np.ndarray]:
+    values = np.asarray(values)
     for start in range(0, len(values), size):
         yield values[start : start + size]
 

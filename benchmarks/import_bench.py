@@ -1,0 +1,125 @@
+"""Import speed: native order rows per second into SQLite (and PostgreSQL when given).
+
+    python benchmarks/import_bench.py [--rows 1000000] [--postgres URL] [--reimport]
+
+Generates a native orders CSV (order_id, customer_id, placed_at without offset, total,
+currency, status, email, country, delivery_option; one customer per 4 orders), imports it
+into a fresh temporary SQLite file and, with ``--postgres URL`` (or ORDERFLOW_TEST_DATABASE_URL),
+into a fresh PostgreSQL database created and dropped here. The time covers parsing, validation,
+customer and order upserts, the event log (placed + paid) and the commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core import db, importers
+from core.auth import Actor
+
+COUNTRIES = np.array(["DE", "FR", "NL", "PL", "SE", "ES", "IT", "AT"])
+CURRENCIES = np.array(["EUR", "EUR", "EUR", "PLN", "SEK", "EUR", "EUR", "EUR"])
+STATUSES = np.array(["paid", "paid", "paid", "fulfilled", "delivered", "cancelled", "refunded"])
+OPTIONS = np.array(["standard", "express", "click_and_collect", "scheduled"])
+
+
+def generate(rows: int, seed: int = 7) -> bytes:
+    """A native orders CSV with ``rows`` rows (vectorised, a few seconds per million)."""
+    rng = np.random.default_rng(seed)
+    customers = rng.integers(0, max(rows // 4, 1), rows)
+    country = rng.integers(0, len(COUNTRIES), rows)
+    start = np.datetime64("2023-01-01T00:00:00")
+    seconds = rng.integers(0, 2 * 365 * 86400, rows).astype("timedelta64[s]")
+    placed = np.datetime_as_string(start + seconds, unit="s")
+    cents = rng.integers(500, 50_000, rows)
+    ids = np.char.add("ORD-", np.char.zfill(np.arange(1, rows + 1).astype(str), 8))
+    cust = np.char.add("CUST-", np.char.zfill(customers.astype(str), 7))
+    table = pa.table(
+        {
+            "order_id": ids,
+            "customer_id": cust,
+            "placed_at": np.char.replace(placed, "T", " "),
+            "total": [f"{c // 100}.{c % 100:02d}" for c in cents.tolist()],
+            "currency": CURRENCIES[country],
+            "status": STATUSES[rng.integers(0, len(STATUSES), rows)],
+            "email": np.char.add(np.char.lower(cust), "@example.com"),
+            "country": COUNTRIES[country],
+            "delivery_option": OPTIONS[rng.integers(0, len(OPTIONS), rows)],
+        }
+    )
+    sink = io.BytesIO()
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="none"))
+    return sink.getvalue()
+
+
+def run(engine: Engine, data: bytes, label: str, rows: int, reimport: bool) -> None:
+    for attempt in ("first import", "re-import") if reimport else ("first import",):
+        started = time.perf_counter()
+        with Session(engine, expire_on_commit=False) as session:
+            summary = importers.import_csv(session, Actor.cli(), data)
+            session.commit()
+        seconds = time.perf_counter() - started
+        print(
+            f"{label:10} {attempt:12} {rows:>9,} rows  {seconds:7.2f} s  "
+            f"{rows / seconds:>9,.0f} rows/s  (orders created {summary.orders_created:,}, "
+            f"updated {summary.orders_updated:,}, customers {summary.customers_created:,})"
+        )
+
+
+def sqlite(data: bytes, rows: int, reimport: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = db.make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+        db.migrate(engine)
+        run(engine, data, "SQLite", rows, reimport)
+        engine.dispose()
+
+
+def postgres(url: str, data: bytes, rows: int, reimport: bool) -> None:
+    name = f"orderflow_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        engine = db.make_engine(url.rsplit("/", 1)[0] + "/" + name)
+        db.migrate(engine)
+        run(engine, data, "PostgreSQL", rows, reimport)
+        engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="order rows (default 1e6)")
+    parser.add_argument("--postgres", default=os.environ.get("ORDERFLOW_TEST_DATABASE_URL"))
+    parser.add_argument("--reimport", action="store_true", help="also time importing it again")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    data = generate(args.rows)
+    print(
+        f"generated {args.rows:,} rows ({len(data) / 1e6:.0f} MB) in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    sqlite(data, args.rows, args.reimport)
+    if args.postgres:
+        postgres(args.postgres, data, args.rows, args.reimport)
+
+
+if __name__ == "__main__":
+    main()
