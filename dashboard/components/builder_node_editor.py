@@ -98,7 +98,7 @@ def _triggers(work: Working, readonly: bool) -> None:
     add.button(
         "Add trigger",
         icon=":material/add:",
-        key=work.key("trigger", "add"),
+        key=work.key("trigger", "add_trigger"),
         disabled=not free,
         on_click=lambda: (
             on_edit(work, lambda d: edit.add_trigger(d, st.session_state[key]), True)()

@@ -8,11 +8,13 @@ bumps it, so no widget shows a value from before.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.exc import SAWarning
 
 from core.engine import registry
 from core.engine.schema import WorkflowDefinition
@@ -94,7 +96,10 @@ def on_edit(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _choices(source: str, version: int) -> list[str]:
-    with resources.session() as s:
+    # registry.choice_values uses select(distinct(col)), which SQLAlchemy 2.1 warns about
+    # (reported to the engine's owner); the values are right, so only that warning is muted.
+    with resources.session() as s, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Column-expression-level unary distinct", SAWarning)
         return registry.choice_values(s, source)
 
 
