@@ -1,0 +1,396 @@
+"""Workflow KPIs: the funnel per workflow and step, A/B branches, attributed revenue and the
+holdout lift.
+
+Funnel: enrolled (enrolments, holdout included and also counted apart), then per message state:
+sent, suppressed by reason, failed, queued/deferred. Attribution is last touch: an order is
+credited to the latest message sent to its customer (any workflow) at or before the order and
+at most ``settings.attribution_window_days`` (default 5) days before it; only that message
+gets credit. Attributed revenue is net: order total - its refunds - its discount, and the cost
+of the workflow's coupons redeemed in the window replaces the discount of the orders that
+redeemed them. Revenue per recipient = attributed revenue / messages sent. Converted = sent
+messages credited with at least one order. Test messages never count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import ColumnElement, Engine, case, func, select
+
+from core.errors import NotFound
+from core.metrics import frames, lift
+from core.metrics.frames import Scope, money
+from core.metrics.types import Filters, Period
+from core.models import Coupon, Enrolment, Message, Order, Workflow
+from core.timeutil import day_bounds
+
+DEFAULT_LIFT_WINDOW_DAYS = 60
+
+
+@dataclass(frozen=True)
+class WorkflowReport:
+    """Everything the Workflow impact page and ``kpis --workflow`` show for one workflow."""
+
+    workflow_id: int
+    name: str
+    window_days: int
+    funnel: dict[str, object]
+    steps: pd.DataFrame
+    branches: pd.DataFrame
+    lift: lift.LiftResult | None = field(default=None)
+
+
+def _utc(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series, utc=True)
+
+
+def _messages(sc: Scope, workflow_id: int | None, period: Period | None) -> pd.DataFrame:
+    conds: list[ColumnElement[bool]] = [
+        Message.is_test.is_(False),
+        Message.workflow_id.is_not(None),
+    ]
+    if workflow_id is not None:
+        conds.append(Message.workflow_id == workflow_id)
+    if period is not None:
+        lo, hi = day_bounds(period.start, period.end, sc.settings.tz)
+        conds += [Message.queued_at >= lo, Message.queued_at < hi]
+    stmt = select(
+        Message.id,
+        Message.workflow_id,
+        Message.step_id,
+        Message.variant,
+        Message.customer_id,
+        Message.state,
+        Message.suppression_reason,
+        Message.sent_at,
+    ).where(*conds)
+    cols = [
+        "message_id",
+        "workflow_id",
+        "step_id",
+        "variant",
+        "customer_id",
+        "state",
+        "reason",
+        "sent_at",
+    ]
+    frame = pd.DataFrame.from_records(sc.conn.execute(stmt).all(), columns=cols)
+    frame["sent_at"] = _utc(frame["sent_at"])
+    return frame
+
+
+def _sent_to(sc: Scope, customers: np.ndarray, until: dt.datetime) -> pd.DataFrame:
+    """Every sent workflow message of these customers up to ``until`` (for last touch)."""
+    stmt = select(Message.id, Message.workflow_id, Message.customer_id, Message.sent_at).where(
+        Message.state == "sent",
+        Message.is_test.is_(False),
+        Message.workflow_id.is_not(None),
+        Message.sent_at <= until,
+        Message.customer_id.in_(select(Message.customer_id).where(Message.state == "sent")),
+    )
+    frame = pd.DataFrame.from_records(
+        sc.conn.execute(stmt).all(), columns=["message_id", "workflow_id", "customer_id", "sent_at"]
+    )
+    frame = frame[frame["customer_id"].isin(customers)]
+    frame["sent_at"] = _utc(frame["sent_at"])
+    return frame
+
+
+def _orders_after(sc: Scope, since: dt.datetime, until: dt.datetime) -> pd.DataFrame:
+    """Valid orders placed in [since, until] with their net value in the store currency (total
+    - refunds - discount) and whether they redeemed a workflow coupon."""
+    coupon_order = select(Coupon.redeemed_order_id).where(Coupon.workflow_id.is_not(None))
+    stmt = select(
+        Order.id,
+        Order.customer_id,
+        Order.placed_at,
+        Order.currency,
+        money(Order.total),
+        money(Order.refunded_amount),
+        money(Order.discount_amount),
+        Order.id.in_(coupon_order),
+    ).where(
+        *sc.order_conditions(None),
+        Order.placed_at >= since,
+        Order.placed_at <= until,
+        Order.customer_id.in_(select(Message.customer_id).where(Message.state == "sent")),
+    )
+    cols = [
+        "order_id",
+        "customer_id",
+        "placed_at",
+        "currency",
+        "total",
+        "refund",
+        "discount",
+        "coupon",
+    ]
+    frame = pd.DataFrame.from_records(sc.conn.execute(stmt).all(), columns=cols)
+    rates = {c: float(sc.settings.rate(c)) for c in frame["currency"].unique()}
+    rate = frame["currency"].map(rates).astype("float64")
+    discount = frame["discount"].where(~frame["coupon"].astype(bool), 0.0)
+    frame["net"] = (frame["total"] - frame["refund"] - discount) * rate
+    frame["placed_at"] = _utc(frame["placed_at"])
+    return frame
+
+
+def attribution(sc: Scope, period: Period) -> pd.DataFrame:
+    """Orders credited by last touch to a message sent in ``period`` (local dates): one row per
+    credited order with ``message_id, workflow_id, net``."""
+    window = dt.timedelta(days=sc.settings.attribution_window_days)
+    lo, hi = day_bounds(period.start, period.end, sc.settings.tz)
+    orders = _orders_after(sc, lo, hi + window)
+    if orders.empty:
+        return pd.DataFrame(columns=["order_id", "message_id", "workflow_id", "net"])
+    sent = _sent_to(sc, orders["customer_id"].unique(), hi + window)
+    if sent.empty:
+        return pd.DataFrame(columns=["order_id", "message_id", "workflow_id", "net"])
+    credited = pd.merge_asof(
+        orders.sort_values("placed_at"),
+        sent.sort_values("sent_at"),
+        left_on="placed_at",
+        right_on="sent_at",
+        by="customer_id",
+        direction="backward",
+        tolerance=window,
+    ).dropna(subset=["message_id"])
+    in_period = (credited["sent_at"] >= lo) & (credited["sent_at"] < hi)
+    out = credited.loc[in_period, ["order_id", "message_id", "workflow_id", "net"]]
+    return out.astype({"message_id": "int64", "workflow_id": "int64"}).reset_index(drop=True)
+
+
+def coupon_costs(sc: Scope, period: Period) -> pd.Series:
+    """Cost (store currency) of coupons redeemed in the period plus the attribution window,
+    per issuing workflow."""
+    window = dt.timedelta(days=sc.settings.attribution_window_days)
+    lo, hi = day_bounds(period.start, period.end, sc.settings.tz)
+    stmt = select(
+        Coupon.workflow_id, func.coalesce(Coupon.currency, sc.settings.currency), money(Coupon.cost)
+    ).where(
+        Coupon.workflow_id.is_not(None), Coupon.redeemed_at >= lo, Coupon.redeemed_at < hi + window
+    )
+    frame = pd.DataFrame.from_records(
+        sc.conn.execute(stmt).all(), columns=["workflow_id", "currency", "cost"]
+    )
+    rates = {c: float(sc.settings.rate(c)) for c in frame["currency"].unique()}
+    frame["cost"] = frame["cost"] * frame["currency"].map(rates).astype("float64")
+    costs: pd.Series = frame.groupby("workflow_id")["cost"].sum()
+    return costs
+
+
+def _funnel(messages: pd.DataFrame, credited: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Counts per ``by`` group: sent, suppressed, failed, pending, converted, attributed net."""
+    state = messages["state"]
+    frame = messages.assign(
+        sent=state.eq("sent"),
+        suppressed=state.eq("suppressed"),
+        failed=state.eq("failed"),
+        pending=state.isin(["queued", "sending", "deferred"]),
+        converted=messages["message_id"].isin(credited["message_id"]),
+        revenue=messages["message_id"].map(credited.groupby("message_id")["net"].sum()).fillna(0.0),
+    )
+    cols = ["sent", "suppressed", "failed", "pending", "converted", "revenue"]
+    out = frame.groupby(by, dropna=False)[cols].sum().reset_index()
+    out = out.rename(columns={"revenue": "attributed_revenue"})
+    for col in cols[:-1]:
+        out[col] = out[col].astype("int64")
+    out["conversion_rate"] = (out["converted"] / out["sent"]).where(out["sent"] > 0)
+    out["revenue_per_recipient"] = (out["attributed_revenue"] / out["sent"]).where(out["sent"] > 0)
+    return out
+
+
+def step_funnel(messages: pd.DataFrame, credited: pd.DataFrame) -> pd.DataFrame:
+    """Per step: sent, suppressed (and per reason), failed, pending, converted, revenue."""
+    out = _funnel(messages, credited, ["step_id"])
+    reasons = messages[messages["state"] == "suppressed"].pivot_table(
+        index="step_id", columns="reason", values="message_id", aggfunc="count", fill_value=0
+    )
+    reasons.columns = [f"suppressed_{c}" for c in reasons.columns]
+    return out.merge(reasons, left_on="step_id", right_index=True, how="left").fillna(
+        {c: 0 for c in reasons.columns}
+    )
+
+
+def branches(messages: pd.DataFrame, credited: pd.DataFrame) -> pd.DataFrame:
+    """Per A/B branch (the split's path name): the funnel with a Wilson 95% interval of the
+    conversion rate. Empty when the workflow has no split."""
+    split = messages[messages["variant"].notna()]
+    out = _funnel(split, credited, ["variant"])
+    bounds = [
+        lift.wilson(int(c), int(s)) for c, s in zip(out["converted"], out["sent"], strict=True)
+    ]
+    out["conversion_low"] = [b[0] for b in bounds]
+    out["conversion_high"] = [b[1] for b in bounds]
+    return out
+
+
+def holdout_outcomes(
+    sc: Scope, workflow_id: int, window_days: int, as_of: dt.datetime
+) -> pd.DataFrame:
+    """One row per customer enrolled in the workflow (first entry) whose window ended by
+    ``as_of``: ``holdout`` flag, ``converted`` (>= 1 valid order within ``window_days`` after
+    entry) and ``revenue`` (net of refunds and discounts, store currency)."""
+    stmt = select(Enrolment.customer_id, Enrolment.entered_at, Enrolment.is_holdout).where(
+        Enrolment.workflow_id == workflow_id
+    )
+    enrol = pd.DataFrame.from_records(
+        sc.conn.execute(stmt).all(), columns=["customer_id", "entered_at", "holdout"]
+    )
+    enrol["entered_at"] = _utc(enrol["entered_at"])
+    enrol = enrol.sort_values("entered_at").drop_duplicates("customer_id")
+    window = pd.Timedelta(days=window_days)
+    enrol = enrol[enrol["entered_at"] + window <= pd.Timestamp(as_of)]
+    if enrol.empty:
+        return enrol.assign(converted=pd.Series(dtype=bool), revenue=pd.Series(dtype="float64"))
+    members = select(Enrolment.customer_id).where(Enrolment.workflow_id == workflow_id)
+    ostmt = select(
+        Order.customer_id,
+        Order.placed_at,
+        Order.currency,
+        money(Order.total),
+        money(Order.refunded_amount),
+        money(Order.discount_amount),
+    ).where(
+        *sc.order_conditions(None),
+        Order.customer_id.in_(members),
+        Order.placed_at > enrol["entered_at"].min().to_pydatetime(),
+    )
+    orders = pd.DataFrame.from_records(
+        sc.conn.execute(ostmt).all(),
+        columns=["customer_id", "placed_at", "currency", "total", "refund", "discount"],
+    )
+    rates = {c: float(sc.settings.rate(c)) for c in orders["currency"].unique()}
+    orders["net"] = (orders["total"] - orders["refund"] - orders["discount"]) * orders[
+        "currency"
+    ].map(rates).astype("float64")
+    orders["placed_at"] = _utc(orders["placed_at"])
+    joined = orders.merge(enrol[["customer_id", "entered_at"]], on="customer_id")
+    inside = joined[
+        (joined["placed_at"] > joined["entered_at"])
+        & (joined["placed_at"] <= joined["entered_at"] + window)
+    ]
+    per = inside.groupby("customer_id")["net"].agg(["size", "sum"])
+    enrol["converted"] = enrol["customer_id"].map(per["size"]).fillna(0).to_numpy() > 0
+    enrol["revenue"] = enrol["customer_id"].map(per["sum"]).fillna(0.0).astype("float64").to_numpy()
+    return enrol.reset_index(drop=True)
+
+
+def workflow_lift(
+    sc: Scope,
+    workflow_id: int,
+    window_days: int = DEFAULT_LIFT_WINDOW_DAYS,
+    as_of: dt.datetime | None = None,
+    seed: int = 0,
+) -> lift.LiftResult | None:
+    """Holdout lift (intention-to-treat) over ``window_days`` after entry; None without both
+    treated and holdout customers whose window has ended."""
+    outcomes = holdout_outcomes(sc, workflow_id, window_days, as_of or dt.datetime.now(dt.UTC))
+    treated, control = (
+        outcomes[~outcomes["holdout"].astype(bool)],
+        outcomes[outcomes["holdout"].astype(bool)],
+    )
+    if treated.empty or control.empty:
+        return None
+    return lift.holdout_lift(
+        treated["converted"].to_numpy(),
+        control["converted"].to_numpy(),
+        treated["revenue"].to_numpy(),
+        control["revenue"].to_numpy(),
+        np.random.default_rng(seed),
+        window_days,
+    )
+
+
+def _enrolled(sc: Scope, workflow_id: int, period: Period | None) -> tuple[int, int]:
+    conds = [Enrolment.workflow_id == workflow_id]
+    if period is not None:
+        lo, hi = day_bounds(period.start, period.end, sc.settings.tz)
+        conds += [Enrolment.entered_at >= lo, Enrolment.entered_at < hi]
+    total, holdout = sc.conn.execute(
+        select(
+            func.count(), func.coalesce(func.sum(case((Enrolment.is_holdout, 1), else_=0)), 0)
+        ).where(*conds)
+    ).one()
+    return int(total), int(holdout)
+
+
+def report(
+    engine: Engine,
+    workflow_id: int,
+    period: Period | None = None,
+    lift_window_days: int = DEFAULT_LIFT_WINDOW_DAYS,
+    as_of: dt.datetime | None = None,
+) -> WorkflowReport:
+    """Funnel, steps, branches and holdout lift of one workflow (all data when no period)."""
+    with frames.scope(engine, Filters()) as sc:
+        name = sc.conn.scalar(select(Workflow.name).where(Workflow.id == workflow_id))
+        if name is None:
+            raise NotFound(
+                f"No workflow with id {workflow_id}.", hint="List them with `workflow list`."
+            )
+        span = period or _message_span(sc, workflow_id)
+        messages = _messages(sc, workflow_id, period)
+        credited = (
+            attribution(sc, span)
+            if span
+            else pd.DataFrame(columns=["order_id", "message_id", "workflow_id", "net"])
+        )
+        credited = credited[credited["workflow_id"] == workflow_id]
+        cost = float(coupon_costs(sc, span).get(workflow_id, 0.0)) if span else 0.0
+        enrolled, holdout = _enrolled(sc, workflow_id, period)
+        result_lift = workflow_lift(sc, workflow_id, lift_window_days, as_of)
+        window = sc.settings.attribution_window_days
+    whole = _funnel(messages.assign(all="all"), credited, ["all"])
+    row = whole.iloc[0] if len(whole) else None
+    sent = int(row["sent"]) if row is not None else 0
+    revenue = (float(row["attributed_revenue"]) if row is not None else 0.0) - cost
+    reasons = (
+        messages.loc[messages["state"] == "suppressed", "reason"].fillna("unknown").value_counts()
+    )
+    funnel: dict[str, object] = {
+        "enrolled": enrolled,
+        "holdout": holdout,
+        "sent": sent,
+        "suppressed": int(reasons.sum()),
+        "suppressed_by_reason": {str(k): int(v) for k, v in reasons.items()},
+        "failed": int(row["failed"]) if row is not None else 0,
+        "pending": int(row["pending"]) if row is not None else 0,
+        "converted": int(row["converted"]) if row is not None else 0,
+        "attribution_window_days": window,
+        "coupon_cost": cost,
+        "attributed_revenue": revenue,
+        "revenue_per_recipient": revenue / sent if sent else None,
+    }
+    return WorkflowReport(
+        workflow_id,
+        name,
+        window,
+        funnel,
+        step_funnel(messages, credited),
+        branches(messages, credited),
+        result_lift,
+    )
+
+
+def _message_span(sc: Scope, workflow_id: int) -> Period | None:
+    lo, hi = sc.conn.execute(
+        select(func.min(Message.queued_at), func.max(Message.queued_at)).where(
+            Message.workflow_id == workflow_id
+        )
+    ).one()
+    if lo is None:
+        return None
+    tz = sc.settings.tz
+    return Period(lo.astimezone(tz).date(), hi.astimezone(tz).date())
+
+
+def workflow_ids(engine: Engine) -> list[tuple[int, str]]:
+    """(id, name) of every workflow, for pickers."""
+    with engine.connect() as conn:
+        return [
+            (int(i), str(n))
+            for i, n in conn.execute(select(Workflow.id, Workflow.name).order_by(Workflow.id))
+        ]
