@@ -7,11 +7,6 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from dashboard.routes import session
+    from dashboard.routes import session, unsubscribe
 
-    routes: list[BaseRoute] = [*session.ROUTES]
-    try:
-        from dashboard.routes import unsubscribe
-    except ImportError:
-        return routes
-    return [*routes, *unsubscribe.ROUTES]
+    return [*session.ROUTES, *unsubscribe.ROUTES]
