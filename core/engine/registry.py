@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import EVENT_TYPES, ORDER_STATUSES
@@ -339,15 +339,16 @@ def choice_values(session: Session, source: str) -> list[str]:
     if source not in columns:
         raise KeyError(source)
     col = columns[source]
-    values = session.scalars(select(distinct(col)).where(col.is_not(None)))
-    found = {str(v) for v in values}
+    found = _distinct(session, col)
     if source == "countries":
-        found |= {str(v) for v in session.scalars(
-            select(distinct(Order.shipping_country)).where(Order.shipping_country.is_not(None)))}
+        found |= _distinct(session, Order.shipping_country)
     if source == "delivery_options":
-        found |= {str(v) for v in session.scalars(
-            select(distinct(Order.delivery_option)).where(Order.delivery_option.is_not(None)))}
+        found |= _distinct(session, Order.delivery_option)
     return sorted(found)
+
+
+def _distinct(session: Session, column: Any) -> set[str]:
+    return {str(v) for v in session.scalars(select(column).where(column.is_not(None)).distinct())}
 
 
 def describe() -> dict[str, Any]:
