@@ -76,7 +76,7 @@ def _counts(session: Session, lo: dt.datetime, hi: dt.datetime) -> pd.DataFrame:
     frame = pd.DataFrame(enrolled, columns=["id", "enrolled", "holdout"])
     frame = frame.set_index("id") if len(frame) else pd.DataFrame(columns=["enrolled", "holdout"])
     frame["sent"] = pd.Series(sent, dtype="int64")
-    return frame
+    return frame.fillna(0)
 
 
 def _converted(session: Session, lo: dt.datetime, hi: dt.datetime, window_days: int) -> pd.Series:
@@ -122,6 +122,11 @@ def _converted(session: Session, lo: dt.datetime, hi: dt.datetime, window_days: 
     return hit.drop_duplicates("key").groupby("workflow_id").size()
 
 
+def _count(counts: pd.DataFrame, column: str, workflow_id: int) -> int:
+    value = counts[column].get(workflow_id, 0) if column in counts else 0
+    return 0 if pd.isna(value) else int(value)
+
+
 def workflow_table(
     session: Session, actor: Actor, period: Period, settings: StoreSettings
 ) -> pd.DataFrame:
@@ -143,9 +148,9 @@ def workflow_table(
                 "status": wf.status,
                 "published version": wf.published_version,
                 "trigger": triggers_text(definition) if definition else "(unreadable)",
-                "enrolled": int(counts["enrolled"].get(wf.id, 0) or 0),
-                "holdout": int(counts["holdout"].get(wf.id, 0) or 0),
-                "sent": int(counts["sent"].get(wf.id, 0) or 0),
+                "enrolled": _count(counts, "enrolled", wf.id),
+                "holdout": _count(counts, "holdout", wf.id),
+                "sent": _count(counts, "sent", wf.id),
                 "converted": int(converted.get(wf.id, 0)),
                 "last change": wf.updated_at,
                 "changed by": wf.updated_by or wf.created_by or "",
