@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core import db
 from core.models import Base
 
+pytest_plugins = ["tests.smtp_server"]  # smtp_server, smtp_server_factory (aiosmtpd)
 PG_ENV = "ORDERFLOW_TEST_DATABASE_URL"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

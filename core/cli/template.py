@@ -40,7 +40,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ren.add_argument("--subject", default="Preview", help="subject when using --source")
     ren.add_argument("--locale", help="language (default: the customer's)")
     ren.add_argument("--part", choices=PARTS, help="print only this part")
-    ren.add_argument("--json", action="store_true", help="print every part and the variables as JSON")
+    ren.add_argument(
+        "--json", action="store_true", help="print every part and the variables as JSON"
+    )
     ren.set_defaults(func=cmd_render)
 
     snd = tsub.add_parser("send-test", help="send a test of a template for an order to an address")
@@ -84,16 +86,25 @@ def _render(args: argparse.Namespace) -> RenderedMessage:
             try:
                 source = args.source.read_text(encoding="utf-8")
             except OSError as exc:
-                raise ValidationError(f"Cannot read {args.source}: {exc.strerror}.", field="source") from None
+                raise ValidationError(
+                    f"Cannot read {args.source}: {exc.strerror}.", field="source"
+                ) from None
             locale = args.locale or order.customer.locale or "en"
             return tpl.preview(
-                session, subject=args.subject, preheader=None, html=source, text=None,
-                customer_id=order.customer_id, order_id=order.id, locale=locale,
+                session,
+                subject=args.subject,
+                preheader=None,
+                html=source,
+                text=None,
+                customer_id=order.customer_id,
+                order_id=order.id,
+                locale=locale,
             )
         if not args.name:
             raise ValidationError("Give a template NAME or --source FILE.", field="name")
-        return render_for(session, args.name, customer_id=order.customer_id, order_id=order.id,
-                          locale=args.locale)
+        return render_for(
+            session, args.name, customer_id=order.customer_id, order_id=order.id, locale=args.locale
+        )
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -117,8 +128,9 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_send_test(args: argparse.Namespace) -> int:
     with transaction() as session:
         order = lookup.find_order(session, args.order)
-        message = send_test(session, Actor.cli(), args.name, order_id=order.id, to=args.to,
-                            locale=args.locale)
+        message = send_test(
+            session, Actor.cli(), args.name, order_id=order.id, to=args.to, locale=args.locale
+        )
         state, transport, error = message.state, message.transport, message.last_error
         message_id = message.smtp_message_id
     if state != "sent":

@@ -72,7 +72,9 @@ class _Walker:
             self.visit(target, scope, guards, fb)
         self.visit_all([*node.args, *(kw.value for kw in node.kwargs)], scope, guards)
 
-    def visit_Filter(self, node: nodes.Filter, scope: Scope, guards: frozenset[str], fb: bool) -> None:
+    def visit_Filter(
+        self, node: nodes.Filter, scope: Scope, guards: frozenset[str], fb: bool
+    ) -> None:
         if node.node is not None:
             self.visit(node.node, scope, guards, fb or node.name in _FALLBACK_FILTERS)
         self.visit_all([*node.args, *(kw.value for kw in node.kwargs)], scope, guards)
@@ -93,7 +95,9 @@ class _Walker:
             self.visit_If(branch, scope, inner, fb)
         self.visit_all(node.else_, scope, inner)
 
-    def visit_CondExpr(self, node: nodes.CondExpr, scope: Scope, guards: frozenset[str], fb: bool) -> None:
+    def visit_CondExpr(
+        self, node: nodes.CondExpr, scope: Scope, guards: frozenset[str], fb: bool
+    ) -> None:
         if node.test is None:
             self.visit(node.expr1, scope, guards, fb)
             return
@@ -104,11 +108,17 @@ class _Walker:
             self.visit(node.expr2, scope, inner, fb)
 
     def visit_For(self, node: nodes.For, scope: Scope, guards: frozenset[str], fb: bool) -> None:
-        iterable = node.iter.node if isinstance(node.iter, nodes.Filter) and node.iter.name == "_of_loop" else node.iter
+        iterable: nodes.Node = node.iter
+        if isinstance(iterable, nodes.Filter) and iterable.name == "_of_loop" and iterable.node:
+            iterable = iterable.node
         self.visit(iterable, scope, guards, bool(node.else_))
         source = self._resolve(iterable, scope)
         inner: Scope = dict(scope, loop=None)
-        for target in node.target.find_all(nodes.Name) if not isinstance(node.target, nodes.Name) else [node.target]:
+        for target in (
+            node.target.find_all(nodes.Name)
+            if not isinstance(node.target, nodes.Name)
+            else [node.target]
+        ):
             inner[target.name] = None
         if isinstance(node.target, nodes.Name) and source and catalogue.is_known(source + "[]"):
             inner[node.target.name] = source + "[]"
@@ -117,18 +127,28 @@ class _Walker:
         self.visit_all(node.body, inner, guards)
         self.visit_all(node.else_, scope, guards)
 
-    def visit_Assign(self, node: nodes.Assign, scope: Scope, guards: frozenset[str], fb: bool) -> None:
+    def visit_Assign(
+        self, node: nodes.Assign, scope: Scope, guards: frozenset[str], fb: bool
+    ) -> None:
         self.visit(node.node, scope, guards, fb)
         resolved = self._resolve(node.node, scope)
-        for target in node.target.find_all(nodes.Name) if not isinstance(node.target, nodes.Name) else [node.target]:
+        for target in (
+            node.target.find_all(nodes.Name)
+            if not isinstance(node.target, nodes.Name)
+            else [node.target]
+        ):
             scope[target.name] = resolved if isinstance(node.target, nodes.Name) else None
 
     def visit_With(self, node: nodes.With, scope: Scope, guards: frozenset[str], fb: bool) -> None:
         inner = dict(scope)
         for target, value in zip(node.targets, node.values, strict=False):
             self.visit(value, scope, guards, fb)
-            for name in target.find_all(nodes.Name) if not isinstance(target, nodes.Name) else [target]:
-                inner[name.name] = self._resolve(value, scope) if isinstance(target, nodes.Name) else None
+            for name in (
+                target.find_all(nodes.Name) if not isinstance(target, nodes.Name) else [target]
+            ):
+                inner[name.name] = (
+                    self._resolve(value, scope) if isinstance(target, nodes.Name) else None
+                )
         self.visit_all(node.body, inner, guards)
 
     def _paths(self, node: nodes.Node, scope: Scope) -> frozenset[str]:
@@ -177,7 +197,9 @@ class _Walker:
             return
         self._record(path, guards, fb)
 
-    def _use(self, node: nodes.Name, name: str, scope: Scope, guards: frozenset[str], fb: bool) -> None:
+    def _use(
+        self, node: nodes.Name, name: str, scope: Scope, guards: frozenset[str], fb: bool
+    ) -> None:
         if name in scope:
             if scope[name]:
                 self._record(str(scope[name]), guards, fb)
@@ -218,7 +240,7 @@ def values_at(context: Mapping[str, Any], path: str) -> list[Any]:
             if part == "[]":
                 following.extend(value if isinstance(value, list | tuple) else [])
             elif isinstance(value, Mapping | Record):
-                following.append(value[part] if part in value else None)
+                following.append(value.get(part))
             elif isinstance(value, MoneyValue) and part in catalogue.VALUE_ATTRIBUTES:
                 following.append(getattr(value, part))
             else:

@@ -125,4 +125,6 @@ def suggest(path: str) -> str | None:
 
 def describe() -> list[dict[str, str]]:
     """The catalogue as rows (path, description, example) for the page and the docs."""
-    return [{"variable": v.path, "description": v.description, "example": v.example} for v in VARIABLES]
+    return [
+        {"variable": v.path, "description": v.description, "example": v.example} for v in VARIABLES
+    ]

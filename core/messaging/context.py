@@ -23,7 +23,15 @@ from core import security
 from core.messaging.recommend import recommend
 from core.messaging.unsubscribe import make_token
 from core.messaging.values import DateValue, MoneyValue, Record, babel_locale, date_window
-from core.models import Coupon, Customer, DeliveryOption, Order, PickupLocation, Product, ReferralCode
+from core.models import (
+    Coupon,
+    Customer,
+    DeliveryOption,
+    Order,
+    PickupLocation,
+    Product,
+    ReferralCode,
+)
 from core.settings import StoreSettings
 from core.timeutil import zone
 
@@ -119,11 +127,15 @@ def delivery_record(session: Session, order: Order | None, fmt: Formatting) -> R
         else None
     )
     shipment = max(order.shipments, key=lambda s: s.id) if order.shipments else None
-    pickup = session.get(PickupLocation, order.pickup_location_id) if order.pickup_location_id else None
+    pickup = (
+        session.get(PickupLocation, order.pickup_location_id) if order.pickup_location_id else None
+    )
     start, end = fmt.date(order.promised_delivery_start), fmt.date(order.promised_delivery_at)
     kind = option.kind if option else ("pickup" if pickup else None)
     return Record(
-        option=option.name if option else (order.delivery_option or "").replace("_", " ").title() or None,
+        option=option.name
+        if option
+        else (order.delivery_option or "").replace("_", " ").title() or None,
         option_code=order.delivery_option,
         kind=kind,
         is_pickup=kind == "pickup",
@@ -143,7 +155,9 @@ def delivery_record(session: Session, order: Order | None, fmt: Formatting) -> R
 def _pickup_record(pickup: PickupLocation | None) -> Record:
     if pickup is None:
         return Record()
-    line = ", ".join(p for p in (pickup.address, f"{pickup.postcode or ''} {pickup.city}".strip()) if p)
+    line = ", ".join(
+        p for p in (pickup.address, f"{pickup.postcode or ''} {pickup.city}".strip()) if p
+    )
     return Record(
         name=pickup.name,
         address=pickup.address,
@@ -184,12 +198,18 @@ def referral_record(
 
 
 def links_record(
-    settings: StoreSettings, customer_id: int, order_id: int | None, message_id: int, referral: Record
+    settings: StoreSettings,
+    customer_id: int,
+    order_id: int | None,
+    message_id: int,
+    referral: Record,
 ) -> Record:
     base = settings.public_base_url.rstrip("/")
     unsubscribe = f"{base}/u/{make_token(message_id, customer_id)}"
     review = review_url(settings, order_id, customer_id) if order_id else None
-    stars = [Record(rating=n, url=f"{review}?rating={n}") for n in range(5, 0, -1)] if review else []
+    stars = (
+        [Record(rating=n, url=f"{review}?rating={n}") for n in range(5, 0, -1)] if review else []
+    )
     return Record(
         review=review,
         review_stars=stars,
@@ -213,7 +233,11 @@ def build_context(
     ``referral`` and ``recommendations`` that the template uses are queried."""
     extra = extra or {}
     fmt = Formatting(babel_locale(locale), zone(customer.time_zone or settings.timezone))
-    wanted = roots if roots is not None else frozenset(("coupon", "referral", "recommendations", "links"))
+    wanted = (
+        roots
+        if roots is not None
+        else frozenset(("coupon", "referral", "recommendations", "links"))
+    )
     referral = (
         referral_record(session, settings, customer.id, _text(extra.get("referral_code")), fmt)
         if wanted & {"referral", "links"}
@@ -237,8 +261,11 @@ def build_context(
         "order": order_record(session, order, fmt) if order else Record(),
         "delivery": delivery_record(session, order, fmt),
         "links": links_record(
-            settings, customer.id, order.id if order else None,
-            int(message_id) if isinstance(message_id, int) else 0, referral,
+            settings,
+            customer.id,
+            order.id if order else None,
+            int(message_id) if isinstance(message_id, int) else 0,
+            referral,
         ),
         "coupon": coupon_record(session, _text(extra.get("coupon_code")), fmt)
         if "coupon" in wanted

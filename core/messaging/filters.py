@@ -88,11 +88,44 @@ def default(value: Any, fallback: Any = "", boolean: bool = True) -> Any:
     return value
 
 
-SAFE_JINJA_FILTERS = (
-    "abs capitalize count dictsort e escape first float groupby int join last length list lower "
-    "map max min reject rejectattr reverse round select selectattr slice sort string striptags "
-    "title trim truncate unique upper wordcount batch items"
-).split()
+SAFE_JINJA_FILTERS = [
+    "abs",
+    "capitalize",
+    "count",
+    "dictsort",
+    "e",
+    "escape",
+    "first",
+    "float",
+    "groupby",
+    "int",
+    "join",
+    "last",
+    "length",
+    "list",
+    "lower",
+    "map",
+    "max",
+    "min",
+    "reject",
+    "rejectattr",
+    "reverse",
+    "round",
+    "select",
+    "selectattr",
+    "slice",
+    "sort",
+    "string",
+    "striptags",
+    "title",
+    "trim",
+    "truncate",
+    "unique",
+    "upper",
+    "wordcount",
+    "batch",
+    "items",
+]
 
 
 def _sum_numbers(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:

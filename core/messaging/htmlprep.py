@@ -22,8 +22,24 @@ _HEAD_STYLE = re.compile(r"<head[^>]*>.*?(<style[^>]*>.*?</style>).*?</head>", r
 
 TAGS = set(nh3.ALLOWED_TAGS) | {"style", "font", "tfoot", "caption", "section", "main"}
 _GENERIC = {
-    "style", "class", "id", "align", "valign", "width", "height", "dir", "lang", "bgcolor",
-    "title", "role", "border", "cellpadding", "cellspacing", "color", "face", "size",
+    "style",
+    "class",
+    "id",
+    "align",
+    "valign",
+    "width",
+    "height",
+    "dir",
+    "lang",
+    "bgcolor",
+    "title",
+    "role",
+    "border",
+    "cellpadding",
+    "cellspacing",
+    "color",
+    "face",
+    "size",
 }
 ATTRIBUTES: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
 ATTRIBUTES["*"] = _GENERIC

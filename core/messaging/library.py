@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from sqlalchemy.orm import Session
 
@@ -68,52 +68,86 @@ class LibraryTemplate:
 
 LIBRARY: tuple[LibraryTemplate, ...] = (
     LibraryTemplate(
-        "order_confirmation", TRANSACTIONAL, "Sent when an order is placed.",
+        "order_confirmation",
+        TRANSACTIONAL,
+        "Sent when an order is placed.",
         ("intro", "order_box", "delivery", "items", "signoff"),
     ),
     LibraryTemplate(
-        "payment_received", TRANSACTIONAL, "Sent when the payment arrives.",
+        "payment_received",
+        TRANSACTIONAL,
+        "Sent when the payment arrives.",
         ("intro", "order_box", "items", "signoff"),
     ),
     LibraryTemplate(
-        "shipped", TRANSACTIONAL, "Sent when the parcel leaves the warehouse.",
-        ("intro", "tracking", "delivery", "items", "signoff"), _shipped,
+        "shipped",
+        TRANSACTIONAL,
+        "Sent when the parcel leaves the warehouse.",
+        ("intro", "tracking", "delivery", "items", "signoff"),
+        _shipped,
     ),
     LibraryTemplate(
-        "out_for_delivery", TRANSACTIONAL, "Sent when the parcel is with the driver.",
-        ("intro", "tracking", "signoff"), _shipped,
+        "out_for_delivery",
+        TRANSACTIONAL,
+        "Sent when the parcel is with the driver.",
+        ("intro", "tracking", "signoff"),
+        _shipped,
     ),
     LibraryTemplate(
-        "ready_for_pickup", TRANSACTIONAL, "Sent when a click-and-collect order is ready.",
-        ("intro", "pickup", "bring", "items", "signoff"), _pickup,
+        "ready_for_pickup",
+        TRANSACTIONAL,
+        "Sent when a click-and-collect order is ready.",
+        ("intro", "pickup", "bring", "items", "signoff"),
+        _pickup,
     ),
     LibraryTemplate(
-        "delivered", TRANSACTIONAL, "Sent when the parcel is delivered.",
-        ("intro", "help", "items", "signoff"), _delivered,
+        "delivered",
+        TRANSACTIONAL,
+        "Sent when the parcel is delivered.",
+        ("intro", "help", "items", "signoff"),
+        _delivered,
     ),
     LibraryTemplate(
-        "delivery_delayed", TRANSACTIONAL, "An apology when the promised delivery is missed.",
-        ("intro_delay", "body", "tracking", "signoff"), _promised,
+        "delivery_delayed",
+        TRANSACTIONAL,
+        "An apology when the promised delivery is missed.",
+        ("intro_delay", "body", "tracking", "signoff"),
+        _promised,
     ),
     LibraryTemplate(
-        "review_request", MARKETING, "Asks for a review after delivery (star links).",
-        ("intro", "stars", "cta_review", "recommendations", "signoff"), _delivered,
+        "review_request",
+        MARKETING,
+        "Asks for a review after delivery (star links).",
+        ("intro", "stars", "cta_review", "recommendations", "signoff"),
+        _delivered,
     ),
     LibraryTemplate(
-        "review_reminder", MARKETING, "A gentle reminder when no review came.",
-        ("intro", "stars", "cta_review", "signoff"), _delivered,
+        "review_reminder",
+        MARKETING,
+        "A gentle reminder when no review came.",
+        ("intro", "stars", "cta_review", "signoff"),
+        _delivered,
     ),
     LibraryTemplate(
-        "thank_you_coupon", MARKETING, "Thanks for a repeat order, with a unique coupon.",
-        ("intro", "coupon", "recommendations", "signoff"), needs=("coupon_code",),
+        "thank_you_coupon",
+        MARKETING,
+        "Thanks for a repeat order, with a unique coupon.",
+        ("intro", "coupon", "recommendations", "signoff"),
+        needs=("coupon_code",),
     ),
     LibraryTemplate(
-        "referral_invitation", MARKETING, "Invites a happy customer to refer friends.",
-        ("intro", "referral", "signoff"), needs=("referral_code",),
+        "referral_invitation",
+        MARKETING,
+        "Invites a happy customer to refer friends.",
+        ("intro", "referral", "signoff"),
+        needs=("referral_code",),
     ),
     LibraryTemplate(
-        "win_back", MARKETING, "Brings back a customer who has not ordered for a while.",
-        ("intro", "coupon", "recommendations", "signoff"), needs=("coupon_code",),
+        "win_back",
+        MARKETING,
+        "Brings back a customer who has not ordered for a while.",
+        ("intro", "coupon", "recommendations", "signoff"),
+        needs=("coupon_code",),
     ),
 )
 BY_NAME = {t.name: t for t in LIBRARY}
@@ -133,11 +167,13 @@ def library_parts(name: str, locale: str) -> dict[str, str]:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def prepared(name: str, locale: str) -> tuple[dict[str, str], str, CompiledTemplate]:
     """A library translation checked and compiled once per process."""
     parts = library_parts(name, locale)
-    html, compiled = validate_parts(parts["subject"], parts["preheader"], parts["html"], None, locale)
+    html, compiled = validate_parts(
+        parts["subject"], parts["preheader"], parts["html"], None, locale
+    )
     return parts, html, compiled
 
 

@@ -74,7 +74,7 @@ def _items(s: dict[str, str]) -> str:
         f'<tr><td></td><td>{s["discount"]}</td><td class="num">−{{{{ order.discount }}}}</td></tr>'
         "{% endif %}\n"
         f'<tr><td></td><td>{s["shipping"]}</td><td class="num">{{{{ order.shipping }}}}</td></tr>\n'
-        f'<tr><td></td><td><strong>{s["total"]}</strong></td>'
+        f"<tr><td></td><td><strong>{s['total']}</strong></td>"
         '<td class="num"><strong>{{ order.total }}</strong></td></tr>\n'
         "</tbody></table>\n"
     )
@@ -85,18 +85,18 @@ def _delivery(s: dict[str, str]) -> str:
         "{% if delivery.option %}"
         f'<div class="box"><strong>{s["delivery"]}:</strong> {{{{ delivery.option }}}}'
         "{% if delivery.promised_window %}"
-        f'<br>{s["promised"]}: {{{{ delivery.promised_window }}}}{{% endif %}}'
+        f"<br>{s['promised']}: {{{{ delivery.promised_window }}}}{{% endif %}}"
         "{% if delivery.pickup.name %}"
-        f'<br>{s["pickup_at"]}: {{{{ delivery.pickup.name }}}}{{% endif %}}'
+        f"<br>{s['pickup_at']}: {{{{ delivery.pickup.name }}}}{{% endif %}}"
         "</div>{% endif %}\n"
     )
 
 
 def _tracking(s: dict[str, str]) -> str:
     return (
-        "{% if delivery.carrier or delivery.tracking_number %}<div class=\"box\">"
-        f'{{% if delivery.carrier %}}{s["carrier"]}: {{{{ delivery.carrier }}}}<br>{{% endif %}}'
-        f'{{% if delivery.tracking_number %}}{s["tracking_number"]}: '
+        '{% if delivery.carrier or delivery.tracking_number %}<div class="box">'
+        f"{{% if delivery.carrier %}}{s['carrier']}: {{{{ delivery.carrier }}}}<br>{{% endif %}}"
+        f"{{% if delivery.tracking_number %}}{s['tracking_number']}: "
         "{{ delivery.tracking_number }}{% endif %}</div>{% endif %}\n"
         "{% if delivery.tracking_url %}"
         + _button("delivery.tracking_url", s["track"]).strip()
@@ -106,11 +106,11 @@ def _tracking(s: dict[str, str]) -> str:
 
 def _pickup(s: dict[str, str]) -> str:
     return (
-        "{% if delivery.pickup.name %}<div class=\"box\">"
-        f'<strong>{s["pickup_at"]}:</strong> {{{{ delivery.pickup.name }}}}'
+        '{% if delivery.pickup.name %}<div class="box">'
+        f"<strong>{s['pickup_at']}:</strong> {{{{ delivery.pickup.name }}}}"
         "{% if delivery.pickup.full_address %}<br>{{ delivery.pickup.full_address }}{% endif %}"
         "{% if delivery.pickup.opening_hours %}"
-        f'<br>{s["opening_hours"]}: {{{{ delivery.pickup.opening_hours }}}}{{% endif %}}'
+        f"<br>{s['opening_hours']}: {{{{ delivery.pickup.opening_hours }}}}{{% endif %}}"
         "</div>{% endif %}\n"
     )
 
@@ -129,7 +129,7 @@ def _coupon(s: dict[str, str]) -> str:
         + _p(s["coupon_intro"])
         + f'<div class="box">{s["code_label"]}: <span class="code">{{{{ coupon.code }}}}</span>'
         "{% if coupon.value %} ({{ coupon.value }}){% endif %}"
-        f'{{% if coupon.expires %}}<br>{fill(s["expires"])}{{% endif %}}</div>'
+        f"{{% if coupon.expires %}}<br>{fill(s['expires'])}{{% endif %}}</div>"
         "{% endif %}\n"
     )
 
@@ -138,7 +138,7 @@ def _referral(s: dict[str, str]) -> str:
     return (
         "{% if referral.code %}"
         f'<div class="box">{s["code_label"]}: <span class="code">{{{{ referral.code }}}}</span>'
-        f'{{% if referral.reward %}}<br>{fill(s["reward"])}{{% endif %}}</div>'
+        f"{{% if referral.reward %}}<br>{fill(s['reward'])}{{% endif %}}</div>"
         "{% if referral.url %}" + _button("referral.url", s["cta"]).strip() + "{% endif %}"
         "{% endif %}\n"
     )
@@ -160,11 +160,14 @@ def section(name: str, s: dict[str, str]) -> str:
     """One block of a library template, in the language of ``s``."""
     simple = {
         "intro": lambda: greeting(s) + _p(s["intro"]),
-        "intro_delay": lambda: greeting(s)
-        + f"{{% if delivery.promised_by %}}{_p(s['intro']).strip()}"
-        f"{{% else %}}{_p(s['intro_nodate']).strip()}{{% endif %}}\n",
-        "order_box": lambda: f'<div class="box">{s["order"]} <strong>{{{{ order.number }}}}</strong>'
-        f' · {s["placed_on"]} {{{{ order.date|date("long") }}}}</div>\n',
+        "intro_delay": lambda: (
+            greeting(s) + f"{{% if delivery.promised_by %}}{_p(s['intro']).strip()}"
+            f"{{% else %}}{_p(s['intro_nodate']).strip()}{{% endif %}}\n"
+        ),
+        "order_box": lambda: (
+            f'<div class="box">{s["order"]} <strong>{{{{ order.number }}}}</strong>'
+            f' · {s["placed_on"]} {{{{ order.date|date("long") }}}}</div>\n'
+        ),
         "items": lambda: _items(s),
         "delivery": lambda: _delivery(s),
         "tracking": lambda: _tracking(s),
@@ -173,8 +176,9 @@ def section(name: str, s: dict[str, str]) -> str:
         "help": lambda: _p(s["help"]),
         "body": lambda: _p(s["body"]),
         "stars": lambda: _stars(s),
-        "cta_review": lambda: "{% if links.review %}" + _button("links.review", s["cta"]).strip()
-        + "{% endif %}\n",
+        "cta_review": lambda: (
+            "{% if links.review %}" + _button("links.review", s["cta"]).strip() + "{% endif %}\n"
+        ),
         "coupon": lambda: _coupon(s),
         "referral": lambda: _referral(s),
         "recommendations": lambda: _recommendations(s),

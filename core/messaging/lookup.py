@@ -34,8 +34,15 @@ def find_order(session: Session, ref: str) -> Order:
 def search_orders(session: Session, query: str, limit: int = 20) -> list[OrderChoice]:
     """Orders whose number/id or customer email contains ``query`` (most recent first)."""
     stmt = (
-        select(Order.id, Order.customer_id, Order.external_id, Order.number, Order.placed_date,
-               Customer.email, Customer.locale)
+        select(
+            Order.id,
+            Order.customer_id,
+            Order.external_id,
+            Order.number,
+            Order.placed_date,
+            Customer.email,
+            Customer.locale,
+        )
         .join(Customer, Customer.id == Order.customer_id)
         .order_by(Order.placed_at.desc(), Order.id.desc())
         .limit(limit)
@@ -44,10 +51,15 @@ def search_orders(session: Session, query: str, limit: int = 20) -> list[OrderCh
     if text:
         like = f"%{text}%"
         stmt = stmt.where(
-            or_(func.lower(Customer.email).like(like), func.lower(Order.external_id).like(like),
-                func.lower(func.coalesce(Order.number, "")).like(like))
+            or_(
+                func.lower(Customer.email).like(like),
+                func.lower(Order.external_id).like(like),
+                func.lower(func.coalesce(Order.number, "")).like(like),
+            )
         )
     return [
-        OrderChoice(oid, cid, f"{number or ext} · {email or 'no email'} · {locale or '?'} · {placed}")
+        OrderChoice(
+            oid, cid, f"{number or ext} · {email or 'no email'} · {locale or '?'} · {placed}"
+        )
         for oid, cid, ext, number, placed, email, locale in session.execute(stmt)
     ]

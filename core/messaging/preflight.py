@@ -39,8 +39,13 @@ class PreflightProblem:
 
     def __str__(self) -> str:
         where = " ".join(
-            p for p in (self.template, f"[{self.locale}]" if self.locale else "",
-                        f"order {self.order}" if self.order else "") if p
+            p
+            for p in (
+                self.template,
+                f"[{self.locale}]" if self.locale else "",
+                f"order {self.order}" if self.order else "",
+            )
+            if p
         )
         return f"{where}: {self.detail}"
 
@@ -85,15 +90,23 @@ def preflight(
                     continue
                 ref = order.number or order.external_id
                 try:
-                    context = build_context(session, settings, customer, order, translation.locale,
-                                            roots=compiled.roots)
+                    context = build_context(
+                        session, settings, customer, order, translation.locale, roots=compiled.roots
+                    )
                     rendered = render_message(compiled, context)
                 except TemplateError as exc:
-                    problems.append(PreflightProblem(name, translation.locale, ref, "error", str(exc)))
+                    problems.append(
+                        PreflightProblem(name, translation.locale, ref, "error", str(exc))
+                    )
                     continue
                 for path in rendered.empty_variables:
-                    problems.append(PreflightProblem(
-                        name, translation.locale, ref, "empty",
-                        f"{path} is empty and has no fallback (use |default('...') or {{% if %}})",
-                    ))
+                    problems.append(
+                        PreflightProblem(
+                            name,
+                            translation.locale,
+                            ref,
+                            "empty",
+                            f"{path} is empty and has no fallback (use |default('...') or {{% if %}})",
+                        )
+                    )
     return problems

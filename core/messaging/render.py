@@ -90,7 +90,12 @@ def _compile(
 def check_parts(subject: str, preheader: str | None, html: str, text: str | None) -> None:
     """Parse and check the parts as the merchant wrote them (line numbers are theirs);
     TemplateError names the part."""
-    for part, source in (("subject", subject), ("preheader", preheader), ("html", html), ("text", text)):
+    for part, source in (
+        ("subject", subject),
+        ("preheader", preheader),
+        ("html", html),
+        ("text", text),
+    ):
         if source:
             _compile(html_env if part == "html" else text_env, part, source, generate=False)
 
@@ -211,7 +216,9 @@ def render_message(
     )
 
 
-def load_targets(session: Session, customer_id: int, order_id: int | None) -> tuple[Customer, Order | None]:
+def load_targets(
+    session: Session, customer_id: int, order_id: int | None
+) -> tuple[Customer, Order | None]:
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound(f"No customer with id {customer_id}.")

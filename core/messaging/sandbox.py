@@ -27,8 +27,9 @@ from typing import Any
 
 from jinja2 import BaseLoader, ChainableUndefined, TemplateNotFound, nodes, pass_eval_context
 from jinja2.environment import Environment
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
-from jinja2.sandbox import SecurityError, SandboxedEnvironment, is_internal_attribute
+from jinja2.sandbox import SandboxedEnvironment, is_internal_attribute
 from markupsafe import Markup
 
 MAX_STEPS = 10_000
@@ -150,9 +151,9 @@ def _mul(left: Any, right: Any) -> Any:
         size = _length(seq)
         if size is not None and isinstance(count, int) and size * count > MAX_VALUE_LEN:
             raise SecurityError(f"a repeated value would exceed {MAX_VALUE_LEN} characters")
-    if isinstance(left, int) and isinstance(right, int):
-        if left.bit_length() + right.bit_length() > MAX_INT_BITS:
-            raise SecurityError("a number would be too large")
+    both_int = isinstance(left, int) and isinstance(right, int)
+    if both_int and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+        raise SecurityError("a number would be too large")
     return check_size(left * right)
 
 
@@ -208,7 +209,7 @@ class HardenedEnvironment(SandboxedEnvironment):
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         return BINOPS[operator](left, right)
 
-    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         current_budget().tick()
         return super().call(__context, __obj, *args, **kwargs)
 

@@ -50,19 +50,34 @@ def send_test(
     settings = settings or store_settings.load(session)
     now = dt.datetime.now(dt.UTC)
     message = Message(
-        idempotency_key=f"test:{uuid.uuid4().hex}", customer_id=order.customer_id,
-        order_id=order.id, template_name=template_name, to_address=to, is_test=True,
-        due_at=now, queued_at=now, state="sending", sending_at=now, attempts=1,
+        idempotency_key=f"test:{uuid.uuid4().hex}",
+        customer_id=order.customer_id,
+        order_id=order.id,
+        template_name=template_name,
+        to_address=to,
+        is_test=True,
+        due_at=now,
+        queued_at=now,
+        state="sending",
+        sending_at=now,
+        attempts=1,
     )
     session.add(message)
     session.flush()
-    rendered = render_for(session, template_name, customer_id=order.customer_id,
-                          order_id=order.id, locale=locale, extra={"message_id": message.id})
+    rendered = render_for(
+        session,
+        template_name,
+        customer_id=order.customer_id,
+        order_id=order.id,
+        locale=locale,
+        extra={"message_id": message.id},
+    )
     rendered = replace(rendered, subject=TEST_PREFIX + rendered.subject)
     marketing = rendered.category == "marketing"
     url = unsubscribe_url(settings, message.id, order.customer_id)
-    email = build_email(rendered, to=to, settings=settings, marketing=marketing,
-                        unsubscribe_url=url)
+    email = build_email(
+        rendered, to=to, settings=settings, marketing=marketing, unsubscribe_url=url
+    )
     message.subject, message.html, message.text = rendered.subject, rendered.html, rendered.text
     message.locale, message.category = rendered.locale, rendered.category
     message.headers = headers_of(email)

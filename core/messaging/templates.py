@@ -67,7 +67,9 @@ def check_name(name: str) -> str:
 def check_category(category: str) -> str:
     if category not in CATEGORIES:
         raise ValidationError(
-            f"Unknown category {category!r}.", field="category", hint="Use transactional or marketing."
+            f"Unknown category {category!r}.",
+            field="category",
+            hint="Use transactional or marketing.",
         )
     return category
 
@@ -81,7 +83,9 @@ def check_locale(locale: str) -> str:
 
 def list_templates(session: Session) -> list[TemplateSummary]:
     rows = session.scalars(
-        select(MessageTemplate).options(selectinload(MessageTemplate.translations)).order_by(MessageTemplate.name)
+        select(MessageTemplate)
+        .options(selectinload(MessageTemplate.translations))
+        .order_by(MessageTemplate.name)
     )
     return [
         TemplateSummary(
@@ -181,7 +185,12 @@ def validate_parts(
         raise TemplateError("The subject must not be empty.", field="subject")
     if not html.strip():
         raise TemplateError("The HTML body must not be empty.", field="html")
-    for part, value in (("subject", subject), ("preheader", preheader), ("html", html), ("text", text)):
+    for part, value in (
+        ("subject", subject),
+        ("preheader", preheader),
+        ("html", html),
+        ("text", text),
+    ):
         if value and len(value) > MAX_SOURCE:
             raise TemplateError(f"is longer than {MAX_SOURCE} characters.", field=part)
     check_parts(subject, preheader, html, text)

@@ -23,7 +23,6 @@ the Mailbox page shows.
 from __future__ import annotations
 
 import smtplib
-import socket
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -71,7 +70,9 @@ def smtp_config() -> SmtpConfig | None:
     try:
         port = int(raw_port) if raw_port else DEFAULT_PORTS[security]
     except ValueError:
-        raise ConfigError(f"{raw_port!r} is not a port number.", field="ORDERFLOW_SMTP_PORT") from None
+        raise ConfigError(
+            f"{raw_port!r} is not a port number.", field="ORDERFLOW_SMTP_PORT"
+        ) from None
     user = (get_secret("ORDERFLOW_SMTP_USER") or "").strip() or None
     password = get_secret("ORDERFLOW_SMTP_PASSWORD")
     if user and not password:
@@ -90,7 +91,10 @@ class Transport(Protocol):
     def __enter__(self) -> Transport: ...
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None: ...
 
     def send(self, msg: EmailMessage) -> str: ...
@@ -195,13 +199,15 @@ class SmtpTransport:
                 self._client = self._connect()
             try:
                 sender = self.envelope_from or parseaddr(str(msg["From"] or ""))[1]
-                self._client.smtp.sendmail(sender, recipients, msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")))
+                self._client.smtp.sendmail(
+                    sender, recipients, msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+                )
                 return _message_id(msg)
             except smtplib.SMTPServerDisconnected as exc:
                 self._client = None
                 if attempt == 2:
                     raise classify(exc) from exc
-            except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            except (TimeoutError, smtplib.SMTPException, OSError) as exc:
                 answered = isinstance(
                     exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
                 )

@@ -66,6 +66,9 @@ class Record:
     def __repr__(self) -> str:
         return f"Record({sorted(self._data)})"
 
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._data.get(name, default)
+
     def as_dict(self) -> dict[str, Any]:
         return dict(self._data)
 
@@ -97,13 +100,21 @@ class MoneyValue:
         return bool(self.amount == other)
 
     def __lt__(self, other: object) -> bool:
-        return bool(self.amount < (other.amount if isinstance(other, MoneyValue) else other))
+        return bool(self.amount < _amount(other))
 
     def __gt__(self, other: object) -> bool:
-        return bool(self.amount > (other.amount if isinstance(other, MoneyValue) else other))
+        return bool(self.amount > _amount(other))
 
     def __hash__(self) -> int:
         return hash((self.amount, self.currency))
+
+
+def _amount(other: object) -> Decimal:
+    if isinstance(other, MoneyValue):
+        return other.amount
+    if isinstance(other, int | float | Decimal):
+        return Decimal(str(other))
+    raise TypeError("money can only be compared with money or numbers")
 
 
 class DateValue:

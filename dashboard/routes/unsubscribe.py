@@ -24,43 +24,62 @@ from core.errors import AuthError, NotFound
 from core.messaging import unsubscribe as unsub
 
 TEXTS: dict[str, dict[str, str]] = {
-    "en": {"ask": "Stop marketing emails from {store} to {email}?", "button": "Unsubscribe",
-           "done": "You are unsubscribed. {store} will not send marketing emails to {email} any more.",
-           "note": "Order and delivery updates still arrive.",
-           "invalid": "This link is not valid. Nothing was changed."},
-    "de": {"ask": "Keine Werbe-E-Mails mehr von {store} an {email}?", "button": "Abmelden",
-           "done": "Sie sind abgemeldet. {store} sendet keine Werbe-E-Mails mehr an {email}.",
-           "note": "Informationen zu Bestellung und Lieferung erhalten Sie weiterhin.",
-           "invalid": "Dieser Link ist ungültig. Es wurde nichts geändert."},
-    "fr": {"ask": "Ne plus recevoir les e-mails promotionnels de {store} sur {email} ?",
-           "button": "Se désabonner",
-           "done": "Vous êtes désabonné. {store} n'enverra plus d'e-mails promotionnels à {email}.",
-           "note": "Vous recevrez toujours les informations sur vos commandes et livraisons.",
-           "invalid": "Ce lien n'est pas valide. Rien n'a été modifié."},
-    "nl": {"ask": "Geen marketingmails meer van {store} naar {email}?", "button": "Afmelden",
-           "done": "Je bent afgemeld. {store} stuurt geen marketingmails meer naar {email}.",
-           "note": "Berichten over bestellingen en bezorging blijf je ontvangen.",
-           "invalid": "Deze link is niet geldig. Er is niets gewijzigd."},
-    "es": {"ask": "¿Dejar de recibir correos promocionales de {store} en {email}?",
-           "button": "Darse de baja",
-           "done": "Te has dado de baja. {store} ya no enviará correos promocionales a {email}.",
-           "note": "Seguirás recibiendo la información de tus pedidos y entregas.",
-           "invalid": "Este enlace no es válido. No se ha cambiado nada."},
-    "it": {"ask": "Non ricevere più email promozionali da {store} su {email}?",
-           "button": "Annulla l'iscrizione",
-           "done": "Iscrizione annullata. {store} non invierà più email promozionali a {email}.",
-           "note": "Continuerai a ricevere gli aggiornamenti su ordini e consegne.",
-           "invalid": "Questo link non è valido. Non è stato modificato nulla."},
-    "pl": {"ask": "Czy zrezygnować z wiadomości marketingowych od {store} na {email}?",
-           "button": "Wypisz się",
-           "done": "Wypisano. {store} nie będzie już wysyłać wiadomości marketingowych na {email}.",
-           "note": "Informacje o zamówieniach i dostawach nadal będą przychodzić.",
-           "invalid": "Ten link jest nieprawidłowy. Nic nie zostało zmienione."},
-    "sv": {"ask": "Sluta ta emot marknadsföringsmejl från {store} till {email}?",
-           "button": "Avregistrera",
-           "done": "Du är avregistrerad. {store} skickar inte längre marknadsföringsmejl till {email}.",
-           "note": "Meddelanden om beställningar och leveranser kommer fortfarande.",
-           "invalid": "Den här länken är inte giltig. Inget har ändrats."},
+    "en": {
+        "ask": "Stop marketing emails from {store} to {email}?",
+        "button": "Unsubscribe",
+        "done": "You are unsubscribed. {store} will not send marketing emails to {email} any more.",
+        "note": "Order and delivery updates still arrive.",
+        "invalid": "This link is not valid. Nothing was changed.",
+    },
+    "de": {
+        "ask": "Keine Werbe-E-Mails mehr von {store} an {email}?",
+        "button": "Abmelden",
+        "done": "Sie sind abgemeldet. {store} sendet keine Werbe-E-Mails mehr an {email}.",
+        "note": "Informationen zu Bestellung und Lieferung erhalten Sie weiterhin.",
+        "invalid": "Dieser Link ist ungültig. Es wurde nichts geändert.",
+    },
+    "fr": {
+        "ask": "Ne plus recevoir les e-mails promotionnels de {store} sur {email} ?",
+        "button": "Se désabonner",
+        "done": "Vous êtes désabonné. {store} n'enverra plus d'e-mails promotionnels à {email}.",
+        "note": "Vous recevrez toujours les informations sur vos commandes et livraisons.",
+        "invalid": "Ce lien n'est pas valide. Rien n'a été modifié.",
+    },
+    "nl": {
+        "ask": "Geen marketingmails meer van {store} naar {email}?",
+        "button": "Afmelden",
+        "done": "Je bent afgemeld. {store} stuurt geen marketingmails meer naar {email}.",
+        "note": "Berichten over bestellingen en bezorging blijf je ontvangen.",
+        "invalid": "Deze link is niet geldig. Er is niets gewijzigd.",
+    },
+    "es": {
+        "ask": "¿Dejar de recibir correos promocionales de {store} en {email}?",
+        "button": "Darse de baja",
+        "done": "Te has dado de baja. {store} ya no enviará correos promocionales a {email}.",
+        "note": "Seguirás recibiendo la información de tus pedidos y entregas.",
+        "invalid": "Este enlace no es válido. No se ha cambiado nada.",
+    },
+    "it": {
+        "ask": "Non ricevere più email promozionali da {store} su {email}?",
+        "button": "Annulla l'iscrizione",
+        "done": "Iscrizione annullata. {store} non invierà più email promozionali a {email}.",
+        "note": "Continuerai a ricevere gli aggiornamenti su ordini e consegne.",
+        "invalid": "Questo link non è valido. Non è stato modificato nulla.",
+    },
+    "pl": {
+        "ask": "Czy zrezygnować z wiadomości marketingowych od {store} na {email}?",
+        "button": "Wypisz się",
+        "done": "Wypisano. {store} nie będzie już wysyłać wiadomości marketingowych na {email}.",
+        "note": "Informacje o zamówieniach i dostawach nadal będą przychodzić.",
+        "invalid": "Ten link jest nieprawidłowy. Nic nie zostało zmienione.",
+    },
+    "sv": {
+        "ask": "Sluta ta emot marknadsföringsmejl från {store} till {email}?",
+        "button": "Avregistrera",
+        "done": "Du är avregistrerad. {store} skickar inte längre marknadsföringsmejl till {email}.",
+        "note": "Meddelanden om beställningar och leveranser kommer fortfarande.",
+        "invalid": "Den här länken är inte giltig. Inget har ändrats.",
+    },
 }
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 STYLE = (
@@ -106,7 +125,9 @@ def show(request: Request) -> HTMLResponse:
             t = _texts(customer.locale)
             fields = {"store": escape(store), "email": escape(_mask(customer.email))}
             if customer.unsubscribed_at is not None and not customer.marketing_consent:
-                body = f"<h1>{t['done'].format(**fields)}</h1><p class='muted'>{escape(t['note'])}</p>"
+                body = (
+                    f"<h1>{t['done'].format(**fields)}</h1><p class='muted'>{escape(t['note'])}</p>"
+                )
                 return _page(t["button"], body, lang=customer.locale or "en")
     except (AuthError, NotFound):
         return _invalid()

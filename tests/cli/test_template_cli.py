@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.cli import main
 from core.models import Message, Order
 from tests.core.messaging.conftest import build_shop
-from tests.smtp_server import LocalSmtp, smtp_server, smtp_server_factory  # noqa: F401
+from tests.smtp_server import LocalSmtp
 
 
 @pytest.fixture
@@ -33,12 +33,29 @@ def test_list_shows_the_library(shop_db: Engine, capsys: pytest.CaptureFixture[s
     assert rows["shipped"]["locales"] == "de,en,es,fr,it,nl,pl,sv"
 
 
-def test_render_in_the_customers_language(shop_db: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_in_the_customers_language(
+    shop_db: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
     capsys.readouterr()
     assert main(["template", "render", "shipped", "--order", "1010"]) == 0
     out = capsys.readouterr().out
     assert "Subject: Ihre Bestellung 1010 ist unterwegs" in out and "Sendung verfolgen" in out
-    assert main(["template", "render", "shipped", "--order", "O-1010", "--locale", "it", "--part", "subject"]) == 0
+    assert (
+        main(
+            [
+                "template",
+                "render",
+                "shipped",
+                "--order",
+                "O-1010",
+                "--locale",
+                "it",
+                "--part",
+                "subject",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.strip() == "Il tuo ordine 1010 è in viaggio"
     assert main(["template", "render", "order_confirmation", "--order", "1000", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -46,12 +63,18 @@ def test_render_in_the_customers_language(shop_db: Engine, capsys: pytest.Captur
     assert "order.items" in data["variables_used"] and data["locale"] == "en_IE"
 
 
-def test_render_source_file_and_template_errors(shop_db: Engine, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_source_file_and_template_errors(
+    shop_db: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = tmp_path / "t.html"
-    good.write_text("<p>Hallo {{ customer.first_name }}, {{ order.total }} {{ delivery.carrier }}</p>")
+    good.write_text(
+        "<p>Hallo {{ customer.first_name }}, {{ order.total }} {{ delivery.carrier }}</p>"
+    )
     capsys.readouterr()
-    assert main(["template", "render", "--source", str(good), "--order", "1010", "--part", "text"]) == 0
+    assert (
+        main(["template", "render", "--source", str(good), "--order", "1010", "--part", "text"])
+        == 0
+    )
     captured = capsys.readouterr()
     with Session(shop_db) as session:
         order = session.scalar(select(Order).where(Order.number == "1010"))
@@ -70,9 +93,15 @@ def test_render_source_file_and_template_errors(shop_db: Engine, tmp_path: Path,
     assert main(["template", "render", "shipped", "--order", "NO-SUCH"]) == 1
 
 
-def test_send_test_reaches_the_smtp_server(shop_db: Engine, smtp_server: LocalSmtp,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["template", "send-test", "review_request", "--order", "1030", "--to", "me@example.org"]) == 0
+def test_send_test_reaches_the_smtp_server(
+    shop_db: Engine, smtp_server: LocalSmtp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            ["template", "send-test", "review_request", "--order", "1030", "--to", "me@example.org"]
+        )
+        == 0
+    )
     assert "through the SMTP server" in capsys.readouterr().out
     [got] = smtp_server.messages
     assert got["To"] == "me@example.org" and got["Subject"].startswith("[TEST] ")
@@ -81,8 +110,11 @@ def test_send_test_reaches_the_smtp_server(shop_db: Engine, smtp_server: LocalSm
         assert message is not None and message.state == "sent" and message.transport == "smtp"
 
 
-def test_send_test_failure_exits_1(shop_db: Engine, smtp_server_factory: object,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_send_test_failure_exits_1(
+    shop_db: Engine, smtp_server_factory: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     smtp_server_factory(["550 5.7.1 Relaying denied"])  # type: ignore[operator]
-    assert main(["template", "send-test", "shipped", "--order", "1010", "--to", "me@example.org"]) == 1
+    assert (
+        main(["template", "send-test", "shipped", "--order", "1010", "--to", "me@example.org"]) == 1
+    )
     assert "Relaying denied" in capsys.readouterr().out

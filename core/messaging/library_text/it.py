@@ -22,8 +22,7 @@ COMMON = {
     "expires": "Valido fino al {expires}.",
     "signoff": "Cordiali saluti,<br>il team di {store}",
     "footer_transactional": "Ricevi questa email perché hai effettuato un ordine su {store}.",
-    "footer_marketing": "Ricevi questa email perché hai accettato di ricevere notizie da "
-    "{store}.",
+    "footer_marketing": "Ricevi questa email perché hai accettato di ricevere notizie da {store}.",
     "unsubscribe": "Annulla l'iscrizione",
     "preferences": "Preferenze email",
 }

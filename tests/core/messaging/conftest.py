@@ -23,7 +23,6 @@ from core.models import (
     Shipment,
 )
 from core.settings import update_settings
-from tests.smtp_server import smtp_server, smtp_server_factory  # noqa: F401
 
 LOCALES = ["en_IE", "de_DE", "fr_FR", "nl_NL", "es_ES", "it_IT", "pl_PL", "sv_SE"]
 CURRENCY = {"pl_PL": "PLN", "sv_SE": "SEK"}
@@ -92,22 +91,49 @@ def build_shop(session: Session) -> Shop:
     update_settings(
         session,
         Actor.cli(),
-        {"name": "Alpen Outfitters", "public_base_url": "https://shop.example", "sender_email": "hello@shop.example"},
+        {
+            "name": "Alpen Outfitters",
+            "public_base_url": "https://shop.example",
+            "sender_email": "hello@shop.example",
+        },
     )
     session.add_all(
         [
             DeliveryOption(code="standard", name="Standard", kind="standard", currency="EUR"),
             DeliveryOption(code="express", name="Express", kind="express", currency="EUR"),
-            DeliveryOption(code="click_collect", name="Click & Collect", kind="pickup", currency="EUR"),
-            Product(sku="TS-42", name="Trail shoe", price=Decimal("1234.56"), currency="EUR",
-                    image_url="https://img.example/ts.png", category="Shoes"),
-            Product(sku="WS-1", name="Wool socks", price=Decimal("12.00"), currency="EUR",
-                    image_url="javascript:alert(1)", category="Socks"),
-            Product(sku="CAP-1", name="Cap", price=Decimal("19.90"), currency="EUR", category="Hats"),
+            DeliveryOption(
+                code="click_collect", name="Click & Collect", kind="pickup", currency="EUR"
+            ),
+            Product(
+                sku="TS-42",
+                name="Trail shoe",
+                price=Decimal("1234.56"),
+                currency="EUR",
+                image_url="https://img.example/ts.png",
+                category="Shoes",
+            ),
+            Product(
+                sku="WS-1",
+                name="Wool socks",
+                price=Decimal("12.00"),
+                currency="EUR",
+                image_url="javascript:alert(1)",
+                category="Socks",
+            ),
+            Product(
+                sku="CAP-1", name="Cap", price=Decimal("19.90"), currency="EUR", category="Hats"
+            ),
         ]
     )
-    store = PickupLocation(code="BER", name="Berlin Mitte", address="Torstraße 1", city="Berlin",
-                           postcode="10119", country="DE", opening_hours="Mo-Sa 10:00-19:00")
+    store = PickupLocation(
+        code="BER",
+        name="Berlin Mitte",
+        address="Torstraße 1",
+        city="Berlin",
+        postcode="10119",
+        country="DE",
+        opening_hours="Mo-Sa 10:00-19:00",
+    )
     session.add(store)
     session.flush()
     shop = Shop()
@@ -116,28 +142,61 @@ def build_shop(session: Session) -> Shop:
         shop.customers[locale] = customer
         currency = CURRENCY.get(locale, "EUR")
         order = add_order(
-            session, customer, f"10{i}0", currency=currency, delivery_option="express",
+            session,
+            customer,
+            f"10{i}0",
+            currency=currency,
+            delivery_option="express",
             promised_delivery_start=BASE + dt.timedelta(days=2),
             promised_delivery_at=BASE + dt.timedelta(days=4),
             lines=(("TS-42", "Trail shoe", 1, "1234.56"), ("WS-1", "Wool socks", 2, "12.00")),
         )
         order.shipments.append(
-            Shipment(carrier="DHL", tracking_number=f"0034{i}", tracking_url="https://track.example/1",
-                     shipped_at=BASE + dt.timedelta(days=1), out_for_delivery_at=BASE + dt.timedelta(days=2),
-                     delivered_at=BASE + dt.timedelta(days=3))
+            Shipment(
+                carrier="DHL",
+                tracking_number=f"0034{i}",
+                tracking_url="https://track.example/1",
+                shipped_at=BASE + dt.timedelta(days=1),
+                out_for_delivery_at=BASE + dt.timedelta(days=2),
+                delivered_at=BASE + dt.timedelta(days=3),
+            )
         )
-        pickup = add_order(session, customer, f"10{i}1", currency=currency,
-                           delivery_option="click_collect", pickup_location_id=store.id,
-                           lines=(("CAP-1", "Cap", 1, "19.90"),))
-        pickup.shipments.append(Shipment(ready_for_pickup_at=BASE + dt.timedelta(days=1),
-                                         picked_up_at=BASE + dt.timedelta(days=2)))
+        pickup = add_order(
+            session,
+            customer,
+            f"10{i}1",
+            currency=currency,
+            delivery_option="click_collect",
+            pickup_location_id=store.id,
+            lines=(("CAP-1", "Cap", 1, "19.90"),),
+        )
+        pickup.shipments.append(
+            Shipment(
+                ready_for_pickup_at=BASE + dt.timedelta(days=1),
+                picked_up_at=BASE + dt.timedelta(days=2),
+            )
+        )
         shop.orders[locale] = order
         shop.orders[locale + ":pickup"] = pickup
     anna = shop.customers["de_DE"]
-    session.add(Coupon(code=shop.coupon, customer_id=anna.id, kind="percent", value=Decimal("10"),
-                       issued_at=BASE, expires_at=BASE + dt.timedelta(days=30)))
-    session.add(ReferralCode(code=shop.referral, customer_id=anna.id, reward_value=Decimal("10"),
-                             reward_currency="EUR"))
+    session.add(
+        Coupon(
+            code=shop.coupon,
+            customer_id=anna.id,
+            kind="percent",
+            value=Decimal("10"),
+            issued_at=BASE,
+            expires_at=BASE + dt.timedelta(days=30),
+        )
+    )
+    session.add(
+        ReferralCode(
+            code=shop.referral,
+            customer_id=anna.id,
+            reward_value=Decimal("10"),
+            reward_currency="EUR",
+        )
+    )
     session.flush()
     return shop
 

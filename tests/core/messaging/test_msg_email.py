@@ -23,19 +23,34 @@ from core.settings import StoreSettings, load
 from tests.core.messaging.conftest import Shop
 from tests.smtp_server import LocalSmtp
 
-SETTINGS = StoreSettings(name="Shop", sender_name="Alpen Outfitters", sender_email="hello@shop.example",
-                         reply_to="care@shop.example", public_base_url="https://shop.example")
+SETTINGS = StoreSettings(
+    name="Shop",
+    sender_name="Alpen Outfitters",
+    sender_email="hello@shop.example",
+    reply_to="care@shop.example",
+    public_base_url="https://shop.example",
+)
 
 
-def _rendered(text: str = "Hello Anna\n", html: str = "<html><body><p>Hello Anna</p></body></html>") -> RenderedMessage:
-    return RenderedMessage(subject="Your order", preheader="", html=html, text=text, locale="de_DE",
-                           template_name="shipped", category="marketing")
+def _rendered(
+    text: str = "Hello Anna\n", html: str = "<html><body><p>Hello Anna</p></body></html>"
+) -> RenderedMessage:
+    return RenderedMessage(
+        subject="Your order",
+        preheader="",
+        html=html,
+        text=text,
+        locale="de_DE",
+        template_name="shipped",
+        category="marketing",
+    )
 
 
 def test_marketing_email_has_both_parts_and_rfc8058_headers(smtp_server: LocalSmtp) -> None:
     url = unsubscribe_url(SETTINGS, 12, 34)
-    msg = build_email(_rendered(), to="anna@example.org", settings=SETTINGS, marketing=True,
-                      unsubscribe_url=url)
+    msg = build_email(
+        _rendered(), to="anna@example.org", settings=SETTINGS, marketing=True, unsubscribe_url=url
+    )
     with open_transport(SETTINGS) as transport:
         assert transport.name == "smtp"
         message_id = transport.send(msg)
@@ -56,18 +71,28 @@ def test_marketing_email_has_both_parts_and_rfc8058_headers(smtp_server: LocalSm
 
 
 def test_transactional_email_has_no_one_click_header() -> None:
-    msg = build_email(_rendered(), to="a@example.org", settings=SETTINGS, marketing=False,
-                      unsubscribe_url=None)
+    msg = build_email(
+        _rendered(), to="a@example.org", settings=SETTINGS, marketing=False, unsubscribe_url=None
+    )
     assert msg["List-Unsubscribe-Post"] is None and msg["List-Unsubscribe"] is None
 
 
-def test_a_body_naming_an_existing_file_is_sent_as_text(smtp_server: LocalSmtp, tmp_path: Path) -> None:
+def test_a_body_naming_an_existing_file_is_sent_as_text(
+    smtp_server: LocalSmtp, tmp_path: Path
+) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP SECRET CONTENT")
     rendered = _rendered(text=str(secret), html=str(secret))
     with open_transport(SETTINGS) as transport:
-        transport.send(build_email(rendered, to="a@example.org", settings=SETTINGS,
-                                   marketing=False, unsubscribe_url=None))
+        transport.send(
+            build_email(
+                rendered,
+                to="a@example.org",
+                settings=SETTINGS,
+                marketing=False,
+                unsubscribe_url=None,
+            )
+        )
     [got] = smtp_server.messages
     raw = got.as_string()
     assert "TOP SECRET CONTENT" not in raw
@@ -76,11 +101,14 @@ def test_a_body_naming_an_existing_file_is_sent_as_text(smtp_server: LocalSmtp, 
     assert str(secret) in got.get_body(("html",)).get_content()
 
 
-def test_template_whose_body_is_a_path_renders_that_path(session: Session, shop: Shop,
-                                                         smtp_server: LocalSmtp) -> None:
+def test_template_whose_body_is_a_path_renders_that_path(
+    session: Session, shop: Shop, smtp_server: LocalSmtp
+) -> None:
     path = str(Path(__file__))
     create_template(session, Actor.cli(), "pathy", "transactional")
-    save_translation(session, Actor.cli(), "pathy", "en", subject="x", preheader=None, html=path, text=None)
+    save_translation(
+        session, Actor.cli(), "pathy", "en", subject="x", preheader=None, html=path, text=None
+    )
     order = shop.orders["en_IE"]
     message = send_test(session, Actor.cli(), "pathy", order_id=order.id, to="me@example.org")
     assert message.state == "sent" and message.is_test
@@ -91,15 +119,28 @@ def test_template_whose_body_is_a_path_renders_that_path(session: Session, shop:
 
 def test_one_connection_serves_a_batch(smtp_server: LocalSmtp) -> None:
     with open_transport(SETTINGS) as transport:
-        ids = {transport.send(build_email(_rendered(), to=f"c{i}@example.org", settings=SETTINGS,
-                                          marketing=False, unsubscribe_url=None)) for i in range(5)}
+        ids = {
+            transport.send(
+                build_email(
+                    _rendered(),
+                    to=f"c{i}@example.org",
+                    settings=SETTINGS,
+                    marketing=False,
+                    unsubscribe_url=None,
+                )
+            )
+            for i in range(5)
+        }
     assert len(ids) == 5 and len(smtp_server.messages) == 5
 
 
-def test_4xx_is_temporary_then_the_next_send_succeeds(smtp_server_factory: Callable[..., LocalSmtp]) -> None:
+def test_4xx_is_temporary_then_the_next_send_succeeds(
+    smtp_server_factory: Callable[..., LocalSmtp],
+) -> None:
     server = smtp_server_factory(["451 4.3.0 Try again later"])
-    msg = build_email(_rendered(), to="a@example.org", settings=SETTINGS, marketing=False,
-                      unsubscribe_url=None)
+    msg = build_email(
+        _rendered(), to="a@example.org", settings=SETTINGS, marketing=False, unsubscribe_url=None
+    )
     with open_transport(SETTINGS) as transport:
         with pytest.raises(DeliveryError) as info:
             transport.send(msg)
@@ -108,10 +149,13 @@ def test_4xx_is_temporary_then_the_next_send_succeeds(smtp_server_factory: Calla
     assert server.attempts == 2 and len(server.messages) == 1
 
 
-def test_5xx_is_permanent_with_the_server_reply(smtp_server_factory: Callable[..., LocalSmtp]) -> None:
+def test_5xx_is_permanent_with_the_server_reply(
+    smtp_server_factory: Callable[..., LocalSmtp],
+) -> None:
     smtp_server_factory(["550 5.1.1 No such user here"])
-    msg = build_email(_rendered(), to="a@example.org", settings=SETTINGS, marketing=False,
-                      unsubscribe_url=None)
+    msg = build_email(
+        _rendered(), to="a@example.org", settings=SETTINGS, marketing=False, unsubscribe_url=None
+    )
     with open_transport(SETTINGS) as transport, pytest.raises(DeliveryError) as info:
         transport.send(msg)
     assert info.value.permanent and info.value.code == 550
@@ -129,7 +173,9 @@ def test_connection_refused_is_temporary(monkeypatch: pytest.MonkeyPatch) -> Non
     assert not info.value.permanent
 
 
-def test_config_without_host_uses_the_mailbox_and_user_needs_password(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_without_host_uses_the_mailbox_and_user_needs_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert smtp_config() is None
     assert isinstance(open_transport(SETTINGS), MailboxTransport)
     monkeypatch.setenv("ORDERFLOW_SMTP_HOST", "smtp.example")
@@ -149,7 +195,9 @@ def test_config_without_host_uses_the_mailbox_and_user_needs_password(monkeypatc
 def test_send_test_goes_to_the_mailbox_without_smtp(session: Session, shop: Shop) -> None:
     library.ensure_library(session, Actor.cli())
     order = shop.orders["sv_SE"]
-    message = send_test(session, Actor.cli(), "review_request", order_id=order.id, to="me@example.org")
+    message = send_test(
+        session, Actor.cli(), "review_request", order_id=order.id, to="me@example.org"
+    )
     stored = session.get(Message, message.id)
     assert stored is not None and stored.transport == "mailbox" and stored.state == "sent"
     assert stored.is_test and stored.subject and stored.subject.startswith("[TEST] ")
@@ -160,16 +208,28 @@ def test_send_test_goes_to_the_mailbox_without_smtp(session: Session, shop: Shop
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.ANALYST])
 def test_send_test_needs_the_role(session: Session, shop: Shop, role: Role) -> None:
     with pytest.raises(PermissionDenied):
-        send_test(session, Actor("x@example.com", role), "review_request",
-                  order_id=shop.orders["en_IE"].id, to="me@example.org")
+        send_test(
+            session,
+            Actor("x@example.com", role),
+            "review_request",
+            order_id=shop.orders["en_IE"].id,
+            to="me@example.org",
+        )
 
 
-def test_rendered_library_message_through_smtp(session: Session, shop: Shop, smtp_server: LocalSmtp) -> None:
+def test_rendered_library_message_through_smtp(
+    session: Session, shop: Shop, smtp_server: LocalSmtp
+) -> None:
     library.ensure_library(session, Actor.cli())
     order = shop.orders["de_DE"]
     rendered = render_for(session, "shipped", customer_id=order.customer_id, order_id=order.id)
-    msg = build_email(rendered, to="anna@example.org", settings=load(session), marketing=False,
-                      unsubscribe_url=None)
+    msg = build_email(
+        rendered,
+        to="anna@example.org",
+        settings=load(session),
+        marketing=False,
+        unsubscribe_url=None,
+    )
     with open_transport(load(session)) as transport:
         transport.send(msg)
     [got] = smtp_server.messages

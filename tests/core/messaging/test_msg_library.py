@@ -3,6 +3,7 @@ and no empty variable lacking a fallback; money and dates are Babel's formatting
 
 from __future__ import annotations
 
+import pytest
 from babel.dates import format_date
 from babel.numbers import format_currency
 from sqlalchemy.orm import Session
@@ -15,8 +16,6 @@ from core.messaging.render import render_for
 from core.messaging.templates import list_templates
 from core.models import Order
 from tests.core.messaging.conftest import Shop
-
-import pytest
 
 
 def test_ensure_library_installs_every_template_in_every_locale_once(session: Session) -> None:
@@ -49,8 +48,13 @@ def test_every_template_every_locale_renders_without_gaps(session: Session, shop
             applicable = [o for o in orders if spec.applies_to(session.get(Order, o.id))]
             assert applicable, f"no order for {spec.name}"
             for order in applicable:
-                msg = render_for(session, spec.name, customer_id=customer.id, order_id=order.id,
-                                 extra=_extra(spec, shop))
+                msg = render_for(
+                    session,
+                    spec.name,
+                    customer_id=customer.id,
+                    order_id=order.id,
+                    extra=_extra(spec, shop),
+                )
                 assert msg.empty_variables == [], (spec.name, customer_locale, msg.empty_variables)
                 assert msg.subject and msg.text.strip() and "<html" in msg.html
                 assert "{{" not in msg.html + msg.text + msg.subject
@@ -68,10 +72,18 @@ def test_money_and_dates_follow_babel_for_the_customer_locale(session: Session, 
         placed = format_date(order.placed_at.date(), "long", locale=locale)
         assert price in msg.html and price in msg.text, (locale, price)
         assert placed in msg.html, (locale, placed)
-    de = render_for(session, "order_confirmation", customer_id=shop.customers["de_DE"].id,
-                    order_id=shop.orders["de_DE"].id)
-    ie = render_for(session, "order_confirmation", customer_id=shop.customers["en_IE"].id,
-                    order_id=shop.orders["en_IE"].id)
+    de = render_for(
+        session,
+        "order_confirmation",
+        customer_id=shop.customers["de_DE"].id,
+        order_id=shop.orders["de_DE"].id,
+    )
+    ie = render_for(
+        session,
+        "order_confirmation",
+        customer_id=shop.customers["en_IE"].id,
+        order_id=shop.orders["en_IE"].id,
+    )
     assert "1.234,56\xa0€" in de.text and "Bestellung" in de.subject
     assert "€1,234.56" in ie.text and "Thank you" in ie.subject
 

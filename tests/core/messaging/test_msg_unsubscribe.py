@@ -24,7 +24,9 @@ def _customer(session: Session, locale: str = "de_DE") -> Customer:
 
 
 def _events(session: Session, customer_id: int) -> list[ConsentEvent]:
-    return list(session.scalars(select(ConsentEvent).where(ConsentEvent.customer_id == customer_id)))
+    return list(
+        session.scalars(select(ConsentEvent).where(ConsentEvent.customer_id == customer_id))
+    )
 
 
 def test_url_carries_a_signed_token_for_message_and_recipient() -> None:
@@ -49,7 +51,12 @@ def test_unsubscribe_records_withdrawal_once(session: Session) -> None:
 
 @pytest.mark.parametrize(
     "token",
-    ["garbage", "", security.sign("review", {"m": 0, "c": 1}), security.sign("unsubscribe", {"c": "1"})],
+    [
+        "garbage",
+        "",
+        security.sign("review", {"m": 0, "c": 1}),
+        security.sign("unsubscribe", {"c": "1"}),
+    ],
 )
 def test_tampered_tokens_change_nothing(session: Session, token: str) -> None:
     customer = _customer(session)
@@ -66,7 +73,9 @@ def client(use_database: Engine) -> TestClient:
     return TestClient(Starlette(routes=routes.ROUTES))
 
 
-def test_get_shows_a_confirmation_page_and_changes_nothing(client: TestClient, use_database: Engine) -> None:
+def test_get_shows_a_confirmation_page_and_changes_nothing(
+    client: TestClient, use_database: Engine
+) -> None:
     with Session(use_database, expire_on_commit=False) as session:
         customer = _customer(session, "fr_FR")
     response = client.get(f"/u/{make_token(3, customer.id)}")
@@ -91,7 +100,9 @@ def test_page_button_post_records_the_withdrawal(client: TestClient, use_databas
     assert "Sie sind abgemeldet" in client.get(f"/u/{token}").text
 
 
-def test_rfc8058_one_click_post_records_the_withdrawal(client: TestClient, use_database: Engine) -> None:
+def test_rfc8058_one_click_post_records_the_withdrawal(
+    client: TestClient, use_database: Engine
+) -> None:
     with Session(use_database, expire_on_commit=False) as session:
         customer = _customer(session, "en_IE")
     response = client.post(
@@ -111,7 +122,10 @@ def test_tampered_link_says_nothing_changed(client: TestClient, use_database: En
         customer = _customer(session)
     token = make_token(1, customer.id)
     forged = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
-    for response in (client.get(f"/u/{forged}"), client.post(f"/u/{forged}", content=b"List-Unsubscribe=One-Click")):
+    for response in (
+        client.get(f"/u/{forged}"),
+        client.post(f"/u/{forged}", content=b"List-Unsubscribe=One-Click"),
+    ):
         assert response.status_code == 400
         assert "not valid. Nothing was changed" in response.text
     with Session(use_database) as session:
