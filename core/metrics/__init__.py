@@ -2,10 +2,10 @@
 
 Frames are read once (:mod:`core.metrics.frames`), then each module computes its KPIs:
 :mod:`sales`, :mod:`retention`, :mod:`satisfaction`, :mod:`delivery`, :mod:`workflows`,
-:mod:`lift`; :func:`overview` combines them for the Overview page.
+:mod:`lift`; :func:`core.metrics.overview.overview` combines them for the Overview page and
+:func:`core.metrics.summary.kpi_summary` for the CLI.
 """
 
-from core.metrics.overview import overview
 from core.metrics.types import KPI_LABELS, SEGMENTS, Filters, OverviewResult, Period
 
-__all__ = ["KPI_LABELS", "SEGMENTS", "Filters", "OverviewResult", "Period", "overview"]
+__all__ = ["KPI_LABELS", "SEGMENTS", "Filters", "OverviewResult", "Period"]

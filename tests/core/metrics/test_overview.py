@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from core.errors import ValidationError
-from core.metrics import KPI_LABELS, Filters, Period, overview
+from core.metrics import KPI_LABELS, Filters, Period
+from core.metrics.overview import overview
 from tests.core.metrics.conftest import Shop
 
 FEB = Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))
