@@ -304,14 +304,15 @@ def backtest(session: Session, definition: WorkflowDefinition, *, days: int = 36
     reached, paths = walk(session, definition, frame, st, until)
     t_enrol = time.perf_counter() - started
     local = frame["occurred_at"].dt.tz_convert(st.tz)
-    week = (local.dt.normalize() - pd.to_timedelta(local.dt.weekday, unit="D")).dt.date
+    week = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
     by_week = week.value_counts().sort_index().rename_axis("week").rename(
         "enrolments").reset_index()
     steps = pd.DataFrame([{"step_id": s.id, "type": s.type, "reached": len(reached.get(s.id, []))}
                           for s in definition.steps], columns=["step_id", "type", "reached"])
     report = BacktestReport(
         since, until, triggered, len(frame), int(frame["_holdout"].sum()), by_week, steps,
-        pd.DataFrame(paths, columns=["step_id", "path", "count"]),
+        pd.DataFrame(paths, columns=["step_id", "path", "count"]).groupby(
+            ["step_id", "path"], sort=False, as_index=False)["count"].sum(),
         _messages(session, definition, reached, st), _overlap(session, frame, workflow_id, since),
         _coupon_cost(definition, reached), st.currency)
     report.timings = {"enrolments_and_branches": t_enrol,

@@ -1,0 +1,78 @@
+"""Backtest over the history (vectorised) against a hand count, and the run log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from core.engine import backtest, runlog, worker
+from core.engine.holdout import is_holdout
+from core.engine.schema import SplitPath, Step, Trigger, WorkflowDefinition, all_of, rule
+from tests.core.engine.conftest import Shop
+
+
+def _definition() -> WorkflowDefinition:
+    return WorkflowDefinition(
+        name="review", triggers=[Trigger(type="delivered")], holdout_pct=20,
+        entry=all_of(rule("order.total", "ge", 50), rule("order.country", "in", ["DE", "AT"])),
+        steps=[Step(id="b", type="branch", condition=rule("order.total", "ge", 100), next="c",
+                    alt_next="mail"),
+               Step(id="c", type="issue_coupon", params={"kind": "fixed", "value": 5},
+                    next="mail"),
+               Step(id="mail", type="send_email", params={"template": "review_request"},
+                    next="s"),
+               Step(id="s", type="split", paths=[SplitPath(name="A", next=None),
+                                                 SplitPath(name="B", next=None)])])
+
+
+def test_backtest_matches_a_hand_count(shop: Shop) -> None:
+    now = shop.clock.now
+    people = [shop.customer(f"p{i}", consent=i % 3 != 0, country="DE" if i % 2 else "AT")
+              for i in range(24)]
+    expected, big = [], 0
+    for i, c in enumerate(people):
+        total = str(30 + 10 * i)
+        country = "FR" if i % 5 == 0 else None
+        at = now - dt.timedelta(days=10 + 12 * i)
+        order = shop.order(c, at=at, total=total, country=country)
+        shop.event(order, "delivered", at + dt.timedelta(days=2))
+        if Decimal(total) >= 50 and (country or c.country) in ("DE", "AT") and i * 12 + 8 < 365:
+            expected.append((order, c))
+            big += Decimal(total) >= 100
+    with shop.session() as s:
+        report = backtest.backtest(s, _definition(), days=365, now=now, workflow_id=7)
+    assert report.enrolled == len(expected) and report.triggered == 24
+    assert int(report.by_week["enrolments"].sum()) == report.enrolled
+    branches = {(r.step_id, r.path): r.count for r in report.branches.itertuples()}
+    assert branches[("b", "yes")] == big
+    assert branches[("b", "no")] == len(expected) - big
+    assert branches[("s", "A")] + branches[("s", "B")] == len(expected)
+    held = {c.id for _, c in expected if is_holdout(7, c.id, 20)}
+    assert report.holdout == len(held)
+    mail = report.messages.set_index("step_id").loc["mail"]
+    consenting = [c for _, c in expected if c.id not in held and c.marketing_consent]
+    assert int(mail["projected"]) == len(consenting)
+    assert report.coupon_cost == Decimal(5) * len([1 for o, c in expected
+                                                   if o.total >= 100 and c.id not in held])
+    assert report.summary()["enrolled"] == report.enrolled
+
+
+def test_run_log_for_customer_and_order(shop: Shop) -> None:
+    anna = shop.customer("anna", consent=False)
+    shop.workflow(WorkflowDefinition(
+        name="ask", triggers=[Trigger(type="order_placed")],
+        steps=[Step(id="w", type="wait", params={"hours": 1}, next="mail"),
+               Step(id="mail", type="send_email", params={"template": "review_request"})]))
+    order = shop.order(anna)
+    worker.run_once(shop.engine, clock=shop.clock)
+    shop.clock.advance(hours=2)
+    worker.run_once(shop.engine, clock=shop.clock)
+    with shop.session() as s:
+        by_customer = runlog.run_log(s, customer_id=runlog.find_customer(s, "ANNA@example.com").id)
+        by_order = runlog.run_log(s, order_id=runlog.find_order(s, order.external_id).id)
+    assert list(by_customer["kind"])[0] == "entered"
+    assert "message review_request" in set(by_customer["kind"])
+    row = by_customer[by_customer["kind"] == "message review_request"].iloc[0]
+    assert (row["outcome"], row["detail"]) == ("suppressed", "no_consent")
+    assert {"waiting", "done"} <= set(by_customer["outcome"])
+    assert by_order.equals(by_customer)
