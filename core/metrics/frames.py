@@ -47,6 +47,7 @@ from core.settings import StoreSettings
 from core.timeutil import day_bounds
 
 _EPOCH_JULIAN = 2440587.5
+EPOCH = dt.date(1970, 1, 1)
 
 
 def day_number(column: Any, dialect: str) -> ColumnElement[int]:
@@ -515,3 +516,9 @@ def _counts(sc: Scope, stmt: Executable, names: Sequence[str]) -> pd.DataFrame:
     frame = pd.DataFrame(np.nan_to_num(raw[:, 1:]).astype("int64"), columns=list(names[1:]))
     frame.insert(0, "day", to_days(raw[:, 0]).to_numpy())
     return frame
+
+
+def date_range(engine: Engine) -> tuple[dt.date, dt.date] | None:
+    """First and last local dates of valid orders (None without orders)."""
+    with scope(engine, Filters()) as sc:
+        return data_bounds(sc)

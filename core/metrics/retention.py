@@ -195,3 +195,26 @@ def segment_sizes(table: pd.DataFrame) -> pd.DataFrame:
     )
     grouped["share"] = grouped["customers"] / grouped["customers"].sum()
     return grouped.sort_values("customers", ascending=False).reset_index()
+
+
+def repeat_rate_by_month(orders: pd.DataFrame) -> pd.DataFrame:
+    """Per local month: customers with a first order so far, those with a second order so far,
+    and the repeat purchase rate of all customers up to the end of that month."""
+    o = orders.sort_values(["customer_id", "day", "order_id"])
+    rank = o.groupby("customer_id").cumcount().to_numpy()
+    if o.empty:
+        return pd.DataFrame(columns=["month", "customers", "repeat_customers", "repeat_rate"])
+    months = np.arange(_months(o["day"]).min(), _months(o["day"]).max() + 1)
+    first = pd.Series(_months(o.loc[rank == 0, "day"])).value_counts().reindex(months, fill_value=0)
+    second = (
+        pd.Series(_months(o.loc[rank == 1, "day"])).value_counts().reindex(months, fill_value=0)
+    )
+    customers, repeat = first.cumsum(), second.cumsum()
+    return pd.DataFrame(
+        {
+            "month": [_label(m) for m in months],
+            "customers": customers.to_numpy(),
+            "repeat_customers": repeat.to_numpy(),
+            "repeat_rate": (repeat / customers).to_numpy(),
+        }
+    )

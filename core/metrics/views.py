@@ -1,0 +1,125 @@
+"""What each KPI page shows, computed in one call per page (the pages only draw)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from core.metrics import delivery, frames, retention, sales, satisfaction
+from core.metrics.types import Filters, Period, RatingSummary, SalesSummary
+
+
+@dataclass(frozen=True)
+class RevenueView:
+    currency: str
+    summary: SalesSummary
+    daily: pd.DataFrame
+    monthly: pd.DataFrame
+    by_country: pd.DataFrame
+    by_channel: pd.DataFrame
+    by_delivery_option: pd.DataFrame
+    by_currency: pd.DataFrame
+
+
+def revenue_view(engine: Engine, period: Period, filters: Filters) -> RevenueView:
+    with frames.scope(engine, filters, as_of=period.end) as sc:
+        currency = sc.settings.currency
+        orders = frames.orders_frame(sc, period, dims=True)
+        refunds = frames.refunds_frame(sc, period)
+        coupons = frames.coupon_frame(sc, period)
+    return RevenueView(
+        currency=currency,
+        summary=sales.summary(orders, refunds, coupons),
+        daily=sales.daily(orders, refunds, coupons, period).reset_index(),
+        monthly=sales.monthly(orders, refunds, coupons),
+        by_country=sales.revenue_by(orders, "country"),
+        by_channel=sales.revenue_by(orders, "channel"),
+        by_delivery_option=sales.revenue_by(orders, "delivery_option"),
+        by_currency=sales.revenue_by_currency(orders),
+    )
+
+
+@dataclass(frozen=True)
+class RetentionView:
+    cohorts: pd.DataFrame
+    repeat_by_month: pd.DataFrame
+    monthly_retention: pd.DataFrame
+    gaps: pd.Series
+    median_gap: float | None
+    repeat_rate: float | None
+    segments: pd.DataFrame
+
+
+def retention_view(engine: Engine, period: Period, filters: Filters) -> RetentionView:
+    """Cohorts, monthly retention and time between orders over the history up to the end of
+    the period (retention needs the months before it); repeat rate of the period itself."""
+    history = Period(frames.EPOCH, period.end)
+    with frames.scope(engine, filters, as_of=period.end) as sc:
+        orders = frames.orders_frame(sc, history)
+        totals = frames.customer_totals(sc, period.end)
+    in_period = orders[orders["day"] >= pd.Timestamp(period.start)]
+    gaps = retention.days_between_orders(orders)
+    rfm = retention.rfm(totals, period.end)
+    return RetentionView(
+        cohorts=retention.cohort_matrix(orders, last_month=period.end.strftime("%Y-%m")),
+        repeat_by_month=retention.repeat_rate_by_month(orders),
+        monthly_retention=retention.period_retention(orders),
+        gaps=gaps,
+        median_gap=float(gaps.median()) if len(gaps) else None,
+        repeat_rate=retention.repeat_purchase_rate(in_period),
+        segments=retention.segment_sizes(rfm) if len(rfm) else pd.DataFrame(),
+    )
+
+
+@dataclass(frozen=True)
+class SatisfactionView:
+    summary: RatingSummary
+    review_rate: float | None
+    distribution: pd.DataFrame
+    daily: pd.DataFrame
+    by_delivery_option: pd.DataFrame
+    by_punctuality: pd.DataFrame
+    comments: pd.DataFrame
+
+
+def satisfaction_view(engine: Engine, period: Period, filters: Filters) -> SatisfactionView:
+    with frames.scope(engine, filters, as_of=period.end) as sc:
+        reviews = frames.reviews_frame(sc, period, comments=True)
+        counts = frames.review_counts(sc, period)
+        orders = frames.orders_frame(sc, period)
+        reviewed = frames.reviews_frame(sc, None)["order_id"]
+    return SatisfactionView(
+        summary=satisfaction.rating_summary(reviews),
+        review_rate=satisfaction.review_rate(orders, reviewed),
+        distribution=satisfaction.distribution(reviews),
+        daily=satisfaction.daily(counts, period).reset_index(),
+        by_delivery_option=satisfaction.by_delivery_option(reviews),
+        by_punctuality=satisfaction.by_punctuality(reviews),
+        comments=satisfaction.latest_comments(reviews),
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    on_time_rate: float | None
+    delivered_with_promise: int
+    weekly: pd.DataFrame
+    by_option: pd.DataFrame
+    mix: pd.DataFrame
+    pickup: pd.DataFrame
+
+
+def delivery_view(engine: Engine, period: Period, filters: Filters) -> DeliveryView:
+    with frames.scope(engine, filters, as_of=period.end) as sc:
+        deliveries = frames.deliveries_frame(sc, period)
+        orders = frames.orders_frame(sc, period, dims=True)
+    return DeliveryView(
+        on_time_rate=delivery.on_time_rate(deliveries),
+        delivered_with_promise=int(deliveries["on_time"].notna().sum()),
+        weekly=delivery.weekly_on_time(deliveries),
+        by_option=delivery.by_option(deliveries),
+        mix=delivery.option_mix(orders),
+        pickup=delivery.pickup_lead_time(deliveries),
+    )

@@ -1,0 +1,100 @@
+"""Revenue: gross and net over time, and by country, channel, delivery option and currency."""
+
+import altair as alt
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from core.metrics import views
+from core.metrics.types import Filters, Period
+from dashboard import resources
+from dashboard.components.charts import chart_with_data, empty_note
+from dashboard.components.feedback import errors_shown
+from dashboard.components.kpi_cards import format_kpi
+from dashboard.filters import global_filters
+
+
+@st.cache_data(show_spinner="Computing revenue...", max_entries=32)
+def load(period: Period, filters: Filters, version: int) -> views.RevenueView:
+    return views.revenue_view(resources.engine(), period, filters)
+
+
+def share_bar(frame: pd.DataFrame, dimension: str, cur: str) -> alt.Chart:
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("gross_revenue:Q", title=f"Gross revenue ({cur})"),
+            y=alt.Y(f"{dimension}:N", sort="-x", title=None),
+            tooltip=[dimension, "orders", "gross_revenue", alt.Tooltip("share:Q", format=".1%")],
+        )
+    )
+
+
+st.title("Revenue")
+with errors_shown():
+    period, filters = global_filters()
+    view = load(period, filters, resources.data_version())
+    locale, s, cur = resources.settings().default_locale, view.summary, view.currency
+    st.caption(
+        f"{period}, in {cur}. Net = gross - refunds (on the refund date) - discounts - cost of "
+        "workflow coupons. Cancelled and test orders excluded."
+    )
+    cards = st.columns(5)
+    cards[0].metric(
+        "Gross revenue", format_kpi("gross_revenue", s.gross_revenue, cur, locale), border=True
+    )
+    cards[1].metric(
+        "Net revenue", format_kpi("net_revenue", s.net_revenue, cur, locale), border=True
+    )
+    cards[2].metric("AOV (gross)", format_kpi("aov", s.aov, cur, locale), border=True)
+    cards[3].metric("Refunds", format_kpi("gross_revenue", s.refunds, cur, locale), border=True)
+    cards[4].metric(
+        "Purchase frequency", format_kpi("avg", s.purchase_frequency, cur, locale), border=True
+    )
+    if not empty_note(view.daily[view.daily["orders"] > 0], "orders"):
+        daily = px.line(
+            view.daily,
+            x="day",
+            y=["gross_revenue", "net_revenue"],
+            labels={"value": cur, "day": "", "variable": ""},
+        )
+        chart_with_data(daily, view.daily, "revenue-per-day", "rev_daily", "Revenue per day")
+        monthly = px.bar(
+            view.monthly, x="month", y="net_revenue", labels={"net_revenue": f"Net ({cur})"}
+        )
+        chart_with_data(
+            monthly, view.monthly, "revenue-per-month", "rev_monthly", "Net revenue per month"
+        )
+        left, right = st.columns(2)
+        with left:
+            chart_with_data(
+                share_bar(view.by_country, "country", cur),
+                view.by_country,
+                "revenue-by-country",
+                "rev_country",
+                "By country",
+            )
+            chart_with_data(
+                share_bar(view.by_delivery_option, "delivery_option", cur),
+                view.by_delivery_option,
+                "revenue-by-delivery-option",
+                "rev_option",
+                "By delivery option",
+            )
+        with right:
+            chart_with_data(
+                share_bar(view.by_channel, "channel", cur),
+                view.by_channel,
+                "revenue-by-channel",
+                "rev_channel",
+                "By channel",
+            )
+            pie = px.pie(view.by_currency, names="currency", values="gross_revenue")
+            chart_with_data(
+                pie,
+                view.by_currency,
+                "revenue-by-currency",
+                "rev_currency",
+                f"By order currency (converted to {cur})",
+            )
