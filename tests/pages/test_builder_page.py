@@ -4,6 +4,7 @@ operator, step and action of the engine's registry is offered."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,12 +13,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from core import events
 from core.auth import Actor, Role
 from core.builder import conditions as cond
 from core.engine import lifecycle
 from core.engine.registry import FIELDS, OPERATORS, STEP_TYPES, TRIGGERS
 from core.engine.schema import WorkflowDefinition
-from core.models import Customer, Workflow, WorkflowVersion
+from core.models import Customer, Order, Workflow, WorkflowVersion
 from dashboard import state
 from tests.pages.conftest import PAGES
 
@@ -31,8 +33,24 @@ def blank(app_db: Engine) -> Iterator[int]:
 
     with Session(app_db) as s, s.begin():
         install(s, Actor.cli(), "review_request", ("en", "de"))
-        for i, country in enumerate(("DE", "AT", "FR")):
-            s.add(Customer(external_id=f"C{i}", email=f"c{i}@example.com", country=country))
+        day = dt.datetime.now(dt.UTC) - dt.timedelta(days=20)
+        for i, (country, total) in enumerate((("DE", 80), ("AT", 30), ("FR", 90))):
+            c = Customer(external_id=f"C{i}", email=f"c{i}@example.com", country=country)
+            s.add(c)
+            s.flush()
+            o = Order(
+                external_id=f"O{i}",
+                customer_id=c.id,
+                placed_at=day,
+                total=total,
+                placed_date=day.date(),
+                placed_month=day.strftime("%Y-%m"),
+                currency="EUR",
+                shipping_country=country,
+            )
+            s.add(o)
+            s.flush()
+            events.record(s, [events.event_row(o.id, c.id, "delivered", day, "import")])
         wid = lifecycle.create(s, OWNER, WorkflowDefinition(name="Reviews")).id
     yield wid
 
@@ -109,6 +127,9 @@ def test_build_validate_save_publish_rollback_duplicate(app_db: Engine, blank: i
         ("send_email_1", "send_email", {"template": "review_request"}),
     ]
     assert definition.holdout_pct == 10 and definition.first_step_id() == "wait_1"
+    at.button(key="builder.backtest_run").click().run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Trigger events"], metrics["Would enrol"]) == ("3", "1")
     w(at, "button", "publish.go").click().run()
     assert not at.exception and "Published version 1 and activated." in [
         s.value for s in at.success

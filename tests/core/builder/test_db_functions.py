@@ -1,20 +1,17 @@
 """Database-backed builder functions: history and rollback, the workflows table, simulation on
-one order and the backtest, with their role checks."""
+one order, with their role checks."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from core.auth import Actor, Role
-from core.builder import backtest, overview, simulate, versions
+from core.builder import overview, simulate, versions
 from core.engine import lifecycle
-from core.engine.holdout import is_holdout
 from core.errors import NotFound, PermissionDenied
-from core.models import Enrolment, Message, Workflow
+from core.models import Enrolment, Message
 from tests.core.builder.conftest import CLI, DAY, Shop, review_request
 
 OWNER = Actor("owner@example.com", Role.OWNER)
@@ -146,41 +143,3 @@ def test_simulate_shows_conditions_path_and_rendered_email(shop: Shop) -> None:
             simulate.simulate(s, OWNER, definition, "NOPE")
         with pytest.raises(PermissionDenied):
             simulate.simulate(s, ANALYST, definition, ok.external_id)
-
-
-def test_backtest_counts_entry_holdout_branches_and_messages(shop: Shop) -> None:
-    _install(shop)
-    wid = _workflow(shop)
-    people = [
-        shop.customer(f"c{i}", ("DE", "AT", "FR")[i % 3], consent=i % 2 == 0) for i in range(30)
-    ]
-    for i, person in enumerate(people):
-        total = "30" if i % 5 == 0 else "90"
-        refunded = {"refunded_amount": Decimal(total)} if i == 1 else {}
-        shop.order(person, total, delivered=DAY + dt.timedelta(days=i % 14), **refunded)
-    shop.order(shop.customer("late"), "90", delivered=DAY + dt.timedelta(days=90))
-    eligible = [p for i, p in enumerate(people) if i % 3 != 2 and i % 5 != 0]
-    with shop.session() as s:
-        definition = lifecycle.draft_of(lifecycle.get(s, wid))
-        report = backtest.backtest(
-            s, OWNER, definition, DAY.date(), DAY.date() + dt.timedelta(days=30), workflow_id=wid
-        )
-    holdouts = sum(is_holdout(wid, p.id, 10) for p in eligible)
-    assert report.triggered == 30
-    assert report.enrolled == len(eligible) and report.holdout == holdouts
-    assert int(report.weekly["enrolled"].sum()) == len(eligible)
-    treated = len(eligible) - holdouts
-    refunded = 1 if not is_holdout(wid, people[1].id, 10) else 0
-    steps = report.steps.set_index("step")["customers"]
-    assert steps["wait_1"] == treated - refunded
-    messages = report.messages.set_index("step")
-    assert messages.loc["send_email_1", "category"] == "marketing"
-    assert messages.loc["send_email_1", "projected"] == sum(
-        1
-        for i, p in enumerate(people)
-        if p in eligible and i % 2 == 0 and i != 1 and not is_holdout(wid, p.id, 10)
-    )
-    with shop.session() as s:
-        with pytest.raises(PermissionDenied):
-            backtest.backtest(s, ANALYST, definition, DAY.date(), DAY.date())
-        assert s.scalar(select(Workflow.status).where(Workflow.id == wid)) == "draft"
