@@ -114,7 +114,7 @@ def apply_mapping(table: RawTable, kind: str, mapping: dict[str, str] | None) ->
     for source, dest in (mapping or {}).items():
         real = _find(columns, source)
         if dest not in fields:
-            problems.append(RowError(1, source, dest, f"{dest!r} is not a {kind} field"))
+            problems.append(RowError(1, source, dest, f"{dest!r} is not a field of {kind} imports"))
         elif real is None:
             problems.append(RowError(1, source, "", "the mapping names a column the file lacks"))
         elif dest in chosen.values():

@@ -82,25 +82,26 @@ def test_same_file_twice_updates_and_never_duplicates(
     assert session.scalar(select(Customer.first_name).where(Customer.external_id == "C-2")) == "Bob"
 
 
-@pytest.mark.parametrize(
-    ("placed_at", "month", "instant"),
-    [
-        ("2024-01-31 23:30", "2024-01", dt.datetime(2024, 1, 31, 22, 30, tzinfo=UTC)),
-        ("2024-01-31T23:30:00Z", "2024-02", dt.datetime(2024, 1, 31, 23, 30, tzinfo=UTC)),
-        ("2024-02-01", "2024-02", dt.datetime(2024, 1, 31, 23, 0, tzinfo=UTC)),
-        ("20240201", "2024-02", dt.datetime(2024, 1, 31, 23, 0, tzinfo=UTC)),
-        ("2024-07-31 23:30", "2024-07", dt.datetime(2024, 7, 31, 21, 30, tzinfo=UTC)),
-        ("2024-07-31 23:30:00 -0100", "2024-08", dt.datetime(2024, 8, 1, 0, 30, tzinfo=UTC)),
-    ],
-)
-def test_month_boundaries_in_the_store_time_zone(
-    session: Session, run_import: Importer, placed_at: str, month: str, instant: dt.datetime
-) -> None:
+MONTH_CASES = [
+    ("2024-01-31 23:30", "2024-01", dt.datetime(2024, 1, 31, 22, 30, tzinfo=UTC)),
+    ("2024-01-31T23:30:00Z", "2024-02", dt.datetime(2024, 1, 31, 23, 30, tzinfo=UTC)),
+    ("2024-02-01", "2024-02", dt.datetime(2024, 1, 31, 23, 0, tzinfo=UTC)),
+    ("20240201", "2024-02", dt.datetime(2024, 1, 31, 23, 0, tzinfo=UTC)),
+    ("2024-07-31 23:30", "2024-07", dt.datetime(2024, 7, 31, 21, 30, tzinfo=UTC)),
+    ("2024-07-31 23:30:00 -0100", "2024-08", dt.datetime(2024, 8, 1, 0, 30, tzinfo=UTC)),
+    ("2024-03-31 02:30", "2024-03", dt.datetime(2024, 3, 31, 1, 30, tzinfo=UTC)),  # in the gap
+]
+
+
+def test_month_boundaries_in_the_store_time_zone(session: Session, run_import: Importer) -> None:
     assert settings.load(session).timezone == "Europe/Berlin"
-    run_import(f"order_id,customer_id,placed_at,total\nM-1,C-1,{placed_at},10\n")
-    order = session.scalars(select(Order)).one()
-    assert (order.placed_month, order.placed_at) == (month, instant)
-    assert order.placed_date.isoformat()[:7] == month
+    rows = "".join(f"M-{i},C-1,{placed},10\n" for i, (placed, _, _) in enumerate(MONTH_CASES))
+    run_import("order_id,customer_id,placed_at,total\n" + rows)
+    orders = _orders(session)
+    for i, (_, month, instant) in enumerate(MONTH_CASES):
+        order = orders[f"M-{i}"]
+        assert (order.placed_month, order.placed_at) == (month, instant), MONTH_CASES[i]
+        assert order.placed_date.isoformat()[:7] == month
 
 
 def test_another_store_time_zone_moves_the_month(session: Session, run_import: Importer) -> None:
