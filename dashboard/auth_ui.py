@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from core import auth
 from core.auth import Actor
@@ -43,11 +41,9 @@ def _actor_from_cookie() -> Actor | None:
 
 
 def _call_route(url: str) -> None:
-    """Have the browser call a route of the server, which sets or clears the HttpOnly session
-    cookie (the component frame shares the dashboard's origin)."""
-    components.html(
-        f"<script>fetch({json.dumps(url)}, {{credentials: 'same-origin'}});</script>", height=0
-    )
+    """Have the browser load a route of the server in an invisible same-origin frame; the route
+    sets or clears the HttpOnly session cookie."""
+    st.iframe(url, height=1, width=1)
 
 
 def _start_cookie_session(actor: Actor) -> None:

@@ -17,6 +17,8 @@ def load(period: Period, filters: Filters, version: int) -> OverviewResult:
     return kpi_overview.overview(resources.engine(), period, filters)
 
 
+SHORT_LABELS = {"repeat_rate": "Repeat rate", "on_time_rate": "On-time rate", "csat": "CSAT"}
+
 st.title("Overview")
 with errors_shown():
     period, filters = global_filters()
@@ -35,13 +37,14 @@ with errors_shown():
             with column:
                 series = result.daily.get(kpi)
                 kpi_card(
-                    label,
+                    SHORT_LABELS.get(kpi, label),
                     kpi,
                     result.current.get(kpi),
                     result.delta(kpi),
                     series,
                     result.currency,
                     locale,
+                    help_text=label,
                 )
 
     daily = result.daily.reset_index(names="date")

@@ -6,35 +6,42 @@ import math
 
 import pandas as pd
 import streamlit as st
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+    format_percent,
+)
 
 MONEY = {"gross_revenue", "net_revenue", "aov"}
 SHARES = {"repeat_rate", "on_time_rate"}
 HIGHER_IS_WORSE: set[str] = set()
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def format_kpi(kpi: str, value: float | None, currency: str, locale: str) -> str:
-    if _missing(value):
+    if value is None or math.isnan(value):
         return "–"
-    assert value is not None
     if kpi in MONEY:
+        if abs(value) >= 10_000:  # cards are narrow: €122K, €29.2K
+            digits = 0 if abs(value) >= 100_000 else 1
+            return format_compact_currency(value, currency, locale=locale, fraction_digits=digits)
         return format_currency(value, currency, locale=locale)
     if kpi in SHARES:
         return format_percent(value, "#,##0.0%", locale=locale)
     if kpi in {"orders", "customers"}:
+        if abs(value) >= 1_000_000:
+            return format_compact_decimal(value, locale=locale, fraction_digits=1)
         return format_decimal(value, "#,##0", locale=locale)
-    return format_decimal(value, "#,##0.0#", locale=locale)
+    if kpi == "avg_rating":
+        return format_decimal(value, "0.00", locale=locale)
+    return format_decimal(value, "#,##0.0", locale=locale)
 
 
 def format_delta(kpi: str, delta: float | None, currency: str, locale: str) -> str | None:
-    if _missing(delta):
+    if delta is None or math.isnan(delta):
         return None
-    assert delta is not None
-    sign = "+" if delta >= 0 else "−"
+    sign = "+" if delta >= 0 else "-"  # ASCII minus: Streamlit colours the delta by it
     magnitude = abs(delta)
     if kpi in SHARES:
         return f"{sign}{format_decimal(magnitude * 100, '#,##0.0', locale=locale)} pp"
@@ -49,6 +56,7 @@ def kpi_card(
     series: pd.Series | None,
     currency: str,
     locale: str,
+    help_text: str | None = None,
 ) -> None:
     chart = None
     if series is not None:
@@ -57,6 +65,7 @@ def kpi_card(
     st.metric(
         label,
         format_kpi(kpi, value, currency, locale),
+        help=help_text,
         delta=format_delta(kpi, delta, currency, locale),
         delta_color="inverse" if kpi in HIGHER_IS_WORSE else "normal",
         chart_data=chart,
