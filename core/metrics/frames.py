@@ -400,7 +400,7 @@ def deliveries_frame(sc: Scope, period: Period | None) -> pd.DataFrame:
     )
     names = ["order_id", "day", "delivery_option", "placed_at", "promised_at", "done_at"]
     frame = _frame(sc, stmt, [*names, "ready_at", "picked_up_at"])
-    frame["day"] = to_days(frame["day"].fillna(0)).to_numpy() if len(frame) else frame["day"]
+    frame["day"] = to_days(frame["day"].fillna(0)).to_numpy()
     for col in ("placed_at", "promised_at", "done_at", "ready_at", "picked_up_at"):
         frame[col] = pd.to_datetime(frame[col], utc=True)
     on_time = (frame["done_at"] <= frame["promised_at"]).astype("float64")
@@ -443,8 +443,8 @@ def reviews_frame(sc: Scope, period: Period | None, comments: bool = False) -> p
         .where(*conds)
     )
     frame = _frame(sc, stmt, names)
-    frame["day"] = to_days(frame["day"].fillna(0)).to_numpy() if len(frame) else frame["day"]
-    frame["rating"] = frame["rating"].astype("int64") if len(frame) else frame["rating"]
+    frame["day"] = to_days(frame["day"].fillna(0)).to_numpy()
+    frame["rating"] = frame["rating"].astype("int64")
     frame["nps"] = pd.to_numeric(frame["nps"]).astype("float64")
     frame["on_time"] = pd.to_numeric(frame["on_time"]).astype("float64")
     return frame

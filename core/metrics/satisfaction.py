@@ -105,6 +105,6 @@ def latest_comments(reviews: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
     """The newest reviews with a non-empty comment."""
     if "comment" not in reviews:
         raise ValueError("read the reviews frame with comments=True")
-    has = reviews[reviews["comment"].fillna("").str.strip() != ""]
+    has = reviews[reviews["comment"].astype("string").fillna("").str.strip() != ""]
     cols = ["submitted_at", "rating", "nps", "delivery_option", "comment"]
     return has.sort_values("submitted_at", ascending=False).head(limit)[cols].reset_index(drop=True)
