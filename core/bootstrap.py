@@ -8,7 +8,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core import config, db
-from core.models import Order
+from core.auth import Actor
+from core.models import MessageTemplate, Order
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +24,22 @@ def should_seed_demo(engine: Engine) -> bool:
     return config.is_embedded_default() and empty
 
 
+def install_library_once(engine: Engine) -> int:
+    """On a database without any template, install the translated message library, so that the
+    presets work out of the box. A merchant who later deletes templates keeps them deleted."""
+    from core.messaging.library import ensure_library
+
+    with db.transaction(engine) as session:
+        if session.scalar(select(func.count()).select_from(MessageTemplate)):
+            return 0
+        return ensure_library(session, Actor.system())
+
+
 def prepare(engine: Engine) -> None:
-    """Migrate, then seed demo data where :func:`should_seed_demo` says so."""
+    """Migrate, install the message library on first start, then seed demo data where
+    :func:`should_seed_demo` says so."""
     db.migrate(engine)
+    install_library_once(engine)
     if should_seed_demo(engine):
         from core import demo
 
