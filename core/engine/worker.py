@@ -68,6 +68,9 @@ def run_once(engine: Engine, clock: Clock | None = None, smtp: TransportFactory 
     stats.steps, stats.enrolments_run = r.steps, r.enrolments
     d = dispatch.dispatch_due(engine, clock(), smtp, worker, batch, lease)
     stats.dispatch = asdict(d)
+    if r.steps or d.claimed:
+        with Session(engine) as session, session.begin():
+            store_settings.bump_data_version(session)  # dashboards show the new state
     return stats
 
 
