@@ -122,9 +122,11 @@ class Writer:
         ).all()
         for name, _ in indexes:
             self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
-        yield
-        for _, sql in indexes:
-            self.conn.exec_driver_sql(sql)
+        try:
+            yield
+        finally:
+            for _, sql in indexes:
+                self.conn.exec_driver_sql(sql)
 
     def update(self, table: Table, frame: pd.DataFrame) -> None:
         """Update rows by ``id``; a NA cell keeps the stored value. Sets ``updated_at``."""
@@ -221,10 +223,10 @@ def _timestamp_text(series: pd.Series, sep: str, suffix: str) -> np.ndarray:
 def _sqlite_values(series: pd.Series) -> list[Any]:
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return list(_timestamp_text(series, " ", ""))
-    if series.dtype == bool or str(series.dtype) == "boolean":
-        series = series.astype("Int64")
-    values = series.astype(object)
-    return values.where(series.notna(), None).tolist()
+    if series.dtype == object:
+        return list(series.where(series.notna(), None))
+    values: list[Any] = pa.array(series, from_pandas=True).to_pylist()
+    return values
 
 
 def _pg_csv(frame: pd.DataFrame) -> bytes:
