@@ -36,14 +36,21 @@ class WorkerHandle:
         self.thread.join(timeout)
 
 
-def start_embedded_worker(engine: Engine, interval: float = worker.INTERVAL_SECONDS,
-                          clock: Clock | None = None,
-                          smtp: TransportFactory | None = None) -> WorkerHandle:
+def start_embedded_worker(
+    engine: Engine,
+    interval: float = worker.INTERVAL_SECONDS,
+    clock: Clock | None = None,
+    smtp: TransportFactory | None = None,
+) -> WorkerHandle:
     """Run worker cycles every ``interval`` seconds in a daemon thread until ``stop()``."""
     stop = threading.Event()
-    thread = threading.Thread(target=worker.run_forever, args=(engine, stop),
-                              kwargs={"clock": clock, "smtp": smtp, "interval": interval},
-                              name="orderflow-worker", daemon=True)
+    thread = threading.Thread(
+        target=worker.run_forever,
+        args=(engine, stop),
+        kwargs={"clock": clock, "smtp": smtp, "interval": interval},
+        name="orderflow-worker",
+        daemon=True,
+    )
     thread.start()
     log.info("embedded worker started (every %.0f s)", interval)
     return WorkerHandle(thread, stop)

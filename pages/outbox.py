@@ -14,8 +14,10 @@ from dashboard.components.feedback import errors_shown
 
 actor = current_actor()
 st.title("Outbox")
-st.caption("Each workflow step sends at most one message. Suppressed messages say why; messages "
-           "deferred by quiet hours go out when they end; failed ones can be retried.")
+st.caption(
+    "Each workflow step sends at most one message. Suppressed messages say why; messages "
+    "deferred by quiet hours go out when they end; failed ones can be retried."
+)
 
 
 @st.cache_data(show_spinner=False)
@@ -25,8 +27,9 @@ def _counts(version: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _messages(version: int, states: tuple[str, ...], reasons: tuple[str, ...],
-              search: str) -> pd.DataFrame:
+def _messages(
+    version: int, states: tuple[str, ...], reasons: tuple[str, ...], search: str
+) -> pd.DataFrame:
     with resources.session() as s:
         return outbox.messages_frame(s, states=states, reasons=reasons, search=search)
 
@@ -46,8 +49,9 @@ table_with_download(frame, "outbox", key="outbox")
 
 failed = frame.loc[frame["state"] == "failed", "id"].tolist() if len(frame) else []
 if actor.can(Action.MANAGE_OUTBOX) and failed:
-    picked = st.multiselect("Failed messages to retry", failed, default=failed,
-                            key="outbox_retry_ids")
+    picked = st.multiselect(
+        "Failed messages to retry", failed, default=failed, key="outbox_retry_ids"
+    )
     if st.button("Retry", key="outbox_retry", type="primary", disabled=not picked):
         with errors_shown(), resources.session() as s, s.begin():
             count = outbox.retry_failed(s, actor, picked)
@@ -58,8 +62,7 @@ if actor.can(Action.MANAGE_OUTBOX) and failed:
 
 st.subheader("Run log")
 kind = st.radio("For", ["Customer email", "Order"], horizontal=True, key="runlog_kind")
-ref = st.text_input("Email" if kind == "Customer email" else "Order id or number",
-                    key="runlog_ref")
+ref = st.text_input("Email" if kind == "Customer email" else "Order id or number", key="runlog_ref")
 if ref.strip():
     with errors_shown(), resources.session() as s:
         if kind == "Customer email":

@@ -25,8 +25,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("worker", help="run the workflow worker (enrol, steps, sending)")
     p.add_argument("--once", action="store_true", help="drain what is due now and exit")
-    p.add_argument("--interval", type=float, default=worker.INTERVAL_SECONDS,
-                   help="seconds between cycles (default %(default)s)")
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=worker.INTERVAL_SECONDS,
+        help="seconds between cycles (default %(default)s)",
+    )
     p.add_argument("--json", action="store_true", help="print each cycle's figures as JSON")
     p.set_defaults(func=cmd_worker)
 
@@ -56,10 +60,12 @@ def _report(stats: worker.CycleStats, as_json: bool) -> None:
         print_json(stats.as_dict())
         return
     d = stats.dispatch
-    print(f"events {stats.events}, enrolled {stats.enrolled} (holdout {stats.holdout}), "
-          f"steps {stats.steps}, sent {d.get('sent', 0)}, failed {d.get('failed', 0)}, "
-          f"retried {d.get('retried', 0)}, deferred {d.get('deferred', 0)}, "
-          f"suppressed {sum(d.get('suppressed', {}).values())}")
+    print(
+        f"events {stats.events}, enrolled {stats.enrolled} (holdout {stats.holdout}), "
+        f"steps {stats.steps}, sent {d.get('sent', 0)}, failed {d.get('failed', 0)}, "
+        f"retried {d.get('retried', 0)}, deferred {d.get('deferred', 0)}, "
+        f"suppressed {sum(d.get('suppressed', {}).values())}"
+    )
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -80,11 +86,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_log(args: argparse.Namespace) -> int:
     with transaction() as session:
         if args.customer:
-            frame = runlog.run_log(session, customer_id=runlog.find_customer(
-                session, args.customer).id)
+            frame = runlog.run_log(
+                session, customer_id=runlog.find_customer(session, args.customer).id
+            )
         else:
             frame = runlog.run_log(session, order_id=runlog.find_order(session, args.order).id)
-    rows: list[dict[str, Any]] = frame.to_dict("records")
+    rows: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for r in frame.to_dict("records")
+    ]
     if args.json:
         print_json(rows)
     else:

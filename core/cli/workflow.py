@@ -43,8 +43,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("--days", type=int, default=365)
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_backtest)
-    for name, text in (("activate", "publish if needed and start enrolling"),
-                       ("pause", "stop enrolling and running steps")):
+    for name, text in (
+        ("activate", "publish if needed and start enrolling"),
+        ("pause", "stop enrolling and running steps"),
+    ):
         c = w.add_parser(name, help=text)
         c.add_argument("id", type=int)
         c.set_defaults(func=cmd_activate if name == "activate" else cmd_pause)
@@ -109,8 +111,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         problems = validate.validate(text, session)
     blocking = validate.errors(problems)
     if args.json:
-        print_json([{"severity": p.severity, "step": p.step, "path": p.path,
-                     "message": p.message, "hint": p.hint} for p in problems])
+        print_json(
+            [
+                {
+                    "severity": p.severity,
+                    "step": p.step,
+                    "path": p.path,
+                    "message": p.message,
+                    "hint": p.hint,
+                }
+                for p in problems
+            ]
+        )
     else:
         for p in problems:
             print(f"{p.severity}: {p}")
@@ -131,12 +143,17 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
         return 0
-    print(f"{summary['since'][:10]} .. {summary['until'][:10]}: triggered "
-          f"{summary['triggered']}, enrolled {summary['enrolled']} (holdout "
-          f"{summary['holdout']}), projected messages {summary['projected_messages']}, "
-          f"coupon cost {summary['coupon_cost']} {summary['currency']}")
-    for title, key in (("branches", "branches"), ("messages", "messages"),
-                       ("overlap with active workflows", "overlap")):
+    print(
+        f"{summary['since'][:10]} .. {summary['until'][:10]}: triggered "
+        f"{summary['triggered']}, enrolled {summary['enrolled']} (holdout "
+        f"{summary['holdout']}), projected messages {summary['projected_messages']}, "
+        f"coupon cost {summary['coupon_cost']} {summary['currency']}"
+    )
+    for title, key in (
+        ("branches", "branches"),
+        ("messages", "messages"),
+        ("overlap with active workflows", "overlap"),
+    ):
         print(f"\n{title}:")
         print_table(summary[key])
     return 0

@@ -38,8 +38,11 @@ def definition_of(workflow_id: int, version: int, data: dict[str, Any]) -> Workf
 
 
 def version_definition(session: Session, workflow_id: int, version: int) -> WorkflowDefinition:
-    data = session.scalar(select(WorkflowVersion.definition).where(
-        WorkflowVersion.workflow_id == workflow_id, WorkflowVersion.version == version))
+    data = session.scalar(
+        select(WorkflowVersion.definition).where(
+            WorkflowVersion.workflow_id == workflow_id, WorkflowVersion.version == version
+        )
+    )
     if data is None:
         from core.errors import NotFound
 
@@ -49,13 +52,30 @@ def version_definition(session: Session, workflow_id: int, version: int) -> Work
 
 def active_workflows(session: Session) -> list[Running]:
     rows = session.execute(
-        select(Workflow.id, Workflow.name, Workflow.published_version, Workflow.activated_at,
-               Workflow.priority, WorkflowVersion.definition)
-        .join(WorkflowVersion, (WorkflowVersion.workflow_id == Workflow.id)
-              & (WorkflowVersion.version == Workflow.published_version))
+        select(
+            Workflow.id,
+            Workflow.name,
+            Workflow.published_version,
+            Workflow.activated_at,
+            Workflow.priority,
+            WorkflowVersion.definition,
+        )
+        .join(
+            WorkflowVersion,
+            (WorkflowVersion.workflow_id == Workflow.id)
+            & (WorkflowVersion.version == Workflow.published_version),
+        )
         .where(Workflow.status == "active", Workflow.activated_at.is_not(None))
         .order_by(Workflow.priority, Workflow.id)
     ).all()
-    return [Running(r.id, r.published_version, definition_of(r.id, r.published_version,
-                                                             r.definition),
-                    r.activated_at, r.priority, r.name) for r in rows]
+    return [
+        Running(
+            r.id,
+            r.published_version,
+            definition_of(r.id, r.published_version, r.definition),
+            r.activated_at,
+            r.priority,
+            r.name,
+        )
+        for r in rows
+    ]

@@ -50,15 +50,24 @@ class BacktestReport:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "since": self.since.isoformat(), "until": self.until.isoformat(),
-            "triggered": self.triggered, "enrolled": self.enrolled, "holdout": self.holdout,
-            "projected_messages": int(self.messages["projected"].sum()) if len(self.messages)
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "triggered": self.triggered,
+            "enrolled": self.enrolled,
+            "holdout": self.holdout,
+            "projected_messages": int(self.messages["projected"].sum())
+            if len(self.messages)
             else 0,
-            "coupon_cost": str(self.coupon_cost), "currency": self.currency,
-            "by_week": [{"week": str(r.week), "enrolments": int(r.enrolments)}
-                        for r in self.by_week.itertuples()],
-            "steps": self.steps.to_dict("records"), "branches": self.branches.to_dict("records"),
-            "messages": self.messages.to_dict("records"), "overlap": self.overlap.to_dict("records"),
+            "coupon_cost": str(self.coupon_cost),
+            "currency": self.currency,
+            "by_week": [
+                {"week": str(w), "enrolments": int(n)}
+                for w, n in zip(self.by_week["week"], self.by_week["enrolments"], strict=True)
+            ],
+            "steps": self.steps.to_dict("records"),
+            "branches": self.branches.to_dict("records"),
+            "messages": self.messages.to_dict("records"),
+            "overlap": self.overlap.to_dict("records"),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
@@ -74,18 +83,23 @@ def _bind(session: Session, moment: dt.datetime) -> Any:
     return moment
 
 
-def _event_rows(session: Session, types: list[str], since: dt.datetime,
-                until: dt.datetime) -> pd.DataFrame:
-    sql = ("SELECT id AS event_id, order_id, customer_id, type AS event_type, occurred_at "
-           "FROM order_events WHERE occurred_at >= :a AND occurred_at < :b AND type IN ("
-           + ", ".join(f"'{t}'" for t in types) + ")")
+def _event_rows(
+    session: Session, types: list[str], since: dt.datetime, until: dt.datetime
+) -> pd.DataFrame:
+    sql = (
+        "SELECT id AS event_id, order_id, customer_id, type AS event_type, occurred_at "
+        "FROM order_events WHERE occurred_at >= :a AND occurred_at < :b AND type IN ("
+        + ", ".join(f"'{t}'" for t in types)
+        + ")"
+    )
     rows = _frame(session, sql, {"a": _bind(session, since), "b": _bind(session, until)})
     rows["occurred_at"] = pd.to_datetime(rows["occurred_at"], utc=True, format="ISO8601")
     return rows
 
 
-def _time_rows(session: Session, trigger: Any, since: dt.datetime,
-               until: dt.datetime) -> pd.DataFrame:
+def _time_rows(
+    session: Session, trigger: Any, since: dt.datetime, until: dt.datetime
+) -> pd.DataFrame:
     if trigger.type == "no_order_for_days":
         gap = pd.Timedelta(days=int(trigger.params.get("days", 90)))
         orders = _frame(session, "SELECT id AS order_id, customer_id, placed_at FROM orders", {})
@@ -93,27 +107,39 @@ def _time_rows(session: Session, trigger: Any, since: dt.datetime,
         orders = orders.sort_values(["customer_id", "placed_at"])
         following = orders.groupby("customer_id")["placed_at"].shift(-1)
         fire = orders["placed_at"] + gap
-        ok = (following.isna() | (following > fire)) & (fire >= pd.Timestamp(since)) & (
-            fire < pd.Timestamp(until))
+        ok = (
+            (following.isna() | (following > fire))
+            & (fire >= pd.Timestamp(since))
+            & (fire < pd.Timestamp(until))
+        )
         rows = orders[ok].assign(occurred_at=fire[ok], event_type=None)
     else:
         grace = pd.Timedelta(hours=float(trigger.params.get("grace_hours", 0) or 0))
-        orders = _frame(session, "SELECT o.id AS order_id, o.customer_id, o.promised_delivery_at,"
-                        " o.cancelled_at, MIN(e.occurred_at) AS delivered_at FROM orders o "
-                        "LEFT JOIN order_events e ON e.order_id = o.id AND e.type IN "
-                        "('delivered', 'picked_up') WHERE o.promised_delivery_at IS NOT NULL "
-                        "GROUP BY o.id, o.customer_id, o.promised_delivery_at, o.cancelled_at", {})
+        orders = _frame(
+            session,
+            "SELECT o.id AS order_id, o.customer_id, o.promised_delivery_at,"
+            " o.cancelled_at, MIN(e.occurred_at) AS delivered_at FROM orders o "
+            "LEFT JOIN order_events e ON e.order_id = o.id AND e.type IN "
+            "('delivered', 'picked_up') WHERE o.promised_delivery_at IS NOT NULL "
+            "GROUP BY o.id, o.customer_id, o.promised_delivery_at, o.cancelled_at",
+            {},
+        )
         promised = pd.to_datetime(orders["promised_delivery_at"], utc=True, format="ISO8601")
         delivered = pd.to_datetime(orders["delivered_at"], utc=True, format="ISO8601")
         fire = promised + grace
-        ok = orders["cancelled_at"].isna() & (delivered.isna() | (delivered > fire)) & (
-            fire >= pd.Timestamp(since)) & (fire < pd.Timestamp(until))
+        ok = (
+            orders["cancelled_at"].isna()
+            & (delivered.isna() | (delivered > fire))
+            & (fire >= pd.Timestamp(since))
+            & (fire < pd.Timestamp(until))
+        )
         rows = orders[ok].assign(occurred_at=fire[ok], event_type=None)
     return rows[["order_id", "customer_id", "event_type", "occurred_at"]].assign(event_id=-1)
 
 
-def triggered_rows(session: Session, d: WorkflowDefinition, since: dt.datetime,
-                   until: dt.datetime) -> pd.DataFrame:
+def triggered_rows(
+    session: Session, d: WorkflowDefinition, since: dt.datetime, until: dt.datetime
+) -> pd.DataFrame:
     """Every trigger occurrence in the period, with ``order.sequence`` when a trigger needs it."""
     parts = []
     for trig in d.triggers:
@@ -131,8 +157,13 @@ def triggered_rows(session: Session, d: WorkflowDefinition, since: dt.datetime,
     return rows
 
 
-def entered(session: Session, d: WorkflowDefinition, since: dt.datetime, until: dt.datetime,
-            st: store_settings.StoreSettings) -> tuple[pd.DataFrame, int]:
+def entered(
+    session: Session,
+    d: WorkflowDefinition,
+    since: dt.datetime,
+    until: dt.datetime,
+    st: store_settings.StoreSettings,
+) -> tuple[pd.DataFrame, int]:
     """The rows that would have enrolled, with every field the workflow reads."""
     rows = triggered_rows(session, d, since, until)
     wanted = fields_used(d.entry)
@@ -157,20 +188,26 @@ def entered(session: Session, d: WorkflowDefinition, since: dt.datetime, until: 
 def _split_pick(rows: pd.DataFrame, step: Step) -> np.ndarray:
     weights = np.array([max(0, p.weight) for p in step.paths], dtype=np.int64)
     salt = np.uint64(abs(hash(step.id)) % (2**32))
-    keys = _mix_array(rows["order_id"].fillna(0).astype("int64").to_numpy().astype(np.uint64)
-                      ^ salt)
+    keys = _mix_array(
+        rows["order_id"].fillna(0).astype("int64").to_numpy().astype(np.uint64) ^ salt
+    )
     ticket = (keys % np.uint64(max(1, int(weights.sum())))).astype(np.int64)
     return np.searchsorted(np.cumsum(weights), ticket, side="right")
 
 
-def walk(session: Session, d: WorkflowDefinition, frame: pd.DataFrame,
-         st: store_settings.StoreSettings, until: dt.datetime) -> tuple[dict[str, pd.DataFrame],
-                                                                         list[dict[str, Any]]]:
+def walk(
+    session: Session,
+    d: WorkflowDefinition,
+    frame: pd.DataFrame,
+    st: store_settings.StoreSettings,
+    until: dt.datetime,
+) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
     """Rows reaching each step (with their send time), and branch/split path counts."""
     reached: dict[str, pd.DataFrame] = {}
     paths: list[dict[str, Any]] = []
-    queue: list[tuple[str | None, pd.DataFrame]] = [(d.first_step_id(), frame.assign(
-        _at=frame["occurred_at"]))]
+    queue: list[tuple[str | None, pd.DataFrame]] = [
+        (d.first_step_id(), frame.assign(_at=frame["occurred_at"]))
+    ]
     ctx = eval_context(until, st)
     while queue:
         step_id, rows = queue.pop(0)
@@ -180,13 +217,18 @@ def walk(session: Session, d: WorkflowDefinition, frame: pd.DataFrame,
         reached[step.id] = pd.concat([reached[step.id], rows]) if step.id in reached else rows
         if step.type == "wait":
             p = step.params
-            delay = pd.Timedelta(days=float(p.get("days") or 0), hours=float(p.get("hours") or 0),
-                                 minutes=float(p.get("minutes") or 0))
+            delay = pd.Timedelta(
+                days=float(p.get("days") or 0),
+                hours=float(p.get("hours") or 0),
+                minutes=float(p.get("minutes") or 0),
+            )
             queue.append((step.next, rows.assign(_at=rows["_at"] + delay)))
         elif step.type == "branch":
             yes = evaluate_frame(step.condition, rows, ctx)
-            paths += [{"step_id": step.id, "path": "yes", "count": int(yes.sum())},
-                      {"step_id": step.id, "path": "no", "count": int((~yes).sum())}]
+            paths += [
+                {"step_id": step.id, "path": "yes", "count": int(yes.sum())},
+                {"step_id": step.id, "path": "no", "count": int((~yes).sum())},
+            ]
             queue += [(step.next, rows[yes]), (step.alt_next, rows[~yes])]
         elif step.type == "split":
             pick = _split_pick(rows, step)
@@ -197,26 +239,38 @@ def walk(session: Session, d: WorkflowDefinition, frame: pd.DataFrame,
         elif step.type == "wait_event":
             happened = _orders_with_event(session, str(step.params.get("event")))
             hit = rows["order_id"].isin(happened)
-            paths += [{"step_id": step.id, "path": "event", "count": int(hit.sum())},
-                      {"step_id": step.id, "path": "timeout", "count": int((~hit).sum())}]
+            paths += [
+                {"step_id": step.id, "path": "event", "count": int(hit.sum())},
+                {"step_id": step.id, "path": "timeout", "count": int((~hit).sum())},
+            ]
             timeout = pd.Timedelta(days=float(step.params.get("timeout_days") or 0))
-            queue += [(step.next, rows[hit]), (step.alt_next, rows[~hit].assign(
-                _at=rows.loc[~hit, "_at"] + timeout))]
+            queue += [
+                (step.next, rows[hit]),
+                (step.alt_next, rows[~hit].assign(_at=rows.loc[~hit, "_at"] + timeout)),
+            ]
         else:
             queue.append((step.next, rows))
     return reached, paths
 
 
 def _orders_with_event(session: Session, event: str) -> set[int]:
-    rows = session.connection().execute(text("SELECT DISTINCT order_id FROM order_events "
-                                             "WHERE type = :t"), {"t": event})
+    rows = session.connection().execute(
+        text("SELECT DISTINCT order_id FROM order_events WHERE type = :t"), {"t": event}
+    )
     return {int(r[0]) for r in rows}
 
 
-def _messages(session: Session, d: WorkflowDefinition, reached: dict[str, pd.DataFrame],
-              st: store_settings.StoreSettings) -> pd.DataFrame:
-    consent = _frame(session, "SELECT id AS customer_id, marketing_consent, unsubscribed_at, "
-                     "email FROM customers", {}).set_index("customer_id")
+def _messages(
+    session: Session,
+    d: WorkflowDefinition,
+    reached: dict[str, pd.DataFrame],
+    st: store_settings.StoreSettings,
+) -> pd.DataFrame:
+    consent = _frame(
+        session,
+        "SELECT id AS customer_id, marketing_consent, unsubscribed_at, email FROM customers",
+        {},
+    ).set_index("customer_id")
     categories = dict(session.execute(select(MessageTemplate.name, MessageTemplate.category)).all())
     rows, marketing_parts = [], []
     for step in d.steps:
@@ -231,17 +285,40 @@ def _messages(session: Session, d: WorkflowDefinition, reached: dict[str, pd.Dat
         ok = has_email.copy()
         no_consent = 0
         if category == "marketing":
-            allowed = (info["marketing_consent"].fillna(False).astype(bool)
-                       & info["unsubscribed_at"].isna()).to_numpy()
+            allowed = (
+                info["marketing_consent"].fillna(False).astype(bool)
+                & info["unsubscribed_at"].isna()
+            ).to_numpy()
             no_consent = int((has_email & ~allowed).sum())
             ok &= allowed
             marketing_parts.append(treated[ok].assign(_step=step.id))
-        rows.append({"step_id": step.id, "template": name, "category": category,
-                     "reached": len(sent), "holdout": int(sent["_holdout"].sum()),
-                     "no_email": int((~has_email).sum()), "no_consent": no_consent,
-                     "frequency_cap": 0, "projected": int(ok.sum())})
-    table = pd.DataFrame(rows, columns=["step_id", "template", "category", "reached", "holdout",
-                                        "no_email", "no_consent", "frequency_cap", "projected"])
+        rows.append(
+            {
+                "step_id": step.id,
+                "template": name,
+                "category": category,
+                "reached": len(sent),
+                "holdout": int(sent["_holdout"].sum()),
+                "no_email": int((~has_email).sum()),
+                "no_consent": no_consent,
+                "frequency_cap": 0,
+                "projected": int(ok.sum()),
+            }
+        )
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "step_id",
+            "template",
+            "category",
+            "reached",
+            "holdout",
+            "no_email",
+            "no_consent",
+            "frequency_cap",
+            "projected",
+        ],
+    )
     if marketing_parts and st.frequency_cap_count:
         capped = _capped(pd.concat(marketing_parts), st)
         for step_id, n in capped.items():
@@ -252,19 +329,26 @@ def _messages(session: Session, d: WorkflowDefinition, reached: dict[str, pd.Dat
 
 def _capped(sends: pd.DataFrame, st: store_settings.StoreSettings) -> pd.Series:
     """Marketing sends over the cap per customer and cap window (this workflow alone)."""
-    window = (sends["_at"].astype("int64") // (st.frequency_cap_days * 86_400 * 10**9))
-    rank = sends.assign(_w=window.to_numpy()).sort_values("_at").groupby(
-        ["customer_id", "_w"]).cumcount()
+    window = sends["_at"].astype("int64") // (st.frequency_cap_days * 86_400 * 10**9)
+    rank = (
+        sends.assign(_w=window.to_numpy())
+        .sort_values("_at")
+        .groupby(["customer_id", "_w"])
+        .cumcount()
+    )
     over = sends.loc[rank.index][rank >= st.frequency_cap_count]
     return over.groupby("_step").size()
 
 
-def _overlap(session: Session, frame: pd.DataFrame, workflow_id: int | None,
-             since: dt.datetime) -> pd.DataFrame:
+def _overlap(
+    session: Session, frame: pd.DataFrame, workflow_id: int | None, since: dt.datetime
+) -> pd.DataFrame:
     customers = set(int(c) for c in frame["customer_id"].unique())
-    stmt = (select(Enrolment.workflow_id, Workflow.name, Enrolment.customer_id)
-            .join(Workflow, Workflow.id == Enrolment.workflow_id)
-            .where(Workflow.status == "active", Enrolment.entered_at >= since))
+    stmt = (
+        select(Enrolment.workflow_id, Workflow.name, Enrolment.customer_id)
+        .join(Workflow, Workflow.id == Enrolment.workflow_id)
+        .where(Workflow.status == "active", Enrolment.entered_at >= since)
+    )
     if workflow_id is not None:
         stmt = stmt.where(Enrolment.workflow_id != workflow_id)
     rows = pd.DataFrame(session.execute(stmt).all(), columns=["workflow_id", "name", "customer_id"])
@@ -291,30 +375,59 @@ def _coupon_cost(d: WorkflowDefinition, reached: dict[str, pd.DataFrame]) -> Dec
     return total.quantize(Decimal("0.01"))
 
 
-def backtest(session: Session, definition: WorkflowDefinition, *, days: int = 365,
-             now: dt.datetime | None = None, workflow_id: int | None = None) -> BacktestReport:
+def _path_counts(paths: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(paths, columns=["step_id", "path", "count"])
+    summed = frame.groupby(["step_id", "path"], sort=False)["count"].sum()
+    return summed.reset_index()
+
+
+def backtest(
+    session: Session,
+    definition: WorkflowDefinition,
+    *,
+    days: int = 365,
+    now: dt.datetime | None = None,
+    workflow_id: int | None = None,
+) -> BacktestReport:
     """Replay the last ``days`` days of history through ``definition``."""
     started = time.perf_counter()
     until = now or dt.datetime.now(dt.UTC)
     since = until - dt.timedelta(days=days)
     st = store_settings.load(session)
     frame, triggered = entered(session, definition, since, until, st)
-    frame["_holdout"] = holdout_mask(workflow_id or 0, frame["customer_id"].astype("int64"),
-                                     definition.holdout_pct)
+    frame["_holdout"] = holdout_mask(
+        workflow_id or 0, np.asarray(frame["customer_id"], dtype=np.int64), definition.holdout_pct
+    )
     reached, paths = walk(session, definition, frame, st, until)
     t_enrol = time.perf_counter() - started
     local = frame["occurred_at"].dt.tz_convert(st.tz)
     week = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
-    by_week = week.value_counts().sort_index().rename_axis("week").rename(
-        "enrolments").reset_index()
-    steps = pd.DataFrame([{"step_id": s.id, "type": s.type, "reached": len(reached.get(s.id, []))}
-                          for s in definition.steps], columns=["step_id", "type", "reached"])
+    by_week = (
+        week.value_counts().sort_index().rename_axis("week").rename("enrolments").reset_index()
+    )
+    steps = pd.DataFrame(
+        [
+            {"step_id": s.id, "type": s.type, "reached": len(reached.get(s.id, []))}
+            for s in definition.steps
+        ],
+        columns=["step_id", "type", "reached"],
+    )
     report = BacktestReport(
-        since, until, triggered, len(frame), int(frame["_holdout"].sum()), by_week, steps,
-        pd.DataFrame(paths, columns=["step_id", "path", "count"]).groupby(
-            ["step_id", "path"], sort=False, as_index=False)["count"].sum(),
-        _messages(session, definition, reached, st), _overlap(session, frame, workflow_id, since),
-        _coupon_cost(definition, reached), st.currency)
-    report.timings = {"enrolments_and_branches": t_enrol,
-                      "full_report": time.perf_counter() - started}
+        since,
+        until,
+        triggered,
+        len(frame),
+        int(frame["_holdout"].sum()),
+        by_week,
+        steps,
+        _path_counts(paths),
+        _messages(session, definition, reached, st),
+        _overlap(session, frame, workflow_id, since),
+        _coupon_cost(definition, reached),
+        st.currency,
+    )
+    report.timings = {
+        "enrolments_and_branches": t_enrol,
+        "full_report": time.perf_counter() - started,
+    }
     return report

@@ -31,7 +31,7 @@ class EvalContext:
     """What a rule needs besides the record: the clock and the store's zone and rates."""
 
     now: dt.datetime
-    tz: ZoneInfo = ZoneInfo("UTC")
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     store_currency: str = "EUR"
     rates: Mapping[str, Decimal] = field(default_factory=dict)
 
@@ -154,8 +154,11 @@ def _record_value(kind: str, raw: Any) -> Any:
     if kind in ("number", "money", "days"):
         return float(raw)
     if kind == "date":
-        return pd.Timestamp(raw).tz_convert("UTC") if pd.Timestamp(raw).tzinfo else pd.Timestamp(
-            raw, tz="UTC")
+        return (
+            pd.Timestamp(raw).tz_convert("UTC")
+            if pd.Timestamp(raw).tzinfo
+            else pd.Timestamp(raw, tz="UTC")
+        )
     if kind == "text":
         return str(raw).casefold()
     if kind == "multi":
@@ -218,8 +221,9 @@ def evaluate(node: Node | None, record: Mapping[str, Any], ctx: EvalContext) -> 
 def _missing_mask(series: pd.Series, kind: str) -> pd.Series:
     mask = series.isna()
     if kind in ("text", "choice", "multi"):
-        lengths = series.map(lambda v: len(v) if isinstance(v, str | list | tuple) else 1,
-                             na_action="ignore")
+        lengths = series.map(
+            lambda v: len(v) if isinstance(v, str | list | tuple) else 1, na_action="ignore"
+        )
         mask = mask | (lengths == 0).fillna(False).astype(bool)
     return mask.astype(bool)
 
@@ -245,8 +249,9 @@ def _test_frame(c: Compiled, frame: pd.DataFrame, ctx: EvalContext) -> pd.Series
     else:
         result = _compare_series(c, raw, ctx)
     default = c.op in ("ne", "not_in")
-    return pd.Series(np.where(missing.to_numpy(), default, result.to_numpy(dtype=bool)),
-                     index=index, dtype=bool)
+    return pd.Series(
+        np.where(missing.to_numpy(), default, result.to_numpy(dtype=bool)), index=index, dtype=bool
+    )
 
 
 def _compare_series(c: Compiled, raw: pd.Series, ctx: EvalContext) -> pd.Series:
@@ -275,8 +280,13 @@ def _compare_series(c: Compiled, raw: pd.Series, ctx: EvalContext) -> pd.Series:
         out = values != c.value
     else:
         op = _DATE_OPS.get(c.op, c.op) if c.kind == "date" else c.op
-        out = {"eq": values == c.value, "lt": values < c.value, "le": values <= c.value,
-               "gt": values > c.value, "ge": values >= c.value}[op]
+        out = {
+            "eq": values == c.value,
+            "lt": values < c.value,
+            "le": values <= c.value,
+            "gt": values > c.value,
+            "ge": values >= c.value,
+        }[op]
     return pd.Series(out, index=raw.index).fillna(False).astype(bool)
 
 

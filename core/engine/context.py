@@ -12,7 +12,7 @@ does not move when other customers buy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,9 @@ _LINES_SQL = """
 SELECT l.order_id, l.sku, l.name, l.quantity, p.category
 FROM order_lines l LEFT JOIN products p ON p.sku = l.sku
 """
-_HISTORY_SQL = "SELECT id AS order_id, customer_id, placed_at, total, currency, refunded_amount FROM orders"
+_HISTORY_SQL = (
+    "SELECT id AS order_id, customer_id, placed_at, total, currency, refunded_amount FROM orders"
+)
 _DELIVERY_SQL = """
 SELECT order_id, MIN(occurred_at) AS delivered_at FROM order_events
 WHERE type IN ('delivered', 'picked_up')
@@ -45,23 +47,43 @@ WHERE type IN ('delivered', 'picked_up')
 _REVIEW_SQL = "SELECT order_id, rating, nps FROM reviews"
 
 ORDER_FIELDS = {
-    "order.total", "order.subtotal", "order.currency", "order.country", "order.channel",
-    "order.delivery_option", "order.status", "order.discount_code", "order.placed_at",
-    "order.promised_delivery_at", "order.refunded", "order.cancelled",
+    "order.total",
+    "order.subtotal",
+    "order.currency",
+    "order.country",
+    "order.channel",
+    "order.delivery_option",
+    "order.status",
+    "order.discount_code",
+    "order.placed_at",
+    "order.promised_delivery_at",
+    "order.refunded",
+    "order.cancelled",
 }
 LINE_FIELDS = {"order.skus", "order.item_names", "order.categories", "order.item_count"}
 DELIVERY_FIELDS = {"order.delivered_at", "order.delivery_delay_days", "order.delivered_on_time"}
 AGGREGATE_FIELDS = {
-    "order.sequence", "customer.order_count", "customer.total_spent", "customer.first_order_at",
-    "customer.last_order_at", "customer.days_since_last_order", "customer.orders_since_entry",
+    "order.sequence",
+    "customer.order_count",
+    "customer.total_spent",
+    "customer.first_order_at",
+    "customer.last_order_at",
+    "customer.days_since_last_order",
+    "customer.orders_since_entry",
     "customer.rfm_segment",
 }
-CUSTOMER_FIELDS = {"customer.tags", "customer.locale", "customer.country",
-                   "customer.marketing_consent"}
+CUSTOMER_FIELDS = {
+    "customer.tags",
+    "customer.locale",
+    "customer.country",
+    "customer.marketing_consent",
+}
 REVIEW_FIELDS = {"event.rating", "event.nps"}
 
 
-def _query(session: Session, sql: str, column: str | None, ids: Sequence[int] | None) -> pd.DataFrame:
+def _query(
+    session: Session, sql: str, column: str | None, ids: Sequence[int] | None
+) -> pd.DataFrame:
     """Rows of ``sql``, restricted to ``column IN ids`` (chunked) unless ids is None or large."""
     conn = session.connection()
     joiner = " AND " if " WHERE " in sql else " WHERE "
@@ -73,8 +95,9 @@ def _query(session: Session, sql: str, column: str | None, ids: Sequence[int] | 
     unique = sorted(set(ids))
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start : start + CHUNK]
-        stmt = text(sql + joiner + f"{column} IN :ids" + (" GROUP BY order_id" if "MIN(" in sql
-                                                            else ""))
+        stmt = text(
+            sql + joiner + f"{column} IN :ids" + (" GROUP BY order_id" if "MIN(" in sql else "")
+        )
         result = conn.execute(stmt.bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
         frames.append(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -131,27 +154,38 @@ def _line_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
     if raw.empty:
         return pd.DataFrame(columns=["order_id", *sorted(LINE_FIELDS)])
     grouped = raw.groupby("order_id")
-    out = pd.DataFrame({
-        "order.skus": grouped["sku"].agg(lambda s: [str(v) for v in s if v is not None]),
-        "order.item_names": grouped["name"].agg(lambda s: [str(v) for v in s if v is not None]),
-        "order.categories": grouped["category"].agg(
-            lambda s: sorted({str(v) for v in s if v is not None})),
-        "order.item_count": grouped["quantity"].sum().astype("float64"),
-    })
+    out = pd.DataFrame(
+        {
+            "order.skus": grouped["sku"].agg(lambda s: [str(v) for v in s if v is not None]),
+            "order.item_names": grouped["name"].agg(lambda s: [str(v) for v in s if v is not None]),
+            "order.categories": grouped["category"].agg(
+                lambda s: sorted({str(v) for v in s if v is not None})
+            ),
+            "order.item_count": grouped["quantity"].sum().astype("float64"),
+        }
+    )
     return out.reset_index()
 
 
 def _delivery_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
     raw = _query(session, _DELIVERY_SQL, "order_id", ids)
-    return pd.DataFrame({"order_id": raw["order_id"].astype("int64"),
-                         "order.delivered_at": _utc(raw["delivered_at"])})
+    return pd.DataFrame(
+        {
+            "order_id": raw["order_id"].astype("int64"),
+            "order.delivered_at": _utc(raw["delivered_at"]),
+        }
+    )
 
 
 def _review_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
     raw = _query(session, _REVIEW_SQL, "order_id", ids)
-    return pd.DataFrame({"order_id": raw["order_id"].astype("int64"),
-                         "event.rating": pd.to_numeric(raw["rating"]).astype("float64"),
-                         "event.nps": pd.to_numeric(raw["nps"]).astype("float64")})
+    return pd.DataFrame(
+        {
+            "order_id": raw["order_id"].astype("int64"),
+            "event.rating": pd.to_numeric(raw["rating"]).astype("float64"),
+            "event.nps": pd.to_numeric(raw["nps"]).astype("float64"),
+        }
+    )
 
 
 def rfm_segment(recency_days: pd.Series, orders: pd.Series) -> pd.Series:
@@ -160,20 +194,28 @@ def rfm_segment(recency_days: pd.Series, orders: pd.Series) -> pd.Series:
     at_risk (2+ orders, 121-365 days); hibernating (1 order, 121-365 days)."""
     r, f = recency_days.to_numpy(dtype="float64"), orders.to_numpy(dtype="float64")
     choices = [
-        r > 365, (f >= 4) & (r <= 60), (f >= 2) & (r <= 120), (f == 1) & (r <= 30),
-        (f == 1) & (r <= 120), f >= 2, f == 1,
+        r > 365,
+        (f >= 4) & (r <= 60),
+        (f >= 2) & (r <= 120),
+        (f == 1) & (r <= 30),
+        (f == 1) & (r <= 120),
+        f >= 2,
+        f == 1,
     ]
     names = ["lost", "champions", "loyal", "new", "potential", "at_risk", "hibernating"]
     picked = np.select(choices, names, default="")
-    return pd.Series(np.where(np.isnan(r), None, picked), index=recency_days.index, dtype=object)
+    values: list[Any] = [None if np.isnan(x) else str(p) for x, p in zip(r, picked, strict=True)]
+    return pd.Series(values, index=recency_days.index, dtype="object")
 
 
-def _aggregates(session: Session, frame: pd.DataFrame, st: StoreSettings,
-                customer_ids: Sequence[int] | None) -> pd.DataFrame:
+def _aggregates(
+    session: Session, frame: pd.DataFrame, st: StoreSettings, customer_ids: Sequence[int] | None
+) -> pd.DataFrame:
     hist = _query(session, _HISTORY_SQL, "customer_id", customer_ids)
     hist["placed_at"] = _utc(hist["placed_at"])
     net = _to_store(hist["total"], hist["currency"], st) - _to_store(
-        hist["refunded_amount"].fillna(0), hist["currency"], st)
+        hist["refunded_amount"].fillna(0), hist["currency"], st
+    )
     hist = hist.assign(net=net.fillna(0)).sort_values(["customer_id", "placed_at", "order_id"])
     hist["count"] = hist.groupby("customer_id").cumcount() + 1
     hist["spent"] = hist.groupby("customer_id")["net"].cumsum()
@@ -182,11 +224,30 @@ def _aggregates(session: Session, frame: pd.DataFrame, st: StoreSettings,
     right = hist[["customer_id", "placed_at", "count", "spent"]].sort_values("placed_at")
     out = frame[["customer_id", "order_id", "as_of", "trigger_at"]].copy()
     out["_row"] = np.arange(len(out))
-    asof = pd.merge_asof(out.sort_values("as_of"), right, left_on="as_of", right_on="placed_at",
-                         by="customer_id", direction="backward").set_index("_row").sort_index()
-    at_entry = pd.merge_asof(out.sort_values("trigger_at"), right[["customer_id", "placed_at",
-                             "count"]], left_on="trigger_at", right_on="placed_at",
-                             by="customer_id", direction="backward").set_index("_row").sort_index()
+    asof = (
+        pd.merge_asof(
+            out.sort_values("as_of"),
+            right,
+            left_on="as_of",
+            right_on="placed_at",
+            by="customer_id",
+            direction="backward",
+        )
+        .set_index("_row")
+        .sort_index()
+    )
+    at_entry = (
+        pd.merge_asof(
+            out.sort_values("trigger_at"),
+            right[["customer_id", "placed_at", "count"]],
+            left_on="trigger_at",
+            right_on="placed_at",
+            by="customer_id",
+            direction="backward",
+        )
+        .set_index("_row")
+        .sort_index()
+    )
     count = asof["count"].fillna(0).astype("float64")
     result = pd.DataFrame(index=frame.index)
     result["order.sequence"] = frame["order_id"].map(seq).astype("float64").to_numpy()
@@ -200,17 +261,23 @@ def _aggregates(session: Session, frame: pd.DataFrame, st: StoreSettings,
     result["customer.days_since_last_order"] = np.asarray(days, dtype="float64")
     entry_count = at_entry["count"].fillna(0).astype("float64").to_numpy()
     result["customer.orders_since_entry"] = count.to_numpy() - entry_count
-    result["customer.rfm_segment"] = rfm_segment(result["customer.days_since_last_order"],
-                                                 result["customer.order_count"])
+    result["customer.rfm_segment"] = rfm_segment(
+        result["customer.days_since_last_order"], result["customer.order_count"]
+    )
     return result
 
 
 def needed_groups(fields: Iterable[str]) -> set[str]:
     wanted = set(fields)
     groups = set()
-    for name, members in (("order", ORDER_FIELDS), ("lines", LINE_FIELDS),
-                          ("delivery", DELIVERY_FIELDS), ("aggregates", AGGREGATE_FIELDS),
-                          ("customer", CUSTOMER_FIELDS), ("review", REVIEW_FIELDS)):
+    for name, members in (
+        ("order", ORDER_FIELDS),
+        ("lines", LINE_FIELDS),
+        ("delivery", DELIVERY_FIELDS),
+        ("aggregates", AGGREGATE_FIELDS),
+        ("customer", CUSTOMER_FIELDS),
+        ("review", REVIEW_FIELDS),
+    ):
         if wanted & members:
             groups.add(name)
     if wanted & {"order.delivery_delay_days", "order.delivered_on_time"}:
@@ -218,8 +285,14 @@ def needed_groups(fields: Iterable[str]) -> set[str]:
     return groups
 
 
-def enrich(session: Session, events: pd.DataFrame, settings: StoreSettings,
-           fields: Iterable[str] | None = None, *, whole_table: bool = False) -> pd.DataFrame:
+def enrich(
+    session: Session,
+    events: pd.DataFrame,
+    settings: StoreSettings,
+    fields: Iterable[str] | None = None,
+    *,
+    whole_table: bool = False,
+) -> pd.DataFrame:
     """``events`` (columns :data:`EVENT_COLUMNS`) with one column per wanted field (all fields
     when ``fields`` is None). ``whole_table`` reads whole tables (backtests) instead of IN lists."""
     from core.engine.registry import FIELDS
@@ -233,11 +306,13 @@ def enrich(session: Session, events: pd.DataFrame, settings: StoreSettings,
     frame["event.occurred_at"] = frame["occurred_at"]
     order_ids = None if whole_table else [int(v) for v in frame["order_id"].dropna()]
     customer_ids = None if whole_table else [int(v) for v in frame["customer_id"]]
-    loaders = [("order", "order_id", lambda: _order_columns(session, order_ids, settings)),
-               ("customer", "customer_id", lambda: _customer_columns(session, customer_ids)),
-               ("lines", "order_id", lambda: _line_columns(session, order_ids)),
-               ("delivery", "order_id", lambda: _delivery_columns(session, order_ids)),
-               ("review", "order_id", lambda: _review_columns(session, order_ids))]
+    loaders: list[tuple[str, str, Callable[[], pd.DataFrame]]] = [
+        ("order", "order_id", lambda: _order_columns(session, order_ids, settings)),
+        ("customer", "customer_id", lambda: _customer_columns(session, customer_ids)),
+        ("lines", "order_id", lambda: _line_columns(session, order_ids)),
+        ("delivery", "order_id", lambda: _delivery_columns(session, order_ids)),
+        ("review", "order_id", lambda: _review_columns(session, order_ids)),
+    ]
     for group, key, load in loaders:
         if group in groups and len(frame):
             frame = frame.merge(load(), on=key, how="left")
@@ -245,8 +320,8 @@ def enrich(session: Session, events: pd.DataFrame, settings: StoreSettings,
         for col in ("order.skus", "order.item_names", "order.categories"):
             frame[col] = frame[col].map(lambda v: v if isinstance(v, list) else [])
     if "delivery" in groups and len(frame):
-        late = (frame["order.delivered_at"] - frame["order.promised_delivery_at"])
-        frame["order.delivery_delay_days"] = late / pd.Timedelta(days=1)
+        late = frame["order.delivered_at"] - frame["order.promised_delivery_at"]
+        frame["order.delivery_delay_days"] = late.dt.total_seconds() / 86_400
         on_time = frame["order.delivered_at"] <= frame["order.promised_delivery_at"]
         known = frame["order.delivered_at"].notna() & frame["order.promised_delivery_at"].notna()
         frame["order.delivered_on_time"] = pd.Series(on_time, dtype="boolean").where(known)

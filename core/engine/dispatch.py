@@ -104,21 +104,34 @@ class _Item:
     customer: Customer | None
 
 
-def _recent_marketing(session: Session, customer_ids: set[int], since: dt.datetime) -> dict[int, int]:
+def _recent_marketing(
+    session: Session, customer_ids: set[int], since: dt.datetime
+) -> dict[int, int]:
     if not customer_ids:
         return {}
     rows = session.execute(
-        select(Message.customer_id, func.count()).where(
-            Message.customer_id.in_(customer_ids), Message.category == "marketing",
-            Message.state == "sent", Message.sent_at >= since).group_by(Message.customer_id))
-    return {int(c): int(n) for c, n in rows}
+        select(Message.customer_id, func.count())
+        .where(
+            Message.customer_id.in_(customer_ids),
+            Message.category == "marketing",
+            Message.state == "sent",
+            Message.sent_at >= since,
+        )
+        .group_by(Message.customer_id)
+    )
+    return {int(c): int(n) for c, n in rows if c is not None}
 
 
-def _policy(session: Session, items: list[_Item], st: StoreSettings, now: dt.datetime,
-            worker: str, stats: DispatchStats) -> list[_Item]:
+def _policy(
+    session: Session,
+    items: list[_Item],
+    st: StoreSettings,
+    now: dt.datetime,
+    worker: str,
+    stats: DispatchStats,
+) -> list[_Item]:
     """Suppress or defer what may not go now; the rest, in priority order, to send."""
-    marketing = {i.customer.id for i in items
-                 if i.customer and i.message.category == "marketing"}
+    marketing = {i.customer.id for i in items if i.customer and i.message.category == "marketing"}
     recent = _recent_marketing(session, marketing, now - dt.timedelta(days=st.frequency_cap_days))
     to_send: list[_Item] = []
     for item in sorted(items, key=lambda i: (i.message.priority, i.message.due_at, i.message.id)):
@@ -130,8 +143,9 @@ def _policy(session: Session, items: list[_Item], st: StoreSettings, now: dt.dat
             elif not c.marketing_consent:
                 reason = "no_consent"
             else:
-                until = quiet_until(now, c.time_zone or st.timezone, st.quiet_hours_start,
-                                    st.quiet_hours_end)
+                until = quiet_until(
+                    now, c.time_zone or st.timezone, st.quiet_hours_start, st.quiet_hours_end
+                )
                 if until is not None:
                     outbox.mark_deferred(session, m.id, worker, until, "quiet_hours")
                     stats.deferred += 1
@@ -161,13 +175,25 @@ def build(m: Message, st: StoreSettings) -> EmailMessage:
     from core.messaging.unsubscribe import unsubscribe_url
 
     html = m.html or f"<pre>{escape(m.text or '')}</pre>"
-    rendered = RenderedMessage(subject=m.subject or "", preheader="", html=html,
-                               text=m.text or "", locale=m.locale or st.default_locale,
-                               template_name=m.template_name, category=m.category)
+    rendered = RenderedMessage(
+        subject=m.subject or "",
+        preheader="",
+        html=html,
+        text=m.text or "",
+        locale=m.locale or st.default_locale,
+        template_name=m.template_name,
+        category=m.category,
+    )
     marketing = m.category == "marketing"
     url = unsubscribe_url(st, m.id, m.customer_id) if marketing and m.customer_id else None
-    return build_email(rendered, to=m.to_address or "", settings=st, marketing=marketing,
-                       unsubscribe_url=url, message_id=message_id_header(m, st))
+    return build_email(
+        rendered,
+        to=m.to_address or "",
+        settings=st,
+        marketing=marketing,
+        unsubscribe_url=url,
+        message_id=message_id_header(m, st),
+    )
 
 
 def _temporary(exc: Exception) -> bool:
@@ -178,8 +204,14 @@ def _temporary(exc: Exception) -> bool:
     return isinstance(exc, OSError | smtplib.SMTPException)
 
 
-def _record_failure(session: Session, m: Message, worker: str, now: dt.datetime,
-                    exc: Exception, stats: DispatchStats) -> None:
+def _record_failure(
+    session: Session,
+    m: Message,
+    worker: str,
+    now: dt.datetime,
+    exc: Exception,
+    stats: DispatchStats,
+) -> None:
     attempts = m.attempts + 1
     if _temporary(exc):
         outbox.mark_retry(session, m.id, worker, now, str(exc), attempts)
@@ -193,9 +225,16 @@ def _record_failure(session: Session, m: Message, worker: str, now: dt.datetime,
     session.commit()
 
 
-def _send_group(session: Session, items: list[_Item], transports: TransportFactory,
-                mailbox: bool, st: StoreSettings, worker: str, clock: Callable[[], dt.datetime],
-                stats: DispatchStats) -> None:
+def _send_group(
+    session: Session,
+    items: list[_Item],
+    transports: TransportFactory,
+    mailbox: bool,
+    st: StoreSettings,
+    worker: str,
+    clock: Callable[[], dt.datetime],
+    stats: DispatchStats,
+) -> None:
     try:
         with transports(st, mailbox) as transport:
             for item in items:
@@ -210,20 +249,34 @@ def _send_group(session: Session, items: list[_Item], transports: TransportFacto
                 except (DeliveryError, OSError, smtplib.SMTPException) as exc:
                     _record_failure(session, m, worker, clock(), exc, stats)
                     continue
-                outbox.mark_sent(session, m.id, worker, clock(), transport.name,
-                                 smtp_id or message_id_header(m, st), m.attempts + 1,
-                                 {k: str(v) for k, v in email.items() if k != "Content-Type"})
+                outbox.mark_sent(
+                    session,
+                    m.id,
+                    worker,
+                    clock(),
+                    transport.name,
+                    smtp_id or message_id_header(m, st),
+                    m.attempts + 1,
+                    {k: str(v) for k, v in email.items() if k != "Content-Type"},
+                )
                 session.commit()
                 stats.sent += 1
     except (DeliveryError, OSError, smtplib.SMTPException) as exc:
         for item in items:  # the connection failed: whatever is still sending goes back
-            if session.get(Message, item.message.id, populate_existing=True).state == "sending":
+            current = session.get(Message, item.message.id, populate_existing=True)
+            if current is not None and current.state == "sending":
                 _record_failure(session, item.message, worker, clock(), exc, stats)
 
 
-def dispatch_batch(engine: Engine, now: dt.datetime, transports: TransportFactory,
-                   worker: str, batch: int = BATCH, lease: dt.timedelta = outbox.LEASE,
-                   clock: Callable[[], dt.datetime] | None = None) -> DispatchStats:
+def dispatch_batch(
+    engine: Engine,
+    now: dt.datetime,
+    transports: TransportFactory,
+    worker: str,
+    batch: int = BATCH,
+    lease: dt.timedelta = outbox.LEASE,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> DispatchStats:
     stats = DispatchStats()
     ids = outbox.claim(engine, worker, now, batch, lease)
     stats.claimed = len(ids)
@@ -233,22 +286,33 @@ def dispatch_batch(engine: Engine, now: dt.datetime, transports: TransportFactor
         st = store_settings.load(session)
         messages = list(session.scalars(select(Message).where(Message.id.in_(ids))))
         customer_ids = {m.customer_id for m in messages if m.customer_id}
-        customers = {c.id: c for c in session.scalars(
-            select(Customer).where(Customer.id.in_(customer_ids)))}
+        customers = {
+            c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))
+        }
         items = [_Item(m, customers.get(m.customer_id or -1)) for m in messages]
         ready = _policy(session, items, st, now, worker, stats)
         for mailbox in (False, True):
-            group = [i for i in ready if (i.message.is_demo or bool(i.customer and
-                                                                  i.customer.is_demo)) == mailbox]
+            group = [
+                i
+                for i in ready
+                if (i.message.is_demo or bool(i.customer and i.customer.is_demo)) == mailbox
+            ]
             if group:
-                _send_group(session, group, transports, mailbox, st, worker, clock or (
-                    lambda: now), stats)
+                _send_group(
+                    session, group, transports, mailbox, st, worker, clock or (lambda: now), stats
+                )
     return stats
 
 
-def dispatch_due(engine: Engine, now: dt.datetime, transports: TransportFactory | None = None,
-                 worker: str = "worker", batch: int = BATCH, lease: dt.timedelta = outbox.LEASE,
-                 max_batches: int = 10_000) -> DispatchStats:
+def dispatch_due(
+    engine: Engine,
+    now: dt.datetime,
+    transports: TransportFactory | None = None,
+    worker: str = "worker",
+    batch: int = BATCH,
+    lease: dt.timedelta = outbox.LEASE,
+    max_batches: int = 10_000,
+) -> DispatchStats:
     """Send everything due, batch after batch; returns the totals."""
     total = DispatchStats()
     for _ in range(max_batches):

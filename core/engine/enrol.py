@@ -23,6 +23,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm import Session
@@ -65,8 +66,12 @@ def dedupe_key(workflow_id: int, reentry: bool, order_id: int, event_id: int | N
 
 def _read_events(session: Session, cursor: int, limit: int) -> pd.DataFrame:
     result = session.connection().execute(
-        text("SELECT id, order_id, customer_id, type, occurred_at, recorded_at FROM order_events "
-             "WHERE id > :c ORDER BY id LIMIT :n"), {"c": cursor, "n": limit})
+        text(
+            "SELECT id, order_id, customer_id, type, occurred_at, recorded_at FROM order_events "
+            "WHERE id > :c ORDER BY id LIMIT :n"
+        ),
+        {"c": cursor, "n": limit},
+    )
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     if len(frame):
         frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True, format="ISO8601")
@@ -110,41 +115,79 @@ def _needed_fields(workflows: list[Running]) -> set[str]:
     return wanted
 
 
-def enrol_frame(session: Session, wf: Running, frame: pd.DataFrame, now: dt.datetime,
-                st: StoreSettings, keys: pd.Series, trigger: pd.Series) -> tuple[int, int]:
+def enrol_frame(
+    session: Session,
+    wf: Running,
+    frame: pd.DataFrame,
+    now: dt.datetime,
+    st: StoreSettings,
+    keys: pd.Series,
+    trigger: pd.Series,
+) -> tuple[int, int]:
     """Insert enrolments for the rows of ``frame`` that meet the entry conditions."""
     if frame.empty:
         return 0, 0
     passed = frame[evaluate_frame(wf.definition.entry, frame, eval_context(now, st))]
     if passed.empty:
         return 0, 0
-    customers = passed["customer_id"].astype("int64").to_numpy()
+    customers = np.asarray(passed["customer_id"].astype("int64").to_numpy(), dtype=np.int64)
     hold = holdout_mask(wf.id, customers, wf.definition.holdout_pct)
     first = wf.definition.first_step_id()
     rows: list[dict[str, Any]] = []
-    for i, (idx, row) in enumerate(passed.iterrows()):
-        rows.append({
-            "dedupe_key": keys.loc[idx], "workflow_id": wf.id, "version": wf.version,
-            "customer_id": int(row["customer_id"]),
-            "order_id": None if pd.isna(row["order_id"]) else int(row["order_id"]),
-            "trigger": str(trigger.loc[idx]), "trigger_at": row["occurred_at"].to_pydatetime(),
-            "is_holdout": bool(hold[i]), "status": "active" if first else "completed",
-            "current_step_id": first, "next_due_at": now if first else None, "state": {},
-            "entered_at": now, "completed_at": None if first else now,
-        })
+    columns = zip(
+        keys.reindex(passed.index).tolist(),
+        customers.tolist(),
+        passed["order_id"].tolist(),
+        trigger.reindex(passed.index).tolist(),
+        passed["occurred_at"].dt.to_pydatetime().tolist(),
+        hold.tolist(),
+        strict=True,
+    )
+    for key, customer, order, trig, at, held in columns:
+        rows.append(
+            {
+                "dedupe_key": key,
+                "workflow_id": wf.id,
+                "version": wf.version,
+                "customer_id": int(customer),
+                "order_id": None if pd.isna(order) else int(order),
+                "trigger": str(trig),
+                "trigger_at": at,
+                "is_holdout": bool(held),
+                "status": "active" if first else "completed",
+                "current_step_id": first,
+                "next_due_at": now if first else None,
+                "state": {},
+                "entered_at": now,
+                "completed_at": None if first else now,
+            }
+        )
     insert_ignore(session, Enrolment, rows, ["dedupe_key"])
     return len(rows), int(hold.sum())
 
 
-def _event_batch(session: Session, workflows: list[Running], events: pd.DataFrame,
-                 now: dt.datetime, st: StoreSettings, stats: EnrolStats) -> None:
-    base = pd.DataFrame({
-        "event_id": events["id"].astype("int64"), "order_id": events["order_id"],
-        "customer_id": events["customer_id"], "event_type": events["type"],
-        "occurred_at": events["occurred_at"], "as_of": events["occurred_at"],
-        "trigger_at": events["occurred_at"]})
-    relevant = [wf for wf in workflows if (base["occurred_at"] >= pd.Timestamp(
-        wf.activated_at)).any()]
+def _event_batch(
+    session: Session,
+    workflows: list[Running],
+    events: pd.DataFrame,
+    now: dt.datetime,
+    st: StoreSettings,
+    stats: EnrolStats,
+) -> None:
+    base = pd.DataFrame(
+        {
+            "event_id": events["id"].astype("int64"),
+            "order_id": events["order_id"],
+            "customer_id": events["customer_id"],
+            "event_type": events["type"],
+            "occurred_at": events["occurred_at"],
+            "as_of": events["occurred_at"],
+            "trigger_at": events["occurred_at"],
+        }
+    )
+    relevant = [
+        wf for wf in workflows if (base["occurred_at"] >= pd.Timestamp(wf.activated_at)).any()
+    ]
     if not relevant:
         return
     frame = context.enrich(session, base, st, _needed_fields(relevant))
@@ -152,9 +195,13 @@ def _event_batch(session: Session, workflows: list[Running], events: pd.DataFram
         rows = frame[_candidates(wf, frame)]
         if rows.empty:
             continue
-        keys = pd.Series([dedupe_key(wf.id, wf.definition.allow_reentry, int(o), int(e))
-                          for o, e in zip(rows["order_id"], rows["event_id"], strict=True)],
-                         index=rows.index)
+        keys = pd.Series(
+            [
+                dedupe_key(wf.id, wf.definition.allow_reentry, int(o), int(e))
+                for o, e in zip(rows["order_id"], rows["event_id"], strict=True)
+            ],
+            index=rows.index,
+        )
         n, held = enrol_frame(session, wf, rows, now, st, keys, rows["event_type"])
         stats.enrolled += n
         stats.holdout += held
@@ -171,24 +218,34 @@ def wake_waiting(session: Session, events: pd.DataFrame, now: dt.datetime) -> in
             for start in range(0, len(ids), context.CHUNK):
                 result = session.execute(
                     update(Enrolment)
-                    .where(Enrolment.status == "active", Enrolment.waiting_event == event_type,
-                           column.in_(bindparam("ids", expanding=True)))
-                    .values(next_due_at=now), {"ids": ids[start : start + context.CHUNK]},
-                    execution_options={"synchronize_session": False})
+                    .where(
+                        Enrolment.status == "active",
+                        Enrolment.waiting_event == event_type,
+                        column.in_(bindparam("ids", expanding=True)),
+                    )
+                    .values(next_due_at=now),
+                    {"ids": ids[start : start + context.CHUNK]},
+                    execution_options={"synchronize_session": False},
+                )
                 woken += int(getattr(result, "rowcount", 0) or 0)
     return woken
 
 
-def enrol_new_events(session: Session, now: dt.datetime, batch: int = BATCH,
-                     max_batches: int = 1000) -> EnrolStats:
+def enrol_new_events(
+    session: Session, now: dt.datetime, batch: int = BATCH, max_batches: int = 1000
+) -> EnrolStats:
     """Read new events and enrol; the caller commits. One worker at a time on PostgreSQL."""
     stats = EnrolStats()
     if not try_singleton_lock(session, ENROL_LOCK):
         return stats
     st = store_settings.load(session)
-    workflows = [wf for wf in active_workflows(session)
-                 if any(TRIGGERS.get(t.type) and TRIGGERS[t.type].kind != "time"
-                        for t in wf.definition.triggers)]
+    workflows = [
+        wf
+        for wf in active_workflows(session)
+        if any(
+            TRIGGERS.get(t.type) and TRIGGERS[t.type].kind != "time" for t in wf.definition.triggers
+        )
+    ]
     cursor = int(store_settings.get_meta(session, CURSOR_KEY, 0))
     read_from = cursor
     for _ in range(max_batches):
@@ -212,6 +269,9 @@ def enrol_new_events(session: Session, now: dt.datetime, batch: int = BATCH,
 
 
 def mark(session: Session, workflow_id: int, keys: list[str], now: dt.datetime) -> None:
-    insert_ignore(session, TriggerMark,
-                  [{"workflow_id": workflow_id, "key": k, "at": now} for k in keys],
-                  ["workflow_id", "key"])
+    insert_ignore(
+        session,
+        TriggerMark,
+        [{"workflow_id": workflow_id, "key": k, "at": now} for k in keys],
+        ["workflow_id", "key"],
+    )

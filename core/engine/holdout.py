@@ -42,8 +42,9 @@ def _mix_array(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         return x ^ (x >> np.uint64(31))
 
 
-def holdout_mask(workflow_id: int, customer_ids: Sequence[int] | npt.NDArray[np.int64],
-                 pct: float) -> npt.NDArray[np.bool_]:
+def holdout_mask(
+    workflow_id: int, customer_ids: Sequence[int] | npt.NDArray[np.int64], pct: float
+) -> npt.NDArray[np.bool_]:
     """:func:`is_holdout` for many customers at once."""
     ids = np.asarray(customer_ids, dtype=np.int64).astype(np.uint64)
     if pct <= 0:

@@ -47,13 +47,26 @@ def draft_of(wf: Workflow) -> WorkflowDefinition:
     return WorkflowDefinition.model_validate(wf.draft)
 
 
-def create(session: Session, actor: Actor, definition: WorkflowDefinition,
-           preset: str | None = None, is_demo: bool = False) -> Workflow:
+def create(
+    session: Session,
+    actor: Actor,
+    definition: WorkflowDefinition,
+    preset: str | None = None,
+    is_demo: bool = False,
+) -> Workflow:
     require(actor, Action.EDIT_WORKFLOWS)
-    wf = Workflow(name=definition.name, description=definition.description, status="draft",
-                  priority=definition.priority, draft=definition.model_dump(mode="json"),
-                  draft_revision=1, preset=preset, created_by=actor.name, updated_by=actor.name,
-                  is_demo=is_demo)
+    wf = Workflow(
+        name=definition.name,
+        description=definition.description,
+        status="draft",
+        priority=definition.priority,
+        draft=definition.model_dump(mode="json"),
+        draft_revision=1,
+        preset=preset,
+        created_by=actor.name,
+        updated_by=actor.name,
+        is_demo=is_demo,
+    )
     session.add(wf)
     session.flush()
     audit.record(session, actor.name, "workflow.create", str(wf.id), {"name": wf.name})
@@ -71,8 +84,9 @@ def import_json(session: Session, actor: Actor, text: str) -> Workflow:
     require(actor, Action.EDIT_WORKFLOWS)
     definition, problems = validate.parse(text)
     if definition is None:
-        raise WorkflowError("The file is not a workflow: " + "; ".join(map(str, problems)),
-                            problems=list(problems))
+        raise WorkflowError(
+            "The file is not a workflow: " + "; ".join(map(str, problems)), problems=list(problems)
+        )
     return create(session, actor, definition)
 
 
@@ -80,35 +94,52 @@ def export_json(session: Session, actor: Actor, workflow_id: int, published: boo
     require(actor, Action.VIEW_WORKFLOWS)
     wf = get(session, workflow_id)
     if published and wf.published_version:
-        data = session.scalar(select(WorkflowVersion.definition).where(
-            WorkflowVersion.workflow_id == wf.id,
-            WorkflowVersion.version == wf.published_version))
+        data = session.scalar(
+            select(WorkflowVersion.definition).where(
+                WorkflowVersion.workflow_id == wf.id,
+                WorkflowVersion.version == wf.published_version,
+            )
+        )
         return json.dumps(data, indent=2, ensure_ascii=False)
     return draft_of(wf).to_json()
 
 
-def save_draft(session: Session, actor: Actor, workflow_id: int,
-               definition: WorkflowDefinition | dict[str, Any], expected_revision: int) -> Workflow:
+def save_draft(
+    session: Session,
+    actor: Actor,
+    workflow_id: int,
+    definition: WorkflowDefinition | dict[str, Any],
+    expected_revision: int,
+) -> Workflow:
     """Store the draft if nobody saved since ``expected_revision``; else ConflictError."""
     require(actor, Action.EDIT_WORKFLOWS)
-    parsed = definition if isinstance(definition, WorkflowDefinition) else \
-        WorkflowDefinition.model_validate(definition)
+    parsed = (
+        definition
+        if isinstance(definition, WorkflowDefinition)
+        else WorkflowDefinition.model_validate(definition)
+    )
     result = session.execute(
-        update(Workflow).where(Workflow.id == workflow_id,
-                               Workflow.draft_revision == expected_revision)
-        .values(draft=parsed.model_dump(mode="json"), draft_revision=expected_revision + 1,
-                name=parsed.name, description=parsed.description, updated_by=actor.name,
-                updated_at=dt.datetime.now(dt.UTC)),
-        execution_options={"synchronize_session": False})
+        update(Workflow)
+        .where(Workflow.id == workflow_id, Workflow.draft_revision == expected_revision)
+        .values(
+            draft=parsed.model_dump(mode="json"),
+            draft_revision=expected_revision + 1,
+            name=parsed.name,
+            description=parsed.description,
+            updated_by=actor.name,
+            updated_at=dt.datetime.now(dt.UTC),
+        ),
+        execution_options={"synchronize_session": False},
+    )
     wf = get(session, workflow_id)
     session.refresh(wf)
     if not getattr(result, "rowcount", 0):
         raise ConflictError(
             f"{wf.updated_by or 'Someone'} saved this workflow since you opened it "
             f"(revision {wf.draft_revision}, yours was {expected_revision}).",
-            hint="Reload it to see their changes, then apply yours again.")
-    audit.record(session, actor.name, "workflow.save", str(wf.id),
-                 {"revision": wf.draft_revision})
+            hint="Reload it to see their changes, then apply yours again.",
+        )
+    audit.record(session, actor.name, "workflow.save", str(wf.id), {"revision": wf.draft_revision})
     return wf
 
 
@@ -125,58 +156,93 @@ def _preflight(session: Session, definition: WorkflowDefinition) -> list[str]:
     return [str(e) for e in (found or [])]
 
 
-def publish(session: Session, actor: Actor, workflow_id: int, in_flight: str = "finish",
-            note: str = "", now: dt.datetime | None = None) -> WorkflowVersion:
+def publish(
+    session: Session,
+    actor: Actor,
+    workflow_id: int,
+    in_flight: str = "finish",
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> WorkflowVersion:
     """Validate the draft and make it the running version."""
     require(actor, Action.PUBLISH_WORKFLOWS)
     if in_flight not in IN_FLIGHT:
-        raise ValidationError(f"Unknown choice {in_flight!r}.", field="in_flight",
-                              hint="Use finish, move or exit.")
+        raise ValidationError(
+            f"Unknown choice {in_flight!r}.", field="in_flight", hint="Use finish, move or exit."
+        )
     wf = get(session, workflow_id)
     definition = validate.check(wf.draft, session)
     problems = _preflight(session, definition)
     if problems:
-        raise WorkflowError("The message pre-flight check failed: " + "; ".join(problems),
-                            problems=list(problems), hint="Fix the templates, then publish.")
+        raise WorkflowError(
+            "The message pre-flight check failed: " + "; ".join(problems),
+            problems=list(problems),
+            hint="Fix the templates, then publish.",
+        )
     number = (wf.published_version or 0) + 1
-    version = WorkflowVersion(workflow_id=wf.id, version=number,
-                              definition=definition.model_dump(mode="json"), note=note[:255],
-                              created_by=actor.name, created_at=_now(now))
+    version = WorkflowVersion(
+        workflow_id=wf.id,
+        version=number,
+        definition=definition.model_dump(mode="json"),
+        note=note[:255],
+        created_by=actor.name,
+        created_at=_now(now),
+    )
     session.add(version)
     wf.published_version, wf.priority, wf.updated_by = number, definition.priority, actor.name
     session.flush()
     _handle_in_flight(session, wf.id, number, definition, in_flight, _now(now))
-    audit.record(session, actor.name, "workflow.publish", str(wf.id),
-                 {"version": number, "in_flight": in_flight})
+    audit.record(
+        session,
+        actor.name,
+        "workflow.publish",
+        str(wf.id),
+        {"version": number, "in_flight": in_flight},
+    )
     return version
 
 
-def _handle_in_flight(session: Session, workflow_id: int, version: int,
-                      definition: WorkflowDefinition, choice: str, now: dt.datetime) -> None:
+def _handle_in_flight(
+    session: Session,
+    workflow_id: int,
+    version: int,
+    definition: WorkflowDefinition,
+    choice: str,
+    now: dt.datetime,
+) -> None:
     if choice == "finish":
         return
-    running = session.scalars(select(Enrolment).where(
-        Enrolment.workflow_id == workflow_id, Enrolment.status == "active",
-        Enrolment.version < version))
+    running = session.scalars(
+        select(Enrolment).where(
+            Enrolment.workflow_id == workflow_id,
+            Enrolment.status == "active",
+            Enrolment.version < version,
+        )
+    )
     ids = {s.id for s in definition.steps}
     for e in running:
         if choice == "move" and (e.current_step_id in ids):
             e.version = version
         else:
-            reason = ("exited on publishing version" if choice == "exit"
-                      else "its step is not in the new version")
+            reason = (
+                "exited on publishing version"
+                if choice == "exit"
+                else "its step is not in the new version"
+            )
             e.status, e.exit_reason, e.completed_at = "exited", f"{reason} {version}", now
             e.next_due_at, e.waiting_event = None, None
 
 
-def activate(session: Session, actor: Actor, workflow_id: int,
-             now: dt.datetime | None = None) -> Workflow:
+def activate(
+    session: Session, actor: Actor, workflow_id: int, now: dt.datetime | None = None
+) -> Workflow:
     """Publish (if never published) and start enrolling events from now on."""
     require(actor, Action.PUBLISH_WORKFLOWS)
     wf = get(session, workflow_id)
     if wf.status == "archived":
-        raise ValidationError("An archived workflow cannot be activated.",
-                              hint="Duplicate it and activate the copy.")
+        raise ValidationError(
+            "An archived workflow cannot be activated.", hint="Duplicate it and activate the copy."
+        )
     if wf.published_version is None:
         publish(session, actor, workflow_id, now=now)
     wf.status, wf.activated_at, wf.updated_by = "active", _now(now), actor.name
@@ -195,8 +261,9 @@ def pause(session: Session, actor: Actor, workflow_id: int) -> Workflow:
     return wf
 
 
-def resume(session: Session, actor: Actor, workflow_id: int,
-           now: dt.datetime | None = None) -> Workflow:
+def resume(
+    session: Session, actor: Actor, workflow_id: int, now: dt.datetime | None = None
+) -> Workflow:
     require(actor, Action.PUBLISH_WORKFLOWS)
     wf = get(session, workflow_id)
     if wf.status != "paused":
@@ -206,17 +273,24 @@ def resume(session: Session, actor: Actor, workflow_id: int,
     return wf
 
 
-def archive(session: Session, actor: Actor, workflow_id: int,
-            now: dt.datetime | None = None) -> Workflow:
+def archive(
+    session: Session, actor: Actor, workflow_id: int, now: dt.datetime | None = None
+) -> Workflow:
     """Stop for good: active enrolments exit."""
     require(actor, Action.PUBLISH_WORKFLOWS)
     wf = get(session, workflow_id)
     wf.status, wf.updated_by = "archived", actor.name
-    session.execute(update(Enrolment).where(Enrolment.workflow_id == wf.id,
-                                            Enrolment.status == "active")
-                    .values(status="exited", exit_reason="workflow archived",
-                            completed_at=_now(now), next_due_at=None),
-                    execution_options={"synchronize_session": False})
+    session.execute(
+        update(Enrolment)
+        .where(Enrolment.workflow_id == wf.id, Enrolment.status == "active")
+        .values(
+            status="exited",
+            exit_reason="workflow archived",
+            completed_at=_now(now),
+            next_due_at=None,
+        ),
+        execution_options={"synchronize_session": False},
+    )
     audit.record(session, actor.name, "workflow.archive", str(wf.id))
     return wf
 
@@ -229,6 +303,16 @@ def duplicate(session: Session, actor: Actor, workflow_id: int) -> Workflow:
 
 def list_workflows(session: Session) -> list[dict[str, Any]]:
     rows = session.scalars(select(Workflow).order_by(Workflow.id))
-    return [{"id": w.id, "name": w.name, "status": w.status, "version": w.published_version,
-             "priority": w.priority, "activated_at": w.activated_at, "preset": w.preset,
-             "updated_by": w.updated_by} for w in rows]
+    return [
+        {
+            "id": w.id,
+            "name": w.name,
+            "status": w.status,
+            "version": w.published_version,
+            "priority": w.priority,
+            "activated_at": w.activated_at,
+            "preset": w.preset,
+            "updated_by": w.updated_by,
+        }
+        for w in rows
+    ]

@@ -29,111 +29,182 @@ def _email(step_id: str, template: str, next_id: str | None = None) -> Step:
 
 def order_confirmation() -> WorkflowDefinition:
     return WorkflowDefinition(
-        name="Order confirmation", description="Confirm every order as soon as it is placed.",
-        triggers=[Trigger(type="order_placed")], priority=10,
-        steps=[_email("confirm", "order_confirmation")])
+        name="Order confirmation",
+        description="Confirm every order as soon as it is placed.",
+        triggers=[Trigger(type="order_placed")],
+        priority=10,
+        steps=[_email("confirm", "order_confirmation")],
+    )
 
 
 def shipping_update() -> WorkflowDefinition:
     return WorkflowDefinition(
-        name="Shipping update", description="Tell customers when the parcel leaves and when it "
-        "is out for delivery.",
-        triggers=[Trigger(type="shipped"), Trigger(type="out_for_delivery")], priority=20,
+        name="Shipping update",
+        description="Tell customers when the parcel leaves and when it is out for delivery.",
+        triggers=[Trigger(type="shipped"), Trigger(type="out_for_delivery")],
+        priority=20,
         allow_reentry=True,
-        steps=[Step(id="which", type="branch", condition=rule("event.type", "eq", "shipped"),
-                    next="shipped", alt_next="out"),
-               _email("shipped", "shipped"), _email("out", "out_for_delivery")])
+        steps=[
+            Step(
+                id="which",
+                type="branch",
+                condition=rule("event.type", "eq", "shipped"),
+                next="shipped",
+                alt_next="out",
+            ),
+            _email("shipped", "shipped"),
+            _email("out", "out_for_delivery"),
+        ],
+    )
 
 
 def ready_for_pickup() -> WorkflowDefinition:
     return WorkflowDefinition(
-        name="Ready for pickup", description="Tell click-and-collect customers their order waits "
+        name="Ready for pickup",
+        description="Tell click-and-collect customers their order waits "
         "in the store, with its address and hours.",
-        triggers=[Trigger(type="ready_for_pickup")], priority=20,
-        steps=[_email("ready", "ready_for_pickup")])
+        triggers=[Trigger(type="ready_for_pickup")],
+        priority=20,
+        steps=[_email("ready", "ready_for_pickup")],
+    )
 
 
 def delivery_delay_apology() -> WorkflowDefinition:
     return WorkflowDefinition(
-        name="Delivery delay apology", description="Apologise when an order misses its promised "
-        "delivery time.",
+        name="Delivery delay apology",
+        description="Apologise when an order misses its promised delivery time.",
         triggers=[Trigger(type="delivery_promise_missed", params={"grace_hours": 2})],
-        priority=30, exit=rule("order.cancelled", "eq", True),
-        steps=[_email("apology", "delivery_delayed")])
+        priority=30,
+        exit=rule("order.cancelled", "eq", True),
+        steps=[_email("apology", "delivery_delayed")],
+    )
 
 
 def review_request() -> WorkflowDefinition:
     return WorkflowDefinition(
-        name="Review request", description="Ask for a review 7 days after delivery or pickup, "
+        name="Review request",
+        description="Ask for a review 7 days after delivery or pickup, "
         "remind once 5 days later if no review came.",
-        triggers=[Trigger(type="delivered"), Trigger(type="picked_up")], priority=50,
+        triggers=[Trigger(type="delivered"), Trigger(type="picked_up")],
+        priority=50,
         exit=rule("order.refunded", "eq", True),
-        steps=[Step(id="wait7", type="wait", params={"days": 7}, next="time"),
-               Step(id="time", type="wait_until",
-                    params={"time": "10:00", "weekdays": ["mon", "tue", "wed", "thu", "fri",
-                                                          "sat"]}, next="ask"),
-               _email("ask", "review_request", "await"),
-               Step(id="await", type="wait_event",
-                    params={"event": "review_submitted", "scope": "order", "timeout_days": 5},
-                    alt_next="remind"),
-               _email("remind", "review_reminder")])
+        steps=[
+            Step(id="wait7", type="wait", params={"days": 7}, next="time"),
+            Step(
+                id="time",
+                type="wait_until",
+                params={"time": "10:00", "weekdays": ["mon", "tue", "wed", "thu", "fri", "sat"]},
+                next="ask",
+            ),
+            _email("ask", "review_request", "await"),
+            Step(
+                id="await",
+                type="wait_event",
+                params={"event": "review_submitted", "scope": "order", "timeout_days": 5},
+                alt_next="remind",
+            ),
+            _email("remind", "review_reminder"),
+        ],
+    )
 
 
 def referral_invitation() -> WorkflowDefinition:
     return WorkflowDefinition(
-        name="Referral invitation", description="Invite happy reviewers (4-5 stars) to refer "
-        "friends with their own code.",
-        triggers=[Trigger(type="review_submitted")], priority=60,
+        name="Referral invitation",
+        description="Invite happy reviewers (4-5 stars) to refer friends with their own code.",
+        triggers=[Trigger(type="review_submitted")],
+        priority=60,
         entry=rule("event.rating", "ge", 4),
-        steps=[Step(id="code", type="create_referral", params={"prefix": "FRIEND",
-                                                               "reward_value": 10}, next="invite"),
-               _email("invite", "referral_invitation")])
+        steps=[
+            Step(
+                id="code",
+                type="create_referral",
+                params={"prefix": "FRIEND", "reward_value": 10},
+                next="invite",
+            ),
+            _email("invite", "referral_invitation"),
+        ],
+    )
 
 
 def second_order_thank_you() -> WorkflowDefinition:
     return WorkflowDefinition(
-        name="Second order thank-you", description="Thank customers for their second order "
-        "with a unique coupon.",
-        triggers=[Trigger(type="nth_order", params={"n": 2})], priority=40,
+        name="Second order thank-you",
+        description="Thank customers for their second order with a unique coupon.",
+        triggers=[Trigger(type="nth_order", params={"n": 2})],
+        priority=40,
         exit=any_of(rule("order.cancelled", "eq", True), rule("order.refunded", "eq", True)),
-        steps=[Step(id="wait1", type="wait", params={"days": 1}, next="coupon"),
-               Step(id="coupon", type="issue_coupon",
-                    params={"prefix": "THANKS", "kind": "percent", "value": 10,
-                            "expiry_days": 30}, next="thanks"),
-               _email("thanks", "thank_you_coupon")])
+        steps=[
+            Step(id="wait1", type="wait", params={"days": 1}, next="coupon"),
+            Step(
+                id="coupon",
+                type="issue_coupon",
+                params={"prefix": "THANKS", "kind": "percent", "value": 10, "expiry_days": 30},
+                next="thanks",
+            ),
+            _email("thanks", "thank_you_coupon"),
+        ],
+    )
 
 
 def win_back() -> WorkflowDefinition:
     return WorkflowDefinition(
-        name="Win-back", description="Bring back customers with no order for 90 days, with a "
+        name="Win-back",
+        description="Bring back customers with no order for 90 days, with a "
         "coupon; half get it at once, half a week later.",
-        triggers=[Trigger(type="no_order_for_days", params={"days": 90})], priority=70,
+        triggers=[Trigger(type="no_order_for_days", params={"days": 90})],
+        priority=70,
         exit=rule("customer.orders_since_entry", "gt", 0),
-        steps=[Step(id="split", type="split", paths=[SplitPath(name="now", weight=50,
-                                                               next="coupon"),
-                                                     SplitPath(name="later", weight=50,
-                                                               next="wait7")]),
-               Step(id="wait7", type="wait", params={"days": 7}, next="coupon"),
-               Step(id="coupon", type="issue_coupon",
-                    params={"prefix": "COMEBACK", "kind": "percent", "value": 15,
-                            "expiry_days": 21}, next="send"),
-               _email("send", "win_back")])
+        steps=[
+            Step(
+                id="split",
+                type="split",
+                paths=[
+                    SplitPath(name="now", weight=50, next="coupon"),
+                    SplitPath(name="later", weight=50, next="wait7"),
+                ],
+            ),
+            Step(id="wait7", type="wait", params={"days": 7}, next="coupon"),
+            Step(
+                id="coupon",
+                type="issue_coupon",
+                params={"prefix": "COMEBACK", "kind": "percent", "value": 15, "expiry_days": 21},
+                next="send",
+            ),
+            _email("send", "win_back"),
+        ],
+    )
 
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (
-    Preset("order_confirmation", "Confirm each order when it is placed.", order_confirmation),
-    Preset("shipping_update", "Shipped and out-for-delivery notices.", shipping_update),
-    Preset("ready_for_pickup", "Tell pickup customers their order is ready.", ready_for_pickup),
-    Preset("delivery_delay_apology", "Apologise when a delivery promise is missed.",
-           delivery_delay_apology),
-    Preset("review_request", "Ask for a review 7 days after delivery, remind 5 days later.",
-           review_request),
-    Preset("referral_invitation", "Invite 4-5 star reviewers to refer friends.",
-           referral_invitation),
-    Preset("second_order_thank_you", "Thank second-time buyers with a coupon.",
-           second_order_thank_you),
-    Preset("win_back", "Win back customers silent for 90 days, with a coupon.", win_back),
-)}
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset("order_confirmation", "Confirm each order when it is placed.", order_confirmation),
+        Preset("shipping_update", "Shipped and out-for-delivery notices.", shipping_update),
+        Preset("ready_for_pickup", "Tell pickup customers their order is ready.", ready_for_pickup),
+        Preset(
+            "delivery_delay_apology",
+            "Apologise when a delivery promise is missed.",
+            delivery_delay_apology,
+        ),
+        Preset(
+            "review_request",
+            "Ask for a review 7 days after delivery, remind 5 days later.",
+            review_request,
+        ),
+        Preset(
+            "referral_invitation",
+            "Invite 4-5 star reviewers to refer friends.",
+            referral_invitation,
+        ),
+        Preset(
+            "second_order_thank_you",
+            "Thank second-time buyers with a coupon.",
+            second_order_thank_you,
+        ),
+        Preset("win_back", "Win back customers silent for 90 days, with a coupon.", win_back),
+    )
+}
 
 
 def preset(name: str) -> WorkflowDefinition:

@@ -220,8 +220,14 @@ STEP_TYPES: dict[str, StepSpec] = {
         "Wait until a local time on an allowed weekday, in the customer's time zone.",
         (
             ParamSpec("time", "Time of day", "time", True, "10:00"),
-            ParamSpec("weekdays", "Allowed weekdays", "weekdays", False, list(WEEKDAYS)[:5],
-                      choices=WEEKDAYS),
+            ParamSpec(
+                "weekdays",
+                "Allowed weekdays",
+                "weekdays",
+                False,
+                list(WEEKDAYS)[:5],
+                choices=WEEKDAYS,
+            ),
         ),
     ),
     "wait_event": StepSpec(
@@ -230,7 +236,9 @@ STEP_TYPES: dict[str, StepSpec] = {
         "Wait until an event happens for this order (or customer), or a timeout passes.",
         (
             ParamSpec("event", "Event", "choice", True, "delivered", choices_source="event_types"),
-            ParamSpec("scope", "Whose event", "choice", False, "order", choices=("order", "customer")),
+            ParamSpec(
+                "scope", "Whose event", "choice", False, "order", choices=("order", "customer")
+            ),
             ParamSpec("timeout_days", "Give up after (days)", "days", True, 14, minimum=0),
         ),
         ("next", "alt_next"),
@@ -251,26 +259,43 @@ STEP_TYPES: dict[str, StepSpec] = {
         (),
         ("paths",),
     ),
-    "send_email": StepSpec("Send email", "action", "Send a template in the customer's language.",
-                           (_TEMPLATE,)),
+    "send_email": StepSpec(
+        "Send email", "action", "Send a template in the customer's language.", (_TEMPLATE,)
+    ),
     "issue_coupon": StepSpec(
         "Issue a unique coupon",
         "action",
         "Create a one-customer coupon code (usable in the next email as {{ coupon.code }}).",
         (
             ParamSpec("prefix", "Code prefix", "text", False, "THANKS"),
-            ParamSpec("kind", "Discount kind", "choice", False, "percent",
-                      choices=("percent", "fixed")),
+            ParamSpec(
+                "kind", "Discount kind", "choice", False, "percent", choices=("percent", "fixed")
+            ),
             ParamSpec("value", "Value (% or amount)", "number", True, 10, minimum=0),
             ParamSpec("expiry_days", "Valid for (days)", "days", False, 30, minimum=1),
-            ParamSpec("budget_cap", "Budget cap (store currency)", "money", False, None, minimum=0,
-                      help="Stop issuing once the estimated cost of issued coupons reaches it."),
+            ParamSpec(
+                "budget_cap",
+                "Budget cap (store currency)",
+                "money",
+                False,
+                None,
+                minimum=0,
+                help="Stop issuing once the estimated cost of issued coupons reaches it.",
+            ),
         ),
     ),
-    "add_tag": StepSpec("Add a customer tag", "action", "Tag the customer.",
-                        (ParamSpec("tag", "Tag", "choice", True, choices_source="tags"),)),
-    "remove_tag": StepSpec("Remove a customer tag", "action", "Untag the customer.",
-                           (ParamSpec("tag", "Tag", "choice", True, choices_source="tags"),)),
+    "add_tag": StepSpec(
+        "Add a customer tag",
+        "action",
+        "Tag the customer.",
+        (ParamSpec("tag", "Tag", "choice", True, choices_source="tags"),),
+    ),
+    "remove_tag": StepSpec(
+        "Remove a customer tag",
+        "action",
+        "Untag the customer.",
+        (ParamSpec("tag", "Tag", "choice", True, choices_source="tags"),),
+    ),
     "create_referral": StepSpec(
         "Create a referral code",
         "action",
@@ -286,8 +311,9 @@ STEP_TYPES: dict[str, StepSpec] = {
         "POST the enrolment as JSON, signed with HMAC-SHA256 in X-Orderflow-Signature.",
         (
             ParamSpec("url", "URL", "url", True),
-            ParamSpec("secret", "Signing secret", "text", False, "",
-                      help="Empty: the store's secret key."),
+            ParamSpec(
+                "secret", "Signing secret", "text", False, "", help="Empty: the store's secret key."
+            ),
         ),
     ),
     "notify_merchant": StepSpec(
@@ -296,8 +322,14 @@ STEP_TYPES: dict[str, StepSpec] = {
         "Email the store's sender address (mailbox when SMTP is off).",
         (
             ParamSpec("subject", "Subject", "text", True, "Orderflow: {workflow}"),
-            ParamSpec("message", "Message", "text", False, "",
-                      help="{workflow}, {order} and {customer} are replaced."),
+            ParamSpec(
+                "message",
+                "Message",
+                "text",
+                False,
+                "",
+                help="{workflow}, {order} and {customer} are replaced.",
+            ),
         ),
     ),
 }
@@ -311,8 +343,19 @@ STATIC_CHOICES: dict[str, tuple[str, ...]] = {
     "locales": ("en", "de", "fr", "nl", "es", "it", "pl", "sv"),
 }
 CHOICE_SOURCES = (
-    "countries", "delivery_options", "templates", "tags", "locales", "products", "categories",
-    "currencies", "channels", "rfm_segments", "event_types", "order_statuses", "weekdays",
+    "countries",
+    "delivery_options",
+    "templates",
+    "tags",
+    "locales",
+    "products",
+    "categories",
+    "currencies",
+    "channels",
+    "rfm_segments",
+    "event_types",
+    "order_statuses",
+    "weekdays",
 )
 
 

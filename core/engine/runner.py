@@ -26,9 +26,8 @@ from core.engine.conditions import evaluate, fields_used
 from core.engine.enrol import eval_context
 from core.engine.registry import TRIGGERS
 from core.engine.schema import WorkflowDefinition
-from core.engine.sqlutil import lock_skip_locked
+from core.engine.sqlutil import insert_ignore, lock_skip_locked
 from core.engine.steps import HANDLERS, Go, StepEnv, Wait, _message_row
-from core.engine.sqlutil import insert_ignore
 from core.models import Customer, Enrolment, Message, StepRun, Workflow
 
 MAX_STEPS_PER_RUN = 100
@@ -49,16 +48,25 @@ class RunStats:
 
 def claim_enrolments(engine: Engine, worker: str, now: dt.datetime, limit: int) -> list[int]:
     with Session(engine) as session, session.begin():
-        due = select(Enrolment.id).where(
-            Enrolment.status == "active", Enrolment.next_due_at <= now,
-            Enrolment.workflow_id.in_(select(Workflow.id).where(Workflow.status == "active")),
-            or_(Enrolment.claimed_until.is_(None), Enrolment.claimed_until < now),
-        ).order_by(Enrolment.next_due_at, Enrolment.id).limit(limit)
+        due = (
+            select(Enrolment.id)
+            .where(
+                Enrolment.status == "active",
+                Enrolment.next_due_at <= now,
+                Enrolment.workflow_id.in_(select(Workflow.id).where(Workflow.status == "active")),
+                or_(Enrolment.claimed_until.is_(None), Enrolment.claimed_until < now),
+            )
+            .order_by(Enrolment.next_due_at, Enrolment.id)
+            .limit(limit)
+        )
         ids = list(session.scalars(lock_skip_locked(due, session)))
         if ids:
-            session.execute(update(Enrolment).where(Enrolment.id.in_(ids)).values(
-                claimed_by=worker, claimed_until=now + LEASE),
-                execution_options={"synchronize_session": False})
+            session.execute(
+                update(Enrolment)
+                .where(Enrolment.id.in_(ids))
+                .values(claimed_by=worker, claimed_until=now + LEASE),
+                execution_options={"synchronize_session": False},
+            )
         return ids
 
 
@@ -67,37 +75,72 @@ def _event_type(trigger: str) -> str | None:
     return spec.event if spec and spec.kind == "event" else (trigger if spec is None else None)
 
 
-def _records(session: Session, enrolments: list[Enrolment], defs: dict[tuple[int, int],
-             WorkflowDefinition], now: dt.datetime) -> dict[int, dict[str, Any]]:
+def _records(
+    session: Session,
+    enrolments: list[Enrolment],
+    defs: dict[tuple[int, int], WorkflowDefinition],
+    now: dt.datetime,
+) -> dict[int, dict[str, Any]]:
     wanted: set[str] = set()
     for d in defs.values():
         wanted |= fields_used(d.still_true) | fields_used(d.exit)
         for s in d.steps:
             wanted |= fields_used(s.condition)
-    base = pd.DataFrame({
-        "order_id": [e.order_id for e in enrolments],
-        "customer_id": [e.customer_id for e in enrolments],
-        "event_type": [_event_type(e.trigger) for e in enrolments],
-        "occurred_at": [e.trigger_at for e in enrolments],
-        "as_of": [now] * len(enrolments), "trigger_at": [e.trigger_at for e in enrolments]})
+    base = pd.DataFrame(
+        {
+            "order_id": [e.order_id for e in enrolments],
+            "customer_id": [e.customer_id for e in enrolments],
+            "event_type": [_event_type(e.trigger) for e in enrolments],
+            "occurred_at": [e.trigger_at for e in enrolments],
+            "as_of": [now] * len(enrolments),
+            "trigger_at": [e.trigger_at for e in enrolments],
+        }
+    )
     st = store_settings.load(session)
     frame = context.enrich(session, base, st, wanted) if wanted else base
     return {e.id: context.record_from_frame(frame, i) for i, e in enumerate(enrolments)}
 
 
-def _log(session: Session, e: Enrolment, step_id: str, kind: str, outcome: str, detail: str,
-         now: dt.datetime) -> None:
-    session.add(StepRun(enrolment_id=e.id, step_id=step_id, kind=kind, outcome=outcome,
-                        detail=detail[:2000], at=now))
+def _log(
+    session: Session,
+    e: Enrolment,
+    step_id: str,
+    kind: str,
+    outcome: str,
+    detail: str,
+    now: dt.datetime,
+) -> None:
+    session.add(
+        StepRun(
+            enrolment_id=e.id,
+            step_id=step_id,
+            kind=kind,
+            outcome=outcome,
+            detail=detail[:2000],
+            at=now,
+        )
+    )
 
 
-def _stop(env: StepEnv, e: Enrolment, reason: str, step_id: str, kind: str,
-          template: str | None) -> None:
+def _stop(
+    env: StepEnv, e: Enrolment, reason: str, step_id: str, kind: str, template: str | None
+) -> None:
     if kind == "send_email":
-        insert_ignore(env.session, Message, [_message_row(
-            env, env.workflow.definition.step(step_id),  # type: ignore[arg-type]
-            template_name=template, state="suppressed", suppression_reason="exit_condition",
-            suppressed_at=env.now)], ["idempotency_key"])
+        insert_ignore(
+            env.session,
+            Message,
+            [
+                _message_row(
+                    env,
+                    env.workflow.definition.step(step_id),  # type: ignore[arg-type]
+                    template_name=template,
+                    state="suppressed",
+                    suppression_reason="exit_condition",
+                    suppressed_at=env.now,
+                )
+            ],
+            ["idempotency_key"],
+        )
     e.status, e.exit_reason, e.completed_at, e.next_due_at = "exited", reason, env.now, None
     e.waiting_event = None
     _log(env.session, e, step_id, kind, "exited", reason, env.now)
@@ -140,8 +183,13 @@ def advance(env: StepEnv, stats: RunStats) -> None:
     e.next_due_at = env.now  # a long chain continues next pass
 
 
-def run_due(engine: Engine, now: dt.datetime, worker: str = "worker", batch: int = 200,
-            max_batches: int = 1000) -> RunStats:
+def run_due(
+    engine: Engine,
+    now: dt.datetime,
+    worker: str = "worker",
+    batch: int = 200,
+    max_batches: int = 1000,
+) -> RunStats:
     """Execute every due enrolment step (several batches); returns what was done."""
     stats = RunStats()
     for _ in range(max_batches):
@@ -159,30 +207,50 @@ def _running(session: Session, e: Enrolment, cache: dict[tuple[int, int], Runnin
     if key not in cache:
         wf = session.get(Workflow, e.workflow_id)
         assert wf is not None
-        cache[key] = Running(wf.id, e.version, version_definition(session, wf.id, e.version),
-                             wf.activated_at or e.entered_at, wf.priority, wf.name)
+        cache[key] = Running(
+            wf.id,
+            e.version,
+            version_definition(session, wf.id, e.version),
+            wf.activated_at or e.entered_at,
+            wf.priority,
+            wf.name,
+        )
     return cache[key]
 
 
-def _run_batch(engine: Engine, ids: list[int], worker: str, now: dt.datetime,
-               stats: RunStats) -> None:
+def _run_batch(
+    engine: Engine, ids: list[int], worker: str, now: dt.datetime, stats: RunStats
+) -> None:
     with Session(engine, expire_on_commit=False) as session:
-        enrolments = list(session.scalars(select(Enrolment).where(Enrolment.id.in_(ids))
-                                          .order_by(Enrolment.id)))
+        enrolments = list(
+            session.scalars(select(Enrolment).where(Enrolment.id.in_(ids)).order_by(Enrolment.id))
+        )
         cache: dict[tuple[int, int], Running] = {}
         for e in enrolments:
             _running(session, e, cache)
         records = _records(session, enrolments, {k: v.definition for k, v in cache.items()}, now)
         st = store_settings.load(session)
         ctx = eval_context(now, st)
-        customers = {c.id: c for c in session.scalars(select(Customer).where(
-            Customer.id.in_({e.customer_id for e in enrolments})))}
+        customers = {
+            c.id: c
+            for c in session.scalars(
+                select(Customer).where(Customer.id.in_({e.customer_id for e in enrolments}))
+            )
+        }
         session.commit()
         for e in enrolments:
             if e.claimed_by != worker:
                 continue
-            env = StepEnv(session, e, cache[(e.workflow_id, e.version)], records[e.id], now, st,
-                          ctx, customers[e.customer_id])
+            env = StepEnv(
+                session,
+                e,
+                cache[(e.workflow_id, e.version)],
+                records[e.id],
+                now,
+                st,
+                ctx,
+                customers[e.customer_id],
+            )
             try:
                 advance(env, stats)
             except Exception as exc:  # one broken enrolment must not stop the others

@@ -15,8 +15,9 @@ def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def insert_ignore(session: Session, model: Any, rows: Sequence[Mapping[str, Any]],
-                  unique: list[str]) -> None:
+def insert_ignore(
+    session: Session, model: Any, rows: Sequence[Mapping[str, Any]], unique: list[str]
+) -> None:
     """Insert rows, silently skipping any that would break the unique constraint on
     ``unique`` (the idempotency of enrolments, trigger marks and messages)."""
     if not rows:

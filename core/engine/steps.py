@@ -27,8 +27,15 @@ from core.engine.holdout import pick_path
 from core.engine.registry import WEEKDAYS
 from core.engine.schema import Step
 from core.engine.sqlutil import insert_ignore
-from core.models import Coupon, Customer, Enrolment, Message, MessageTemplate, OrderEvent
-from core.models import ReferralCode
+from core.models import (
+    Coupon,
+    Customer,
+    Enrolment,
+    Message,
+    MessageTemplate,
+    OrderEvent,
+    ReferralCode,
+)
 from core.settings import StoreSettings
 from core.timeutil import zone
 
@@ -93,8 +100,11 @@ def _timed_wait(env: StepEnv, step: Step, due: Callable[[], dt.datetime]) -> Go 
 
 def wait(step: Step, env: StepEnv) -> Go | Wait:
     p = step.params
-    delta = dt.timedelta(days=float(p.get("days") or 0), hours=float(p.get("hours") or 0),
-                         minutes=float(p.get("minutes") or 0))
+    delta = dt.timedelta(
+        days=float(p.get("days") or 0),
+        hours=float(p.get("hours") or 0),
+        minutes=float(p.get("minutes") or 0),
+    )
     return _timed_wait(env, step, lambda: env.now + delta)
 
 
@@ -115,8 +125,11 @@ def next_local_time(now: dt.datetime, hhmm: str, weekdays: list[str], tz_name: s
 def wait_until(step: Step, env: StepEnv) -> Go | Wait:
     tz_name = env.customer.time_zone or env.settings.timezone
     days = list(step.params.get("weekdays") or WEEKDAYS)
-    return _timed_wait(env, step, lambda: next_local_time(
-        env.now, str(step.params.get("time", "10:00")), days, tz_name))
+    return _timed_wait(
+        env,
+        step,
+        lambda: next_local_time(env.now, str(step.params.get("time", "10:00")), days, tz_name),
+    )
 
 
 def wait_event(step: Step, env: StepEnv) -> Go | Wait:
@@ -132,8 +145,9 @@ def wait_event(step: Step, env: StepEnv) -> Go | Wait:
     until = dt.datetime.fromisoformat(state[key]["until"])
     query = select(OrderEvent.id).where(OrderEvent.type == event)
     if step.params.get("scope") == "customer":
-        query = query.where(OrderEvent.customer_id == e.customer_id,
-                            OrderEvent.occurred_at >= since)
+        query = query.where(
+            OrderEvent.customer_id == e.customer_id, OrderEvent.occurred_at >= since
+        )
     else:
         query = query.where(OrderEvent.order_id == e.order_id)
     if env.session.scalar(query.limit(1)) is not None:
@@ -163,47 +177,86 @@ def split(step: Step, env: StepEnv) -> Go | Wait:
 
 def _message_row(env: StepEnv, step: Step, **values: Any) -> dict[str, Any]:
     e = env.enrolment
-    row = {"idempotency_key": f"e{e.id}:{step.id}", "workflow_id": env.workflow.id,
-           "workflow_version": e.version, "enrolment_id": e.id, "step_id": step.id,
-           "customer_id": e.customer_id, "order_id": e.order_id, "priority": env.workflow.priority,
-           "variant": e.variant, "to_address": env.customer.email, "is_demo": env.customer.is_demo,
-           "due_at": env.now, "queued_at": env.now, "state": "queued", "headers": {}}
+    row = {
+        "idempotency_key": f"e{e.id}:{step.id}",
+        "workflow_id": env.workflow.id,
+        "workflow_version": e.version,
+        "enrolment_id": e.id,
+        "step_id": step.id,
+        "customer_id": e.customer_id,
+        "order_id": e.order_id,
+        "priority": env.workflow.priority,
+        "variant": e.variant,
+        "to_address": env.customer.email,
+        "is_demo": env.customer.is_demo,
+        "due_at": env.now,
+        "queued_at": env.now,
+        "state": "queued",
+        "headers": {},
+    }
     row.update(values)
     return row
 
 
 def _suppress(env: StepEnv, step: Step, reason: str, template: str | None, category: str) -> None:
-    insert_ignore(env.session, Message, [_message_row(
-        env, step, template_name=template, category=category, state="suppressed",
-        suppression_reason=reason, suppressed_at=env.now)], ["idempotency_key"])
+    insert_ignore(
+        env.session,
+        Message,
+        [
+            _message_row(
+                env,
+                step,
+                template_name=template,
+                category=category,
+                state="suppressed",
+                suppression_reason=reason,
+                suppressed_at=env.now,
+            )
+        ],
+        ["idempotency_key"],
+    )
 
 
 def send_email(step: Step, env: StepEnv) -> Go | Wait:
     template = str(step.params.get("template"))
     if _done(env, step):
         return Go(step.next, "skipped", "already sent (earlier version)")
-    category = env.session.scalar(select(MessageTemplate.category).where(
-        MessageTemplate.name == template)) or "transactional"
-    reason = "holdout" if env.enrolment.is_holdout else (
-        "no_email" if not env.customer.email else None)
+    category = (
+        env.session.scalar(select(MessageTemplate.category).where(MessageTemplate.name == template))
+        or "transactional"
+    )
+    reason = (
+        "holdout" if env.enrolment.is_holdout else ("no_email" if not env.customer.email else None)
+    )
     if reason:
         _suppress(env, step, reason, template, category)
         _remember(env, step)
         return Go(step.next, "skipped", f"{template}: suppressed ({reason})")
-    insert_ignore(env.session, Message, [_message_row(env, step, template_name=template,
-                                                      category=category)], ["idempotency_key"])
-    message = env.session.scalar(select(Message).where(
-        Message.idempotency_key == f"e{env.enrolment.id}:{step.id}"))
+    insert_ignore(
+        env.session,
+        Message,
+        [_message_row(env, step, template_name=template, category=category)],
+        ["idempotency_key"],
+    )
+    message = env.session.scalar(
+        select(Message).where(Message.idempotency_key == f"e{env.enrolment.id}:{step.id}")
+    )
     assert message is not None
     if message.subject is None and message.state == "queued":
         from core.messaging.render import render_for
 
         state = env.enrolment.state
-        rendered = render_for(env.session, template, customer_id=env.customer.id,
-                              order_id=env.enrolment.order_id,
-                              extra={"coupon_code": state.get("coupon_code"),
-                                     "referral_code": state.get("referral_code"),
-                                     "message_id": message.id})
+        rendered = render_for(
+            env.session,
+            template,
+            customer_id=env.customer.id,
+            order_id=env.enrolment.order_id,
+            extra={
+                "coupon_code": state.get("coupon_code"),
+                "referral_code": state.get("referral_code"),
+                "message_id": message.id,
+            },
+        )
         message.subject, message.html, message.text = rendered.subject, rendered.html, rendered.text
         message.locale = rendered.locale
     _remember(env, step)
@@ -233,17 +286,35 @@ def issue_coupon(step: Step, env: StepEnv) -> Go | Wait:
     cost = _estimated_cost(env, kind, value)
     cap = p.get("budget_cap")
     if cap not in (None, ""):
-        spent = env.session.scalar(select(func.coalesce(func.sum(Coupon.cost), 0)).where(
-            Coupon.workflow_id == env.workflow.id)) or 0
+        spent = (
+            env.session.scalar(
+                select(func.coalesce(func.sum(Coupon.cost), 0)).where(
+                    Coupon.workflow_id == env.workflow.id
+                )
+            )
+            or 0
+        )
         if Decimal(str(spent)) + cost > Decimal(str(cap)):
             _remember(env, step)
             return Go(step.next, "skipped", f"budget cap {cap} {env.settings.currency} reached")
     code = _unique_code(env.session, Coupon, str(p.get("prefix") or "THANKS"))
     expires = env.now + dt.timedelta(days=float(p.get("expiry_days") or 30))
-    env.session.add(Coupon(code=code, customer_id=env.customer.id, workflow_id=env.workflow.id,
-                           enrolment_id=env.enrolment.id, kind=kind, value=value,
-                           currency=env.settings.currency, issued_at=env.now, expires_at=expires,
-                           cost=cost, note=f"step {step.id}", is_demo=env.customer.is_demo))
+    env.session.add(
+        Coupon(
+            code=code,
+            customer_id=env.customer.id,
+            workflow_id=env.workflow.id,
+            enrolment_id=env.enrolment.id,
+            kind=kind,
+            value=value,
+            currency=env.settings.currency,
+            issued_at=env.now,
+            expires_at=expires,
+            cost=cost,
+            note=f"step {step.id}",
+            is_demo=env.customer.is_demo,
+        )
+    )
     _remember(env, step, coupon_code=code)
     return Go(step.next, "done", f"coupon {code} ({value} {kind}), expires {expires.date()}")
 
@@ -262,11 +333,16 @@ def create_referral(step: Step, env: StepEnv) -> Go | Wait:
         return Go(step.next, "skipped", "holdout" if env.enrolment.is_holdout else "already done")
     code = _unique_code(env.session, ReferralCode, str(step.params.get("prefix") or "FRIEND"))
     reward = step.params.get("reward_value")
-    env.session.add(ReferralCode(code=code, customer_id=env.customer.id,
-                                 workflow_id=env.workflow.id,
-                                 reward_value=None if reward in (None, "") else Decimal(str(reward)),
-                                 reward_currency=env.settings.currency,
-                                 is_demo=env.customer.is_demo))
+    env.session.add(
+        ReferralCode(
+            code=code,
+            customer_id=env.customer.id,
+            workflow_id=env.workflow.id,
+            reward_value=None if reward in (None, "") else Decimal(str(reward)),
+            reward_currency=env.settings.currency,
+            is_demo=env.customer.is_demo,
+        )
+    )
     _remember(env, step, referral_code=code)
     return Go(step.next, "done", f"referral code {code}")
 
@@ -278,12 +354,23 @@ def signature(secret: str, body: bytes) -> str:
 
 def webhook_body(env: StepEnv, step: Step) -> bytes:
     e = env.enrolment
-    payload = {"workflow_id": env.workflow.id, "workflow": env.workflow.name,
-               "version": e.version, "enrolment_id": e.id, "step_id": step.id,
-               "trigger": e.trigger, "trigger_at": e.trigger_at.isoformat(),
-               "customer": {"id": env.customer.id, "email": env.customer.email,
-                            "external_id": env.customer.external_id},
-               "order_id": e.order_id, "variant": e.variant, "at": env.now.isoformat()}
+    payload = {
+        "workflow_id": env.workflow.id,
+        "workflow": env.workflow.name,
+        "version": e.version,
+        "enrolment_id": e.id,
+        "step_id": step.id,
+        "trigger": e.trigger,
+        "trigger_at": e.trigger_at.isoformat(),
+        "customer": {
+            "id": env.customer.id,
+            "email": env.customer.email,
+            "external_id": env.customer.external_id,
+        },
+        "order_id": e.order_id,
+        "variant": e.variant,
+        "at": env.now.isoformat(),
+    }
     return json.dumps(payload, sort_keys=True).encode()
 
 
@@ -294,9 +381,16 @@ def webhook(step: Step, env: StepEnv) -> Go | Wait:
 
     secret = str(step.params.get("secret") or config.get_secret(config.ENV_SECRET_KEY) or "")
     body = webhook_body(env, step)
-    request = urllib.request.Request(str(step.params["url"]), data=body, method="POST", headers={
-        "Content-Type": "application/json", "X-Orderflow-Signature": signature(secret, body),
-        "X-Orderflow-Idempotency-Key": f"e{env.enrolment.id}:{step.id}"})
+    request = urllib.request.Request(
+        str(step.params["url"]),
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Orderflow-Signature": signature(secret, body),
+            "X-Orderflow-Idempotency-Key": f"e{env.enrolment.id}:{step.id}",
+        },
+    )
     attempts = int(env.enrolment.state.get(f"webhook:{step.id}", 0)) + 1
     try:
         with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
@@ -304,7 +398,7 @@ def webhook(step: Step, env: StepEnv) -> Go | Wait:
     except OSError as exc:
         if attempts < WEBHOOK_ATTEMPTS:
             env.enrolment.state = {**env.enrolment.state, f"webhook:{step.id}": attempts}
-            return Wait(env.now + dt.timedelta(minutes=2 ** attempts), f"webhook failed: {exc}")
+            return Wait(env.now + dt.timedelta(minutes=2**attempts), f"webhook failed: {exc}")
         _remember(env, step)
         return Go(step.next, "failed", f"webhook failed {attempts} times: {exc}")
     _remember(env, step)
@@ -312,8 +406,11 @@ def webhook(step: Step, env: StepEnv) -> Go | Wait:
 
 
 def _fill(text: str, env: StepEnv) -> str:
-    values = {"{workflow}": env.workflow.name, "{order}": str(env.enrolment.order_id or ""),
-              "{customer}": env.customer.email or str(env.customer.id)}
+    values = {
+        "{workflow}": env.workflow.name,
+        "{order}": str(env.enrolment.order_id or ""),
+        "{customer}": env.customer.email or str(env.customer.id),
+    }
     for key, value in values.items():
         text = text.replace(key, value)
     return text
@@ -325,17 +422,40 @@ def notify_merchant(step: Step, env: StepEnv) -> Go | Wait:
     subject = _fill(str(step.params.get("subject") or "Orderflow"), env)
     body = _fill(str(step.params.get("message") or ""), env) or subject
     body += f"\n\nCustomer: {env.customer.email}\nOrder id: {env.enrolment.order_id}\n"
-    insert_ignore(env.session, Message, [_message_row(
-        env, step, to_address=env.settings.sender_email, customer_id=None, template_name=None,
-        category="transactional", subject=subject[:500], text=body, html=None,
-        is_demo=env.customer.is_demo)], ["idempotency_key"])
+    insert_ignore(
+        env.session,
+        Message,
+        [
+            _message_row(
+                env,
+                step,
+                to_address=env.settings.sender_email,
+                customer_id=None,
+                template_name=None,
+                category="transactional",
+                subject=subject[:500],
+                text=body,
+                html=None,
+                is_demo=env.customer.is_demo,
+            )
+        ],
+        ["idempotency_key"],
+    )
     _remember(env, step)
     return Go(step.next, "done", f"merchant notified at {env.settings.sender_email}")
 
 
 HANDLERS: dict[str, Handler] = {
-    "wait": wait, "wait_until": wait_until, "wait_event": wait_event, "branch": branch,
-    "split": split, "send_email": send_email, "issue_coupon": issue_coupon,
-    "add_tag": lambda s, e: _tag(s, e, True), "remove_tag": lambda s, e: _tag(s, e, False),
-    "create_referral": create_referral, "webhook": webhook, "notify_merchant": notify_merchant,
+    "wait": wait,
+    "wait_until": wait_until,
+    "wait_event": wait_event,
+    "branch": branch,
+    "split": split,
+    "send_email": send_email,
+    "issue_coupon": issue_coupon,
+    "add_tag": lambda s, e: _tag(s, e, True),
+    "remove_tag": lambda s, e: _tag(s, e, False),
+    "create_referral": create_referral,
+    "webhook": webhook,
+    "notify_merchant": notify_merchant,
 }

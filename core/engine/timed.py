@@ -50,26 +50,32 @@ def _rows(session: Session, sql: str, params: dict[str, Any]) -> pd.DataFrame:
 
 def _no_order_rows(session: Session, wf: Running, days: int, now: dt.datetime) -> pd.DataFrame:
     gap = dt.timedelta(days=days)
-    params = {"latest": _bind(session, now - gap), "earliest": _bind(session, wf.activated_at - gap),
-              "w": wf.id}
+    params = {
+        "latest": _bind(session, now - gap),
+        "earliest": _bind(session, wf.activated_at - gap),
+        "w": wf.id,
+    }
     rows = _rows(session, _LAST_ORDERS, params).drop_duplicates("customer_id")
     if rows.empty:
         return rows
     placed = pd.to_datetime(rows["placed_at"], utc=True, format="ISO8601")
     rows["occurred_at"] = placed + gap
-    rows["key"] = [f"c{c}:o{o}" for c, o in zip(rows["customer_id"], rows["order_id"],
-                                                 strict=True)]
+    rows["key"] = [f"c{c}:o{o}" for c, o in zip(rows["customer_id"], rows["order_id"], strict=True)]
     return rows
 
 
 def _missed_rows(session: Session, wf: Running, hours: float, now: dt.datetime) -> pd.DataFrame:
     grace = dt.timedelta(hours=hours)
-    params = {"latest": _bind(session, now - grace),
-              "earliest": _bind(session, wf.activated_at - grace), "w": wf.id}
+    params = {
+        "latest": _bind(session, now - grace),
+        "earliest": _bind(session, wf.activated_at - grace),
+        "w": wf.id,
+    }
     if session.get_bind().dialect.name == "sqlite":
-        sql = _MISSED.replace("o.promised_delivery_at + {grace}",
-                              f"datetime(o.promised_delivery_at, '+{int(grace.total_seconds())} "
-                              "seconds')")
+        sql = _MISSED.replace(
+            "o.promised_delivery_at + {grace}",
+            f"datetime(o.promised_delivery_at, '+{int(grace.total_seconds())} seconds')",
+        )
         sql = sql.replace("e.occurred_at <=", "datetime(e.occurred_at) <=")
     else:
         sql = _MISSED.format(grace=f"make_interval(secs => {grace.total_seconds()})")
@@ -92,17 +98,23 @@ def fire_time_triggers(session: Session, now: dt.datetime, st: StoreSettings, st
             if trig.type == "no_order_for_days":
                 rows = _no_order_rows(session, wf, int(trig.params.get("days", 90)), now)
             elif trig.type == "delivery_promise_missed":
-                rows = _missed_rows(session, wf, float(trig.params.get("grace_hours", 0) or 0),
-                                    now)
+                rows = _missed_rows(session, wf, float(trig.params.get("grace_hours", 0) or 0), now)
             else:
                 continue
             if rows.empty:
                 continue
             mark(session, wf.id, list(rows["key"]), now)
             fired += len(rows)
-            base = pd.DataFrame({"order_id": rows["order_id"], "customer_id": rows["customer_id"],
-                                 "event_type": None, "occurred_at": rows["occurred_at"],
-                                 "as_of": rows["occurred_at"], "trigger_at": rows["occurred_at"]})
+            base = pd.DataFrame(
+                {
+                    "order_id": rows["order_id"],
+                    "customer_id": rows["customer_id"],
+                    "event_type": None,
+                    "occurred_at": rows["occurred_at"],
+                    "as_of": rows["occurred_at"],
+                    "trigger_at": rows["occurred_at"],
+                }
+            )
             frame = context.enrich(session, base, st, fields_used(wf.definition.entry))
             keys = pd.Series([f"w{wf.id}:{k}" for k in rows["key"]], index=frame.index)
             trigger = pd.Series(trig.type, index=frame.index)

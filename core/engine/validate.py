@@ -23,8 +23,11 @@ from core.engine.schema import Group, Node, Rule, Step, WorkflowDefinition
 from core.errors import WorkflowError
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-CONDITION_SLOTS = (("entry", "Entry conditions"), ("still_true", "'Still true?' filter"),
-                   ("exit", "Exit conditions"))
+CONDITION_SLOTS = (
+    ("entry", "Entry conditions"),
+    ("still_true", "'Still true?' filter"),
+    ("exit", "Exit conditions"),
+)
 
 
 @dataclass(frozen=True)
@@ -47,16 +50,18 @@ def _ctx() -> EvalContext:
 
 def _rule_problems(rule: Rule, path: str, step: str | None) -> list[Problem]:
     if rule.field not in FIELDS:
-        return [Problem(f"Unknown field {rule.field!r}.", path, step,
-                        hint="Pick a field from the list.")]
+        return [
+            Problem(
+                f"Unknown field {rule.field!r}.", path, step, hint="Pick a field from the list."
+            )
+        ]
     if rule.op not in OPERATORS:
         return [Problem(f"Unknown comparison {rule.op!r}.", path, step)]
     spec = FIELDS[rule.field]
     try:
         compile_rule(rule, _ctx())
     except (ValueError, KeyError) as exc:
-        return [Problem(f"{spec.label}: {exc}.", path, step,
-                        hint=f"Expected a {spec.kind} value.")]
+        return [Problem(f"{spec.label}: {exc}.", path, step, hint=f"Expected a {spec.kind} value.")]
     return []
 
 
@@ -117,8 +122,15 @@ def _contradiction(rules: list[Rule]) -> bool:
 def _group_problems(group: Group, path: str, step: str | None) -> list[Problem]:
     problems: list[Problem] = []
     if not group.items:
-        problems.append(Problem("This group has no conditions.", path, step, "warning",
-                                "Add a condition or remove the group."))
+        problems.append(
+            Problem(
+                "This group has no conditions.",
+                path,
+                step,
+                "warning",
+                "Add a condition or remove the group.",
+            )
+        )
     if group.mode != "all":
         return problems
     by_field: dict[str, list[Rule]] = {}
@@ -128,9 +140,14 @@ def _group_problems(group: Group, path: str, step: str | None) -> list[Problem]:
     for name, rules in by_field.items():
         if len(rules) > 1 and _contradiction(rules):
             shown = " and ".join(f"{OPERATORS[r.op].label} {r.value}" for r in rules)
-            problems.append(Problem(
-                f"Contradictory conditions: {FIELDS[name].label} {shown} can never all be true.",
-                path, step, hint="Remove or change one of them."))
+            problems.append(
+                Problem(
+                    f"Contradictory conditions: {FIELDS[name].label} {shown} can never all be true.",
+                    path,
+                    step,
+                    hint="Remove or change one of them.",
+                )
+            )
     return problems
 
 
@@ -157,7 +174,8 @@ def condition_problems(node: Node | None, path: str, step: str | None = None) ->
 
 def is_contradictory(node: Node | None) -> bool:
     return node is not None and any(
-        p.message.startswith("Contradictory") for p in condition_problems(node, "c"))
+        p.message.startswith("Contradictory") for p in condition_problems(node, "c")
+    )
 
 
 def _number(params: Mapping[str, Any], key: str) -> float | None:
@@ -170,8 +188,13 @@ def _number(params: Mapping[str, Any], key: str) -> float | None:
 
 def _trigger_problems(definition: WorkflowDefinition) -> list[Problem]:
     if not definition.triggers:
-        return [Problem("The workflow has no trigger.", "triggers",
-                        hint="Choose what starts it, e.g. 'Delivered'.")]
+        return [
+            Problem(
+                "The workflow has no trigger.",
+                "triggers",
+                hint="Choose what starts it, e.g. 'Delivered'.",
+            )
+        ]
     problems = []
     for i, trig in enumerate(definition.triggers):
         path = f"triggers.{i}"
@@ -183,11 +206,18 @@ def _trigger_problems(definition: WorkflowDefinition) -> list[Problem]:
             value = _number(trig.params, param.key)
             if value is None and param.required:
                 problems.append(Problem(f"{spec.label}: '{param.label}' is missing.", path))
-            elif value is not None and (math.isnan(value) or value != int(value) or (
-                    param.minimum is not None and value < param.minimum)):
-                problems.append(Problem(
-                    f"{spec.label}: '{param.label}' must be a whole number of at least "
-                    f"{param.minimum:g}.", path))
+            elif value is not None and (
+                math.isnan(value)
+                or value != int(value)
+                or (param.minimum is not None and value < param.minimum)
+            ):
+                problems.append(
+                    Problem(
+                        f"{spec.label}: '{param.label}' must be a whole number of at least "
+                        f"{param.minimum:g}.",
+                        path,
+                    )
+                )
     return problems
 
 
@@ -219,13 +249,22 @@ def _check_wait_event(step: Step, _s: Session | None) -> list[Problem]:
         problems.append(Problem("Choose the event to wait for.", step=step.id))
     timeout = _number(step.params, "timeout_days")
     if timeout is None or math.isnan(timeout) or timeout <= 0:
-        problems.append(Problem(
-            "Missing timeout path: say after how many days to stop waiting.", step=step.id,
-            hint="Set 'Give up after (days)' and what happens then."))
+        problems.append(
+            Problem(
+                "Missing timeout path: say after how many days to stop waiting.",
+                step=step.id,
+                hint="Set 'Give up after (days)' and what happens then.",
+            )
+        )
     elif step.alt_next is None:
-        problems.append(Problem(
-            f"When the event does not come within {timeout:g} days, customers leave the workflow.",
-            step=step.id, severity="warning", hint="Add a step on the 'timed out' path if needed."))
+        problems.append(
+            Problem(
+                f"When the event does not come within {timeout:g} days, customers leave the workflow.",
+                step=step.id,
+                severity="warning",
+                hint="Add a step on the 'timed out' path if needed.",
+            )
+        )
     return problems
 
 
@@ -240,11 +279,17 @@ def _check_branch(step: Step, _s: Session | None) -> list[Problem]:
         return [Problem("The branch has no condition.", step=step.id)]
     problems = condition_problems(step.condition, f"steps.{step.id}.condition", step.id)
     if step.next is None and step.alt_next is None:
-        problems.append(Problem("Both paths of the branch are empty.", step=step.id,
-                                hint="Add a step after 'yes' or 'no', or remove the branch."))
+        problems.append(
+            Problem(
+                "Both paths of the branch are empty.",
+                step=step.id,
+                hint="Add a step after 'yes' or 'no', or remove the branch.",
+            )
+        )
     if is_contradictory(step.condition):
-        problems.append(Problem("The 'yes' path is unreachable: its condition is never true.",
-                                step=step.id))
+        problems.append(
+            Problem("The 'yes' path is unreachable: its condition is never true.", step=step.id)
+        )
     return problems
 
 
@@ -256,8 +301,9 @@ def _check_split(step: Step, _s: Session | None) -> list[Problem]:
         problems.append(Problem("Each path of a split needs its own name.", step=step.id))
     for p in step.paths:
         if p.weight == 0:
-            problems.append(Problem(f"Path {p.name!r} has weight 0: it is unreachable.",
-                                    step=step.id))
+            problems.append(
+                Problem(f"Path {p.name!r} has weight 0: it is unreachable.", step=step.id)
+            )
     if all(p.next is None for p in step.paths):
         problems.append(Problem("Every path of the split is empty.", step=step.id))
     return problems
@@ -266,11 +312,19 @@ def _check_split(step: Step, _s: Session | None) -> list[Problem]:
 def _check_email(step: Step, session: Session | None) -> list[Problem]:
     name = str(step.params.get("template") or "").strip()
     if not name:
-        return [Problem("The email step has no template.", step=step.id,
-                        hint="Choose a template to send.")]
+        return [
+            Problem(
+                "The email step has no template.", step=step.id, hint="Choose a template to send."
+            )
+        ]
     if session is not None and not _template_exists(session, name):
-        return [Problem(f"Unknown template {name!r}.", step=step.id,
-                        hint="Create it on the Templates page or pick another.")]
+        return [
+            Problem(
+                f"Unknown template {name!r}.",
+                step=step.id,
+                hint="Create it on the Templates page or pick another.",
+            )
+        ]
     return []
 
 
@@ -279,7 +333,9 @@ def _template_exists(session: Session, name: str) -> bool:
 
     from core.models import MessageTemplate
 
-    return session.scalar(select(MessageTemplate.id).where(MessageTemplate.name == name)) is not None
+    return (
+        session.scalar(select(MessageTemplate.id).where(MessageTemplate.name == name)) is not None
+    )
 
 
 def _check_coupon(step: Step, _s: Session | None) -> list[Problem]:
@@ -308,39 +364,53 @@ def _check_webhook(step: Step, _s: Session | None) -> list[Problem]:
 
 
 STEP_CHECKS: dict[str, StepCheck] = {
-    "wait": _check_wait, "wait_until": _check_wait_until, "wait_event": _check_wait_event,
-    "branch": _check_branch, "split": _check_split, "send_email": _check_email,
-    "issue_coupon": _check_coupon, "add_tag": _check_required_text("tag", "The tag"),
+    "wait": _check_wait,
+    "wait_until": _check_wait_until,
+    "wait_event": _check_wait_event,
+    "branch": _check_branch,
+    "split": _check_split,
+    "send_email": _check_email,
+    "issue_coupon": _check_coupon,
+    "add_tag": _check_required_text("tag", "The tag"),
     "remove_tag": _check_required_text("tag", "The tag"),
-    "create_referral": lambda s, _x: [], "webhook": _check_webhook,
+    "create_referral": lambda s, _x: [],
+    "webhook": _check_webhook,
     "notify_merchant": _check_required_text("subject", "The subject"),
 }
 
 
 def _graph_problems(definition: WorkflowDefinition) -> list[Problem]:
     ids = [s.id for s in definition.steps]
-    problems = [Problem(f"Two steps share the id {i!r}.", step=i) for i in
-                sorted({i for i in ids if ids.count(i) > 1})]
+    problems = [
+        Problem(f"Two steps share the id {i!r}.", step=i)
+        for i in sorted({i for i in ids if ids.count(i) > 1})
+    ]
     known = set(ids)
     if definition.start and definition.start not in known:
         problems.append(Problem(f"The first step {definition.start!r} does not exist.", "start"))
     for step in definition.steps:
         for target in step.targets():
             if target not in known:
-                problems.append(Problem(f"Leads to a step {target!r} that does not exist.",
-                                        step=step.id))
+                problems.append(
+                    Problem(f"Leads to a step {target!r} that does not exist.", step=step.id)
+                )
     reachable: set[str] = set()
     stack = [definition.first_step_id()] if definition.first_step_id() in known else []
     while stack:
         current = stack.pop()
         if current and current not in reachable:
             reachable.add(current)
-            step = definition.step(current)
-            stack.extend(t for t in (step.targets() if step else []) if t in known)
+            node = definition.step(current)
+            stack.extend(t for t in (node.targets() if node else []) if t in known)
     for step in definition.steps:
         if step.id not in reachable:
-            problems.append(Problem("This step is unreachable: no path leads to it.", step=step.id,
-                                    hint="Connect it or delete it."))
+            problems.append(
+                Problem(
+                    "This step is unreachable: no path leads to it.",
+                    step=step.id,
+                    hint="Connect it or delete it.",
+                )
+            )
     problems.extend(_cycle_problems(definition, known))
     return problems
 
@@ -356,8 +426,13 @@ def _cycle_problems(definition: WorkflowDefinition, known: set[str]) -> list[Pro
             if target not in known:
                 continue
             if color.get(target) == 1:
-                found.append(Problem(f"Cycle: this step leads back to {target!r}.", step=step_id,
-                                     hint="Workflows must move forward; remove the loop."))
+                found.append(
+                    Problem(
+                        f"Cycle: this step leads back to {target!r}.",
+                        step=step_id,
+                        hint="Workflows must move forward; remove the loop.",
+                    )
+                )
             elif target not in color:
                 visit(target)
         color[step_id] = 2
@@ -374,8 +449,13 @@ def problems_of(definition: WorkflowDefinition, session: Session | None = None) 
     for slot, _label in CONDITION_SLOTS:
         problems.extend(condition_problems(getattr(definition, slot), slot))
     if not definition.steps:
-        problems.append(Problem("The workflow has no steps: it would do nothing.", "steps",
-                                hint="Add a step, e.g. 'Send email'."))
+        problems.append(
+            Problem(
+                "The workflow has no steps: it would do nothing.",
+                "steps",
+                hint="Add a step, e.g. 'Send email'.",
+            )
+        )
     for step in definition.steps:
         if step.type not in STEP_TYPES:
             problems.append(Problem(f"Unknown step type {step.type!r}.", step=step.id))
@@ -392,12 +472,14 @@ def parse(data: Mapping[str, Any] | str) -> tuple[WorkflowDefinition | None, lis
             return WorkflowDefinition.model_validate_json(data), []
         return WorkflowDefinition.model_validate(dict(data)), []
     except pydantic.ValidationError as exc:
-        return None, [Problem(f"{e['msg']}.", ".".join(str(p) for p in e["loc"]))
-                      for e in exc.errors()]
+        return None, [
+            Problem(f"{e['msg']}.", ".".join(str(p) for p in e["loc"])) for e in exc.errors()
+        ]
 
 
-def validate(data: WorkflowDefinition | Mapping[str, Any] | str,
-             session: Session | None = None) -> list[Problem]:
+def validate(
+    data: WorkflowDefinition | Mapping[str, Any] | str, session: Session | None = None
+) -> list[Problem]:
     """Every problem of a definition (object, dict or JSON text), errors first."""
     definition = data if isinstance(data, WorkflowDefinition) else None
     if definition is None:
@@ -412,15 +494,18 @@ def errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]
 
 
-def check(data: WorkflowDefinition | Mapping[str, Any] | str,
-          session: Session | None = None) -> WorkflowDefinition:
+def check(
+    data: WorkflowDefinition | Mapping[str, Any] | str, session: Session | None = None
+) -> WorkflowDefinition:
     """The parsed definition, or WorkflowError listing every error."""
     problems = validate(data, session)
     blocking = errors(problems)
     if blocking:
         raise WorkflowError(
             f"The workflow has {len(blocking)} problem(s): " + "; ".join(map(str, blocking)),
-            problems=list(blocking), hint="Fix them and try again.")
-    definition = data if isinstance(data, WorkflowDefinition) else parse(data)[0]  # type: ignore[arg-type]
+            problems=list(blocking),
+            hint="Fix them and try again.",
+        )
+    definition = data if isinstance(data, WorkflowDefinition) else parse(data)[0]
     assert definition is not None
     return definition

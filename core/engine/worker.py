@@ -54,9 +54,14 @@ def enrol_once(engine: Engine, now: dt.datetime) -> enrol.EnrolStats:
         return stats
 
 
-def run_once(engine: Engine, clock: Clock | None = None, smtp: TransportFactory | None = None,
-             worker: str | None = None, batch: int = dispatch.BATCH,
-             lease: dt.timedelta = outbox.LEASE) -> CycleStats:
+def run_once(
+    engine: Engine,
+    clock: Clock | None = None,
+    smtp: TransportFactory | None = None,
+    worker: str | None = None,
+    batch: int = dispatch.BATCH,
+    lease: dt.timedelta = outbox.LEASE,
+) -> CycleStats:
     """One full cycle: enrol, execute due steps, dispatch due messages."""
     clock = clock or system_clock
     worker = worker or worker_name()
@@ -74,8 +79,13 @@ def run_once(engine: Engine, clock: Clock | None = None, smtp: TransportFactory 
     return stats
 
 
-def run_forever(engine: Engine, stop: threading.Event, clock: Clock | None = None,
-                smtp: TransportFactory | None = None, interval: float = INTERVAL_SECONDS) -> None:
+def run_forever(
+    engine: Engine,
+    stop: threading.Event,
+    clock: Clock | None = None,
+    smtp: TransportFactory | None = None,
+    interval: float = INTERVAL_SECONDS,
+) -> None:
     """Cycle until ``stop`` is set; an error in one cycle is logged and the next one runs."""
     worker = worker_name()
     while not stop.is_set():

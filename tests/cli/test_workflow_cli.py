@@ -21,23 +21,37 @@ from tests.core.engine.conftest import install_templates
 def _order(engine: Engine, ref: str = "ORD-1") -> Order:
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
     with Session(engine, expire_on_commit=False) as s:
-        c = Customer(external_id=f"C-{ref}", email=f"{ref.lower()}@example.com", locale="en",
-                     marketing_consent=True, country="DE")
-        o = Order(external_id=ref, number=f"N{ref}", customer=c, placed_at=now,
-                  placed_date=now.date(), placed_month=now.strftime("%Y-%m"), currency="EUR",
-                  total=Decimal("75"))
+        c = Customer(
+            external_id=f"C-{ref}",
+            email=f"{ref.lower()}@example.com",
+            locale="en",
+            marketing_consent=True,
+            country="DE",
+        )
+        o = Order(
+            external_id=ref,
+            number=f"N{ref}",
+            customer=c,
+            placed_at=now,
+            placed_date=now.date(),
+            placed_month=now.strftime("%Y-%m"),
+            currency="EUR",
+            total=Decimal("75"),
+        )
         s.add(o)
         s.commit()
         return o
 
 
-def test_presets_create_list_export(use_database: Engine,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_presets_create_list_export(
+    use_database: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["workflow", "presets", "--json"]) == 0
     assert {p["name"] for p in json.loads(capsys.readouterr().out)} == set(PRESETS)
     install_templates(use_database, ("order_confirmation",), ("en",))
-    assert main(["workflow", "create", "--preset", "order_confirmation", "--activate",
-                 "--json"]) == 0
+    assert (
+        main(["workflow", "create", "--preset", "order_confirmation", "--activate", "--json"]) == 0
+    )
     created = json.loads(capsys.readouterr().out)
     assert created["status"] == "active"
     assert main(["workflow", "list", "--json"]) == 0
@@ -49,11 +63,15 @@ def test_presets_create_list_export(use_database: Engine,
     assert main(["workflow", "pause", str(created["id"])]) == 1  # already paused
 
 
-def test_validate_prints_every_error(use_database: Engine, tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
-    bad = WorkflowDefinition(name="bad", triggers=[Trigger(type="delivered")], entry=all_of(
-        rule("order.total", "gt", 100), rule("order.total", "lt", 50)),
-        steps=[Step(id="m", type="send_email")])
+def test_validate_prints_every_error(
+    use_database: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = WorkflowDefinition(
+        name="bad",
+        triggers=[Trigger(type="delivered")],
+        entry=all_of(rule("order.total", "gt", 100), rule("order.total", "lt", 50)),
+        steps=[Step(id="m", type="send_email")],
+    )
     path = tmp_path / "bad.json"
     path.write_text(bad.to_json())
     assert main(["workflow", "validate", str(path)]) == 1
@@ -67,14 +85,17 @@ def test_validate_prints_every_error(use_database: Engine, tmp_path: Path,
     assert main(["workflow", "import", str(good), "--json"]) == 0
 
 
-def test_backtest_event_worker_log(use_database: Engine, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_backtest_event_worker_log(
+    use_database: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     install_templates(use_database, ("review_request",), ("en",))
     _order(use_database)
-    d = WorkflowDefinition(name="ask", triggers=[Trigger(type="order_placed")],
-                           entry=rule("order.total", "ge", 50),
-                           steps=[Step(id="mail", type="send_email",
-                                       params={"template": "review_request"})])
+    d = WorkflowDefinition(
+        name="ask",
+        triggers=[Trigger(type="order_placed")],
+        entry=rule("order.total", "ge", 50),
+        steps=[Step(id="mail", type="send_email", params={"template": "review_request"})],
+    )
     path = tmp_path / "ask.json"
     path.write_text(d.to_json())
     assert main(["event", "ORD-1", "placed", "--at", "2020-01-01T10:00"]) == 0
@@ -98,6 +119,6 @@ def test_backtest_event_worker_log(use_database: Engine, tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["enrolled"] == 1
     assert main(["log", "--order", "ORD-2", "--json"]) == 0
     log = json.loads(capsys.readouterr().out)
-    assert [r["kind"] for r in log][0] == "entered"
+    assert log[0]["kind"] == "entered"
     outcomes = {r["outcome"] for r in log if r["kind"] == "message review_request"}
     assert outcomes in ({"sent"}, {"deferred"})  # deferred when run during quiet hours

@@ -16,26 +16,71 @@ NOW = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 def _seed(engine: Engine) -> None:
     with Session(engine) as s:
         c = Customer(external_id="C1", email="eva@example.com")
-        o = Order(external_id="ORD-9", customer=c, placed_at=NOW, placed_date=NOW.date(),
-                  placed_month="2025-03", currency="EUR", total=10)
+        o = Order(
+            external_id="ORD-9",
+            customer=c,
+            placed_at=NOW,
+            placed_date=NOW.date(),
+            placed_month="2025-03",
+            currency="EUR",
+            total=10,
+        )
         wf = Workflow(name="Ask for reviews", status="active")
         s.add_all([o, wf])
         s.flush()
-        e = Enrolment(dedupe_key="k", workflow_id=wf.id, version=1, customer_id=c.id,
-                      order_id=o.id, trigger="delivered", trigger_at=NOW, entered_at=NOW,
-                      status="completed")
+        e = Enrolment(
+            dedupe_key="k",
+            workflow_id=wf.id,
+            version=1,
+            customer_id=c.id,
+            order_id=o.id,
+            trigger="delivered",
+            trigger_at=NOW,
+            entered_at=NOW,
+            status="completed",
+        )
         s.add(e)
         s.flush()
-        s.add(StepRun(enrolment_id=e.id, step_id="mail", kind="send_email", outcome="done",
-                      detail="review_request queued", at=NOW))
-        base = {"workflow_id": wf.id, "enrolment_id": e.id, "customer_id": c.id,
-                "order_id": o.id, "to_address": "eva@example.com", "due_at": NOW,
-                "queued_at": NOW, "template_name": "review_request"}
-        s.add_all([
-            Message(idempotency_key="a", step_id="mail", state="failed", last_error="550 no",
-                    failed_at=NOW, **base),
-            Message(idempotency_key="b", step_id="mail2", state="suppressed",
-                    suppression_reason="no_consent", suppressed_at=NOW, **base)])
+        s.add(
+            StepRun(
+                enrolment_id=e.id,
+                step_id="mail",
+                kind="send_email",
+                outcome="done",
+                detail="review_request queued",
+                at=NOW,
+            )
+        )
+        base = {
+            "workflow_id": wf.id,
+            "enrolment_id": e.id,
+            "customer_id": c.id,
+            "order_id": o.id,
+            "to_address": "eva@example.com",
+            "due_at": NOW,
+            "queued_at": NOW,
+            "template_name": "review_request",
+        }
+        s.add_all(
+            [
+                Message(
+                    idempotency_key="a",
+                    step_id="mail",
+                    state="failed",
+                    last_error="550 no",
+                    failed_at=NOW,
+                    **base,
+                ),
+                Message(
+                    idempotency_key="b",
+                    step_id="mail2",
+                    state="suppressed",
+                    suppression_reason="no_consent",
+                    suppressed_at=NOW,
+                    **base,
+                ),
+            ]
+        )
         s.commit()
 
 

@@ -36,44 +36,99 @@ class Shop:
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
-    def customer(self, name: str, *, consent: bool = True, country: str = "DE",
-                 locale: str = "de", tz: str | None = "Europe/Berlin", email: str | None = "",
-                 demo: bool = False, tags: list[str] | None = None) -> Customer:
+    def customer(
+        self,
+        name: str,
+        *,
+        consent: bool = True,
+        country: str = "DE",
+        locale: str = "de",
+        tz: str | None = "Europe/Berlin",
+        email: str | None = "",
+        demo: bool = False,
+        tags: list[str] | None = None,
+    ) -> Customer:
         with self.session() as s:
-            c = Customer(external_id=f"C-{name}-{next(_ids)}",
-                         email=f"{name}@example.com" if email == "" else email,
-                         first_name=name.title(), country=country, locale=locale, time_zone=tz,
-                         marketing_consent=consent, tags=tags or [], is_demo=demo)
+            c = Customer(
+                external_id=f"C-{name}-{next(_ids)}",
+                email=f"{name}@example.com" if email == "" else email,
+                first_name=name.title(),
+                country=country,
+                locale=locale,
+                time_zone=tz,
+                marketing_consent=consent,
+                tags=tags or [],
+                is_demo=demo,
+            )
             s.add(c)
             s.commit()
         self.customers[name] = c
         return c
 
-    def order(self, customer: Customer, *, at: dt.datetime | None = None, total: str = "80",
-              currency: str = "EUR", country: str | None = None, event: str | None = "placed",
-              promised: dt.datetime | None = None, delivery_option: str = "standard",
-              skus: tuple[str, ...] = ("SKU-1",), **extra: Any) -> Order:
+    def order(
+        self,
+        customer: Customer,
+        *,
+        at: dt.datetime | None = None,
+        total: str = "80",
+        currency: str = "EUR",
+        country: str | None = None,
+        event: str | None = "placed",
+        promised: dt.datetime | None = None,
+        delivery_option: str = "standard",
+        skus: tuple[str, ...] = ("SKU-1",),
+        **extra: Any,
+    ) -> Order:
         at = at or self.clock.now
         with self.session() as s:
-            o = Order(external_id=f"O-{next(_ids)}", number=f"#{next(_ids)}",
-                      customer_id=customer.id, placed_at=at, placed_date=at.date(),
-                      placed_month=at.strftime("%Y-%m"), currency=currency,
-                      total=Decimal(total), subtotal=Decimal(total),
-                      shipping_country=country or customer.country,
-                      delivery_option=delivery_option, promised_delivery_at=promised, **extra)
-            o.lines = [OrderLine(line_no=i + 1, sku=sku, name=f"Item {sku}", quantity=1,
-                                 unit_price=Decimal(total)) for i, sku in enumerate(skus)]
+            o = Order(
+                external_id=f"O-{next(_ids)}",
+                number=f"#{next(_ids)}",
+                customer_id=customer.id,
+                placed_at=at,
+                placed_date=at.date(),
+                placed_month=at.strftime("%Y-%m"),
+                currency=currency,
+                total=Decimal(total),
+                subtotal=Decimal(total),
+                shipping_country=country or customer.country,
+                delivery_option=delivery_option,
+                promised_delivery_at=promised,
+                **extra,
+            )
+            o.lines = [
+                OrderLine(
+                    line_no=i + 1,
+                    sku=sku,
+                    name=f"Item {sku}",
+                    quantity=1,
+                    unit_price=Decimal(total),
+                )
+                for i, sku in enumerate(skus)
+            ]
             s.add(o)
             s.commit()
         if event:
             self.event(o, event, at)
         return o
 
-    def event(self, order: Order, kind: str, at: dt.datetime | None = None,
-              source: str = "import", payload: dict[str, Any] | None = None) -> None:
+    def event(
+        self,
+        order: Order,
+        kind: str,
+        at: dt.datetime | None = None,
+        source: str = "import",
+        payload: dict[str, Any] | None = None,
+    ) -> None:
         with self.session() as s:
-            events.record(s, [events.event_row(order.id, order.customer_id, kind,
-                                               at or self.clock.now, source, payload)])
+            events.record(
+                s,
+                [
+                    events.event_row(
+                        order.id, order.customer_id, kind, at or self.clock.now, source, payload
+                    )
+                ],
+            )
             s.commit()
 
     def workflow(self, definition: WorkflowDefinition, activate: bool = True) -> Workflow:
@@ -92,7 +147,9 @@ class Shop:
             return list(s.scalars(stmt))
 
 
-def install_templates(engine: Engine, names: tuple[str, ...], locales: tuple[str, ...] = ("en", "de")) -> None:
+def install_templates(
+    engine: Engine, names: tuple[str, ...], locales: tuple[str, ...] = ("en", "de")
+) -> None:
     from core.messaging.library import install
 
     with Session(engine) as s:
@@ -108,8 +165,18 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def shop(engine: Engine, clock: ManualClock) -> Iterator[Shop]:
-    install_templates(engine, ("order_confirmation", "review_request", "review_reminder",
-                               "thank_you_coupon", "win_back", "shipped", "out_for_delivery"))
+    install_templates(
+        engine,
+        (
+            "order_confirmation",
+            "review_request",
+            "review_reminder",
+            "thank_you_coupon",
+            "win_back",
+            "shipped",
+            "out_for_delivery",
+        ),
+    )
     yield Shop(engine, clock)
 
 

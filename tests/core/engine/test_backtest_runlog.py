@@ -13,22 +13,35 @@ from tests.core.engine.conftest import Shop
 
 def _definition() -> WorkflowDefinition:
     return WorkflowDefinition(
-        name="review", triggers=[Trigger(type="delivered")], holdout_pct=20,
+        name="review",
+        triggers=[Trigger(type="delivered")],
+        holdout_pct=20,
         entry=all_of(rule("order.total", "ge", 50), rule("order.country", "in", ["DE", "AT"])),
-        steps=[Step(id="b", type="branch", condition=rule("order.total", "ge", 100), next="c",
-                    alt_next="mail"),
-               Step(id="c", type="issue_coupon", params={"kind": "fixed", "value": 5},
-                    next="mail"),
-               Step(id="mail", type="send_email", params={"template": "review_request"},
-                    next="s"),
-               Step(id="s", type="split", paths=[SplitPath(name="A", next=None),
-                                                 SplitPath(name="B", next=None)])])
+        steps=[
+            Step(
+                id="b",
+                type="branch",
+                condition=rule("order.total", "ge", 100),
+                next="c",
+                alt_next="mail",
+            ),
+            Step(id="c", type="issue_coupon", params={"kind": "fixed", "value": 5}, next="mail"),
+            Step(id="mail", type="send_email", params={"template": "review_request"}, next="s"),
+            Step(
+                id="s",
+                type="split",
+                paths=[SplitPath(name="A", next=None), SplitPath(name="B", next=None)],
+            ),
+        ],
+    )
 
 
 def test_backtest_matches_a_hand_count(shop: Shop) -> None:
     now = shop.clock.now
-    people = [shop.customer(f"p{i}", consent=i % 3 != 0, country="DE" if i % 2 else "AT")
-              for i in range(24)]
+    people = [
+        shop.customer(f"p{i}", consent=i % 3 != 0, country="DE" if i % 2 else "AT")
+        for i in range(24)
+    ]
     expected, big = [], 0
     for i, c in enumerate(people):
         total = str(30 + 10 * i)
@@ -52,17 +65,24 @@ def test_backtest_matches_a_hand_count(shop: Shop) -> None:
     mail = report.messages.set_index("step_id").loc["mail"]
     consenting = [c for _, c in expected if c.id not in held and c.marketing_consent]
     assert int(mail["projected"]) == len(consenting)
-    assert report.coupon_cost == Decimal(5) * len([1 for o, c in expected
-                                                   if o.total >= 100 and c.id not in held])
+    assert report.coupon_cost == Decimal(5) * len(
+        [1 for o, c in expected if o.total >= 100 and c.id not in held]
+    )
     assert report.summary()["enrolled"] == report.enrolled
 
 
 def test_run_log_for_customer_and_order(shop: Shop) -> None:
     anna = shop.customer("anna", consent=False)
-    shop.workflow(WorkflowDefinition(
-        name="ask", triggers=[Trigger(type="order_placed")],
-        steps=[Step(id="w", type="wait", params={"hours": 1}, next="mail"),
-               Step(id="mail", type="send_email", params={"template": "review_request"})]))
+    shop.workflow(
+        WorkflowDefinition(
+            name="ask",
+            triggers=[Trigger(type="order_placed")],
+            steps=[
+                Step(id="w", type="wait", params={"hours": 1}, next="mail"),
+                Step(id="mail", type="send_email", params={"template": "review_request"}),
+            ],
+        )
+    )
     order = shop.order(anna)
     worker.run_once(shop.engine, clock=shop.clock)
     shop.clock.advance(hours=2)
@@ -70,7 +90,7 @@ def test_run_log_for_customer_and_order(shop: Shop) -> None:
     with shop.session() as s:
         by_customer = runlog.run_log(s, customer_id=runlog.find_customer(s, "ANNA@example.com").id)
         by_order = runlog.run_log(s, order_id=runlog.find_order(s, order.external_id).id)
-    assert list(by_customer["kind"])[0] == "entered"
+    assert by_customer["kind"].iloc[0] == "entered"
     assert "message review_request" in set(by_customer["kind"])
     row = by_customer[by_customer["kind"] == "message review_request"].iloc[0]
     assert (row["outcome"], row["detail"]) == ("suppressed", "no_consent")

@@ -37,10 +37,22 @@ class SlowSmtp(LocalSmtp):
 
 def _queue(engine: Engine, count: int) -> None:
     now = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-    rows = [{"idempotency_key": f"t:{i}", "to_address": f"r{i}@example.com",
-             "subject": f"Message {i}", "html": f"<p>Hello {i}</p>", "text": f"Hello {i}",
-             "category": "transactional", "state": "queued", "due_at": now, "queued_at": now,
-             "headers": {}, "priority": 100} for i in range(count)]
+    rows = [
+        {
+            "idempotency_key": f"t:{i}",
+            "to_address": f"r{i}@example.com",
+            "subject": f"Message {i}",
+            "html": f"<p>Hello {i}</p>",
+            "text": f"Hello {i}",
+            "category": "transactional",
+            "state": "queued",
+            "due_at": now,
+            "queued_at": now,
+            "headers": {},
+            "priority": 100,
+        }
+        for i in range(count)
+    ]
     with engine.begin() as conn:
         conn.execute(insert(Message), rows)
 
@@ -48,8 +60,11 @@ def _queue(engine: Engine, count: int) -> None:
 def _spawn(engine: Engine, port: int, lease: float) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     url = engine.url.render_as_string(hide_password=False)
-    return subprocess.Popen([sys.executable, "-m", "tests.core.engine.worker_proc", url,
-                             str(port), str(lease)], cwd=ROOT, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.core.engine.worker_proc", url, str(port), str(lease)],
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def _recipients(server: LocalSmtp) -> Counter[str]:

@@ -16,12 +16,19 @@ from core.engine.registry import FIELDS, OPERATORS
 from core.engine.schema import Group, Rule, all_of, any_of, none_of, rule
 
 NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
-CTX = EvalContext(now=NOW, tz=ZoneInfo("Europe/Berlin"), store_currency="EUR",
-                  rates={"PLN": __import__("decimal").Decimal("0.25")})
+CTX = EvalContext(
+    now=NOW,
+    tz=ZoneInfo("Europe/Berlin"),
+    store_currency="EUR",
+    rates={"PLN": __import__("decimal").Decimal("0.25")},
+)
 SAMPLES: dict[str, dict[str, Any]] = {
-    "number": {"one": 3, "pair": [2, 5]}, "money": {"one": 50, "pair": [20, 80]},
-    "days": {"one": 30, "pair": [10, 60]}, "text": {"one": "ab", "list": ["abc", "XYZ"]},
-    "choice": {"one": "DE", "list": ["DE", "AT"]}, "multi": {"one": "vip", "list": ["vip", "new"]},
+    "number": {"one": 3, "pair": [2, 5]},
+    "money": {"one": 50, "pair": [20, 80]},
+    "days": {"one": 30, "pair": [10, 60]},
+    "text": {"one": "ab", "list": ["abc", "XYZ"]},
+    "choice": {"one": "DE", "list": ["DE", "AT"]},
+    "multi": {"one": "vip", "list": ["vip", "new"]},
     "date": {"one": "2025-03-01", "pair": ["2025-02-01", "2025-03-01"], "days": 30},
     "bool": {"one": True},
 }
@@ -66,8 +73,13 @@ def _rules() -> list[Rule]:
         for op in spec.operators:
             shape = OPERATORS[op].value
             sample = SAMPLES[spec.kind]
-            value = {"one": sample.get("one"), "pair": sample.get("pair"), "none": None,
-                     "list": sample.get("list"), "days": sample.get("days", 30)}[shape]
+            value = {
+                "one": sample.get("one"),
+                "pair": sample.get("pair"),
+                "none": None,
+                "list": sample.get("list"),
+                "days": sample.get("days", 30),
+            }[shape]
             out.append(rule(key, op, value))
     return out
 
@@ -88,11 +100,14 @@ def test_every_field_and_operator_same_on_record_and_frame() -> None:
 
 def test_nested_groups_same_on_record_and_frame() -> None:
     records = _records(200)
-    tree = all_of(any_of(rule("order.total", "gt", 50), rule("customer.tags", "contains", "vip")),
-                  none_of(rule("order.refunded", "eq", True)),
-                  rule("order.country", "ne", "FR"))
+    tree = all_of(
+        any_of(rule("order.total", "gt", 50), rule("customer.tags", "contains", "vip")),
+        none_of(rule("order.refunded", "eq", True)),
+        rule("order.country", "ne", "FR"),
+    )
     assert evaluate_frame(tree, _frame(records), CTX).tolist() == [
-        evaluate(tree, rec, CTX) for rec in records]
+        evaluate(tree, rec, CTX) for rec in records
+    ]
     assert evaluate_frame(Group(mode="any"), _frame(records[:3]), CTX).tolist() == [False] * 3
     assert evaluate(Group(mode="all"), {}, CTX) is True
 
@@ -111,21 +126,30 @@ def test_dates_are_local_days_and_money_converts() -> None:
     # 00:30 on 1 March in Berlin
     assert evaluate(rule("order.placed_at", "ge", "2025-03-01"), late_evening, CTX)
     assert not evaluate(rule("order.placed_at", "le", "2025-02-28"), late_evening, CTX)
-    assert evaluate(rule("order.placed_at", "between", ["2025-03-01", "2025-03-01"]),
-                    late_evening, CTX)
+    assert evaluate(
+        rule("order.placed_at", "between", ["2025-03-01", "2025-03-01"]), late_evening, CTX
+    )
     assert evaluate(rule("order.placed_at", "within_last_days", 10), late_evening, CTX)
-    assert evaluate(rule("order.total", "ge", {"amount": "200", "currency": "PLN"}),
-                    {"order.total": 50}, CTX)
-    assert evaluate(rule("order.discount_code", "contains", "sum"), {
-        "order.discount_code": "SUMMER"}, CTX)
+    assert evaluate(
+        rule("order.total", "ge", {"amount": "200", "currency": "PLN"}), {"order.total": 50}, CTX
+    )
+    assert evaluate(
+        rule("order.discount_code", "contains", "sum"), {"order.discount_code": "SUMMER"}, CTX
+    )
 
 
-@pytest.mark.parametrize(("field", "op", "value"), [
-    ("order.total", "gt", "abc"), ("order.total", "contains", "x"),
-    ("order.placed_at", "lt", "yesterday"), ("order.total", "between", [1]),
-    ("order.country", "in", []), ("order.total", "nope", 1),
-    ("order.total", "ge", {"amount": "1", "currency": "SEK"}),
-])
+@pytest.mark.parametrize(
+    ("field", "op", "value"),
+    [
+        ("order.total", "gt", "abc"),
+        ("order.total", "contains", "x"),
+        ("order.placed_at", "lt", "yesterday"),
+        ("order.total", "between", [1]),
+        ("order.country", "in", []),
+        ("order.total", "nope", 1),
+        ("order.total", "ge", {"amount": "1", "currency": "SEK"}),
+    ],
+)
 def test_bad_values_are_rejected(field: str, op: str, value: Any) -> None:
     with pytest.raises((ValueError, KeyError)):
         compile_rule(rule(field, op, value), CTX)

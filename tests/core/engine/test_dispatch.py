@@ -17,10 +17,13 @@ from tests.smtp_server import LocalSmtp
 
 
 def _mail(template: str, priority: int = 100, **extra: object) -> WorkflowDefinition:
-    return WorkflowDefinition(name=f"mail {template} {priority}", priority=priority,
-                              triggers=[Trigger(type="order_placed")],
-                              steps=[Step(id="mail", type="send_email",
-                                          params={"template": template})], **extra)
+    return WorkflowDefinition(
+        name=f"mail {template} {priority}",
+        priority=priority,
+        triggers=[Trigger(type="order_placed")],
+        steps=[Step(id="mail", type="send_email", params={"template": template})],
+        **extra,
+    )
 
 
 def _run(shop: Shop, server: LocalSmtp) -> worker.CycleStats:
@@ -48,17 +51,21 @@ def test_marketing_suppression_reasons(shop: Shop, smtp_server: LocalSmtp) -> No
     unsub = shop.customer("un")
     no_email = shop.customer("ne", email=None)
     with shop.session() as s:
-        s.execute(update(Customer).where(Customer.id == unsub.id).values(
-            unsubscribed_at=shop.clock.now))
+        s.execute(
+            update(Customer).where(Customer.id == unsub.id).values(unsubscribed_at=shop.clock.now)
+        )
         s.commit()
     shop.workflow(_mail("review_request"))
     for c in (ok, no_consent, unsub, no_email):
         shop.order(c)
     _run(shop, smtp_server)
     by_customer = {m.customer_id: (m.state, m.suppression_reason) for m in shop.messages()}
-    assert by_customer == {ok.id: ("sent", None), no_consent.id: ("suppressed", "no_consent"),
-                           unsub.id: ("suppressed", "unsubscribed"),
-                           no_email.id: ("suppressed", "no_email")}
+    assert by_customer == {
+        ok.id: ("sent", None),
+        no_consent.id: ("suppressed", "no_consent"),
+        unsub.id: ("suppressed", "unsubscribed"),
+        no_email.id: ("suppressed", "no_email"),
+    }
     received = smtp_server.messages[0]
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -84,15 +91,15 @@ def test_quiet_hours_defer_not_drop(shop: Shop, smtp_server: LocalSmtp) -> None:
 def test_quiet_until_in_customer_zone() -> None:
     at = dt.datetime(2025, 6, 1, 5, 0, tzinfo=dt.UTC)
     assert quiet_until(at, "Europe/Berlin", "21:00", "08:00") == dt.datetime(
-        2025, 6, 1, 6, 0, tzinfo=dt.UTC)
+        2025, 6, 1, 6, 0, tzinfo=dt.UTC
+    )
     assert quiet_until(at, "Asia/Tokyo", "21:00", "08:00") is None  # 14:00 in Tokyo
     assert quiet_until(at, "Europe/Berlin", "08:00", "08:00") is None
 
 
 def test_frequency_cap_by_priority(shop: Shop, smtp_server: LocalSmtp) -> None:
     with shop.session() as s:
-        store_settings.update_settings(s, CLI, {"frequency_cap_count": 1,
-                                                "frequency_cap_days": 7})
+        store_settings.update_settings(s, CLI, {"frequency_cap_count": 1, "frequency_cap_days": 7})
         s.commit()
     anna = shop.customer("anna")
     low = shop.workflow(_mail("review_request", priority=90))
@@ -147,8 +154,11 @@ def test_stale_sending_reclaimed_after_lease(shop: Shop, smtp_server: LocalSmtp)
     shop.order(anna)
     worker.run_once(shop.engine, clock=shop.clock, smtp=smtp_to("127.0.0.1", 1))  # refused
     with shop.session() as s:  # as if a worker died after committing `sending`
-        s.execute(update(Message).values(state="sending", sending_at=shop.clock.now,
-                                         due_at=shop.clock.now))
+        s.execute(
+            update(Message).values(
+                state="sending", sending_at=shop.clock.now, due_at=shop.clock.now
+            )
+        )
         s.commit()
     _run(shop, smtp_server)
     assert smtp_server.messages == []

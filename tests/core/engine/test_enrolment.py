@@ -10,13 +10,16 @@ from sqlalchemy import func, select
 from core.engine import worker
 from core.engine.registry import TRIGGERS
 from core.engine.schema import Step, Trigger, WorkflowDefinition, rule
-from core.models import Enrolment, EVENT_TYPES, TriggerMark
+from core.models import EVENT_TYPES, Enrolment, TriggerMark
 from tests.core.engine.conftest import Shop
 
 
 def _wf(trigger: str, **params: object) -> WorkflowDefinition:
-    return WorkflowDefinition(name=f"wf {trigger}", triggers=[Trigger(type=trigger, params=params)],
-                              steps=[Step(id="tag", type="add_tag", params={"tag": trigger})])
+    return WorkflowDefinition(
+        name=f"wf {trigger}",
+        triggers=[Trigger(type=trigger, params=params)],
+        steps=[Step(id="tag", type="add_tag", params={"tag": trigger})],
+    )
 
 
 def _enrolments(shop: Shop, workflow_id: int) -> list[Enrolment]:

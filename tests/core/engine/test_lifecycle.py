@@ -16,11 +16,20 @@ from tests.core.engine.conftest import CLI, Shop
 
 
 def _two_mails() -> WorkflowDefinition:
-    return WorkflowDefinition(name="two", triggers=[Trigger(type="order_placed")], steps=[
-        Step(id="first", type="send_email", params={"template": "order_confirmation"},
-             next="wait"),
-        Step(id="wait", type="wait", params={"days": 1}, next="second"),
-        Step(id="second", type="send_email", params={"template": "review_request"})])
+    return WorkflowDefinition(
+        name="two",
+        triggers=[Trigger(type="order_placed")],
+        steps=[
+            Step(
+                id="first",
+                type="send_email",
+                params={"template": "order_confirmation"},
+                next="wait",
+            ),
+            Step(id="wait", type="wait", params={"days": 1}, next="second"),
+            Step(id="second", type="send_email", params={"template": "review_request"}),
+        ],
+    )
 
 
 def test_draft_conflict(session: Session) -> None:
@@ -28,25 +37,38 @@ def test_draft_conflict(session: Session) -> None:
     d = lifecycle.draft_of(wf)
     lifecycle.save_draft(session, CLI, wf.id, d.model_copy(update={"name": "A"}), 1)
     with pytest.raises(ConflictError) as caught:
-        lifecycle.save_draft(session, Actor("b@example.com", Role.MERCHANT), wf.id,
-                             d.model_copy(update={"name": "B"}), 1)
+        lifecycle.save_draft(
+            session,
+            Actor("b@example.com", Role.MERCHANT),
+            wf.id,
+            d.model_copy(update={"name": "B"}),
+            1,
+        )
     assert "revision 2, yours was 1" in str(caught.value)
     assert lifecycle.get(session, wf.id).name == "A"
 
 
 def test_publish_blocked_by_errors_and_versions_increase(session: Session) -> None:
-    bad = WorkflowDefinition(name="bad", triggers=[Trigger(type="delivered")],
-                             steps=[Step(id="m", type="send_email")])
+    bad = WorkflowDefinition(
+        name="bad", triggers=[Trigger(type="delivered")], steps=[Step(id="m", type="send_email")]
+    )
     wf = lifecycle.create(session, CLI, bad)
     with pytest.raises(WorkflowError):
         lifecycle.publish(session, CLI, wf.id)
-    good = lifecycle.create(session, CLI, WorkflowDefinition(
-        name="ok", triggers=[Trigger(type="delivered")],
-        steps=[Step(id="t", type="add_tag", params={"tag": "x"})]))
+    good = lifecycle.create(
+        session,
+        CLI,
+        WorkflowDefinition(
+            name="ok",
+            triggers=[Trigger(type="delivered")],
+            steps=[Step(id="t", type="add_tag", params={"tag": "x"})],
+        ),
+    )
     lifecycle.activate(session, CLI, good.id)
     lifecycle.publish(session, CLI, good.id, note="second")
-    versions = session.scalars(select(WorkflowVersion.version).where(
-        WorkflowVersion.workflow_id == good.id)).all()
+    versions = session.scalars(
+        select(WorkflowVersion.version).where(WorkflowVersion.workflow_id == good.id)
+    ).all()
     assert sorted(versions) == [1, 2] and good.published_version == 2
 
 
@@ -108,16 +130,26 @@ ROLE_ACTIONS = [
     (lambda s, a, w: lifecycle.create_from_preset(s, a, "win_back"), {"owner", "merchant"}),
     (lambda s, a, w: lifecycle.activate(s, a, w), {"owner", "merchant"}),
     (lambda s, a, w: lifecycle.export_json(s, a, w), {"owner", "merchant", "manager"}),
-    (lambda s, a, w: lifecycle.save_draft(s, a, w, lifecycle.draft_of(
-        lifecycle.get(s, w)), lifecycle.get(s, w).draft_revision), {"owner", "merchant"}),
+    (
+        lambda s, a, w: lifecycle.save_draft(
+            s, a, w, lifecycle.draft_of(lifecycle.get(s, w)), lifecycle.get(s, w).draft_revision
+        ),
+        {"owner", "merchant"},
+    ),
 ]
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_roles(session: Session, role: Role) -> None:
-    wf = lifecycle.create(session, CLI, WorkflowDefinition(
-        name="tag", triggers=[Trigger(type="delivered")],
-        steps=[Step(id="t", type="add_tag", params={"tag": "x"})]))
+    wf = lifecycle.create(
+        session,
+        CLI,
+        WorkflowDefinition(
+            name="tag",
+            triggers=[Trigger(type="delivered")],
+            steps=[Step(id="t", type="add_tag", params={"tag": "x"})],
+        ),
+    )
     actor = Actor(f"{role.value}@example.com", role)
     for action, allowed in ROLE_ACTIONS:
         if role.value in allowed:

@@ -22,8 +22,9 @@ from tests.core.engine.conftest import Shop
 
 
 def _def(*steps: Step, **extra: Any) -> WorkflowDefinition:
-    return WorkflowDefinition(name="t", triggers=[Trigger(type="order_placed")], steps=list(steps),
-                              **extra)
+    return WorkflowDefinition(
+        name="t", triggers=[Trigger(type="order_placed")], steps=list(steps), **extra
+    )
 
 
 def _enrolment(shop: Shop) -> Enrolment:
@@ -40,8 +41,12 @@ def _runs(shop: Shop) -> list[tuple[str, str]]:
 
 def test_wait_duration_then_tag(shop: Shop) -> None:
     anna = shop.customer("anna")
-    shop.workflow(_def(Step(id="w", type="wait", params={"days": 2}, next="t"),
-                       Step(id="t", type="add_tag", params={"tag": "vip"})))
+    shop.workflow(
+        _def(
+            Step(id="w", type="wait", params={"days": 2}, next="t"),
+            Step(id="t", type="add_tag", params={"tag": "vip"}),
+        )
+    )
     shop.order(anna)
     worker.run_once(shop.engine, clock=shop.clock)
     assert _enrolment(shop).next_due_at == shop.clock.now + dt.timedelta(days=2)
@@ -61,18 +66,27 @@ def test_wait_until_local_time_and_weekday() -> None:
     assert due == dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)  # Mon 10:00 Berlin
     tokyo = next_local_time(friday_late, "10:00", ["sat"], "Asia/Tokyo")
     assert tokyo == dt.datetime(2025, 3, 8, 1, 0, tzinfo=dt.UTC)  # Sat 10:00 Tokyo
-    dst = next_local_time(dt.datetime(2025, 3, 29, 12, 0, tzinfo=dt.UTC), "10:00", ["sun"],
-                          "Europe/Berlin")
+    dst = next_local_time(
+        dt.datetime(2025, 3, 29, 12, 0, tzinfo=dt.UTC), "10:00", ["sun"], "Europe/Berlin"
+    )
     assert dst == dt.datetime(2025, 3, 30, 8, 0, tzinfo=dt.UTC)  # after the DST switch
 
 
 def test_wait_for_event_and_timeout_paths(shop: Shop) -> None:
     anna, ben = shop.customer("anna"), shop.customer("ben")
-    shop.workflow(_def(
-        Step(id="e", type="wait_event", params={"event": "delivered", "timeout_days": 3},
-             next="got", alt_next="late"),
-        Step(id="got", type="add_tag", params={"tag": "delivered"}),
-        Step(id="late", type="add_tag", params={"tag": "late"})))
+    shop.workflow(
+        _def(
+            Step(
+                id="e",
+                type="wait_event",
+                params={"event": "delivered", "timeout_days": 3},
+                next="got",
+                alt_next="late",
+            ),
+            Step(id="got", type="add_tag", params={"tag": "delivered"}),
+            Step(id="late", type="add_tag", params={"tag": "late"}),
+        )
+    )
     a, _b = shop.order(anna), shop.order(ben)
     worker.run_once(shop.engine, clock=shop.clock)
     shop.clock.advance(days=1)
@@ -87,14 +101,28 @@ def test_wait_for_event_and_timeout_paths(shop: Shop) -> None:
 
 def test_branch_and_split(shop: Shop) -> None:
     customers = [shop.customer(f"c{i}") for i in range(40)]
-    shop.workflow(_def(
-        Step(id="b", type="branch", condition=rule("order.total", "gt", 50), next="s",
-             alt_next="small"),
-        Step(id="s", type="split", paths=[SplitPath(name="A", weight=50, next="a"),
-                                          SplitPath(name="B", weight=50, next="bb")]),
-        Step(id="a", type="add_tag", params={"tag": "A"}),
-        Step(id="bb", type="add_tag", params={"tag": "B"}),
-        Step(id="small", type="add_tag", params={"tag": "small"})))
+    shop.workflow(
+        _def(
+            Step(
+                id="b",
+                type="branch",
+                condition=rule("order.total", "gt", 50),
+                next="s",
+                alt_next="small",
+            ),
+            Step(
+                id="s",
+                type="split",
+                paths=[
+                    SplitPath(name="A", weight=50, next="a"),
+                    SplitPath(name="B", weight=50, next="bb"),
+                ],
+            ),
+            Step(id="a", type="add_tag", params={"tag": "A"}),
+            Step(id="bb", type="add_tag", params={"tag": "B"}),
+            Step(id="small", type="add_tag", params={"tag": "small"}),
+        )
+    )
     for i, c in enumerate(customers):
         shop.order(c, total="80" if i % 4 else "10")
     worker.run_once(shop.engine, clock=shop.clock)
@@ -109,11 +137,17 @@ def test_branch_and_split(shop: Shop) -> None:
 
 def test_coupon_budget_cap_and_referral(shop: Shop) -> None:
     customers = [shop.customer(f"c{i}") for i in range(3)]
-    shop.workflow(_def(
-        Step(id="coupon", type="issue_coupon", params={"prefix": "thx", "kind": "fixed",
-                                                       "value": 10, "budget_cap": 25},
-             next="ref"),
-        Step(id="ref", type="create_referral", params={"prefix": "friend", "reward_value": 5})))
+    shop.workflow(
+        _def(
+            Step(
+                id="coupon",
+                type="issue_coupon",
+                params={"prefix": "thx", "kind": "fixed", "value": 10, "budget_cap": 25},
+                next="ref",
+            ),
+            Step(id="ref", type="create_referral", params={"prefix": "friend", "reward_value": 5}),
+        )
+    )
     for c in customers:
         shop.order(c)
     worker.run_once(shop.engine, clock=shop.clock)
@@ -129,7 +163,7 @@ def test_coupon_budget_cap_and_referral(shop: Shop) -> None:
 class _Hook(BaseHTTPRequestHandler):
     received: list[tuple[dict[str, str], bytes]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Hook.received.append((dict(self.headers), body))
         self.send_response(204)
@@ -147,10 +181,14 @@ def test_webhook_signed_and_merchant_notified(shop: Shop) -> None:
     try:
         anna = shop.customer("anna")
         url = f"http://127.0.0.1:{server.server_port}/hook"
-        shop.workflow(_def(Step(id="hook", type="webhook", params={"url": url, "secret": "s3"},
-                                next="tell"),
-                           Step(id="tell", type="notify_merchant",
-                                params={"subject": "VIP order in {workflow}"})))
+        shop.workflow(
+            _def(
+                Step(id="hook", type="webhook", params={"url": url, "secret": "s3"}, next="tell"),
+                Step(
+                    id="tell", type="notify_merchant", params={"subject": "VIP order in {workflow}"}
+                ),
+            )
+        )
         order = shop.order(anna)
         worker.run_once(shop.engine, clock=shop.clock)
     finally:
@@ -166,10 +204,14 @@ def test_webhook_signed_and_merchant_notified(shop: Shop) -> None:
 
 def test_exit_condition_and_still_true_rechecked(shop: Shop) -> None:
     anna, ben = shop.customer("anna"), shop.customer("ben")
-    shop.workflow(_def(Step(id="w", type="wait", params={"days": 1}, next="mail"),
-                       Step(id="mail", type="send_email", params={"template": "review_request"}),
-                       exit=rule("order.refunded", "eq", True),
-                       still_true=rule("customer.tags", "not_in", ["blocked"])))
+    shop.workflow(
+        _def(
+            Step(id="w", type="wait", params={"days": 1}, next="mail"),
+            Step(id="mail", type="send_email", params={"template": "review_request"}),
+            exit=rule("order.refunded", "eq", True),
+            still_true=rule("customer.tags", "not_in", ["blocked"]),
+        )
+    )
     a, _ = shop.order(anna), shop.order(ben)
     worker.run_once(shop.engine, clock=shop.clock)
     with shop.session() as s:
@@ -188,10 +230,15 @@ def test_exit_condition_and_still_true_rechecked(shop: Shop) -> None:
 
 def test_holdout_walks_but_receives_nothing(shop: Shop) -> None:
     customers = [shop.customer(f"h{i}") for i in range(30)]
-    shop.workflow(_def(Step(id="mail", type="send_email", params={"template": "review_request"},
-                            next="coupon"),
-                       Step(id="coupon", type="issue_coupon", params={"value": 5}),
-                       holdout_pct=50))
+    shop.workflow(
+        _def(
+            Step(
+                id="mail", type="send_email", params={"template": "review_request"}, next="coupon"
+            ),
+            Step(id="coupon", type="issue_coupon", params={"value": 5}),
+            holdout_pct=50,
+        )
+    )
     for c in customers:
         shop.order(c)
     worker.run_once(shop.engine, clock=shop.clock)

@@ -21,26 +21,40 @@ def _messages(d: WorkflowDefinition, session: Session | None = None) -> list[str
 
 
 def test_contradictions_unknown_fields_and_types() -> None:
-    d = WorkflowDefinition(name="x", triggers=TRIG, entry=all_of(
-        rule("order.total", "gt", 100), rule("order.total", "lt", 50),
-        rule("order.country", "in", ["DE"]), rule("order.country", "eq", "FR"),
-        rule("order.totl", "eq", 1), rule("customer.order_count", "ge", "many")),
-        steps=[Step(id="tag", type="add_tag", params={"tag": "a"})])
+    d = WorkflowDefinition(
+        name="x",
+        triggers=TRIG,
+        entry=all_of(
+            rule("order.total", "gt", 100),
+            rule("order.total", "lt", 50),
+            rule("order.country", "in", ["DE"]),
+            rule("order.country", "eq", "FR"),
+            rule("order.totl", "eq", 1),
+            rule("customer.order_count", "ge", "many"),
+        ),
+        steps=[Step(id="tag", type="add_tag", params={"tag": "a"})],
+    )
     found = _messages(d)
     assert any("Order total > 100 and < 50 can never all be true" in m for m in found)
     assert any("Shipping country is one of ['DE'] and = FR" in m for m in found)
     assert "entry.4: Unknown field 'order.totl'. Pick a field from the list." in found
-    assert any(m.startswith("entry.5: Customer's number of orders: 'many' is not a number")
-               for m in found)
+    assert any(
+        m.startswith("entry.5: Customer's number of orders: 'many' is not a number") for m in found
+    )
 
 
 def test_graph_problems() -> None:
-    d = WorkflowDefinition(name="x", triggers=TRIG, steps=[
-        Step(id="a", type="send_email", next="b"),
-        Step(id="b", type="wait_event", params={"event": "delivered"}, next="a"),
-        Step(id="c", type="branch", condition=rule("order.total", "gt", 1)),
-        Step(id="d", type="split", paths=[SplitPath(name="A", weight=0, next="a")]),
-        Step(id="e", type="add_tag", params={"tag": "x"}, next="ghost")])
+    d = WorkflowDefinition(
+        name="x",
+        triggers=TRIG,
+        steps=[
+            Step(id="a", type="send_email", next="b"),
+            Step(id="b", type="wait_event", params={"event": "delivered"}, next="a"),
+            Step(id="c", type="branch", condition=rule("order.total", "gt", 1)),
+            Step(id="d", type="split", paths=[SplitPath(name="A", weight=0, next="a")]),
+            Step(id="e", type="add_tag", params={"tag": "x"}, next="ghost"),
+        ],
+    )
     found = _messages(d)
     assert "step 'a': The email step has no template. Choose a template to send." in found
     assert any(m.startswith("step 'b': Missing timeout path") for m in found)
@@ -52,10 +66,19 @@ def test_graph_problems() -> None:
 
 
 def test_unreachable_branch_path_and_empty_workflow() -> None:
-    d = WorkflowDefinition(name="x", triggers=[], steps=[Step(
-        id="b", type="branch", condition=all_of(rule("order.total", "gt", 9),
-                                                rule("order.total", "lt", 2)),
-        next=None, alt_next=None)])
+    d = WorkflowDefinition(
+        name="x",
+        triggers=[],
+        steps=[
+            Step(
+                id="b",
+                type="branch",
+                condition=all_of(rule("order.total", "gt", 9), rule("order.total", "lt", 2)),
+                next=None,
+                alt_next=None,
+            )
+        ],
+    )
     found = _messages(d)
     assert any("'yes' path is unreachable" in m for m in found)
     assert any("The workflow has no trigger" in m for m in found)
@@ -64,8 +87,11 @@ def test_unreachable_branch_path_and_empty_workflow() -> None:
 
 
 def test_unknown_template_needs_the_database(session: Session) -> None:
-    d = WorkflowDefinition(name="x", triggers=TRIG, steps=[
-        Step(id="m", type="send_email", params={"template": "nope"})])
+    d = WorkflowDefinition(
+        name="x",
+        triggers=TRIG,
+        steps=[Step(id="m", type="send_email", params={"template": "nope"})],
+    )
     assert "step 'm': Unknown template 'nope'." in " ".join(_messages(d, session))
     with pytest.raises(WorkflowError) as caught:
         validate.check(d, session)
@@ -85,9 +111,18 @@ def test_presets_valid_and_json_round_trip() -> None:
         assert WorkflowDefinition.from_json(d.to_json()) == d
         assert preset.description
     templates = {t for p in PRESETS.values() for t in p.build().template_names()}
-    assert templates == {"order_confirmation", "shipped", "out_for_delivery", "ready_for_pickup",
-                         "delivery_delayed", "review_request", "review_reminder",
-                         "referral_invitation", "thank_you_coupon", "win_back"}
+    assert templates == {
+        "order_confirmation",
+        "shipped",
+        "out_for_delivery",
+        "ready_for_pickup",
+        "delivery_delayed",
+        "review_request",
+        "review_reminder",
+        "referral_invitation",
+        "thank_you_coupon",
+        "win_back",
+    }
 
 
 def test_registry_complete_and_self_describing(session: Session) -> None:
@@ -100,7 +135,12 @@ def test_registry_complete_and_self_describing(session: Session) -> None:
             assert spec.choices_source in registry.CHOICE_SOURCES
     for source in registry.CHOICE_SOURCES:
         assert isinstance(registry.choice_values(session, source), list)
-    assert set(registry.TRIGGERS) >= {"order_placed", "nth_order", "no_order_for_days",
-                                      "delivery_promise_missed", "first_order"}
+    assert set(registry.TRIGGERS) >= {
+        "order_placed",
+        "nth_order",
+        "no_order_for_days",
+        "delivery_promise_missed",
+        "first_order",
+    }
     described = json.loads(json.dumps(registry.describe()))
     assert described["fields"]["order.total"]["kind"] == "money"

@@ -14,9 +14,14 @@ def main(url: str, port: int, lease_seconds: float) -> None:
     engine = db.make_engine(url)
     transports = smtp_to("127.0.0.1", port)
     while True:
-        stats = dispatch_due(engine, dt.datetime.now(dt.UTC), transports,
-                             worker=f"proc-{__import__('os').getpid()}", batch=100,
-                             lease=dt.timedelta(seconds=lease_seconds))
+        stats = dispatch_due(
+            engine,
+            dt.datetime.now(dt.UTC),
+            transports,
+            worker=f"proc-{__import__('os').getpid()}",
+            batch=100,
+            lease=dt.timedelta(seconds=lease_seconds),
+        )
         if stats.claimed == 0:
             break
     engine.dispose()
