@@ -61,10 +61,18 @@ _TEMPLATES = {"sqlite": b"0000-00-00 00:00:00.000000", "postgresql": b"0000-00-0
 explicit UTC offset for PostgreSQL."""
 
 
+def iso(t: np.ndarray) -> np.ndarray:
+    """Epoch seconds as ``datetime.isoformat()`` of aware UTC values (``...T10:00:00+00:00``)."""
+    return _format(t, b"0000-00-00T00:00:00+00:00")
+
+
 def _timestamps(t: np.ndarray, dialect: str) -> np.ndarray:
-    """Epoch seconds as text, digit by digit with integer arithmetic (much faster than
-    ``datetime_as_string``)."""
-    template = _TEMPLATES.get(dialect, _TEMPLATES["postgresql"])
+    return _format(t, _TEMPLATES.get(dialect, _TEMPLATES["postgresql"]))
+
+
+def _format(t: np.ndarray, template: bytes) -> np.ndarray:
+    """Epoch seconds as text after ``template``, digit by digit with integer arithmetic (much
+    faster than ``datetime_as_string``); NULL becomes None."""
     safe = np.where(t == NULL, 0, t)
     days = (safe // 86_400).astype("datetime64[D]")
     months = days.astype("datetime64[M]")

@@ -36,8 +36,9 @@ def schedule(
 
 def in_time_order(
     customer: np.ndarray, placed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Orders sorted by time (the id order), with each one's rank among its customer's orders."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Orders sorted by time (the id order), each one's rank among its customer's orders, and
+    the permutation applied."""
     order = np.lexsort((customer, placed))
     customer, placed = customer[order], placed[order]
     by_customer = np.lexsort((placed, customer))
@@ -45,7 +46,7 @@ def in_time_order(
     group_start = np.maximum.accumulate(np.where(starts, np.arange(len(customer)), 0))
     seq = np.empty(len(customer), dtype=np.int64)
     seq[by_customer] = np.arange(len(customer)) - group_start + 1
-    return customer, placed, seq
+    return customer, placed, seq, order
 
 
 def currency_of_country() -> np.ndarray:
@@ -123,13 +124,15 @@ def money(
     option: np.ndarray,
     country: np.ndarray,
     seq: np.ndarray,
-    referral_code: np.ndarray,
+    special_code: np.ndarray,
+    special_pct: np.ndarray,
 ) -> Money:
+    """``special_code``/``special_pct``: a referral or coupon code an order used (else None)."""
     n = len(currency)
     subtotal = np.bincount(items.order, weights=items.quantity * items.unit_cents, minlength=n)
     subtotal = np.round(subtotal).astype(np.int64)
     rate = np.array([float(catalog.RATES_TO_EUR[c]) for c in CURRENCIES])[currency]
-    code, pct = _discounts(rng, seq, referral_code)
+    code, pct = _discounts(rng, seq, special_code, special_pct)
     discount = np.round(subtotal * pct).astype(np.int64)
     prices = np.array([[catalog.SHIPPING_PRICES[d][c] for c in CURRENCIES] for d in DELIVERY_CODES])
     shipping = prices[option, currency]
@@ -142,7 +145,7 @@ def money(
 
 
 def _discounts(
-    rng: np.random.Generator, seq: np.ndarray, referral_code: np.ndarray
+    rng: np.random.Generator, seq: np.ndarray, special_code: np.ndarray, special_pct: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     n = len(seq)
     codes = np.array([c for c, _ in catalog.DISCOUNT_CODES], dtype=object)
@@ -150,11 +153,11 @@ def _discounts(
     which = rng.integers(0, len(codes), n)
     seasonal = (seq > 1) & (rng.random(n) < 0.10)
     welcome = (seq == 1) & (rng.random(n) < 0.12)
-    referred = referral_code != None  # noqa: E711 - element-wise on an object array
+    special = special_code != None  # noqa: E711 - element-wise on an object array
     code = np.where(seasonal, codes[which], NONE)
     code = np.where(welcome, catalog.WELCOME_CODE[0], code)
-    code = np.where(referred, referral_code, code)
+    code = np.where(special, special_code, code)
     pct = np.where(seasonal, rates[which], 0.0)
     pct = np.where(welcome, catalog.WELCOME_CODE[1], pct)
-    pct = np.where(referred, catalog.REFERRAL_DISCOUNT, pct)
+    pct = np.where(special, special_pct, pct)
     return code, pct

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core import audit, db
 from core import settings as store_settings
 from core.auth import Action, Actor, require
-from core.demo import catalog, eventlog, frames, generator, tables
+from core.demo import catalog, eventlog, frames, generator, tables, workflows
 from core.errors import ConflictError, ValidationError
 from core.models import Customer, DeliveryOption, PickupLocation, Setting
 
@@ -38,6 +38,8 @@ class DemoOptions:
     """Last day of the 24 months; default today in the store's time zone."""
     reset: bool = False
     """Clear the demo data first (otherwise loading refuses when demo data is present)."""
+    workflows: bool = True
+    """Also create the demo workflows with their history and planted effect."""
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,20 @@ def load(
         current = store_settings.load(session)
         until = _check(options, now.astimezone(current.tz).date())
         n_orders = options.orders or generator.default_orders(options.customers)
+        extra: dict[str, Any] = {}
+        plan = None
+        customer_base = reserve_ids(session, "customers", options.customers)
+        if options.workflows:
+            activated = workflows.activation(until, current.timezone)
+            wf_ids, live = workflows.create(session, actor, activated)
+            plan = workflows.plan(wf_ids, activated, customer_base)
         shop = generator.generate(
-            options.seed, options.customers, n_orders, until, current.timezone, now
+            options.seed, options.customers, n_orders, until, current.timezone, now, plan
         )
-        counts = _write(session, shop)
+        counts = _write(session, shop, customer_base, current.name)
+        if options.workflows:
+            workflows.skip_engine_cursor(session)
+            extra = workflows.metadata(shop, wf_ids, activated, live)
         stats = _stats(shop)
         summary = DemoSummary(
             options.seed, until, round(time.perf_counter() - began, 2), counts, stats
@@ -131,6 +143,7 @@ def load(
                 "counts": counts,
                 "stats": stats,
                 "settings_written": written,
+                **extra,
             },
         )
         store_settings.bump_data_version(session)
@@ -206,12 +219,17 @@ def reserve_ids(session: Session, table: str, n: int) -> int:
     return start
 
 
-def _write(session: Session, shop: generator.Shop) -> dict[str, int]:
+def _write(
+    session: Session, shop: generator.Shop, customer_base: int, store_name: str
+) -> dict[str, int]:
     pickup_ids = _small_tables(session)
     session.flush()
+    n_messages = sum(len(part) for j in shop.journeys for part in j.sends.enrolment)
     bases: dict[str, int | np.ndarray] = {
-        "customers": reserve_ids(session, "customers", len(shop.people)),
+        "customers": customer_base,
         "orders": reserve_ids(session, "orders", len(shop.placed)),
+        "enrolments": reserve_ids(session, "enrolments", sum(len(j) for j in shop.journeys)),
+        "messages": reserve_ids(session, "messages", n_messages),
         "pickup": pickup_ids,
     }
     conn = session.connection()
@@ -229,6 +247,8 @@ def _write(session: Session, shop: generator.Shop) -> dict[str, int]:
         tables.referral_frame(shop),
     ):
         counts[frame.table.name] = frames.write(conn, frame, bases)
+    if shop.journeys:
+        counts.update(workflows.write(conn, shop, bases, store_name))
     return counts
 
 
