@@ -124,3 +124,17 @@ def test_planted_effect_is_recovered_treated_vs_holdout() -> None:
     assert abs(lift - 8.0) < 3 * se, (lift, se)
     assert shop.planted["planted_orders"] > 0
     assert np.array_equal(thanks.holdout, holdout_mask(4, thanks.customer + 1, 50))
+
+
+def test_same_plan_same_history() -> None:
+    activated = int(pd.Timestamp("2024-07-01", tz="Europe/Berlin").timestamp())
+    plan = Plan(1, 2, activated, 1, functools.partial(holdout_mask, pct=10))
+    one = generator.generate(5, 800, 2_800, UNTIL, "Europe/Berlin", NOW, plan)
+    two = generator.generate(5, 800, 2_800, UNTIL, "Europe/Berlin", NOW, plan)
+    assert np.array_equal(one.placed, two.placed) and np.array_equal(
+        one.money.total, two.money.total
+    )
+    for a, b in zip(one.journeys, two.journeys, strict=True):
+        assert list(a.state) == list(b.state) and list(a.status) == list(b.status)
+    assert one.coupons is not None and two.coupons is not None
+    assert list(one.coupons.code) == list(two.coupons.code)
