@@ -170,6 +170,17 @@ def _segment_table(sc: Scope, segments: Sequence[str], as_of: dt.date | None) ->
     return table
 
 
+def raw_rows(sc: Scope, stmt: Executable) -> list[tuple[Any, ...]]:
+    """Plain DBAPI tuples of a numeric-only statement: no per-row Row objects or result
+    processing (numpy converts tuples fast, Row objects slowly)."""
+    result = sc.conn.execute(stmt)
+    try:
+        rows: list[tuple[Any, ...]] = list(result.cursor.fetchall())
+    finally:
+        result.close()
+    return rows
+
+
 def _frame(sc: Scope, stmt: Executable, columns: Sequence[str]) -> pd.DataFrame:
     rows = sc.conn.execute(stmt).all()
     if not rows:
@@ -226,7 +237,7 @@ def orders_frame(sc: Scope, period: Period | None, dims: bool = False) -> pd.Dat
         ]
         names += list(DIMENSIONS)
     stmt = select(*cols).where(*sc.order_conditions(period))
-    rows = sc.conn.execute(stmt).all()
+    rows = sc.conn.execute(stmt).all() if dims else raw_rows(sc, stmt)
     if dims:
         frame = pd.DataFrame.from_records(rows, columns=names)
         numeric = frame[names[:6]].to_numpy(dtype="float64") if len(frame) else np.empty((0, 6))
@@ -341,7 +352,7 @@ def customer_totals(sc: Scope, as_of: dt.date | None) -> pd.DataFrame:
         .where(*conds)
         .group_by(Order.customer_id, Order.currency)
     )
-    raw = np.array(sc.conn.execute(stmt).all(), dtype="float64").reshape(-1, 5)
+    raw = np.array(raw_rows(sc, stmt), dtype="float64").reshape(-1, 5)
     cur = raw[:, 1].astype("int64")
     sc.check_currencies(cur, Order.currency)
     frame = pd.DataFrame(
@@ -495,24 +506,25 @@ def _count_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
 
 def on_time_counts(sc: Scope, period: Period | None) -> pd.DataFrame:
     """Per local order day (SQL aggregate): ``day, delivered, on_time`` over delivered valid
-    orders with a promise."""
-    d = delivered_subquery(*sc.order_conditions(period))
-    day = day_number(Order.placed_date, sc.dialect)
-    stmt = (
+    orders with a promise (every shipment delivered or ready for pickup)."""
+    done = func.coalesce(Shipment.delivered_at, Shipment.ready_for_pickup_at)
+    per_order = (
         select(
-            day,
-            func.count(),
-            func.sum(case((d.c.done_at <= Order.promised_delivery_at, 1), else_=0)),
+            day_number(Order.placed_date, sc.dialect).label("day"),
+            case((func.max(done) <= Order.promised_delivery_at, 1), else_=0).label("ok"),
         )
-        .join(d, d.c.order_id == Order.id)
+        .join(Shipment, Shipment.order_id == Order.id)
         .where(*sc.order_conditions(period), Order.promised_delivery_at.is_not(None))
-        .group_by(day)
+        .group_by(Order.id, Order.placed_date, Order.promised_delivery_at)
+        .having(func.count() == func.count(done))
+        .subquery("per_order")
     )
+    stmt = select(per_order.c.day, func.count(), func.sum(per_order.c.ok)).group_by(per_order.c.day)
     return _counts(sc, stmt, ["day", "delivered", "on_time"])
 
 
 def _counts(sc: Scope, stmt: Executable, names: Sequence[str]) -> pd.DataFrame:
-    raw = np.array(sc.conn.execute(stmt).all(), dtype="float64").reshape(-1, len(names))
+    raw = np.array(raw_rows(sc, stmt), dtype="float64").reshape(-1, len(names))
     frame = pd.DataFrame(np.nan_to_num(raw[:, 1:]).astype("int64"), columns=list(names[1:]))
     frame.insert(0, "day", to_days(raw[:, 0]).to_numpy())
     return frame

@@ -57,6 +57,7 @@ class Order(Timestamps, Base):
     __table_args__ = (
         Index("ix_orders_placed_date", "placed_date"),
         Index("ix_orders_customer_placed", "customer_id", "placed_at"),
+        Index("ix_orders_refunded_at", "refunded_at"),
         CheckConstraint("total >= 0", name="total_not_negative"),
     )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:46:58.976288
+Create Date: 2026-11-26 06:13:39.932755
 """
 from collections.abc import Sequence
 
@@ -217,6 +217,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_orders_number'), ['number'], unique=False)
         batch_op.create_index('ix_orders_placed_date', ['placed_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_placed_month'), ['placed_month'], unique=False)
+        batch_op.create_index('ix_orders_refunded_at', ['refunded_at'], unique=False)
 
     op.create_table('referral_codes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -537,6 +538,7 @@ def downgrade() -> None:
 
     op.drop_table('referral_codes')
     with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_orders_refunded_at')
         batch_op.drop_index(batch_op.f('ix_orders_placed_month'))
         batch_op.drop_index('ix_orders_placed_date')
         batch_op.drop_index(batch_op.f('ix_orders_number'))
