@@ -13,6 +13,7 @@ path on the server is sent as that text (unlike yagmail's ``contents``).
 from __future__ import annotations
 
 import datetime as dt
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
@@ -22,6 +23,9 @@ from core.messaging.render import RenderedMessage
 from core.settings import StoreSettings
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
+POLICY = policy.SMTP.clone(max_line_length=998)
+"""CRLF line ends, and long unbreakable values (the List-Unsubscribe URL) kept verbatim instead
+of being turned into RFC 2047 encoded words that mail clients would not read as a URL."""
 
 
 def _domain(address: str) -> str:
@@ -53,7 +57,7 @@ def build_email(
         raise ValidationError(
             "A marketing message needs an unsubscribe link.", field="unsubscribe_url"
         )
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["Subject"] = _single_line(rendered.subject)
     msg["From"] = formataddr((_single_line(settings.sender_name), settings.sender_email))
     try:

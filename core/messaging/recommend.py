@@ -94,13 +94,12 @@ def _describe(session: Session, picks: list[tuple[str, int, str]]) -> list[Recom
     if not skus:
         return []
     products = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
-    names = dict(
-        session.execute(
-            select(OrderLine.sku, func.max(OrderLine.name))
-            .where(OrderLine.sku.in_([s for s in skus if s not in products]))
-            .group_by(OrderLine.sku)
-        ).tuples()
+    rows = session.execute(
+        select(OrderLine.sku, func.max(OrderLine.name))
+        .where(OrderLine.sku.in_([s for s in skus if s not in products]))
+        .group_by(OrderLine.sku)
     )
+    names = {sku: name for sku, name in rows}
     result = []
     for sku, score, reason in picks:
         product = products.get(sku)

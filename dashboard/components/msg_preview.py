@@ -4,7 +4,6 @@ and the variables it used with a warning for each one empty without a fallback."
 from __future__ import annotations
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from core.messaging.htmlprep import sanitize_document
 from core.messaging.render import RenderedMessage
@@ -14,7 +13,7 @@ WIDTHS = {"Desktop (640 px)": 640, "Mobile (375 px)": 375}
 
 def message_frame(html: str, width: int, height: int = 640) -> None:
     """The message's HTML, sanitised (no script can run), in an iframe of that width."""
-    components.html(sanitize_document(html), width=width, height=height, scrolling=True)
+    st.iframe(sanitize_document(html), width=width, height=height)
 
 
 def width_picker(key: str) -> int:

@@ -65,6 +65,7 @@ def test_marketing_email_has_both_parts_and_rfc8058_headers(smtp_server: LocalSm
     assert got["Reply-To"] == "care@shop.example"
     assert got["To"] == "anna@example.org"
     assert got["List-Unsubscribe"] == f"<{url}>"
+    assert f"List-Unsubscribe: <{url}>\r\n".encode() in smtp_server.envelopes[0].original_content
     assert got["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert got["Content-Language"] == "de-DE"
     assert smtp_server.envelopes[0].mail_from == "hello@shop.example"
