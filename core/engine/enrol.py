@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +33,7 @@ from core.engine.active import Running, active_workflows
 from core.engine.conditions import EvalContext, evaluate_frame, fields_used
 from core.engine.holdout import holdout_mask
 from core.engine.registry import TRIGGERS
-from core.engine.sqlutil import insert_ignore, try_singleton_lock
+from core.engine.sqlutil import insert_frame_ignore, insert_ignore, try_singleton_lock
 from core.models import Enrolment, TriggerMark
 from core.settings import StoreSettings
 
@@ -133,36 +132,26 @@ def enrol_frame(
     customers = np.asarray(passed["customer_id"].astype("int64").to_numpy(), dtype=np.int64)
     hold = holdout_mask(wf.id, customers, wf.definition.holdout_pct)
     first = wf.definition.first_step_id()
-    rows: list[dict[str, Any]] = []
-    columns = zip(
-        keys.reindex(passed.index).tolist(),
-        customers.tolist(),
-        passed["order_id"].tolist(),
-        trigger.reindex(passed.index).tolist(),
-        passed["occurred_at"].dt.to_pydatetime().tolist(),
-        hold.tolist(),
-        strict=True,
+    rows = pd.DataFrame(
+        {
+            "dedupe_key": keys.reindex(passed.index).astype(str).to_numpy(),
+            "workflow_id": wf.id,
+            "version": wf.version,
+            "customer_id": customers,
+            "order_id": passed["order_id"].astype("Int64").to_numpy(),
+            "trigger": trigger.reindex(passed.index).astype(str).to_numpy(),
+            "trigger_at": passed["occurred_at"].to_numpy(),
+            "is_holdout": hold,
+            "status": "active" if first else "completed",
+            "current_step_id": first,
+            "next_due_at": now if first else None,
+            "state": "{}",
+            "entered_at": now,
+            "completed_at": None if first else now,
+            "is_demo": False,
+        }
     )
-    for key, customer, order, trig, at, held in columns:
-        rows.append(
-            {
-                "dedupe_key": key,
-                "workflow_id": wf.id,
-                "version": wf.version,
-                "customer_id": int(customer),
-                "order_id": None if pd.isna(order) else int(order),
-                "trigger": str(trig),
-                "trigger_at": at,
-                "is_holdout": bool(held),
-                "status": "active" if first else "completed",
-                "current_step_id": first,
-                "next_due_at": now if first else None,
-                "state": {},
-                "entered_at": now,
-                "completed_at": None if first else now,
-            }
-        )
-    insert_ignore(session, Enrolment, rows, ["dedupe_key"])
+    insert_frame_ignore(session, Enrolment, rows, ["dedupe_key"])
     return len(rows), int(hold.sum())
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Select, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,13 +27,55 @@ def insert_ignore(
     if not rows:
         return
     name = dialect(session)
+    table = model.__table__  # Core, not the ORM bulk path: much faster for many rows
     if name == "postgresql":
-        stmt: Any = pg_insert(model).on_conflict_do_nothing(index_elements=unique)
+        stmt: Any = pg_insert(table).on_conflict_do_nothing(index_elements=unique)
     elif name == "sqlite":
-        stmt = sqlite_insert(model).on_conflict_do_nothing(index_elements=unique)
+        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=unique)
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        stmt = insert(model)
-    session.execute(stmt, list(rows))
+        stmt = insert(table)
+    columns = {c.name: c for c in table.columns}
+    filled = [_with_defaults(row, columns) for row in rows]
+    if name == "sqlite" and len(filled) > 50:
+        _sqlite_fast(session, table.name, filled, unique)
+        return
+    session.connection().execute(stmt, filled)
+
+
+def _sqlite_value(value: Any) -> Any:
+    """What SQLAlchemy would store on SQLite: UTC text timestamps, JSON text, 0/1."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _sqlite_fast(
+    session: Session, table: str, rows: list[dict[str, Any]], unique: list[str]
+) -> None:
+    """Many rows at once through the driver (bind processing per value dominates otherwise)."""
+    names = sorted(rows[0])
+    sql = (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING"
+    )
+    values = [tuple(_sqlite_value(row[n]) for n in names) for row in rows]
+    session.connection().exec_driver_sql(sql, values)
+
+
+def _with_defaults(row: Mapping[str, Any], columns: Mapping[str, Any]) -> dict[str, Any]:
+    """Python-side column defaults (Core executemany needs every row to have the same keys)."""
+    out = dict(row)
+    for name, column in columns.items():
+        if name not in out and column.default is not None and not column.primary_key:
+            arg = column.default.arg
+            out[name] = arg(None) if callable(arg) else arg
+    return out
 
 
 def lock_skip_locked(stmt: Select[Any], session: Session) -> Select[Any]:
@@ -48,3 +94,42 @@ def try_singleton_lock(session: Session, key: int) -> bool:
     from sqlalchemy import text
 
     return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}))
+
+
+def insert_frame_ignore(
+    session: Session, model: Any, frame: pd.DataFrame, unique: list[str]
+) -> None:
+    """:func:`insert_ignore` for a DataFrame of rows; JSON columns hold JSON text. On SQLite the
+    values are converted column by column (vectorised) and sent through the driver at once."""
+    if frame.empty:
+        return
+    if dialect(session) != "sqlite":
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        json_cols = [c.name for c in model.__table__.columns if c.type.__class__.__name__ == "JSON"]
+        for record in records:
+            for name in json_cols:
+                if isinstance(record.get(name), str):
+                    record[name] = json.loads(record[name])
+            for key, value in record.items():
+                if isinstance(value, pd.Timestamp):
+                    record[key] = value.to_pydatetime()
+        insert_ignore(session, model, [{str(k): v for k, v in r.items()} for r in records], unique)
+        return
+    out = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            text = column.dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+            out[name] = text.astype(object).where(column.notna(), None)
+        elif pd.api.types.is_bool_dtype(column):
+            out[name] = column.astype(int)
+        elif column.dtype == object:
+            out[name] = [_sqlite_value(v) for v in column]
+        else:
+            out[name] = column.astype(object).where(column.notna(), None)
+    names = list(out.columns)
+    sql = (
+        f"INSERT INTO {model.__table__.name} ({', '.join(names)}) VALUES "
+        f"({', '.join('?' * len(names))}) ON CONFLICT ({', '.join(unique)}) DO NOTHING"
+    )
+    session.connection().exec_driver_sql(sql, list(out.itertuples(index=False, name=None)))
