@@ -35,6 +35,7 @@ def upsert_customers(job: Job, customers: pd.DataFrame) -> pd.Series:
     job.counts.customers_created, job.counts.customers_updated = len(new), len(old)
     if job.dry_run:
         return pd.Series(dtype="int64")
+    new = new.sort_values("external_id", kind="stable")
     new["id"] = writer.allocate_ids(customers_table, len(new))
     columns = ["id", *(c for c in CUSTOMER_COLUMNS if c in customers)]
     consent = "marketing_consent" in customers

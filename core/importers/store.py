@@ -74,6 +74,7 @@ def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Serie
     counts.orders_created, counts.orders_updated = len(new), len(old)
     if job.dry_run:
         return pd.Series(dtype="int64")
+    new = new.sort_values("external_id", kind="stable")  # appends to the unique index
     new["id"] = writer.allocate_ids(orders_table, len(new))
     for frame in (new, old):
         frame["customer_id"] = frame["customer_key"].map(customer_ids).astype("int64")
@@ -128,6 +129,7 @@ def _events(writer: Writer, orders: pd.DataFrame) -> pd.DataFrame:
     events = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if events.empty:
         return events
+    events = events.sort_values("order_id", kind="stable")
     return events.assign(recorded_at=pd.Timestamp(writer.now), source=EVENT_SOURCE, payload="{}")
 
 

@@ -21,12 +21,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import JSON, Table, func, select
 from sqlalchemy.orm import Session
 
 CHUNK = 50_000
 REINDEX_MIN_ROWS = 100_000
+BULK_CACHE_KIB = 256 * 1024
 IN_CHUNK = 5_000
 _temp_names = itertools.count(1)
 
@@ -120,6 +122,8 @@ class Writer:
             "AND sql IS NOT NULL",
             (table.name,),
         ).all()
+        cache = self.conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        self.conn.exec_driver_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
         for name, _ in indexes:
             self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
         try:
@@ -127,6 +131,7 @@ class Writer:
         finally:
             for _, sql in indexes:
                 self.conn.exec_driver_sql(sql)
+            self.conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
 
     def update(self, table: Table, frame: pd.DataFrame) -> None:
         """Update rows by ``id``; a NA cell keeps the stored value. Sets ``updated_at``."""
@@ -208,25 +213,26 @@ def _chunks(values: Any, size: int) -> Iterable[np.ndarray]:
 
 
 def _json_text(series: pd.Series) -> pd.Series:
+    if series.dtype != object:
+        return series
     return series.map(lambda v: v if isinstance(v, str) or v is None else json.dumps(v))
 
 
-def _timestamp_text(series: pd.Series, sep: str, suffix: str) -> np.ndarray:
-    naive = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
-    text = pd.Series(np.datetime_as_string(naive, unit="us"), dtype="str")
-    text = text.str.replace("T", sep, regex=False) + suffix
-    out = text.to_numpy(dtype=object)
-    out[np.isnat(naive)] = None
-    return out
+def _timestamp_text(series: pd.Series, suffix: str = "") -> pa.Array:
+    """UTC timestamps as ``YYYY-MM-DD HH:MM:SS.ffffff`` (SQLAlchemy's SQLite format) + suffix."""
+    naive = pa.array(series.dt.tz_convert("UTC").dt.tz_localize(None), from_pandas=True)
+    text = pc.cast(naive.cast(pa.timestamp("us"), safe=False), pa.string())
+    return pc.binary_join_element_wise(text, suffix, "") if suffix else text
 
 
 def _sqlite_values(series: pd.Series) -> list[Any]:
     if isinstance(series.dtype, pd.DatetimeTZDtype):
-        return list(_timestamp_text(series, " ", ""))
+        values: list[Any] = _timestamp_text(series).to_pylist()
+        return values
     if series.dtype == object:
         return list(series.where(series.notna(), None))
-    values: list[Any] = pa.array(series, from_pandas=True).to_pylist()
-    return values
+    plain: list[Any] = pa.array(series, from_pandas=True).to_pylist()
+    return plain
 
 
 def _pg_csv(frame: pd.DataFrame) -> bytes:
@@ -234,7 +240,7 @@ def _pg_csv(frame: pd.DataFrame) -> bytes:
     for name in frame.columns:
         column = frame[name]
         if isinstance(column.dtype, pd.DatetimeTZDtype):
-            arrays.append(pa.array(_timestamp_text(column, "T", "Z"), type=pa.string()))
+            arrays.append(_timestamp_text(column, "+00"))
         elif column.dtype == object:
             arrays.append(pa.array(column.where(column.notna(), None).tolist()))
         else:
