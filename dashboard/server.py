@@ -4,28 +4,29 @@ on the embedded default) and runs the embedded worker on the embedded default.""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from core import bootstrap, config, db
+from dashboard.worker_thread import start_embedded_worker
 
-log = logging.getLogger(__name__)
+
+def embedded_worker_wanted() -> bool:
+    """The worker runs inside the dashboard on the embedded default, or when
+    ``ORDERFLOW_EMBEDDED_WORKER=1``; ``ORDERFLOW_EMBEDDED_WORKER=0`` turns it off (production
+    runs separate ``python -m core worker`` processes)."""
+    wanted = config.get_secret("ORDERFLOW_EMBEDDED_WORKER")
+    if wanted is not None:
+        return wanted == "1"
+    return config.is_embedded_default()
 
 
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
     engine = db.default_engine()
     await asyncio.to_thread(bootstrap.prepare, engine)
-    worker = None
-    if config.is_embedded_default() or config.get_secret("ORDERFLOW_EMBEDDED_WORKER") == "1":
-        try:
-            from dashboard.worker_thread import start_embedded_worker
-        except ModuleNotFoundError:
-            log.warning("the workflow engine is not installed: no embedded worker")
-        else:
-            worker = start_embedded_worker(engine)
+    worker = start_embedded_worker(engine) if embedded_worker_wanted() else None
     try:
         yield {"engine": engine}
     finally:
