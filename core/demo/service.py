@@ -126,10 +126,12 @@ def load(
             options.seed, options.customers, n_orders, until, current.timezone, now, plan
         )
         counts = _write(session, shop, customer_base, current.name)
+        stats = _stats(shop)
         if options.workflows:
             workflows.skip_engine_cursor(session)
+            workflows.render_newest(session)
             extra = workflows.metadata(shop, wf_ids, activated, live)
-        stats = _stats(shop)
+            stats["planted_effect"] = extra["planted_effect"]
         summary = DemoSummary(
             options.seed, until, round(time.perf_counter() - began, 2), counts, stats
         )

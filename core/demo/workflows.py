@@ -22,10 +22,12 @@ from core.auth import Actor
 from core.demo import frames, workflow_tables
 from core.demo.generator import Shop
 from core.demo.planted import ACTIVE_MONTHS, HOLDOUT_PCT, Plan
-from core.models import Customer
+from core.errors import OrderflowError
+from core.models import Coupon, Customer, Message
 
 PRESETS = ("review_request", "second_order_thank_you")
 TEMPLATES = ("review_request", "review_reminder", "thank_you_coupon")
+RENDERED = 20
 
 
 def activation(until: dt.date, tz_name: str) -> dt.datetime:
@@ -97,6 +99,33 @@ def write(
     ):
         counts[frame.table.name] = frames.write(conn, frame, bases)
     return counts
+
+
+def render_newest(session: Session, limit: int = RENDERED) -> int:
+    """Render the newest sent demo messages in full (HTML and text) so the Mailbox opens on
+    real mail; older ones keep their subject only (rendering costs ~25 ms a message)."""
+    from core.messaging.render import render_for
+
+    newest = session.scalars(
+        select(Message)
+        .where(Message.is_demo, Message.state == "sent", Message.template_name.is_not(None))
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .limit(limit)
+    ).all()
+    done = 0
+    for m in newest:
+        code = session.scalar(select(Coupon.code).where(Coupon.enrolment_id == m.enrolment_id))
+        try:
+            rendered = render_for(
+                session, str(m.template_name), customer_id=int(m.customer_id or 0),
+                order_id=m.order_id, extra={"coupon_code": code, "message_id": m.id},
+            )  # fmt: skip
+        except OrderflowError:
+            continue
+        m.subject, m.html, m.text = rendered.subject, rendered.html, rendered.text
+        done += 1
+    session.flush()
+    return done
 
 
 def _totals_in_eur(shop: Shop) -> np.ndarray:

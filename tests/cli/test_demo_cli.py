@@ -23,14 +23,16 @@ def test_load_refuse_reset_and_clear(
     assert main(ARGS) == 0
     out = capsys.readouterr().out
     assert "demo shop loaded: 120 customers" in out and "order_events" in out
+    assert "planted effect: +8.0 points" in out
     assert _customers(use_database) == 120
 
     assert main(ARGS) == 1
     assert "--reset" in capsys.readouterr().err
 
-    assert main([*ARGS, "--reset", "--customers", "80", "--json"]) == 0
+    assert main([*ARGS, "--reset", "--customers", "80", "--json", "--no-workflows"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["counts"]["customers"] == 80 and summary["until"] == "2025-06-30"
+    assert "enrolments" not in summary["counts"]
     assert _customers(use_database) == 80
 
     assert main(["demo", "--clear"]) == 0
