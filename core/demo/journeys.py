@@ -16,7 +16,7 @@ import pandas as pd
 
 from core.demo import catalog
 from core.demo.calendar import DAY, HOUR
-from core.demo.frames import NONE, NULL
+from core.demo.frames import NULL
 
 QUIET_START_H, QUIET_END_H = 21, 8
 SEND_HOUR = 10
@@ -166,12 +166,3 @@ def quiet_until(t: np.ndarray, country: np.ndarray) -> np.ndarray:
     end = np.where(hour < QUIET_END_H, day, day + DAY) + QUIET_END_H * HOUR
     quiet = (hour >= QUIET_START_H) | (hour < QUIET_END_H)
     return np.where(quiet, from_wall(end, country), NULL)
-
-
-def with_ids(values: np.ndarray, mask: np.ndarray, text: str) -> np.ndarray:
-    out = np.asarray(values, dtype=object).copy()
-    out[mask] = text
-    return out
-
-
-NO_REASON = NONE
