@@ -102,18 +102,23 @@ def write(
 
 
 def render_newest(session: Session, limit: int = RENDERED) -> int:
-    """Render the newest sent demo messages in full (HTML and text) so the Mailbox opens on
-    real mail; older ones keep their subject only (rendering costs ~25 ms a message)."""
+    """Render in full (HTML and text) the newest sent demo messages, so the Mailbox opens on
+    real mail, and those still to be sent (deferred by quiet hours at the cut-off), which the
+    worker will deliver; older ones keep their subject only (~25 ms a message)."""
     from core.messaging.render import render_for
 
+    demo_mail = (Message.is_demo, Message.template_name.is_not(None))
     newest = session.scalars(
         select(Message)
-        .where(Message.is_demo, Message.state == "sent", Message.template_name.is_not(None))
+        .where(*demo_mail, Message.state == "sent")
         .order_by(Message.sent_at.desc(), Message.id.desc())
         .limit(limit)
     ).all()
+    pending = session.scalars(
+        select(Message).where(*demo_mail, Message.state.in_(("queued", "deferred")))
+    ).all()
     done = 0
-    for m in newest:
+    for m in [*newest, *pending]:
         code = session.scalar(select(Coupon.code).where(Coupon.enrolment_id == m.enrolment_id))
         try:
             rendered = render_for(
