@@ -21,17 +21,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("ORDERFLOW_SECRET_KEY", "bench-secret")
 
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy.orm import Session
 
-from core import db  # noqa: E402
-from core import settings as store_settings  # noqa: E402
-from core.auth import Actor  # noqa: E402
-from core.messaging import library  # noqa: E402
-from core.messaging.context import build_context  # noqa: E402
-from core.messaging.render import compiled_translation, render_for, render_message  # noqa: E402
-from core.messaging.templates import pick_translation  # noqa: E402
-from core.models import Customer, Order  # noqa: E402
-from tests.core.messaging.conftest import LOCALES, build_shop  # noqa: E402
+from core import db
+from core import settings as store_settings
+from core.auth import Actor
+from core.messaging import library
+from core.messaging.context import build_context
+from core.messaging.render import compiled_translation, render_for, render_message
+from core.messaging.templates import pick_translation
+from core.models import Customer, Order
+from tests.core.messaging.conftest import LOCALES, build_shop
 
 NAME = "review_request"
 

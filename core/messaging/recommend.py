@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import desc, func, select
+from sqlalchemy import Select, bindparam, desc, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import Order, OrderLine, Product
@@ -42,9 +42,10 @@ def owned_skus(session: Session, customer_id: int) -> set[str]:
     return {sku for sku in session.scalars(stmt) if sku}
 
 
-def _bought_together(session: Session, owned: set[str], limit: int) -> list[tuple[str, int]]:
+def _together_statement() -> Select[tuple[str | None, int]]:
     seed = aliased(OrderLine)
     other = aliased(OrderLine)
+    owned = bindparam("owned", expanding=True)
     orders = (
         select(seed.order_id)
         .where(seed.sku.in_(owned))
@@ -54,27 +55,41 @@ def _bought_together(session: Session, owned: set[str], limit: int) -> list[tupl
         .subquery()
     )
     count = func.count(func.distinct(other.order_id))
-    stmt = (
+    return (
         select(other.sku, count)
         .where(other.order_id.in_(select(orders.c.order_id)))
         .where(other.sku.is_not(None), other.sku.not_in(owned))
         .group_by(other.sku)
         .order_by(desc(count), other.sku)
-        .limit(limit)
+        .limit(bindparam("n"))
     )
-    return [(str(sku), int(n)) for sku, n in session.execute(stmt)]
+
+
+def _popular_statement() -> Select[tuple[str | None, int]]:
+    recent = select(Order.id).order_by(Order.id.desc()).limit(WINDOW_ORDERS).subquery()
+    count = func.count(func.distinct(OrderLine.order_id))
+    return (
+        select(OrderLine.sku, count)
+        .where(OrderLine.order_id.in_(select(recent.c.id)), OrderLine.sku.is_not(None))
+        .where(OrderLine.sku.not_in(bindparam("exclude", expanding=True)))
+        .group_by(OrderLine.sku)
+        .order_by(desc(count), OrderLine.sku)
+        .limit(bindparam("n"))
+    )
+
+
+_TOGETHER = _together_statement()
+_POPULAR = _popular_statement()
+
+
+def _bought_together(session: Session, owned: set[str], limit: int) -> list[tuple[str, int]]:
+    rows = session.execute(_TOGETHER, {"owned": sorted(owned), "n": limit})
+    return [(str(sku), int(n)) for sku, n in rows]
 
 
 def _popular(session: Session, exclude: set[str], limit: int) -> list[tuple[str, int]]:
-    recent = select(Order.id).order_by(Order.id.desc()).limit(WINDOW_ORDERS).subquery()
-    count = func.count(func.distinct(OrderLine.order_id))
-    stmt = select(OrderLine.sku, count).where(
-        OrderLine.order_id.in_(select(recent.c.id)), OrderLine.sku.is_not(None)
-    )
-    if exclude:
-        stmt = stmt.where(OrderLine.sku.not_in(exclude))
-    stmt = stmt.group_by(OrderLine.sku).order_by(desc(count), OrderLine.sku).limit(limit)
-    return [(str(sku), int(n)) for sku, n in session.execute(stmt)]
+    rows = session.execute(_POPULAR, {"exclude": sorted(exclude), "n": limit})
+    return [(str(sku), int(n)) for sku, n in rows]
 
 
 def recommend(session: Session, customer_id: int, limit: int = 3) -> list[Recommendation]:
@@ -94,10 +109,15 @@ def _describe(session: Session, picks: list[tuple[str, int, str]]) -> list[Recom
     if not skus:
         return []
     products = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
-    rows = session.execute(
-        select(OrderLine.sku, func.max(OrderLine.name))
-        .where(OrderLine.sku.in_([s for s in skus if s not in products]))
-        .group_by(OrderLine.sku)
+    unknown = [s for s in skus if s not in products]
+    rows = (
+        session.execute(
+            select(OrderLine.sku, func.max(OrderLine.name))
+            .where(OrderLine.sku.in_(unknown))
+            .group_by(OrderLine.sku)
+        )
+        if unknown
+        else []
     )
     names = {sku: name for sku, name in rows}
     result = []

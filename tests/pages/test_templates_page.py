@@ -7,7 +7,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.auth import Actor, Role
-from core.messaging import library
+from core.messaging import library, templates
 from core.models import Message, TemplateTranslation
 from tests.core.messaging.conftest import build_shop
 from tests.pages.conftest import PageRunner
@@ -21,15 +21,19 @@ def _shop(engine: Engine, with_library: bool = True) -> None:
         session.commit()
 
 
-def test_empty_store_offers_the_library(run_page: PageRunner, app_db: Engine) -> None:
-    _shop(app_db, with_library=False)
+def test_a_removed_library_template_can_be_added_again(
+    run_page: PageRunner, app_db: Engine
+) -> None:
+    _shop(app_db)
+    with Session(app_db) as session, session.begin():
+        templates.delete_template(session, Actor.cli(), "win_back")
     at = run_page("templates.py")
     assert not at.exception
-    assert any("No templates yet" in i.value for i in at.info)
+    at.selectbox(key="tpl_lib_pick").set_value("win_back").run()
     at.button(key="tpl_lib_add").click().run()
     assert not at.exception
     with Session(app_db) as session:
-        assert session.scalar(select(TemplateTranslation).limit(1)) is not None
+        assert len(templates.get_template(session, "win_back").translations) == 8
 
 
 def test_preview_renders_for_the_chosen_order_in_its_language(
