@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, bindparam, desc, func, select
+from sqlalchemy import BindParameter, Select, bindparam, desc, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import Order, OrderLine, Product
@@ -42,10 +42,10 @@ def owned_skus(session: Session, customer_id: int) -> set[str]:
     return {sku for sku in session.scalars(stmt) if sku}
 
 
-def _together_statement() -> Select[tuple[str | None, int]]:
+def _together_statement() -> Select[str | None, int]:
     seed = aliased(OrderLine)
     other = aliased(OrderLine)
-    owned = bindparam("owned", expanding=True)
+    owned: BindParameter[list[str]] = bindparam("owned", expanding=True)
     orders = (
         select(seed.order_id)
         .where(seed.sku.in_(owned))
@@ -65,7 +65,7 @@ def _together_statement() -> Select[tuple[str | None, int]]:
     )
 
 
-def _popular_statement() -> Select[tuple[str | None, int]]:
+def _popular_statement() -> Select[str | None, int]:
     recent = select(Order.id).order_by(Order.id.desc()).limit(WINDOW_ORDERS).subquery()
     count = func.count(func.distinct(OrderLine.order_id))
     return (
@@ -110,16 +110,14 @@ def _describe(session: Session, picks: list[tuple[str, int, str]]) -> list[Recom
         return []
     products = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
     unknown = [s for s in skus if s not in products]
-    rows = (
-        session.execute(
+    names: dict[str | None, str] = {}
+    if unknown:
+        rows = session.execute(
             select(OrderLine.sku, func.max(OrderLine.name))
             .where(OrderLine.sku.in_(unknown))
             .group_by(OrderLine.sku)
         )
-        if unknown
-        else []
-    )
-    names = {sku: name for sku, name in rows}
+        names = {sku: name for sku, name in rows}
     result = []
     for sku, score, reason in picks:
         product = products.get(sku)
