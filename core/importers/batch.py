@@ -55,10 +55,12 @@ def latest(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 
 def derive_lifecycle(orders: pd.DataFrame) -> pd.DataFrame:
-    """Fill status and event times the file implies: a paid/fulfilled/delivered/refunded
-    status without ``paid_at`` was paid when placed; a cancelled order without ``cancelled_at``
-    was cancelled when placed; a refund without ``refunded_at`` is dated at the latest known
-    moment of the order (files rarely carry the refund date)."""
+    """Fill the status and the event times the file implies. Without a status column, the
+    status follows the latest known step (cancelled, delivered, fulfilled, paid, else open).
+    A cancelled order without ``cancelled_at`` was cancelled when placed; a refund (status or
+    refunded amount) without ``refunded_at`` is dated at the latest known moment of the order,
+    as files rarely carry the refund date. A payment time is never invented: ``paid_at`` (and
+    the ``paid`` event) come only from the file."""
     out = orders.copy()
     for column in ORDER_EVENT_COLUMNS.values():
         if column not in out:
@@ -76,8 +78,6 @@ def derive_lifecycle(orders: pd.DataFrame) -> pd.DataFrame:
     )
     status = status.fillna(pd.Series(implied, index=out.index, dtype="str"))
     out["status"] = status
-    paid_like = status.isin(["paid", "fulfilled", "delivered", "refunded"])
-    out["paid_at"] = out["paid_at"].where(~(paid_like & out["paid_at"].isna()), out["placed_at"])
     cancelled = status == "cancelled"
     out["cancelled_at"] = out["cancelled_at"].where(
         ~(cancelled & out["cancelled_at"].isna()), out["placed_at"]

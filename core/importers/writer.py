@@ -54,15 +54,12 @@ class Writer:
         stmt = select(*(table.c[n] for n in names))
         total = self.conn.execute(select(func.count()).select_from(table)).scalar_one()
         if total <= 2 * len(wanted):
-            frame = pd.DataFrame(self.conn.execute(stmt).all(), columns=names)
+            frame = _frame(self.conn.execute(stmt).all(), names)
             return frame[frame[key].isin(wanted)].reset_index(drop=True)
-        parts = [
-            pd.DataFrame(
-                self.conn.execute(stmt.where(table.c[key].in_(chunk.tolist()))).all(), columns=names
-            )
-            for chunk in _chunks(wanted, IN_CHUNK)
-        ]
-        return pd.concat(parts, ignore_index=True)
+        rows: list[tuple[Any, ...]] = []
+        for chunk in _chunks(wanted, IN_CHUNK):
+            rows += self.conn.execute(stmt.where(table.c[key].in_(chunk.tolist()))).all()
+        return _frame(rows, names)
 
     def allocate_ids(self, table: Table, count: int) -> np.ndarray:
         """``count`` new primary keys for ``table`` (a sequence on PostgreSQL; on SQLite the
@@ -71,7 +68,7 @@ class Writer:
             return np.zeros(0, dtype=np.int64)
         if self.dialect == "postgresql":
             sql = f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, {int(count)})"
-            ids = [row[0] for row in self.conn.exec_driver_sql(sql)]
+            ids = self.conn.exec_driver_sql(sql).scalars().all()
             return np.asarray(ids, dtype=np.int64)
         top = self.conn.exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table.name}").scalar()
         return np.arange(int(top or 0) + 1, int(top or 0) + 1 + count, dtype=np.int64)
@@ -204,6 +201,11 @@ def _default_value(default: Any, now: dt.datetime) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def _frame(rows: Sequence[tuple[Any, ...]], names: list[str]) -> pd.DataFrame:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pd.DataFrame({name: list(values) for name, values in zip(names, columns, strict=True)})
 
 
 def _chunks(values: Any, size: int) -> Iterable[np.ndarray]:
