@@ -9,7 +9,6 @@ parser never moves them (text inside a ``<table>`` would be foster-parented), th
 from __future__ import annotations
 
 import re
-from html import escape
 from html.parser import HTMLParser
 
 import css_inline
@@ -167,8 +166,3 @@ def html_to_text(source: str) -> str:
     lines = [line.strip() for line in "".join(writer.out).splitlines()]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-
-
-def text_to_html(text: str) -> str:
-    """Escape plain text for the HTML part (used when a template has no HTML)."""
-    return "<p>" + escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
