@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -110,7 +109,13 @@ def synthetic_load(engine: Engine, customers: int, orders: int, seed: int = 7) -
             }
         )
         if not cancelled[i]:
-            ship_rows.append({"order_id": oid, "shipped_at": at + dt.timedelta(days=1), "delivered_at": delivered})
+            ship_rows.append(
+                {
+                    "order_id": oid,
+                    "shipped_at": at + dt.timedelta(days=1),
+                    "delivered_at": delivered,
+                }
+            )
             if i % 5 == 0:
                 rating = int(rng.integers(1, 4)) if late[i] else int(rng.integers(3, 6))
                 review_rows.append(
@@ -127,3 +132,146 @@ def synthetic_load(engine: Engine, customers: int, orders: int, seed: int = 7) -
         for table, rows in ((Order, order_rows), (Shipment, ship_rows), (Review, review_rows)):
             for chunk in _chunks(rows):
                 conn.execute(insert(table), chunk)
+
+
+def fill(engine: Engine, customers: int, orders: int, synthetic: bool) -> str:
+    """Load the data set; returns how."""
+    try:
+        from core import demo
+    except ImportError:
+        demo = None  # type: ignore[assignment]
+    if demo is not None and not synthetic:
+        demo.load(engine, demo.DemoOptions(customers=customers, orders=orders, workflows=False))
+        return "core.demo.load"
+    with Session(engine) as s:
+        store_settings.update_settings(
+            s, Actor.cli(), {"currency": "EUR", "exchange_rates": "PLN=0.23,SEK=0.087"}
+        )
+        s.commit()
+    synthetic_load(engine, customers, orders)
+    return "synthetic Core bulk inserts"
+
+
+def best(fn: Callable[[], Any], runs: int = 3) -> tuple[float, Any]:
+    """Fastest of ``runs`` wall-clock timings (the machine may be shared) and the last result."""
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def naive_pandas(url: str) -> tuple[int, float, float, pd.DataFrame]:
+    """The straightforward way: load every order row and column, then group in pandas."""
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        orders = pd.read_sql("SELECT * FROM orders", conn)
+        rates = pd.read_sql("SELECT value FROM settings WHERE key = 'exchange_rates'", conn)
+    valid = orders[
+        orders["cancelled_at"].isna() & (orders["status"] != "cancelled") & (orders["is_test"] == 0)
+    ]
+    table = {k: float(v) for k, v in (eval_rates(rates))}
+    gross = (valid["total"] * valid["currency"].map(lambda c: table.get(c, 1.0))).sum()
+    per_customer = valid.groupby("customer_id").size()
+    first = valid.groupby("customer_id")["placed_month"].transform("min")
+    cohort = valid.assign(first=first).groupby(["first", "placed_month"])["customer_id"].nunique()
+    sizes = cohort.groupby(level=0).transform("max")
+    return len(valid), float(gross), float((per_customer >= 2).mean()), (cohort / sizes).unstack()
+
+
+def eval_rates(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    import json
+
+    if frame.empty:
+        return []
+    value = frame["value"].iloc[0]
+    data = json.loads(value) if isinstance(value, str) else value
+    return list(data.items())
+
+
+def page_render(url: str, page: str) -> tuple[float, float, bool]:
+    """First render (cold caches) and a cached rerun of a page in AppTest, as a manager."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from core.auth import Role
+    from dashboard import state
+
+    os.environ["ORDERFLOW_DATABASE_URL"] = url
+    db.default_engine.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+    at.session_state[state.ACTOR] = Actor("m@example.com", Role.MANAGER)
+    start = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    at.run()
+    rerun = time.perf_counter() - start
+    return first, rerun, not at.exception
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=250_000)
+    parser.add_argument("--db", help="SQLite file to use (kept; reused when it has orders)")
+    parser.add_argument(
+        "--synthetic", action="store_true", help="skip core.demo, insert rows directly"
+    )
+    args = parser.parse_args()
+    from core.metrics import Filters, Period, frames, retention
+    from core.metrics.overview import overview
+
+    path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "kpi_bench.db"
+    url = f"sqlite:///{path}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    with Session(engine) as s:
+        existing = s.scalar(select(func.count()).select_from(Order)) or 0
+    how = "reused"
+    if not existing:
+        start = time.perf_counter()
+        how = fill(engine, args.customers, args.orders, args.synthetic)
+        print(f"loaded with {how} in {time.perf_counter() - start:.0f} s")
+    with Session(engine) as s:
+        n_orders = s.scalar(select(func.count()).select_from(Order))
+        n_customers = s.scalar(select(func.count()).select_from(Customer))
+    print(f"database: {path} ({how}): {n_orders:,} orders, {n_customers:,} customers")
+    print(
+        f"machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (timings: best of 3)"
+    )
+    bounds = frames.date_range(engine)
+    assert bounds is not None
+    last30 = Period(bounds[1] - dt.timedelta(days=29), bounds[1])
+    year = Period(bounds[1] - dt.timedelta(days=364), bounds[1])
+    for label, period in (("30 days + previous 30", last30), ("365 days + previous 365", year)):
+        t, result = best(lambda p=period: overview(engine, p, Filters()))
+        print(f"Overview {label}: {t:.3f} s ({result.current['orders']:.0f} orders in the period)")
+
+    def cohorts() -> Any:
+        with frames.scope(engine, Filters()) as sc:
+            return retention.cohort_matrix(frames.orders_frame(sc, None))
+
+    t_cohort, matrix = best(cohorts)
+    print(f"cohort matrix, all data: {t_cohort:.3f} s ({len(matrix)} cohorts)")
+    t_naive, _naive = best(lambda: naive_pandas(url), runs=1)
+    t_ours, _ = best(lambda: overview(engine, Period(bounds[0], bounds[1]), Filters()))
+    print(f"naive pandas (all rows and columns, then groupby; totals + cohorts): {t_naive:.3f} s")
+    print(f"Overview over all data: {t_ours:.3f} s; cohort matrix: {t_cohort:.3f} s")
+    print(
+        f"ratio naive / ours: Overview {t_naive / t_ours:.1f}x, cohorts {t_naive / t_cohort:.1f}x"
+    )
+    for page in ("overview.py", "revenue.py"):
+        if (ROOT / "pages" / page).exists():
+            first, rerun, ok = page_render(url, page)
+            print(
+                f"AppTest pages/{page}: first render {first:.3f} s, cached rerun {rerun:.3f} s, ok={ok}"
+            )
+
+
+if __name__ == "__main__":
+    main()

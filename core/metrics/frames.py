@@ -262,6 +262,20 @@ def orders_frame(sc: Scope, period: Period | None, dims: bool = False) -> pd.Dat
     return frame[keep + (list(DIMENSIONS) if dims else [])]
 
 
+def epoch_seconds(column: Any, dialect: str) -> ColumnElement[float]:
+    """Seconds since 1970-01-01 UTC of a UTC timestamp column, as a float."""
+    if dialect == "sqlite":
+        return cast((func.julianday(column) - _EPOCH_JULIAN) * 86400.0, Float)
+    return cast(func.extract("epoch", column), Float)
+
+
+def local_days(seconds: np.ndarray, sc: Scope) -> np.ndarray:
+    """Local calendar days (datetime64) of UTC epoch seconds, in the store's time zone."""
+    at = pd.to_datetime(np.round(seconds, 3), unit="s", utc=True)
+    local = pd.DatetimeIndex(at).tz_convert(sc.settings.tz).tz_localize(None).normalize()
+    return local.to_numpy().astype("datetime64[ns]")
+
+
 def refunds_frame(sc: Scope, period: Period | None) -> pd.DataFrame:
     """Refunds on their refund date (local): ``order_id, day, currency, refund`` (store
     currency), for valid orders that pass the filters, whenever they were placed."""
@@ -269,11 +283,24 @@ def refunds_frame(sc: Scope, period: Period | None) -> pd.DataFrame:
     if period is not None:
         lo, hi = day_bounds(period.start, period.end, sc.settings.tz)
         conds += [Order.refunded_at >= lo, Order.refunded_at < hi]
-    stmt = select(Order.id, Order.refunded_at, Order.currency, money(Order.refunded_amount)).where(
-        *conds
+    stmt = select(
+        Order.id,
+        epoch_seconds(Order.refunded_at, sc.dialect),
+        sc.currency_index(Order.currency),
+        money(Order.refunded_amount),
+    ).where(*conds)
+    raw = np.array(raw_rows(sc, stmt), dtype="float64").reshape(-1, 4)
+    cur = raw[:, 2].astype("int64")
+    sc.check_currencies(cur, Order.currency)
+    known = np.array(sc.currencies(), dtype=object)
+    return pd.DataFrame(
+        {
+            "order_id": raw[:, 0].astype("int64"),
+            "day": local_days(raw[:, 1], sc),
+            "currency": known[cur] if len(cur) else np.array([], dtype=object),
+            "refund": raw[:, 3] * sc.rates()[cur] if len(cur) else raw[:, 3],
+        }
     )
-    frame = _frame(sc, stmt, ["order_id", "at", "currency", "amount"])
-    return _localize(sc, frame, "refund")
 
 
 def coupon_frame(sc: Scope, period: Period | None) -> pd.DataFrame:
@@ -462,16 +489,20 @@ def reviews_frame(sc: Scope, period: Period | None, comments: bool = False) -> p
 
 
 def filter_options(engine: Engine) -> dict[str, list[str]]:
-    """Distinct values the global filters offer: countries, delivery options, channels."""
+    """Distinct values the global filters offer: countries, delivery options, channels (one
+    grouped scan of the orders, one of the customers)."""
     with engine.connect() as conn:
-        countries = set(conn.scalars(select(Order.shipping_country).distinct()).all())
-        countries |= set(conn.scalars(select(Customer.country).distinct()).all())
-        options = conn.scalars(select(Order.delivery_option).distinct()).all()
-        channels = conn.scalars(select(Order.channel).distinct()).all()
+        combos = conn.execute(
+            select(Order.shipping_country, Order.delivery_option, Order.channel).group_by(
+                Order.shipping_country, Order.delivery_option, Order.channel
+            )
+        ).all()
+        countries = set(conn.scalars(select(Customer.country).distinct()).all())
+    countries |= {c for c, _, _ in combos}
     return {
         "countries": sorted(c for c in countries if c),
-        "delivery_options": sorted(o for o in options if o),
-        "channels": sorted(c for c in channels if c),
+        "delivery_options": sorted({o for _, o, _ in combos if o}),
+        "channels": sorted({c for _, _, c in combos if c}),
     }
 
 
