@@ -40,15 +40,29 @@ def secrets() -> Mapping[str, object]:
     return _read_secrets(str(path), path.stat().st_mtime)
 
 
+SECRETS_TABLE = "orderflow"
+
+
+def secret_name(key: str) -> str:
+    """``ORDERFLOW_SMTP_HOST`` -> ``smtp_host``: the key's name in the ``[orderflow]`` table."""
+    return key.removeprefix("ORDERFLOW_").lower()
+
+
 def get_secret(key: str, default: str | None = None) -> str | None:
-    """A value from the environment (``KEY``), else from the secrets file (``KEY`` or the
-    lowercase key without the ``ORDERFLOW_`` prefix), else ``default``."""
+    """A value from the environment (``KEY``), else from the ``[orderflow]`` table of the secrets
+    file (``smtp_host = ...``), else a top-level ``KEY`` there, else ``default``.
+
+    The table is the recommended place: Streamlit copies top-level secrets into the server's
+    environment, overwriting what the environment said, but leaves tables alone.
+    """
     if key in os.environ:
         return os.environ[key]
     data = secrets()
-    for candidate in (key, key.lower(), key.removeprefix("ORDERFLOW_").lower()):
-        if candidate in data:
-            return str(data[candidate])
+    table = data.get(SECRETS_TABLE)
+    if isinstance(table, dict) and secret_name(key) in table:
+        return str(table[secret_name(key)])
+    if key in data and not isinstance(data[key], dict):
+        return str(data[key])
     return default
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets as pysecrets
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -23,13 +24,24 @@ def _ensure_key() -> str:
     key = config.get_secret(config.ENV_SECRET_KEY)
     if key:
         return key
-    path = config.secrets_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = pysecrets.token_urlsafe(48)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(f'\n{config.ENV_SECRET_KEY} = "{key}"\n')
-    path.chmod(0o600)
+    _store_generated_key(config.secrets_path(), key)
     return key
+
+
+def _store_generated_key(path: Path, key: str) -> None:
+    """Add ``secret_key`` to the ``[orderflow]`` table of the secrets file (created if needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = f'{config.secret_name(config.ENV_SECRET_KEY)} = "{key}"'
+    header = f"[{config.SECRETS_TABLE}]"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    if header in (raw.strip() for raw in lines):
+        at = next(i for i, raw in enumerate(lines) if raw.strip() == header)
+        lines.insert(at + 1, line)
+    else:
+        lines += ["", header, line]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
 
 
 @lru_cache(maxsize=8)
