@@ -27,7 +27,7 @@ NULL = np.iinfo(np.int64).min
 NONE = np.array(None, dtype=object)
 """A NULL for ``np.where`` on object columns."""
 CHUNK = 50_000
-SQLITE_CACHE_KIB = 256_000
+SQLITE_CACHE_KIB = 1_000_000
 REBUILD_INDEXES_FROM = 100_000
 """Page cache while loading: index inserts stay in memory instead of rereading the WAL."""
 
@@ -37,6 +37,9 @@ class Frame:
     table: Table
     columns: dict[str, np.ndarray]
     offsets: dict[str, str] = field(default_factory=dict)
+    sort_by: str | None = None
+    """Insert in the order of this (unique, text) column, so its index only grows at the end;
+    ids are explicit, so the row order is free."""
 
     def __len__(self) -> int:
         return len(next(iter(self.columns.values()))) if self.columns else 0
@@ -128,6 +131,9 @@ def write(conn: Connection, frame: Frame, bases: Mapping[str, int | np.ndarray])
     dialect = conn.dialect.name
     names = list(frame.columns)
     columns = [column_values(frame, name, dialect, bases) for name in names]
+    if frame.sort_by is not None:
+        order = np.argsort(columns[names.index(frame.sort_by)].astype(str), kind="stable")
+        columns = [c[order] for c in columns]
     if dialect == "sqlite":
         sql = (
             f"INSERT INTO {frame.table.name} ({', '.join(names)}) "

@@ -110,6 +110,7 @@ def enrolment_frame(flows: list[Journeys], order_base: int) -> Frame:
             "completed_at": cat["completed_at"], "is_demo": np.ones(n, dtype=bool),
         },
         offsets={"id": "enrolments", "customer_id": "customers", "order_id": "orders"},
+        sort_by="dedupe_key",
     )  # fmt: skip
 
 
@@ -187,6 +188,7 @@ def message_frame(flows: list[Journeys], people: People, numbers: np.ndarray, st
     frame = Frame(
         Message.__table__,  # type: ignore[arg-type]
         columns,
+        sort_by="idempotency_key",
         offsets={
             "id": "messages",
             "enrolment_id": "enrolments",
