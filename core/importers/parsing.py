@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from babel import Locale, UnknownLocaleError
 
 from core.errors import RowError, ValidationError
@@ -263,7 +265,8 @@ def slug(values: pd.Series, max_len: int = 32) -> pd.Series:
 
 def month_and_date(moments: pd.Series, tz: ZoneInfo) -> tuple[pd.Series, pd.Series]:
     """Local calendar date (``YYYY-MM-DD``) and month (``YYYY-MM``) in ``tz``."""
-    local = moments.dt.tz_convert(tz).dt.tz_localize(None)
-    days = np.datetime_as_string(local.to_numpy("datetime64[D]"), unit="D")
+    local = pa.array(moments.dt.tz_convert(tz).dt.tz_localize(None), from_pandas=True)
+    days = pc.cast(local.cast(pa.date32()), pa.string())
+    months = pc.utf8_slice_codeunits(days, 0, 7)
     dates = pd.Series(days, index=moments.index, dtype="str")
-    return dates, dates.str.slice(0, 7)
+    return dates, pd.Series(months, index=moments.index, dtype="str")

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -28,6 +29,8 @@ from sqlalchemy.orm import Session
 
 CHUNK = 50_000
 REINDEX_MIN_ROWS = 100_000
+CONSTANT_MIN_ROWS = 1_000
+_SAFE_LITERAL = re.compile(r"[A-Za-z0-9 _.:+@{}\[\]-]{0,64}")
 BULK_CACHE_KIB = 256 * 1024
 IN_CHUNK = 5_000
 _temp_names = itertools.count(1)
@@ -93,15 +96,28 @@ class Writer:
             else:
                 self._pg_copy(table.name, full)
             return
-        marks = ", ".join("?" * len(full.columns))
-        sql = f"INSERT INTO {table.name} ({', '.join(full.columns)}) VALUES ({marks})"
-        if ignore_conflicts:
-            sql += f" ON CONFLICT ({', '.join(ignore_conflicts)}) DO NOTHING"
-        elif self._large(table, len(full)):
+        suffix = (
+            f" ON CONFLICT ({', '.join(ignore_conflicts)}) DO NOTHING" if ignore_conflicts else ""
+        )
+        if not ignore_conflicts and self._large(table, len(full)):
             with self._sqlite_indexes_deferred(table):
-                self._executemany(sql, full)
+                self._sqlite_insert(table, full, suffix)
             return
-        self._executemany(sql, full)
+        self._sqlite_insert(table, full, suffix)
+
+    def _sqlite_insert(self, table: Table, frame: pd.DataFrame, suffix: str) -> None:
+        """One statement for all rows; a column with one value for every row is written as a
+        literal (safe characters only) instead of being bound row by row."""
+        values: list[str] = []
+        bound: list[str] = []
+        for column in frame.columns:
+            literal = _constant_literal(frame[column])
+            values.append("?" if literal is None else literal)
+            if literal is None:
+                bound.append(column)
+        columns = ", ".join(frame.columns)
+        sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join(values)}){suffix}"
+        self._executemany(sql, frame[bound])
 
     def _large(self, table: Table, count: int) -> bool:
         if count < REINDEX_MIN_ROWS:
@@ -121,6 +137,7 @@ class Writer:
         ).all()
         cache = self.conn.exec_driver_sql("PRAGMA cache_size").scalar()
         self.conn.exec_driver_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        self.conn.exec_driver_sql("PRAGMA threads = 2")
         for name, _ in indexes:
             self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
         try:
@@ -129,6 +146,7 @@ class Writer:
             for _, sql in indexes:
                 self.conn.exec_driver_sql(sql)
             self.conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
+            self.conn.exec_driver_sql("PRAGMA threads = 0")
 
     def update(self, table: Table, frame: pd.DataFrame) -> None:
         """Update rows by ``id``; a NA cell keeps the stored value. Sets ``updated_at``."""
@@ -225,6 +243,23 @@ def _timestamp_text(series: pd.Series, suffix: str = "") -> pa.Array:
     naive = pa.array(series.dt.tz_convert("UTC").dt.tz_localize(None), from_pandas=True)
     text = pc.cast(naive.cast(pa.timestamp("us"), safe=False), pa.string())
     return pc.binary_join_element_wise(text, suffix, "") if suffix else text
+
+
+def _constant_literal(series: pd.Series) -> str | None:
+    """The SQL literal of a column whose rows all hold the same value, else None."""
+    if len(series) < CONSTANT_MIN_ROWS:
+        return None
+    missing = series.isna()
+    if missing.all():
+        return "NULL"
+    if missing.any() or not bool((series == series.iloc[0]).all()):
+        return None
+    value = _sqlite_values(series.iloc[:1])[0]
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, str) and _SAFE_LITERAL.fullmatch(value):
+        return f"'{value}'"
+    return None
 
 
 def _sqlite_values(series: pd.Series) -> list[Any]:

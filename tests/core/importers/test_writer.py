@@ -39,3 +39,20 @@ def test_large_inserts_rebuild_the_indexes(
         assert "ix_orders_placed_date" in str(plan)
         assert len(session.scalars(select(Order)).all()) == 20
     assert _indexes(sqlite_engine) == before
+
+
+def test_constant_columns_become_literals_only_when_safe(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "CONSTANT_MIN_ROWS", 2)
+    head = "order_id,customer_id,placed_at,total,currency,channel,discount_code\n"
+    rows = "".join(
+        f"K-{i},C-1,2024-02-0{i + 1},5,SEK,o'hara; DROP TABLE orders,\n" for i in range(3)
+    )
+    with Session(sqlite_engine) as session:
+        importers.import_csv(session, Actor.cli(), (head + rows).encode())
+        session.commit()
+        stored = session.execute(
+            select(Order.currency, Order.channel, Order.discount_code, Order.is_demo)
+        ).all()
+    assert [tuple(r) for r in stored] == [("SEK", "o'hara; DROP TABLE orders", None, False)] * 3
