@@ -29,6 +29,9 @@ def redeem(
     n_customers: int,
 ) -> np.ndarray:
     """Per order, the thank-you coupon code it used (or None); fills ``redeemed_order``."""
+    codes = np.full(len(customer), None, dtype=object)
+    if not len(coupons.code):
+        return codes
     owner = np.full(n_customers, -1, dtype=np.int64)
     owner[thanks.customer[coupons.enrolment]] = np.arange(len(coupons.code))
     k = owner[customer]
@@ -40,7 +43,6 @@ def redeem(
     chosen = first_orders[first]
     take = chosen[planted[chosen] | (rng.random(len(chosen)) < REDEEM_SHARE)]
     coupons.redeemed_order[owner[customer[take]]] = take
-    codes = np.full(len(customer), None, dtype=object)
     codes[take] = coupons.code[owner[customer[take]]]
     return codes
 

@@ -215,3 +215,12 @@ def test_bad_options_are_refused(sqlite_engine: Engine) -> None:
     assert info.value.field == "customers"
     with Session(sqlite_engine) as s:
         assert not demo.is_demo_loaded(s)
+
+
+@pytest.mark.parametrize(("customers", "orders"), [(1, None), (3, 1), (2, 2)])
+def test_tiny_shops_load(sqlite_engine: Engine, customers: int, orders: int | None) -> None:
+    summary = demo.load(
+        sqlite_engine, demo.DemoOptions(customers=customers, orders=orders, until=UNTIL)
+    )
+    assert summary.counts["customers"] == customers
+    assert summary.counts["orders"] >= (orders or customers)
