@@ -81,7 +81,7 @@ def count_referral_uses(session: Session) -> int:
             Order.cancelled_at.is_(None),
         )
         .group_by(used)
-    ).tuples()
+    )
     counts: dict[str, int] = {str(code): int(n) for code, n in rows}
     changes = []
     total = 0
