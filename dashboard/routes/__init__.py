@@ -7,6 +7,6 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from dashboard.routes import session, unsubscribe
+    from dashboard.routes import referral, review, session, unsubscribe
 
-    return [*session.ROUTES, *unsubscribe.ROUTES]
+    return [*session.ROUTES, *unsubscribe.ROUTES, *review.ROUTES, *referral.ROUTES]
