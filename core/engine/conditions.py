@@ -220,11 +220,10 @@ def evaluate(node: Node | None, record: Mapping[str, Any], ctx: EvalContext) -> 
 
 def _missing_mask(series: pd.Series, kind: str) -> pd.Series:
     mask = series.isna()
-    if kind in ("text", "choice", "multi"):
-        lengths = series.map(
-            lambda v: len(v) if isinstance(v, str | list | tuple) else 1, na_action="ignore"
-        )
-        mask = mask | (lengths == 0).fillna(False).astype(bool)
+    if kind in ("text", "choice"):
+        mask = mask | (series == "")
+    elif kind == "multi":
+        mask = mask | (series.str.len() == 0)
     return mask.astype(bool)
 
 
@@ -260,11 +259,11 @@ def _compare_series(c: Compiled, raw: pd.Series, ctx: EvalContext) -> pd.Series:
     elif c.kind == "date":
         values = pd.to_datetime(raw, utc=True)
     elif c.kind == "text":
-        values = raw.astype("string").str.casefold()
+        values = raw.where(raw.notna(), "").astype(str).str.casefold()
     elif c.kind == "bool":
         values = raw.astype("boolean")
     else:
-        values = raw.astype("string")
+        values = raw.where(raw.notna(), "").astype(str)
     if c.op == "within_last_days":
         now = pd.Timestamp(ctx.now)
         out = (values >= now - pd.Timedelta(days=c.value)) & (values <= now)

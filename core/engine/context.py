@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from core.engine.sqlutil import frame_of
 from core.settings import StoreSettings
 
 EVENT_COLUMNS = ["order_id", "customer_id", "event_type", "occurred_at", "as_of", "trigger_at"]
@@ -90,7 +91,7 @@ def _query(
     if ids is None or column is None or len(ids) > BULK_THRESHOLD:
         suffix = " GROUP BY order_id" if "MIN(" in sql else ""
         result = conn.execute(text(sql + suffix))
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return frame_of(result)
     frames = []
     unique = sorted(set(ids))
     for start in range(0, len(unique), CHUNK):
@@ -99,7 +100,7 @@ def _query(
             sql + joiner + f"{column} IN :ids" + (" GROUP BY order_id" if "MIN(" in sql else "")
         )
         result = conn.execute(stmt.bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
-        frames.append(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
+        frames.append(frame_of(result))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

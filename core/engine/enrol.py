@@ -33,7 +33,7 @@ from core.engine.active import Running, active_workflows
 from core.engine.conditions import EvalContext, evaluate_frame, fields_used
 from core.engine.holdout import holdout_mask
 from core.engine.registry import TRIGGERS
-from core.engine.sqlutil import insert_frame_ignore, insert_ignore, try_singleton_lock
+from core.engine.sqlutil import frame_of, insert_frame_ignore, insert_ignore, try_singleton_lock
 from core.models import Enrolment, TriggerMark
 from core.settings import StoreSettings
 
@@ -71,7 +71,7 @@ def _read_events(session: Session, cursor: int, limit: int) -> pd.DataFrame:
         ),
         {"c": cursor, "n": limit},
     )
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = frame_of(result)
     if len(frame):
         frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True, format="ISO8601")
         frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True, format="ISO8601")

@@ -3,8 +3,8 @@ version, activate, pause, resume, archive, duplicate, export.
 
 The draft is edited freely, also while a published version runs; ``draft_revision`` is an
 optimistic lock (a save names the revision it started from; a newer one raises ConflictError).
-Publishing validates the draft and, when the messaging package provides it, runs the template
-pre-flight check, then stores a new ``WorkflowVersion``. Customers already in the workflow
+Publishing validates the draft and runs the messages pre-flight check (a missing template or one
+that fails to render blocks it), then stores a new ``WorkflowVersion``. Customers already in the workflow
 either finish on their old version (``finish``), move to the new version at the step with the
 same id (``move``; those whose step no longer exists exit), or exit (``exit``). Moving never
 resends a step: done steps are recorded on the enrolment and messages have unique keys.
@@ -151,9 +151,10 @@ def _preflight(session: Session, definition: WorkflowDefinition) -> list[str]:
     names = definition.template_names()
     if not names:
         return []
-    report: Any = preflight(session, names)
-    found = getattr(report, "errors", report)
-    return [str(e) for e in (found or [])]
+    found: list[Any] = list(preflight(session, names))
+    # a missing template or one that fails to render blocks; an empty variable is the
+    # template's business (shown by the builder), e.g. orders imported without lines
+    return [str(p) for p in found if getattr(p, "kind", "error") != "empty"]
 
 
 def publish(

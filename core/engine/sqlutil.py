@@ -133,3 +133,11 @@ def insert_frame_ignore(
         f"({', '.join('?' * len(names))}) ON CONFLICT ({', '.join(unique)}) DO NOTHING"
     )
     session.connection().exec_driver_sql(sql, list(out.itertuples(index=False, name=None)))
+
+
+def frame_of(result: Any) -> pd.DataFrame:
+    """A query result as a DataFrame, read as plain driver tuples (much faster than Rows)."""
+    columns = list(result.keys())
+    cursor = getattr(result, "cursor", None)
+    rows = cursor.fetchall() if cursor is not None else [tuple(r) for r in result.fetchall()]
+    return pd.DataFrame.from_records(rows, columns=columns)

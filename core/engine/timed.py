@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from core.engine import context
 from core.engine.active import Running, active_workflows
 from core.engine.conditions import fields_used
+from core.engine.sqlutil import frame_of
 from core.settings import StoreSettings
 
 _LAST_ORDERS = """
@@ -45,7 +46,7 @@ def _bind(session: Session, moment: dt.datetime) -> Any:
 
 def _rows(session: Session, sql: str, params: dict[str, Any]) -> pd.DataFrame:
     result = session.connection().execute(text(sql), params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return frame_of(result)
 
 
 def _no_order_rows(session: Session, wf: Running, days: int, now: dt.datetime) -> pd.DataFrame:
