@@ -32,7 +32,6 @@ from core.engine.schema import Step, WorkflowDefinition
 from core.engine.sqlutil import frame_of
 from core.models import Enrolment, MessageTemplate, Workflow
 
-
 SQLITE_MMAP = 1 << 30
 
 
