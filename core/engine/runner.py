@@ -238,6 +238,7 @@ def _run_batch(
             )
         }
         session.commit()
+        shared: dict[str, Any] = {}  # per-batch lookups (template categories)
         for e in enrolments:
             if e.claimed_by != worker:
                 continue
@@ -250,6 +251,7 @@ def _run_batch(
                 st,
                 ctx,
                 customers[e.customer_id],
+                shared,
             )
             try:
                 advance(env, stats)

@@ -14,7 +14,7 @@ import json
 import secrets
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -66,6 +66,7 @@ class StepEnv:
     settings: StoreSettings
     ctx: EvalContext
     customer: Customer
+    cache: dict[str, Any] = field(default_factory=dict)
 
 
 Handler = Callable[[Step, StepEnv], Go | Wait]
@@ -217,14 +218,23 @@ def _suppress(env: StepEnv, step: Step, reason: str, template: str | None, categ
     )
 
 
+def _category(env: StepEnv, template: str) -> str:
+    key = f"category:{template}"
+    if key not in env.cache:
+        found = env.session.scalar(
+            select(MessageTemplate.category).where(MessageTemplate.name == template)
+        )
+        env.cache[key] = found or "transactional"
+    return str(env.cache[key])
+
+
 def send_email(step: Step, env: StepEnv) -> Go | Wait:
+    """Queue the rendered message. The insert shares the enrolment's transaction with the
+    "done" mark, so a step never queues twice; the unique key guards it besides."""
     template = str(step.params.get("template"))
     if _done(env, step):
         return Go(step.next, "skipped", "already sent (earlier version)")
-    category = (
-        env.session.scalar(select(MessageTemplate.category).where(MessageTemplate.name == template))
-        or "transactional"
-    )
+    category = _category(env, template)
     reason = (
         "holdout" if env.enrolment.is_holdout else ("no_email" if not env.customer.email else None)
     )
@@ -232,33 +242,25 @@ def send_email(step: Step, env: StepEnv) -> Go | Wait:
         _suppress(env, step, reason, template, category)
         _remember(env, step)
         return Go(step.next, "skipped", f"{template}: suppressed ({reason})")
-    insert_ignore(
-        env.session,
-        Message,
-        [_message_row(env, step, template_name=template, category=category)],
-        ["idempotency_key"],
-    )
-    message = env.session.scalar(
-        select(Message).where(Message.idempotency_key == f"e{env.enrolment.id}:{step.id}")
-    )
-    assert message is not None
-    if message.subject is None and message.state == "queued":
-        from core.messaging.render import render_for
+    message = Message(**_message_row(env, step, template_name=template, category=category))
+    env.session.add(message)
+    env.session.flush()
+    from core.messaging.render import render_for
 
-        state = env.enrolment.state
-        rendered = render_for(
-            env.session,
-            template,
-            customer_id=env.customer.id,
-            order_id=env.enrolment.order_id,
-            extra={
-                "coupon_code": state.get("coupon_code"),
-                "referral_code": state.get("referral_code"),
-                "message_id": message.id,
-            },
-        )
-        message.subject, message.html, message.text = rendered.subject, rendered.html, rendered.text
-        message.locale = rendered.locale
+    state = env.enrolment.state
+    rendered = render_for(
+        env.session,
+        template,
+        customer_id=env.customer.id,
+        order_id=env.enrolment.order_id,
+        extra={
+            "coupon_code": state.get("coupon_code"),
+            "referral_code": state.get("referral_code"),
+            "message_id": message.id,
+        },
+    )
+    message.subject, message.html, message.text = rendered.subject, rendered.html, rendered.text
+    message.locale = rendered.locale
     _remember(env, step)
     return Go(step.next, "done", f"{template} queued (message {message.id})")
 
