@@ -157,3 +157,20 @@ def test_roles(session: Session, role: Role) -> None:
         else:
             with pytest.raises(PermissionDenied):
                 action(session, actor, wf.id)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_roles_for_outbox_retry_and_events(session: Session, role: Role) -> None:
+    from core.engine import ops, outbox
+    from core.errors import NotFound
+
+    actor = Actor(f"{role.value}@example.com", role)
+    if role in (Role.OWNER, Role.MERCHANT):
+        assert outbox.retry_failed(session, actor, [1]) == 0
+        with pytest.raises(NotFound):
+            ops.raise_event(session, actor, "nope", "placed")
+    else:
+        with pytest.raises(PermissionDenied):
+            outbox.retry_failed(session, actor, [1])
+        with pytest.raises(PermissionDenied):
+            ops.raise_event(session, actor, "nope", "placed")

@@ -249,3 +249,30 @@ def test_holdout_walks_but_receives_nothing(shop: Shop) -> None:
     assert 5 <= len(held) <= 25
     assert not held & coupons and len(coupons) == 30 - len(held)
     assert {m.customer_id for m in messages if m.suppression_reason == "holdout"} == held
+
+
+def test_wait_until_and_remove_tag_in_the_runner(shop: Shop) -> None:
+    tokyo = shop.customer("kei", tz="Asia/Tokyo", tags=["new", "keep"])
+    shop.workflow(
+        _def(
+            Step(
+                id="w",
+                type="wait_until",
+                params={"time": "09:30", "weekdays": ["wed"]},
+                next="untag",
+            ),
+            Step(id="untag", type="remove_tag", params={"tag": "new"}),
+        )
+    )
+    shop.order(tokyo)  # Monday 09:00 UTC = Monday 18:00 in Tokyo
+    worker.run_once(shop.engine, clock=shop.clock)
+    due = _enrolment(shop).next_due_at
+    assert due == dt.datetime(2025, 3, 5, 0, 30, tzinfo=dt.UTC)  # Wednesday 09:30 in Tokyo
+    shop.clock.set(due - dt.timedelta(minutes=1))
+    worker.run_once(shop.engine, clock=shop.clock)
+    assert _enrolment(shop).status == "active"
+    shop.clock.set(due)
+    worker.run_once(shop.engine, clock=shop.clock)
+    assert _enrolment(shop).status == "completed"
+    with shop.session() as s:
+        assert s.get(Customer, tokyo.id).tags == ["keep"]  # type: ignore[union-attr]
