@@ -55,7 +55,7 @@ STYLE = (
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
     "white-space:nowrap}"
     ".given{font-size:32px;color:#f59e0b;letter-spacing:2px;margin:0 0 8px}"
-    ".given span{color:#d1d5db}"
+    ".given span{color:#d1d5db}.num{white-space:nowrap}"
 )
 
 
@@ -98,8 +98,9 @@ def _target(session: Session, token: str) -> Target:
 
 def _say(target: Target, key: str, **values: object) -> str:
     """A sentence in the customer's language, escaped, placeholders filled with escaped values."""
-    fields = {"number": target.number, "store": target.store, **values}
-    return escape(TEXTS[target.lang][key]).format(**{k: escape(str(v)) for k, v in fields.items()})
+    fields = {k: escape(str(v)) for k, v in {"store": target.store, **values}.items()}
+    number = f'<span class="num">{escape(target.number)}</span>'
+    return escape(TEXTS[target.lang][key]).format(number=number, **fields)
 
 
 def _stars(target: Target, chosen: int | None) -> str:
