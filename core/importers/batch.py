@@ -55,8 +55,9 @@ def latest(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 
 def derive_lifecycle(orders: pd.DataFrame) -> pd.DataFrame:
-    """Fill the status and the event times the file implies. Without a status column, the
-    status follows the latest known step (cancelled, delivered, fulfilled, paid, else open).
+    """Fill the status and the event times the file implies. Without a status, it follows
+    the latest known step (cancelled, delivered, fulfilled, paid); with nothing known it stays
+    NA: a new order is ``open``, a known order keeps its status.
     A cancelled order without ``cancelled_at`` was cancelled when placed; a refund (status or
     refunded amount) without ``refunded_at`` is dated at the latest known moment of the order,
     as files rarely carry the refund date. A payment time is never invented: ``paid_at`` (and
@@ -74,10 +75,11 @@ def derive_lifecycle(orders: pd.DataFrame) -> pd.DataFrame:
             out["paid_at"].notna().to_numpy(),
         ],
         ["cancelled", "delivered", "fulfilled", "paid"],
-        default="open",
+        default="",
     )
-    status = status.fillna(pd.Series(implied, index=out.index, dtype="str"))
-    out["status"] = status
+    implied_status = pd.Series(implied, index=out.index, dtype="str")
+    status = status.fillna(implied_status.where(implied_status != ""))
+    out["status"] = status  # NA: "open" for a new order, unchanged for a known one
     cancelled = status == "cancelled"
     out["cancelled_at"] = out["cancelled_at"].where(
         ~(cancelled & out["cancelled_at"].isna()), out["placed_at"]

@@ -211,3 +211,13 @@ def test_an_import_is_audited_and_bumps_the_data_version(
     assert entry.actor == "cli" and entry.detail["orders_created"] == 4
     run_import(ORDERS, dry_run=True)
     assert settings.data_version(session) == version + 1
+
+
+def test_a_file_without_status_keeps_a_known_status(session: Session, run_import: Importer) -> None:
+    run_import("order_id,customer_id,placed_at,total,status\nS-1,C-1,2024-01-01,10,delivered\n")
+    run_import(
+        "order_id,customer_id,placed_at,total\nS-1,C-1,2024-01-01,12\nS-2,C-1,2024-01-02,5\n"
+    )
+    orders = _orders(session)
+    assert (orders["S-1"].status, orders["S-1"].total) == ("delivered", Decimal("12.00"))
+    assert orders["S-2"].status == "open"
