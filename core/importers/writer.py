@@ -149,23 +149,32 @@ class Writer:
             self.conn.exec_driver_sql("PRAGMA threads = 0")
 
     def update(self, table: Table, frame: pd.DataFrame) -> None:
-        """Update rows by ``id``; a NA cell keeps the stored value. Sets ``updated_at``."""
-        if frame.empty:
-            return
-        frame = frame.copy()
-        if "updated_at" in table.c:
-            frame["updated_at"] = pd.Timestamp(self.now)
+        """Update rows by ``id``; a NA cell keeps the stored value. Rows whose values would
+        not change are left alone (re-importing the same file rewrites nothing); changed rows
+        get ``updated_at``."""
         columns = [c for c in frame.columns if c != "id"]
+        if frame.empty or not columns:
+            return
+        stamp = ["updated_at"] if "updated_at" in table.c else []
+        frame = frame.assign(updated_at=pd.Timestamp(self.now)) if stamp else frame
         if self.dialect == "postgresql":
-            sets = ", ".join(f"{c} = COALESCE(s.{c}, t.{c})" for c in columns)
+            sets = ", ".join(f"{c} = COALESCE(s.{c}, t.{c})" for c in [*columns, *stamp])
+            changed = " OR ".join(
+                f"(s.{c} IS NOT NULL AND s.{c} IS DISTINCT FROM t.{c})" for c in columns
+            )
             self._pg_via_temp(
                 table,
-                frame[["id", *columns]],
-                f"UPDATE {{t}} AS t SET {sets} FROM {{s}} AS s WHERE t.id = s.id",
+                frame[["id", *columns, *stamp]],
+                f"UPDATE {{t}} AS t SET {sets} FROM {{s}} AS s WHERE t.id = s.id AND ({changed})",
             )
             return
-        sets = ", ".join(f"{c} = COALESCE(?, {c})" for c in columns)
-        self._executemany(f"UPDATE {table.name} SET {sets} WHERE id = ?", frame[[*columns, "id"]])
+        names = [*columns, *stamp]
+        sets = ", ".join(f"{c} = COALESCE(?{i}, {c})" for i, c in enumerate(names, start=1))
+        changed = " OR ".join(
+            f"(?{i} IS NOT NULL AND ?{i} IS NOT {c})" for i, c in enumerate(columns, start=1)
+        )
+        sql = f"UPDATE {table.name} SET {sets} WHERE id = ?{len(names) + 1} AND ({changed})"
+        self._executemany(sql, frame[[*names, "id"]])
 
     def delete_in(self, table: Table, column: str, values: pd.Series) -> None:
         for chunk in _chunks(pd.unique(values.dropna()), IN_CHUNK):

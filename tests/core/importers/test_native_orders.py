@@ -221,3 +221,17 @@ def test_a_file_without_status_keeps_a_known_status(session: Session, run_import
     orders = _orders(session)
     assert (orders["S-1"].status, orders["S-1"].total) == ("delivered", Decimal("12.00"))
     assert orders["S-2"].status == "open"
+
+
+def test_unchanged_rows_are_not_rewritten(session: Session, run_import: Importer) -> None:
+    run_import(ORDERS)
+    stamps = {o.external_id: o.updated_at for o in _orders(session).values()}
+    customers = {c.external_id: c.updated_at for c in session.scalars(select(Customer))}
+    run_import(ORDERS.replace("49.90", "49.9"))  # the same amount, written differently
+    session.expire_all()
+    assert {o.external_id: o.updated_at for o in _orders(session).values()} == stamps
+    assert {c.external_id: c.updated_at for c in session.scalars(select(Customer))} == customers
+    run_import(ORDERS.replace("20.00,PLN", "21.00,PLN"))
+    session.expire_all()
+    changed = {k for k, o in _orders(session).items() if o.updated_at != stamps[k]}
+    assert changed == {"A-2"}
