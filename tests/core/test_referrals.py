@@ -57,12 +57,12 @@ def test_landing_without_reward_or_name_falls_back(session: Session) -> None:
     assert view.first_name is None and view.reward is None and view.locale == "sv"
 
 
-@pytest.mark.parametrize("code", ["NOPE-0000", "", "x" * 200])
-def test_unknown_code_is_not_found(session: Session, code: str) -> None:
+def test_unknown_code_is_not_found(session: Session) -> None:
     _code(session, add_customer(session, "anna", "de_DE"), "ANNA-K2P9")
     session.commit()
-    with pytest.raises(NotFound):
-        referrals.referral_landing(session, code)
+    for code in ("NOPE-0000", "ANNA-K2P", "", "x" * 200):
+        with pytest.raises(NotFound):
+            referrals.referral_landing(session, code)
 
 
 def test_uses_count_orders_that_used_the_code_case_insensitively(session: Session) -> None:
