@@ -4,6 +4,7 @@ the test database."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -26,7 +27,7 @@ def client(use_database: Engine) -> TestClient:
     return TestClient(Starlette(routes=review.ROUTES))
 
 
-def _order(engine: Engine, locale: str = "en_IE", **kw: object) -> Order:
+def _order(engine: Engine, locale: str = "en_IE", **kw: Any) -> Order:
     with Session(engine, expire_on_commit=False) as session:
         update_settings(session, Actor.cli(), {"name": "Alpen <Outfitters>"})
         customer = add_customer(session, "rev", locale)
@@ -114,6 +115,7 @@ BAD_FORMS: list[tuple[dict[str, str], str]] = [
     ({"rating": "four"}, "error_rating"),
     ({"rating": "3", "nps": "11"}, "error_nps"),
     ({"rating": "3", "comment": "x" * 2_001}, "error_comment"),
+    ({"rating": "3", **{f"extra{i}": "1" for i in range(30)}}, "error_rating"),
 ]
 
 

@@ -211,7 +211,10 @@ async def submit(request: Request) -> HTMLResponse:
         body += chunk
         if len(body) > MAX_BODY:
             break
-    fields = parse_qs(body[:MAX_BODY].decode("utf-8", "replace"), max_num_fields=20)
+    try:
+        fields = parse_qs(body[:MAX_BODY].decode("utf-8", "replace"), max_num_fields=20)
+    except ValueError:  # more fields than the form has: read as an empty form
+        fields = {}
     form = {key: values[0] for key, values in fields.items()}
     too_long = len(body) > MAX_BODY
     return await run_in_threadpool(_submit, token, form, too_long)

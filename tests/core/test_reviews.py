@@ -4,6 +4,7 @@ version, and reading the link's order."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -21,7 +22,7 @@ from tests.core.messaging.conftest import add_customer, add_order
 LATE = dt.datetime(2025, 3, 31, 23, 30, tzinfo=dt.UTC)
 
 
-def _order(session: Session, locale: str = "en_IE", key: str = "rev", **kw: object) -> Order:
+def _order(session: Session, locale: str = "en_IE", key: str = "rev", **kw: Any) -> Order:
     customer = add_customer(session, key, locale)
     order = add_order(session, customer, f"N-{key}", **kw)
     session.commit()
