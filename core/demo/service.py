@@ -103,6 +103,8 @@ def load(
     require(actor, Action.MANAGE_DEMO)
     now = now or dt.datetime.now(dt.UTC)
     began = time.perf_counter()
+    with Session(engine) as session:  # bad options must not clear anything first
+        _check(options, now.astimezone(store_settings.load(session).tz).date())
     if options.reset:
         clear(engine, actor)
     with db.transaction(engine) as session:

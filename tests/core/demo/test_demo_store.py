@@ -215,6 +215,11 @@ def test_bad_options_are_refused(sqlite_engine: Engine) -> None:
     assert info.value.field == "customers"
     with Session(sqlite_engine) as s:
         assert not demo.is_demo_loaded(s)
+    demo.load(sqlite_engine, demo.DemoOptions(customers=10, until=UNTIL, workflows=False))
+    with pytest.raises(ValidationError):
+        demo.load(sqlite_engine, demo.DemoOptions(customers=0, reset=True))
+    with Session(sqlite_engine) as s:
+        assert demo.is_demo_loaded(s)  # the refused reset cleared nothing
 
 
 @pytest.mark.parametrize(("customers", "orders"), [(1, None), (3, 1), (2, 2)])
