@@ -239,6 +239,8 @@ def _typed(column: pd.Series, name: str) -> pd.Series:
         return pd.to_numeric(column, errors="coerce").astype("float64")
     if kind == "bool":
         return column.map(lambda v: None if v is None else bool(v))
+    if kind == "choice":
+        return context.choice_column(column)
     return column.astype(object).where(column.notna(), None)
 
 

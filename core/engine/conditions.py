@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -259,11 +260,13 @@ def _compare_series(c: Compiled, raw: pd.Series, ctx: EvalContext) -> pd.Series:
     elif c.kind == "date":
         values = pd.to_datetime(raw, utc=True)
     elif c.kind == "text":
-        values = raw.where(raw.notna(), "").astype(str).str.casefold()
+        values = raw.astype(object).str.casefold()
     elif c.kind == "bool":
         values = raw.astype("boolean")
+    elif isinstance(raw.dtype, pd.CategoricalDtype):
+        values = raw  # codes compare fast
     else:
-        values = raw.where(raw.notna(), "").astype(str)
+        values = raw.astype(object)  # compared as Python strings: no conversion needed
     if c.op == "within_last_days":
         now = pd.Timestamp(ctx.now)
         out = (values >= now - pd.Timedelta(days=c.value)) & (values <= now)
@@ -279,14 +282,17 @@ def _compare_series(c: Compiled, raw: pd.Series, ctx: EvalContext) -> pd.Series:
         out = values != c.value
     else:
         op = _DATE_OPS.get(c.op, c.op) if c.kind == "date" else c.op
-        out = {
-            "eq": values == c.value,
-            "lt": values < c.value,
-            "le": values <= c.value,
-            "gt": values > c.value,
-            "ge": values >= c.value,
-        }[op]
+        out = _SERIES_CMP[op](values, c.value)
     return pd.Series(out, index=raw.index).fillna(False).astype(bool)
+
+
+_SERIES_CMP: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
 
 
 def evaluate_frame(node: Node | None, frame: pd.DataFrame, ctx: EvalContext) -> pd.Series:

@@ -115,6 +115,11 @@ def _to_store(amount: pd.Series, currency: pd.Series, settings: StoreSettings) -
     return pd.to_numeric(amount, errors="coerce").astype("float64") * factor
 
 
+def choice_column(column: pd.Series) -> pd.Series:
+    """A column of codes as a pandas categorical: comparisons and ``isin`` on codes are fast."""
+    return column.astype(object).where(column.notna(), None).astype("category")
+
+
 def _json_list(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
@@ -130,8 +135,11 @@ def _order_columns(session: Session, ids: Sequence[int] | None, st: StoreSetting
     out = pd.DataFrame({"order_id": raw["order_id"].astype("int64")})
     out["order.total"] = _to_store(raw["total"], raw["currency"], st)
     out["order.subtotal"] = _to_store(raw["subtotal"], raw["currency"], st)
-    for key in ("currency", "country", "channel", "delivery_option", "status", "discount_code"):
-        out[f"order.{key}"] = raw[key].astype(object).where(raw[key].notna(), None)
+    for key in ("currency", "country", "channel", "delivery_option", "status"):
+        out[f"order.{key}"] = choice_column(raw[key])
+    out["order.discount_code"] = (
+        raw["discount_code"].astype(object).where(raw["discount_code"].notna(), None)
+    )
     out["order.placed_at"] = _utc(raw["placed_at"])
     out["order.promised_delivery_at"] = _utc(raw["promised_delivery_at"])
     refunded = pd.to_numeric(raw["refunded_amount"], errors="coerce").fillna(0) > 0
@@ -144,8 +152,8 @@ def _customer_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFra
     raw = _query(session, _CUSTOMER_SQL, "id", ids)
     out = pd.DataFrame({"customer_id": raw["customer_id"].astype("int64")})
     out["customer.tags"] = raw["tags"].map(_json_list)
-    out["customer.locale"] = raw["locale"].astype(object).where(raw["locale"].notna(), None)
-    out["customer.country"] = raw["country"].astype(object).where(raw["country"].notna(), None)
+    out["customer.locale"] = choice_column(raw["locale"])
+    out["customer.country"] = choice_column(raw["country"])
     out["customer.marketing_consent"] = raw["marketing_consent"].astype(bool)
     return out
 

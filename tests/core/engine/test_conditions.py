@@ -90,8 +90,13 @@ def test_every_field_and_operator_same_on_record_and_frame() -> None:
     rules = _rules()
     hits = 0
     assert {r.op for r in rules} == set(OPERATORS)
+    categorical = frame.copy()
+    for key, spec in FIELDS.items():
+        if spec.kind == "choice":
+            categorical[key] = categorical[key].astype("category")
     for r in rules:
         vector = evaluate_frame(r, frame, CTX).tolist()
+        assert evaluate_frame(r, categorical, CTX).tolist() == vector, (r.field, r.op)
         single = [evaluate(r, rec, CTX) for rec in records]
         assert vector == single, (r.field, r.op)
         hits += any(vector)
