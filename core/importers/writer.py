@@ -70,7 +70,8 @@ class Writer:
         if count == 0:
             return np.zeros(0, dtype=np.int64)
         if self.dialect == "postgresql":
-            sql = f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, {int(count)})"
+            sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+            sql = f"SELECT nextval({sequence}) FROM generate_series(1, {int(count)})"
             ids = self.conn.exec_driver_sql(sql).scalars().all()
             return np.asarray(ids, dtype=np.int64)
         top = self.conn.exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table.name}").scalar()
@@ -106,12 +107,12 @@ class Writer:
         self._sqlite_insert(table, full, suffix)
 
     def _sqlite_insert(self, table: Table, frame: pd.DataFrame, suffix: str) -> None:
-        """One statement for all rows; a column with one value for every row is written as a
-        literal (safe characters only) instead of being bound row by row."""
+        """One statement for all rows; a column (but the first) with one value for every row is
+        written as a literal (safe characters only) instead of being bound row by row."""
         values: list[str] = []
         bound: list[str] = []
         for column in frame.columns:
-            literal = _constant_literal(frame[column])
+            literal = None if column == frame.columns[0] else _constant_literal(frame[column])
             values.append("?" if literal is None else literal)
             if literal is None:
                 bound.append(column)
