@@ -12,6 +12,7 @@ from dashboard.components.builder_panels import panels
 from dashboard.components.builder_workspace import workspace
 from dashboard.components.feedback import errors_shown
 
+st.set_page_config(initial_sidebar_state="collapsed")  # room for the canvas and the editor
 actor = current_actor()
 readonly = not actor.can(Action.EDIT_WORKFLOWS)
 with errors_shown():

@@ -81,10 +81,11 @@ def _show(report: BacktestReport) -> None:
 
 def backtest_panel(actor: Actor, work: Working) -> None:
     require(actor, Action.VIEW_WORKFLOWS)
-    days = st.selectbox(
+    pick, run, _ = st.columns([2, 1, 3], vertical_alignment="bottom")
+    days = pick.selectbox(
         "Period of history", list(PERIODS), index=3, key=PERIOD, format_func=PERIODS.__getitem__
     )
-    if st.button(
+    if run.button(
         "Run backtest", key="builder.backtest_run", icon=":material/query_stats:", type="primary"
     ):
         with st.spinner("Replaying the order history..."), resources.session() as s:

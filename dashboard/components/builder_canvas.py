@@ -22,8 +22,10 @@ COLORS = {
     "action": ("#F0F9FF", "#0284C7"),
     "end": ("#F8FAFC", "#94A3B8"),
 }
-ICONS = {"trigger": "⚡", "wait": "⏳", "flow": "🔀", "action": "✉️", "end": "■"}
+ICONS = {"trigger": "⚡ ", "action": "✉ "}
 ERROR_BORDER = "#DC2626"
+NODE_WIDTH, NODE_HEIGHT = 240.0, 90.0
+MIN_VIEW = (560.0, 330.0)
 
 
 def _style(node: CanvasNode, selected: bool) -> dict[str, str]:
@@ -32,7 +34,7 @@ def _style(node: CanvasNode, selected: bool) -> dict[str, str]:
         "background": background,
         "border": f"2px solid {ERROR_BORDER if node.problems else border}",
         "borderRadius": "10px",
-        "width": "90px" if node.kind == "end" else "250px",
+        "width": "90px" if node.kind == "end" else f"{NODE_WIDTH:.0f}px",
         "height": "auto",
         "fontSize": "13px",
         "padding": "6px 10px",
@@ -49,10 +51,10 @@ def _style(node: CanvasNode, selected: bool) -> dict[str, str]:
 def _content(node: CanvasNode) -> str:
     if node.kind == "end":
         return "End"
-    lines = [f"{ICONS.get(node.kind, '')} **{node.title}**", node.detail]
+    lines = [f"{ICONS.get(node.kind, '')}**{node.title}**", node.detail]
     if node.problems:
         count = len(node.problems)
-        lines.append(f"⚠️ **{count} problem{'s' if count > 1 else ''}**")
+        lines.append(f"⚠ **{count} problem{'s' if count > 1 else ''}**")
     if not node.reachable:
         lines.append("_not connected_")
     return "\n\n".join(line for line in lines if line)
@@ -91,7 +93,40 @@ def flow_state(canvas: Canvas, selected: str | None) -> StreamlitFlowState:
         )
         for e in canvas.edges
     ]
-    return StreamlitFlowState(nodes, edges, selected_id=selected)
+    return StreamlitFlowState(nodes + _spacers(canvas), edges, selected_id=selected)
+
+
+def _spacers(canvas: Canvas) -> list[StreamlitFlowNode]:
+    """Two invisible corner nodes so that "fit view" never zooms a small workflow beyond
+    about 100% (the component has no max-zoom option)."""
+    xs = [n.x for n in canvas.nodes] or [0.0]
+    ys = [n.y for n in canvas.nodes] or [0.0]
+    centre_x = (min(xs) + max(xs) + NODE_WIDTH) / 2
+    width = max(max(xs) - min(xs) + NODE_WIDTH, MIN_VIEW[0])
+    height = max(max(ys) - min(ys) + NODE_HEIGHT, MIN_VIEW[1])
+    corners = ((centre_x - width / 2, min(ys)), (centre_x + width / 2, min(ys) + height))
+    hidden = {
+        "opacity": "0",
+        "width": "1px",
+        "height": "1px",
+        "border": "none",
+        "background": "transparent",
+        "padding": "0",
+        "pointerEvents": "none",
+    }
+    return [
+        StreamlitFlowNode(
+            f"_spacer{i}",
+            pos,
+            {"content": ""},
+            selectable=False,
+            draggable=False,
+            connectable=False,
+            focusable=False,
+            style=dict(hidden),
+        )
+        for i, pos in enumerate(corners)
+    ]
 
 
 def _signature(canvas: Canvas, selected: str | None) -> str:
@@ -112,7 +147,7 @@ def draw_canvas(work: Working, canvas: Canvas, selected: str | None) -> str | No
         kept = (signature, flow_state(canvas, selected), selected)
         st.session_state[store_key] = kept
     depth = max((n.y for n in canvas.nodes), default=0)
-    height = int(min(640, max(380, depth + 200)))
+    height = int(min(640, max(460, depth + 200)))
     result = streamlit_flow(
         f"{store_key}.flow",
         kept[1],
@@ -127,7 +162,7 @@ def draw_canvas(work: Working, canvas: Canvas, selected: str | None) -> str | No
         allow_zoom=True,
     )
     clicked = getattr(result, "selected_id", None)
-    if clicked and clicked != kept[2] and not str(clicked).startswith(END_PREFIX):
+    if clicked and clicked != kept[2] and not str(clicked).startswith((END_PREFIX, "_spacer")):
         st.session_state[store_key] = (signature, kept[1], clicked)
         return str(clicked)
     return None

@@ -69,7 +69,8 @@ def _full(slot: Slot, path: cond.Path) -> str:
 
 def _order_buttons(work: Working, slot: Slot, path: cond.Path, what: str, readonly: bool) -> None:
     key = work.key(slot.scope, cond.path_text(path) or "root")
-    up, down, drop = st.columns(3, gap="small")
+    row = st.container(horizontal=True, gap="small", horizontal_alignment="right")
+    up, down, drop = row, row, row
     up.button(
         "",
         icon=":material/arrow_upward:",
@@ -96,15 +97,22 @@ def _order_buttons(work: Working, slot: Slot, path: cond.Path, what: str, readon
     )
 
 
+def _controlled(key: str, value: object) -> None:
+    """Show the definition's value: a widget state left from before an edit elsewhere (e.g. a
+    value input that replaced the rule) must not contradict what is stored."""
+    st.session_state[key] = value
+
+
 def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: bool) -> None:
     key = work.key(slot.scope, cond.path_text(path))
-    field_col, op_col, value_col, tools = st.columns([3, 2, 3, 1.4], vertical_alignment="bottom")
+    field_col, op_col = st.columns([3, 2], vertical_alignment="bottom")
+    value_col, tools = st.columns([3, 2], vertical_alignment="bottom")
     spec = FIELDS.get(rule.field)
     with field_col:
+        _controlled(f"{key}.field", rule.field if spec else None)
         st.selectbox(
             "Field",
             FIELD_KEYS,
-            index=FIELD_KEYS.index(rule.field) if spec else None,
             format_func=field_label,
             key=f"{key}.field",
             disabled=readonly,
@@ -121,10 +129,10 @@ def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: 
     ops = list(spec.operators)
     op_key = f"{key}.{rule.field}.op"
     with op_col:
+        _controlled(op_key, rule.op if rule.op in ops else None)
         st.selectbox(
             "Comparison",
             ops,
-            index=ops.index(rule.op) if rule.op in ops else None,
             format_func=operator_label,
             key=op_key,
             disabled=readonly,
@@ -166,12 +174,12 @@ def _group(
     problems: Sequence[Problem],
 ) -> None:
     key = work.key(slot.scope, cond.path_text(path) or "root")
-    head, tools = st.columns([5, 1.4], vertical_alignment="bottom")
+    head, tools = st.columns([3, 2], vertical_alignment="bottom")
     modes = list(cond.MODE_LABELS)
+    _controlled(f"{key}.mode", group.mode)
     head.selectbox(
         "Match" if not path else "Match (inner group)",
         modes,
-        index=modes.index(group.mode),
         format_func=cond.MODE_LABELS.__getitem__,
         key=f"{key}.mode",
         disabled=readonly,
@@ -190,12 +198,14 @@ def _group(
             with st.container(border=True):
                 _group(work, slot, child, item, readonly, problems)
         else:
-            _rule_row(work, slot, child, item, readonly)
-            for p in _problems_at(problems, _full(slot, child)):
-                _show(p)
+            with st.container(border=True):
+                _rule_row(work, slot, child, item, readonly)
+                for p in _problems_at(problems, _full(slot, child)):
+                    _show(p)
     if readonly:
         return
-    add_rule, add_group, _ = st.columns([1, 1, 2])
+    row = st.container(horizontal=True, gap="small")
+    add_rule, add_group = row, row
     add_rule.button(
         "Add condition",
         icon=":material/add:",

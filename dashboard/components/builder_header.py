@@ -79,7 +79,7 @@ def open_workflow(actor: Actor) -> Working | None:
     )
     updated_at, updated_by = work.extra.get("updated", (None, None))
     when = (
-        f" · saved {updated_at:%Y-%m-%d %H:%M} UTC by {updated_by}"
+        f" · saved {updated_at:%Y-%m-%d %H:%M} UTC by `{updated_by}`"
         if updated_at and updated_by
         else ""
     )

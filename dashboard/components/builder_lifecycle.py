@@ -115,7 +115,8 @@ def lifecycle_bar(actor: Actor, work: Working, problems: Sequence[Problem], read
         return
     blocking = [p for p in problems if p.severity == "error"]
     can_publish = actor.can(Action.PUBLISH_WORKFLOWS)
-    cols = st.columns(6)
+    bar = st.container(horizontal=True, gap="small")
+    cols = [bar] * 6
     if cols[0].button(
         "Save draft",
         key="builder.save",
@@ -128,7 +129,6 @@ def lifecycle_bar(actor: Actor, work: Working, problems: Sequence[Problem], read
         "Publish",
         icon=":material/rocket_launch:",
         disabled=not can_publish,
-        use_container_width=True,
     ):
         _publish(actor, work, blocking)
     status_action = {"active": ("Pause", lifecycle.pause), "paused": ("Resume", lifecycle.resume)}
@@ -147,7 +147,6 @@ def lifecycle_bar(actor: Actor, work: Working, problems: Sequence[Problem], read
         "Archive",
         icon=":material/archive:",
         disabled=not can_publish or work.status == "archived",
-        use_container_width=True,
     ):
         st.write("Archiving stops the workflow for good; customers in it leave.")
         if st.button("Archive this workflow", key="builder.archive"):

@@ -85,7 +85,7 @@ def _triggers(work: Working, readonly: bool) -> None:
         return
     used = {t.type for t in definition.triggers}
     free = [k for k in TRIGGERS if k not in used]
-    pick, add = st.columns([3, 1], vertical_alignment="bottom")
+    pick, add = st.columns([3, 2], vertical_alignment="bottom")
     key = work.key("trigger", "new")
     pick.selectbox(
         "Add a trigger",
@@ -111,13 +111,14 @@ def _triggers(work: Working, readonly: bool) -> None:
 def trigger_editor(work: Working, readonly: bool, problems: Sequence[Problem]) -> None:
     """Name, triggers, entry/exit/"still true?" conditions, holdout, re-entry, priority."""
     definition = work.definition
+    name_key = work.key("wf", "name")
     st.text_input(
         "Workflow name",
         value=definition.name,
-        key=work.key("wf", "name"),
+        key=name_key,
         disabled=readonly,
         on_change=lambda: on_edit(
-            work, _set("name", st.session_state[work.key("wf", "name")] or "Untitled")
+            work, _set("name", st.session_state.get(name_key) or definition.name)
         )(),
     )
     show_problems(

@@ -1,4 +1,5 @@
-"""The panels below the canvas, as tabs; only the open tab is computed."""
+"""The panels below the canvas; only the chosen one is computed (a horizontal radio rather than
+tabs, so a button inside a panel always belongs to a rendered panel)."""
 
 from __future__ import annotations
 
@@ -12,20 +13,18 @@ from dashboard.components.builder_simulate import simulate_panel
 from dashboard.components.builder_state import Working
 
 PANEL = "builder.panel"
-TABS = ("Backtest", "Simulate on an order", "History", "JSON")
+PANELS = ("Backtest", "Simulate on an order", "History", "JSON")
 
 
 def panels(actor: Actor, work: Working, readonly: bool) -> None:
-    backtest, simulate, history, as_json = st.tabs(list(TABS), key=PANEL, on_change="rerun")
-    if backtest.open:
-        with backtest:
+    st.divider()
+    chosen = st.radio("Panel", PANELS, horizontal=True, key=PANEL, label_visibility="collapsed")
+    with st.container(border=True):
+        if chosen == "Backtest":
             backtest_panel(actor, work)
-    if simulate.open:
-        with simulate:
+        elif chosen == "Simulate on an order":
             simulate_panel(actor, work)
-    if history.open:
-        with history:
+        elif chosen == "History":
             history_panel(actor, work, readonly)
-    if as_json.open:
-        with as_json:
+        else:
             json_panel(actor, work, readonly)

@@ -55,8 +55,9 @@ def add_tools(work: Working, node_id: str) -> None:
     st.markdown("##### Add after this node")
     output = _outputs_picker(work, node_id, work.key("node", node_id, "add_output"), "Where")
     kind_key = work.key("node", node_id, "add_type")
-    kind_col, add_col, branch_col = st.columns([3, 2, 2], vertical_alignment="bottom")
-    kind_col.selectbox("Step type", STEP_KEYS, format_func=step_type_label, key=kind_key)
+    st.selectbox("Step type", STEP_KEYS, format_func=step_type_label, key=kind_key)
+    row = st.container(horizontal=True, gap="small")
+    add_col, branch_col = row, row
     if output is None:
         return
     add_col.button(

@@ -46,7 +46,7 @@ def workspace(work: Working, problems: list[Problem], readonly: bool) -> None:
         resources.settings().currency,
     )
     nodes = [graph.TRIGGER_ID, *(s.id for s in work.definition.steps)]
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([11, 9], gap="medium")
     with left:
         clicked = draw_canvas(work, canvas, st.session_state.get(NODE_PICKER))
         if clicked in nodes:

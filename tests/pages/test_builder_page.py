@@ -141,9 +141,13 @@ def test_build_validate_save_publish_rollback_duplicate(app_db: Engine, blank: i
     w(at, "radio", "publish.in_flight").set_value("move").run()
     w(at, "button", "publish.go").click().run()
     assert "Published version 2." in [s.value for s in at.success]
-    assert [t.label for t in at.tabs] == ["Backtest", "Simulate on an order", "History", "JSON"]
-    at.session_state["builder.panel"] = "History"
-    at.run()
+    assert at.radio(key="builder.panel").options == [
+        "Backtest",
+        "Simulate on an order",
+        "History",
+        "JSON",
+    ]
+    at.radio(key="builder.panel").set_value("History").run()
     history = at.dataframe[0].value
     assert list(history["version"]) == ["v2 (running)", "v1"]
     assert history.iloc[0]["changes"] == "settings: Holdout (%) 10 -> 20"
@@ -255,8 +259,7 @@ def test_manager_sees_the_workflow_read_only(blank: int) -> None:
 
 def test_json_import_and_export(app_db: Engine, blank: int) -> None:
     at = _open(blank)
-    at.session_state["builder.panel"] = "JSON"
-    at.run()
+    at.radio(key="builder.panel").set_value("JSON").run()
     from tests.core.builder.conftest import review_request
 
     at.text_area(key="builder.json_text").input(review_request().to_json()).run()

@@ -1,0 +1,260 @@
+"""Build "ask for a review 7 days after delivery, only for orders of 50 EUR or more delivered to
+Germany or Austria, not if the order was refunded, keep 10% as a holdout" entirely by clicks;
+see it on the canvas, backtest it on the demo shop, publish it; then raise delivered events, run
+the worker, and find the review request in the mailbox only for the right customer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from core.engine.holdout import is_holdout
+from core.models import Customer, Enrolment, Message, Order, OrderEvent, Workflow
+from tests.e2e.conftest import Server, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+NAME = "Review request DE/AT"
+
+
+def _key(page: Any, suffix: str, inner: str = "") -> Any:
+    """The (inner part of the) widget whose key ends with ``suffix`` (keys carry a generation
+    number); the last one, as Streamlit may keep a stale copy while it reruns."""
+    css = re.sub(r"[^a-zA-Z0-9_-]", "-", suffix)
+    fresh = f"[class*='st-key-'][class*='-{css}']:not([data-stale='true'])"
+    return page.locator(f"{fresh} {inner}".strip()).filter(visible=True).last
+
+
+def _settle(page: Any) -> None:
+    """Wait until no script has run for a while: after drawing a changed workflow, the canvas
+    component reports its state back, which asks Streamlit for one more run."""
+    quiet = 0
+    for _ in range(100):
+        page.wait_for_timeout(250)
+        running = page.locator("[data-testid=stStatusWidget]").count() > 0
+        quiet = 0 if running else quiet + 1
+        if quiet >= 5:
+            return
+
+
+def _pick(page: Any, suffix: str, option: str) -> None:
+    """Choose ``option`` in a selectbox by typing it and pressing Enter (long lists are
+    virtualised); checked and retried, since a rerun may replace the widget meanwhile."""
+    for attempt in range(4):
+        box = _key(page, suffix, "input")
+        box.click()
+        box.press_sequentially(option.split(" · ")[-1][:14])
+        expect(page.get_by_role("option", name=option, exact=True)).to_be_visible()
+        box.press("Enter")
+        _settle(page)
+        try:
+            expect(_key(page, suffix, "input")).to_have_value(option, timeout=3_000)
+            return
+        except AssertionError:
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
+            _settle(page)
+
+
+def _multi(page: Any, suffix: str, options: list[str]) -> None:
+    for option in options:
+        box = _key(page, suffix, "input")
+        box.click()
+        box.press_sequentially(option[:7])
+        expect(page.get_by_role("option", name=option, exact=True)).to_be_visible()
+        box.press("Enter")
+        page.keyboard.press("Escape")
+        _settle(page)
+        expect(_key(page, suffix)).to_contain_text(option)
+
+
+def _number(page: Any, suffix: str, value: str) -> None:
+    box = _key(page, suffix, "input")
+    box.fill(value)
+    box.press("Enter")
+    _settle(page)
+
+
+def _click(page: Any, suffix: str) -> None:
+    _key(page, suffix, "button").click()
+    _settle(page)
+
+
+def _build(page: Any, server: Server) -> None:
+    page.get_by_role("link", name="Workflows").click()  # in-app navigation keeps the session
+    wait_idle(page)
+    page.get_by_text("Create a workflow").wait_for(timeout=60_000)
+    expander = page.locator("details").filter(has_text="Create a workflow")
+    if expander.get_attribute("open") is None:
+        expander.locator("summary").click()
+    page.get_by_label("Name").fill(NAME)
+    page.get_by_role("button", name="Create and open in the builder").click()
+    page.wait_for_url(re.compile(r".*/builder\?id=\d+"), timeout=30_000)
+    wait_idle(page)
+    expect(page.get_by_text("The workflow has no trigger.").first).to_be_visible()
+    _pick(page, "trigger.new", "Delivered")
+    _click(page, "trigger.add_trigger")
+    _click(page, "entry.root.add_rule")
+    _pick(page, "entry.0.order.total.op", "≥")
+    _number(page, "entry.0.order.total.ge.amount", "50")
+    _click(page, "entry.root.add_group")
+    _click(page, "entry.1.add_rule")
+    _pick(page, "entry.1.0.field", "Order · Shipping country")
+    _pick(page, "entry.1.0.order.country.op", "is one of")
+    _multi(page, "entry.1.0.order.country.in", ["Germany (DE)", "Austria (AT)"])
+    _click(page, "exit.root.add_rule")
+    _pick(page, "exit.0.field", "Order · Order refunded")
+    _number(page, "wf.holdout", "10")
+    _pick(page, "node.trigger.add_type", "Wait")
+    _click(page, "node.trigger.add")
+    _number(page, "wait_1.days", "7")
+    _pick(page, "node.wait_1.add_type", "Send email")
+    _click(page, "node.wait_1.add")
+    _pick(page, "send_email_1.template", "review_request")
+
+
+def _canvas_texts(page: Any) -> str:
+    frame = page.frame_locator("iframe[title*='streamlit_flow']").first
+    frame.locator(".react-flow__node").first.wait_for(timeout=30_000)
+    return str(frame.locator(".react-flow").inner_text())
+
+
+def test_build_backtest_publish_and_send(owner_page: Any, server: Server) -> None:
+    page = owner_page
+    _build(page, server)
+    text = _canvas_texts(page)
+    for expected in ("Trigger", "Delivered", "Wait 7 days", "Send email: review_request"):
+        assert expected in text, text
+    frame = page.frame_locator("iframe[title*='streamlit_flow']").first
+    frame.locator(".react-flow__node").filter(has_text="Delivered").click()  # select on canvas
+    _settle(page)
+    expect(_key(page, "builder.node", "input")).to_have_value("Trigger and audience")
+    expect(
+        page.get_by_text("Reads: Order total ≥ 50 EUR AND Shipping country is one of DE, AT")
+    ).to_be_visible()
+    page.locator("[data-testid=stMain]").evaluate("e => e.scrollTo(0, 270)")
+    page.wait_for_timeout(800)
+    screenshot(page, "builder-1-built")
+    _click(page, "builder.save")
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+
+    _click(page, "builder.backtest_run")
+    enrol = page.locator("[data-testid=stMetric]").filter(has_text="Would enrol")
+    expect(enrol).to_be_visible(timeout=60_000)
+    enrolled = int(enrol.locator("[data-testid=stMetricValue]").inner_text().replace(",", ""))
+    assert enrolled > 0
+    _key(page, "builder.panel").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 60)
+    page.wait_for_timeout(800)
+    screenshot(page, "builder-2-backtest")
+
+    page.get_by_role("button", name="Publish", exact=True).click()
+    _click(page, "publish.go")
+    expect(page.get_by_text("Published version 1 and activated.")).to_be_visible()
+    page.locator("[data-testid=stMain]").evaluate("e => e.scrollTo(0, 0)")
+    page.wait_for_timeout(800)
+    screenshot(page, "builder-3-published")
+    _deliver_and_check(server)
+
+
+def _a_week_later(engine: Any, workflow_id: int) -> int:
+    """The worker CLI has no clock option: move the 7-day waits of this workflow's enrolments to
+    now, as if the week had passed (the engine keeps a wait's deadline in the enrolment state)."""
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    with Session(engine) as s, s.begin():
+        waiting = s.scalars(
+            select(Enrolment).where(
+                Enrolment.workflow_id == workflow_id, Enrolment.current_step_id == "wait_1"
+            )
+        )
+        moved = 0
+        for e in waiting:
+            e.state = {**e.state, "wait:wait_1": now.isoformat()}
+            e.next_due_at = now
+            moved += 1
+    return moved
+
+
+def _deliver_and_check(server: Server) -> None:
+    for key in ("quiet_hours_start", "quiet_hours_end"):  # no quiet hours: any time of day
+        assert server.cli("settings", "set", key, "00:00").returncode == 0
+    engine = create_engine(server.database_url)
+    with Session(engine) as s:
+        wf = s.scalar(select(Workflow).where(Workflow.name == NAME))
+        assert wf is not None and wf.status == "active"
+        wid = wf.id
+        people = _customers(s, wid)
+    for order in people.values():
+        result = server.cli("event", order, "delivered")
+        assert result.returncode == 0, result.stderr
+    assert server.cli("worker", "--once").returncode == 0
+    assert _a_week_later(engine, wid) >= 2  # eligible, no consent (and holdout, if it waits)
+    result = server.cli("worker", "--once")
+    assert result.returncode == 0, result.stderr
+    with Session(engine) as s:
+        sent = {
+            kind: [
+                (m.template_name, m.state, m.transport, m.suppression_reason)
+                for m in s.scalars(
+                    select(Message)
+                    .join(Order, Order.id == Message.order_id)
+                    .where(Order.external_id == ref, Message.workflow_id == wid)
+                )
+            ]
+            for kind, ref in people.items()
+        }
+    engine.dispose()
+    assert sent["eligible"] == [("review_request", "sent", "mailbox", None)], sent
+    assert sent["ineligible"] == [], sent
+    assert [m[1:] for m in sent["no_consent"]] == [("suppressed", None, "no_consent")], sent
+    assert [m[1] for m in sent["holdout"]] in ([], ["suppressed"]), sent
+
+
+def _customers(s: Session, workflow_id: int) -> dict[str, str]:
+    """One order ref each: eligible (DE/AT, >= 50 EUR, consenting, treated), ineligible (another
+    country), no consent, and in the holdout; none refunded."""
+    refunded = select(OrderEvent.order_id).where(OrderEvent.type == "refunded")
+    rows = s.execute(
+        select(
+            Order.external_id,
+            Order.total,
+            Order.currency,
+            Order.shipping_country,
+            Customer.id,
+            Customer.marketing_consent,
+        )
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(Order.refunded_amount == 0, Order.id.not_in(refunded), Order.cancelled_at.is_(None))
+        .where(Customer.email.is_not(None), Customer.unsubscribed_at.is_(None))
+        .where(
+            Customer.id.not_in(
+                select(Message.customer_id).where(  # below any frequency cap
+                    Message.category == "marketing",
+                    Message.state == "sent",
+                    Message.customer_id.is_not(None),
+                )
+            )
+        )
+        .order_by(Order.placed_at.desc())
+    ).all()
+    found: dict[str, str] = {}
+    for ref, total, currency, country, customer_id, consent in rows:
+        big = currency == "EUR" and Decimal(total) >= 60
+        held = is_holdout(workflow_id, customer_id, 10)
+        if big and country in ("DE", "AT"):
+            kind = "holdout" if held else ("eligible" if consent else "no_consent")
+        elif big and country not in ("DE", "AT") and consent and not held:
+            kind = "ineligible"
+        else:
+            continue
+        found.setdefault(kind, ref)
+        if len(found) == 4:
+            return found
+    raise AssertionError(f"the demo shop lacks a case: {found}")
