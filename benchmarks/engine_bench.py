@@ -197,10 +197,17 @@ def backtest_workflow() -> WorkflowDefinition:
     )
 
 
-def bench_backtest(folder: Path, orders: int) -> dict[str, Any]:
-    engine = fresh_engine(folder, "history.db")
+def bench_backtest(folder: Path, orders: int, keep: Path | None = None) -> dict[str, Any]:
+    """``keep``: a database file to reuse (generated there when absent)."""
+    reuse = keep is not None and keep.exists()
+    engine = (
+        db.make_engine(f"sqlite:///{keep}")
+        if reuse
+        else fresh_engine(keep.parent if keep else folder, keep.name if keep else "history.db")
+    )
     started = time.perf_counter()
-    load_shop(engine, max(1000, orders // 4), orders, 730)
+    if not reuse:
+        load_shop(engine, max(1000, orders // 4), orders, 730)
     generated = time.perf_counter() - started
     d = backtest_workflow()
     with Session(engine) as s:
@@ -347,6 +354,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--messages", type=int, default=2_000)
     parser.add_argument("--only", choices=["enrolment", "backtest", "dispatch"])
+    parser.add_argument("--history-db", type=Path, help="reuse (or keep) the backtest database")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -358,7 +366,7 @@ def main() -> None:
             results["dispatch"] = bench_dispatch(folder, args.messages)
             print(json.dumps({"dispatch": results["dispatch"]}))
         if args.only in (None, "backtest"):
-            results["backtest"] = bench_backtest(folder, args.orders)
+            results["backtest"] = bench_backtest(folder, args.orders, args.history_db)
             print(json.dumps({"backtest": results["backtest"]}))
 
 

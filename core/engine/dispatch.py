@@ -15,8 +15,10 @@ after the server accepted it. A worker killed between the server's "250 OK" for 
 the commit of its ``sent`` state leaves it ``sending``; after the lease (5 minutes by default) a
 worker claims and sends it again. So at most ONE message per killed worker (the one in flight)
 can arrive twice, and it carries the same Message-ID both times, so a receiving mail system can
-recognise the duplicate. Two workers never send the same message otherwise: claims are exclusive
-and the lease is longer than a batch takes.
+recognise the duplicate. Two workers never send the same message otherwise: claims are exclusive,
+and a worker stops sending a batch once 80% of its lease has passed, giving the rest back, so the
+claims of a live worker do not expire under it (the lease must stay well above the 30 s SMTP
+timeout of the one call that may be in progress then).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -43,6 +46,7 @@ from core.timeutil import zone
 
 log = logging.getLogger(__name__)
 BATCH = 100
+LEASE_SHARE = 0.8  # a worker stops sending a batch when 80% of its lease has passed
 
 
 class Transport(Protocol):
@@ -234,11 +238,17 @@ def _send_group(
     worker: str,
     clock: Callable[[], dt.datetime],
     stats: DispatchStats,
+    lease: dt.timedelta = outbox.LEASE,
 ) -> None:
+    deadline = time.monotonic() + lease.total_seconds() * LEASE_SHARE
     try:
         with transports(st, mailbox) as transport:
-            for item in items:
+            for position, item in enumerate(items):
                 m = item.message
+                if time.monotonic() > deadline:  # never hold a claim past the lease
+                    outbox.release(session, [i.message.id for i in items[position:]], worker)
+                    session.commit()
+                    return
                 try:
                     email = build(m, st)
                 except ValidationError as exc:
@@ -299,7 +309,15 @@ def dispatch_batch(
             ]
             if group:
                 _send_group(
-                    session, group, transports, mailbox, st, worker, clock or (lambda: now), stats
+                    session,
+                    group,
+                    transports,
+                    mailbox,
+                    st,
+                    worker,
+                    clock or (lambda: now),
+                    stats,
+                    lease,
                 )
     return stats
 

@@ -167,6 +167,21 @@ def mark_deferred(
     )
 
 
+def release(session: Session, message_ids: Sequence[int], worker: str) -> None:
+    """Give claimed messages back (``queued``, due as before) without counting an attempt."""
+    if message_ids:
+        session.execute(
+            update(Message)
+            .where(
+                Message.id.in_(list(message_ids)),
+                Message.state == "sending",
+                Message.claimed_by == worker,
+            )
+            .values(state="queued", claimed_by=None),
+            execution_options={"synchronize_session": False},
+        )
+
+
 def retry_failed(
     session: Session, actor: Actor, message_ids: Sequence[int], now: dt.datetime | None = None
 ) -> int:

@@ -165,3 +165,28 @@ def test_stale_sending_reclaimed_after_lease(shop: Shop, smtp_server: LocalSmtp)
     shop.clock.advance(minutes=6)
     _run(shop, smtp_server)
     assert len(smtp_server.messages) == 1 and shop.messages()[0].state == "sent"
+
+
+def test_a_worker_releases_claims_before_its_lease_ends(shop: Shop, smtp_server: LocalSmtp) -> None:
+    from core.engine.dispatch import dispatch_due
+
+    customers = [shop.customer(f"c{i}") for i in range(3)]
+    shop.workflow(_mail("order_confirmation"))
+    for c in customers:
+        shop.order(c)
+    worker.run_once(shop.engine, clock=shop.clock, smtp=smtp_to("127.0.0.1", 1))  # refused
+    with shop.session() as s:
+        s.execute(update(Message).values(state="queued", due_at=shop.clock.now, attempts=0))
+        s.commit()
+    stats = dispatch_due(
+        shop.engine,
+        shop.clock.now,
+        smtp_to("127.0.0.1", smtp_server.port),
+        lease=dt.timedelta(seconds=0),
+        max_batches=1,
+    )
+    assert stats.claimed == 3 and stats.sent == 0  # a zero lease: nothing may be sent
+    assert {m.state for m in shop.messages()} == {"queued"}
+    assert {m.attempts for m in shop.messages()} == {0}
+    _run(shop, smtp_server)
+    assert len(smtp_server.messages) == 3
