@@ -122,7 +122,7 @@ def review_request(
             (go_x, "wait:time", iso_y),
             (ask, "done", np.full(n, "ask", dtype=object)),
             (
-                waiting,
+                ask,  # the wait is started (and its window stored) before the review is checked
                 "wait:await",
                 np.array(
                     [{"since": s, "until": u} for s, u in zip(iso_y, iso_z, strict=True)],
