@@ -193,6 +193,8 @@ def eval_rates(frame: pd.DataFrame) -> list[tuple[str, str]]:
 
 def page_render(url: str, page: str) -> tuple[float, float, bool]:
     """First render (cold caches) and a cached rerun of a page in AppTest, as a manager."""
+    import altair  # noqa: F401  (a running server has its chart libraries imported already)
+    import plotly.express  # noqa: F401
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 

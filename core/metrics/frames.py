@@ -190,7 +190,12 @@ def _frame(sc: Scope, stmt: Executable, columns: Sequence[str]) -> pd.DataFrame:
 
 def latest_date(sc: Scope) -> dt.date:
     """The local date of the latest valid order (today when there is none)."""
-    found = sc.conn.scalar(select(func.max(Order.placed_date)).where(*sc.order_conditions(None)))
+    found = sc.conn.scalar(
+        select(Order.placed_date)
+        .where(*sc.order_conditions(None))
+        .order_by(Order.placed_date.desc())
+        .limit(1)
+    )
     if found is None:
         return dt.datetime.now(sc.settings.tz).date()
     return _as_date(found)
@@ -201,15 +206,18 @@ def _as_date(value: Any) -> dt.date:
 
 
 def data_bounds(sc: Scope) -> tuple[dt.date, dt.date] | None:
-    """First and last local order dates of valid orders, or None without orders."""
-    lo, hi = sc.conn.execute(
-        select(func.min(Order.placed_date), func.max(Order.placed_date)).where(
-            *sc.order_conditions(None)
-        )
-    ).one()
-    if lo is None:
+    """First and last local order dates of valid orders, or None without orders (each read
+    by walking the date index from one end)."""
+    conds = sc.order_conditions(None)
+    first = sc.conn.scalar(
+        select(Order.placed_date).where(*conds).order_by(Order.placed_date).limit(1)
+    )
+    if first is None:
         return None
-    return _as_date(lo), _as_date(hi)
+    last = sc.conn.scalar(
+        select(Order.placed_date).where(*conds).order_by(Order.placed_date.desc()).limit(1)
+    )
+    return _as_date(first), _as_date(last)
 
 
 DIMENSIONS = ("country", "channel", "delivery_option")
@@ -488,21 +496,28 @@ def reviews_frame(sc: Scope, period: Period | None, comments: bool = False) -> p
     return frame
 
 
+OPTION_SAMPLE = 50_000
+"""Channels and shipping countries are offered from the latest orders (an index range, not a
+scan of the whole table); customers' countries and delivery options come from all rows."""
+
+
 def filter_options(engine: Engine) -> dict[str, list[str]]:
-    """Distinct values the global filters offer: countries, delivery options, channels (one
-    grouped scan of the orders, one of the customers)."""
+    """Values the global filters offer: countries, delivery options, channels."""
+    latest = (
+        select(Order.shipping_country, Order.channel)
+        .order_by(Order.placed_date.desc())
+        .limit(OPTION_SAMPLE)
+        .subquery()
+    )
     with engine.connect() as conn:
-        combos = conn.execute(
-            select(Order.shipping_country, Order.delivery_option, Order.channel).group_by(
-                Order.shipping_country, Order.delivery_option, Order.channel
-            )
-        ).all()
+        combos = conn.execute(select(latest.c.shipping_country, latest.c.channel).distinct()).all()
         countries = set(conn.scalars(select(Customer.country).distinct()).all())
-    countries |= {c for c, _, _ in combos}
+        options = conn.scalars(select(Order.delivery_option).distinct()).all()
+    countries |= {c for c, _ in combos}
     return {
         "countries": sorted(c for c in countries if c),
-        "delivery_options": sorted({o for _, o, _ in combos if o}),
-        "channels": sorted({c for _, _, c in combos if c}),
+        "delivery_options": sorted(o for o in options if o),
+        "channels": sorted({c for _, c in combos if c}),
     }
 
 
