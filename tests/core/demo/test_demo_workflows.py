@@ -138,3 +138,22 @@ def test_same_plan_same_history() -> None:
         assert list(a.state) == list(b.state) and list(a.status) == list(b.status)
     assert one.coupons is not None and two.coupons is not None
     assert list(one.coupons.code) == list(two.coupons.code)
+
+
+def test_the_worker_carries_on_the_enrolments_in_flight(sqlite_engine: Engine) -> None:
+    from core.engine.runner import run_due
+
+    demo.load(sqlite_engine, demo.DemoOptions(customers=150, until=UNTIL), now=NOW)
+    with Session(sqlite_engine) as s:
+        waiting = s.scalar(
+            select(func.count()).select_from(Enrolment).where(Enrolment.status == "active")
+        )
+        messages = s.scalar(select(func.count()).select_from(Message))
+    assert waiting
+    stats = run_due(sqlite_engine, NOW + dt.timedelta(days=20))
+    assert stats.enrolments >= waiting and "failed" not in stats.outcomes
+    with Session(sqlite_engine) as s:
+        assert not s.scalar(
+            select(func.count()).select_from(Enrolment).where(Enrolment.status == "failed")
+        )
+        assert (s.scalar(select(func.count()).select_from(Message)) or 0) > (messages or 0)
