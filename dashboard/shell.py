@@ -38,7 +38,7 @@ def run() -> None:
         groups.setdefault(spec.group, []).append(
             st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
         )
-    current = st.navigation(groups)
+    current = st.navigation(groups, expanded=True)
     settings = resources.settings()
     _sidebar(actor.name, actor.role.value, settings.name)
     with resources.session() as s:

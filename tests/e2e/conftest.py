@@ -157,7 +157,7 @@ def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from _start(tmp_path_factory.mktemp("fresh"), {})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("demo")
     srv_iter = _start(tmp, {"ORDERFLOW_DEMO": "1"})

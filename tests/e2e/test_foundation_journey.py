@@ -31,9 +31,20 @@ def _csv(tmp_path: Path) -> Path:
 
 
 def _pick(page: Any, label: str, option: str) -> None:
-    page.get_by_label(label, exact=True).click()
+    box = page.get_by_label(label, exact=True)
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.keyboard.type(option)
     page.get_by_role("option", name=option, exact=True).click()
     wait_idle(page)
+
+
+def _wait_for_session_cookie(page: Any) -> None:
+    for _ in range(50):
+        if any(c["name"] == "orderflow_session" for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError("the session cookie was not set")
 
 
 def _metric(page: Any, label: str) -> str:
@@ -51,6 +62,7 @@ def test_first_start_to_first_import(page: Any, fresh_server: Server, tmp_path: 
     page.get_by_role("button", name="Create owner account").click()
     wait_idle(page)
     expect(page.get_by_text("Signed in as")).to_be_visible(timeout=30_000)
+    _wait_for_session_cookie(page)
 
     page.reload()
     wait_idle(page)
@@ -62,7 +74,7 @@ def test_first_start_to_first_import(page: Any, fresh_server: Server, tmp_path: 
     wait_idle(page)
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(_csv(tmp_path)))
     wait_idle(page)
-    expect(page.get_by_text("INV-2")).to_be_visible()
+    expect(page.locator("[data-testid=stDataFrame]").first).to_be_visible()
     _pick(page, "order_id *", "Invoice")
     _pick(page, "customer_id *", "Customer")
     _pick(page, "placed_at *", "Date")
