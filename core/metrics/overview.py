@@ -4,6 +4,11 @@ deliveries) once for both periods; nothing goes through ORM objects."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -37,19 +42,52 @@ def _kpis(
     }
 
 
+Reads = tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]
+
+
+def _sales_part(sc: frames.Scope, window: Period) -> tuple[pd.DataFrame, ...]:
+    return (
+        frames.orders_frame(sc, window),
+        frames.refunds_frame(sc, window),
+        frames.coupon_frame(sc, window),
+    )
+
+
+def _read(engine: Engine, window: Period, filters: Filters, as_of: dt.date) -> Reads:
+    """The three independent reads (orders, reviews, deliveries) run on their own connections
+    in parallel (the database does the work, the GIL is released); with a segment filter they
+    share one connection, whose temporary table holds the segment's customers."""
+    if filters.segments:
+        with frames.scope(engine, filters, as_of=as_of) as sc:
+            o, r, c = _sales_part(sc, window)
+            return (
+                sc.settings.currency,
+                o,
+                r,
+                c,
+                frames.review_counts(sc, window),
+                frames.on_time_counts(sc, window),
+            )
+
+    def run(fn: Callable[[frames.Scope, Period], Any]) -> Any:
+        with frames.scope(engine, filters, as_of=as_of) as sc:
+            return sc.settings.currency, fn(sc, window)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        parts = list(pool.map(run, [_sales_part, frames.review_counts, frames.on_time_counts]))
+    (currency, (o, r, c)), (_, reviews), (_, on_time) = parts
+    return currency, o, r, c, reviews, on_time
+
+
 def overview(engine: Engine, period: Period, filters: Filters) -> OverviewResult:
     """KPIs of ``period`` and of the previous period of equal length, plus daily series of the
     period: orders, customers, gross and net revenue, gross AOV, repeat purchase rate (of the
     period so far), average rating, CSAT, NPS and on-time rate."""
     previous = period.previous()
     window = Period(previous.start, period.end)
-    with frames.scope(engine, filters, as_of=period.end) as sc:
-        currency = sc.settings.currency
-        orders = frames.orders_frame(sc, window)
-        refunds = frames.refunds_frame(sc, window)
-        coupons = frames.coupon_frame(sc, window)
-        reviews = frames.review_counts(sc, window)
-        on_time = frames.on_time_counts(sc, window)
+    currency, orders, refunds, coupons, reviews, on_time = _read(
+        engine, window, filters, period.end
+    )
     daily = sales.daily(orders, refunds, coupons, period)
     daily["repeat_rate"] = sales.cumulative_repeat_rate(orders, period)
     daily = daily.join(satisfaction.daily(reviews, period).drop(columns="reviews"))
