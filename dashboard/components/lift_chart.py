@@ -64,5 +64,5 @@ def lift_figure(frame: pd.DataFrame) -> go.Figure:
             col=1,
         )
         fig.add_vline(x=0, line_dash="dash", line_color="#57606a", row=i, col=1)
-    fig.update_layout(height=110 * len(frame), margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    fig.update_layout(height=140 * len(frame), margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig

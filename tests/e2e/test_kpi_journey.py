@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -71,3 +72,18 @@ def test_overview_dates_then_cohort_csv(owner_page: Any, server: Server) -> None
     assert all(r[2] == "1,0" for r in body)  # R(c, 0) = 1, with a decimal comma
     last = body[-1]
     assert last[-1] == "" or last[3] == ""  # future cells are empty, not 0
+
+
+def test_workflow_impact_draws_the_lift(owner_page: Any, server: Server) -> None:
+    page = owner_page
+    page.get_by_role("link", name="Workflow impact").click()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Workflow impact")).to_be_visible(timeout=30_000)
+    page.get_by_label("Workflow", exact=True).click()
+    page.get_by_role("option", name=re.compile("Second order thank-you")).click()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Holdout lift")).to_be_visible(timeout=60_000)
+    verdicts = page.get_by_text(re.compile(r"Conversion lift \(percentage points\): "))
+    expect(verdicts.first).to_be_visible()
+    page.get_by_role("heading", name="Holdout lift").scroll_into_view_if_needed()
+    screenshot(page, "kpi-workflow-impact-lift")
