@@ -37,6 +37,7 @@ def lift_figure(frame: pd.DataFrame) -> go.Figure:
     fig = make_subplots(
         rows=len(frame),
         cols=1,
+        vertical_spacing=0.3 / max(1, len(frame)),
         subplot_titles=[
             f"{m}: {v}" for m, v in zip(frame["measure"], frame["verdict"], strict=True)
         ],
