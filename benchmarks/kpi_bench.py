@@ -225,7 +225,7 @@ def main() -> None:
         "--synthetic", action="store_true", help="skip core.demo, insert rows directly"
     )
     args = parser.parse_args()
-    from core.metrics import Filters, Period, frames, retention
+    from core.metrics import Filters, Period, frames, views
     from core.metrics.overview import overview
 
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "kpi_bench.db"
@@ -254,11 +254,7 @@ def main() -> None:
         t, result = best(lambda p=period: overview(engine, p, Filters()))
         print(f"Overview {label}: {t:.3f} s ({result.current['orders']:.0f} orders in the period)")
 
-    def cohorts() -> Any:
-        with frames.scope(engine, Filters()) as sc:
-            return retention.cohort_matrix(frames.orders_frame(sc, None))
-
-    t_cohort, matrix = best(cohorts)
+    t_cohort, matrix = best(lambda: views.cohorts(engine, Filters()))
     print(f"cohort matrix, all data: {t_cohort:.3f} s ({len(matrix)} cohorts)")
     t_naive, _naive = best(lambda: naive_pandas(url), runs=1)
     t_ours, _ = best(lambda: overview(engine, Period(bounds[0], bounds[1]), Filters()))

@@ -580,3 +580,19 @@ def date_range(engine: Engine) -> tuple[dt.date, dt.date] | None:
     """First and last local dates of valid orders (None without orders)."""
     with scope(engine, Filters()) as sc:
         return data_bounds(sc)
+
+
+def customer_months(sc: Scope, until: dt.date | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Customer id and local order month (months since 1970-01) of every valid order placed
+    on or before ``until``: the two integer columns a cohort matrix needs."""
+    month = (
+        (cast(func.substr(Order.placed_month, 1, 4), Integer) - 1970) * 12
+        + cast(func.substr(Order.placed_month, 6, 2), Integer)
+        - 1
+    )
+    conds = sc.order_conditions(None)
+    if until is not None:
+        conds.append(Order.placed_date <= until)
+    raw = np.array(raw_rows(sc, select(Order.customer_id, month).where(*conds)), dtype="int64")
+    raw = raw.reshape(-1, 2)
+    return raw[:, 0], raw[:, 1]

@@ -35,24 +35,31 @@ def cohort_matrix(orders: pd.DataFrame, last_month: str | None = None) -> pd.Dat
     since; R(c,k) = customers of cohort c with >= 1 order in month c+k / cohort size, R(c,0) = 1.
     Cells after ``last_month`` (default: the frame's last month) are NaN (future, not 0). The
     cohort sizes are in the ``customers`` column."""
-    if orders.empty:
-        return pd.DataFrame(columns=["customers", 0])
-    pairs = pd.DataFrame({"c": orders["customer_id"].to_numpy(), "m": _months(orders["day"])})
-    pairs = pairs.drop_duplicates()
-    first = pairs.groupby("c")["m"].transform("min")
-    pairs["cohort"], pairs["age"] = first.to_numpy(), (pairs["m"] - first).to_numpy()
-    counts = pairs.groupby(["cohort", "age"]).size().unstack(fill_value=0)
-    end = (
-        int(np.datetime64(last_month, "M").astype("int64")) if last_month else int(pairs["m"].max())
+    return cohort_matrix_from_months(
+        orders["customer_id"].to_numpy(), _months(orders["day"]), last_month
     )
+
+
+def cohort_matrix_from_months(
+    customers: np.ndarray, months: np.ndarray, last_month: str | None = None
+) -> pd.DataFrame:
+    """:func:`cohort_matrix` from customer ids and order months (months since 1970-01)."""
+    if len(customers) == 0:
+        return pd.DataFrame(columns=["customers", 0])
+    pairs = np.unique(np.stack([customers, months], axis=1), axis=0)
+    c, m = pairs[:, 0], pairs[:, 1]
+    starts = np.r_[0, np.flatnonzero(np.diff(c)) + 1]
+    first = np.repeat(m[starts], np.diff(np.r_[starts, len(c)]))
+    counts = pd.crosstab(first, m - first)
+    end = int(np.datetime64(last_month, "M").astype("int64")) if last_month else int(m.max())
     ages = range(0, max(end - int(counts.index.min()), 0) + 1)
     counts = counts.reindex(columns=ages, fill_value=0)
     sizes = counts[0]
     shares = counts.div(sizes, axis=0).astype("float64")
     future = np.add.outer(counts.index.to_numpy(), np.array(list(ages))) > end
     shares = shares.mask(future)
-    shares.index = [_label(m) for m in shares.index]
-    shares.index.name = "cohort"
+    shares.index = pd.Index([_label(x) for x in shares.index], name="cohort")
+    shares.columns = pd.Index(list(ages), name="age")
     shares.insert(0, "customers", sizes.to_numpy().astype("int64"))
     return shares
 

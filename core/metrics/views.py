@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -123,3 +124,11 @@ def delivery_view(engine: Engine, period: Period, filters: Filters) -> DeliveryV
         mix=delivery.option_mix(orders),
         pickup=delivery.pickup_lead_time(deliveries),
     )
+
+
+def cohorts(engine: Engine, filters: Filters, until: dt.date | None = None) -> pd.DataFrame:
+    """The cohort retention matrix straight from the database (two integer columns read)."""
+    with frames.scope(engine, filters, as_of=until) as sc:
+        customers, months = frames.customer_months(sc, until)
+    last = until.strftime("%Y-%m") if until else None
+    return retention.cohort_matrix_from_months(customers, months, last)

@@ -109,3 +109,12 @@ def test_segment_filter(shop: Shop) -> None:
     ) as sc:
         orders = frames.orders_frame(sc, Period(dt.date(2024, 1, 1), dt.date(2024, 3, 31)))
     assert set(orders["customer_id"]) == {shop.ids["B"]}
+
+
+def test_cohorts_straight_from_the_database(shop: Shop, orders: pd.DataFrame) -> None:
+    from core.metrics import views
+
+    direct = views.cohorts(shop.engine, Filters())
+    pd.testing.assert_frame_equal(direct, retention.cohort_matrix(orders))
+    until_feb = views.cohorts(shop.engine, Filters(), dt.date(2024, 2, 29))
+    assert until_feb.loc["2024-01", 1] == 0.5 and np.isnan(until_feb.loc["2024-02", 1])
