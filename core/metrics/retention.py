@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 QUINTILES = [0.2, 0.4, 0.6, 0.8]
+MONTH_SPAN = 1 << 13
+"""Months since 1970-01 fit below this (until the year 2652): (customer, month) packs in one int."""
 FREQUENCY_BINS = (1, 2, 3, 4, 6)
 """Fixed frequency score bins used when quintiles tie: 1, 2, 3, 4-5, 6+ orders -> 1..5."""
 
@@ -46,8 +48,8 @@ def cohort_matrix_from_months(
     """:func:`cohort_matrix` from customer ids and order months (months since 1970-01)."""
     if len(customers) == 0:
         return pd.DataFrame(columns=["customers", 0])
-    pairs = np.unique(np.stack([customers, months], axis=1), axis=0)
-    c, m = pairs[:, 0], pairs[:, 1]
+    keys = np.unique(customers.astype("int64") * MONTH_SPAN + months.astype("int64"))
+    c, m = keys // MONTH_SPAN, keys % MONTH_SPAN
     starts = np.r_[0, np.flatnonzero(np.diff(c)) + 1]
     first = np.repeat(m[starts], np.diff(np.r_[starts, len(c)]))
     counts = pd.crosstab(first, m - first)
