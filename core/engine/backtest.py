@@ -354,10 +354,12 @@ def _messages(
     reached: dict[str, pd.DataFrame],
     st: store_settings.StoreSettings,
 ) -> pd.DataFrame:
-    consent = _frame(
+    reached_ids = sorted({int(c) for rows in reached.values() for c in rows["customer_id"]})
+    consent = context.query(
         session,
         "SELECT id AS customer_id, marketing_consent, unsubscribed_at, email FROM customers",
-        {},
+        "id",
+        reached_ids,
     ).set_index("customer_id")
     categories = dict(session.execute(select(MessageTemplate.name, MessageTemplate.category)).all())
     rows, marketing_parts = [], []

@@ -82,7 +82,7 @@ CUSTOMER_FIELDS = {
 REVIEW_FIELDS = {"event.rating", "event.nps"}
 
 
-def _query(
+def query(
     session: Session, sql: str, column: str | None, ids: Sequence[int] | None
 ) -> pd.DataFrame:
     """Rows of ``sql``, restricted to ``column IN ids`` (chunked) unless ids is None or large."""
@@ -93,7 +93,7 @@ def _query(
         result = conn.execute(text(sql + suffix))
         return frame_of(result)
     frames = []
-    unique = sorted(set(ids))
+    unique = sorted(set(ids)) or [-1]  # no ids: an empty frame that still has the columns
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start : start + CHUNK]
         stmt = text(
@@ -101,7 +101,7 @@ def _query(
         )
         result = conn.execute(stmt.bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
         frames.append(frame_of(result))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
 
 
 def _utc(series: pd.Series) -> pd.Series:
@@ -131,7 +131,7 @@ def _json_list(value: Any) -> list[str]:
 
 
 def _order_columns(session: Session, ids: Sequence[int] | None, st: StoreSettings) -> pd.DataFrame:
-    raw = _query(session, _ORDER_SQL, "o.id", ids)
+    raw = query(session, _ORDER_SQL, "o.id", ids)
     out = pd.DataFrame({"order_id": raw["order_id"].astype("int64")})
     out["order.total"] = _to_store(raw["total"], raw["currency"], st)
     out["order.subtotal"] = _to_store(raw["subtotal"], raw["currency"], st)
@@ -149,7 +149,7 @@ def _order_columns(session: Session, ids: Sequence[int] | None, st: StoreSetting
 
 
 def _customer_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
-    raw = _query(session, _CUSTOMER_SQL, "id", ids)
+    raw = query(session, _CUSTOMER_SQL, "id", ids)
     out = pd.DataFrame({"customer_id": raw["customer_id"].astype("int64")})
     out["customer.tags"] = raw["tags"].map(_json_list)
     out["customer.locale"] = choice_column(raw["locale"])
@@ -159,7 +159,7 @@ def _customer_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFra
 
 
 def _line_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
-    raw = _query(session, _LINES_SQL, "l.order_id", ids)
+    raw = query(session, _LINES_SQL, "l.order_id", ids)
     if raw.empty:
         return pd.DataFrame(columns=["order_id", *sorted(LINE_FIELDS)])
     grouped = raw.groupby("order_id")
@@ -177,7 +177,7 @@ def _line_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
 
 
 def _delivery_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
-    raw = _query(session, _DELIVERY_SQL, "order_id", ids)
+    raw = query(session, _DELIVERY_SQL, "order_id", ids)
     return pd.DataFrame(
         {
             "order_id": raw["order_id"].astype("int64"),
@@ -187,7 +187,7 @@ def _delivery_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFra
 
 
 def _review_columns(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
-    raw = _query(session, _REVIEW_SQL, "order_id", ids)
+    raw = query(session, _REVIEW_SQL, "order_id", ids)
     return pd.DataFrame(
         {
             "order_id": raw["order_id"].astype("int64"),
@@ -220,7 +220,7 @@ def rfm_segment(recency_days: pd.Series, orders: pd.Series) -> pd.Series:
 def _aggregates(
     session: Session, frame: pd.DataFrame, st: StoreSettings, customer_ids: Sequence[int] | None
 ) -> pd.DataFrame:
-    hist = _query(session, _HISTORY_SQL, "customer_id", customer_ids)
+    hist = query(session, _HISTORY_SQL, "customer_id", customer_ids)
     hist["placed_at"] = _utc(hist["placed_at"])
     net = _to_store(hist["total"], hist["currency"], st) - _to_store(
         hist["refunded_amount"].fillna(0), hist["currency"], st
