@@ -28,7 +28,8 @@ def _chosen_id(choices: list[tuple[int, str, str]]) -> int | None:
         st.session_state[PICKER] = wanted
     if st.session_state.get(PICKER) not in ids:
         st.session_state[PICKER] = ids[0] if ids else None
-    labels = {wid: f"{name} · {status}" for wid, name, status in choices}
+    # labels must not change with the status: the selectbox keeps its choice by label
+    labels = {wid: f"{name} (#{wid})" for wid, name, _ in choices}
     chosen = st.selectbox(
         "Workflow", ids, key=PICKER, format_func=labels.__getitem__, on_change=_sync_query
     )

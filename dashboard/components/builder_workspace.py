@@ -51,6 +51,7 @@ def workspace(work: Working, problems: list[Problem], readonly: bool) -> None:
         clicked = draw_canvas(work, canvas, st.session_state.get(NODE_PICKER))
         if clicked in nodes:
             st.session_state[NODE_PICKER] = clicked
+            st.rerun()  # redraw the canvas with the new selection and open its editor
         st.caption("Click a node to edit it, or pick it in the list on the right.")
     with right:
         selected = _picker(work, nodes)

@@ -130,6 +130,13 @@ def _build(page: Any, server: Server) -> None:
     _pick(page, "send_email_1.template", "review_request")
 
 
+def _top(page: Any, suffix: str) -> None:
+    """Scroll so that the widget ``suffix`` is at the top of the window."""
+    _key(page, suffix).evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.locator("[data-testid=stMain]").evaluate("e => e.scrollBy(0, -12)")
+    page.wait_for_timeout(800)
+
+
 def _canvas_texts(page: Any) -> str:
     frame = page.frame_locator("iframe[title*='streamlit_flow']").first
     frame.locator(".react-flow__node").first.wait_for(timeout=30_000)
@@ -149,8 +156,7 @@ def test_build_backtest_publish_and_send(owner_page: Any, server: Server) -> Non
     expect(
         page.get_by_text("Reads: Order total ≥ 50 EUR AND Shipping country is one of DE, AT")
     ).to_be_visible()
-    page.locator("[data-testid=stMain]").evaluate("e => e.scrollTo(0, 270)")
-    page.wait_for_timeout(800)
+    _top(page, "builder.save")
     screenshot(page, "builder-1-built")
     _click(page, "builder.save")
     expect(page.get_by_text("Draft saved.")).to_be_visible()
@@ -160,9 +166,7 @@ def test_build_backtest_publish_and_send(owner_page: Any, server: Server) -> Non
     expect(enrol).to_be_visible(timeout=60_000)
     enrolled = int(enrol.locator("[data-testid=stMetricValue]").inner_text().replace(",", ""))
     assert enrolled > 0
-    _key(page, "builder.panel").scroll_into_view_if_needed()
-    page.mouse.wheel(0, 60)
-    page.wait_for_timeout(800)
+    _top(page, "builder.panel")
     screenshot(page, "builder-2-backtest")
 
     page.get_by_role("button", name="Publish", exact=True).click()
