@@ -69,6 +69,9 @@ def test_backtest_matches_a_hand_count(shop: Shop) -> None:
         [1 for o, c in expected if o.total >= 100 and c.id not in held]
     )
     assert report.summary()["enrolled"] == report.enrolled
+    with shop.session() as s:
+        empty = backtest.backtest(s, _definition(), days=30, now=now - dt.timedelta(days=3000))
+    assert (empty.enrolled, empty.triggered, int(empty.messages["projected"].sum())) == (0, 0, 0)
 
 
 def test_run_log_for_customer_and_order(shop: Shop) -> None:
