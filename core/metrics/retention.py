@@ -52,18 +52,23 @@ def cohort_matrix_from_months(
     c, m = keys // MONTH_SPAN, keys % MONTH_SPAN
     starts = np.r_[0, np.flatnonzero(np.diff(c)) + 1]
     first = np.repeat(m[starts], np.diff(np.r_[starts, len(c)]))
-    counts = pd.crosstab(first, m - first)
+    base = int(first.min())
     end = int(np.datetime64(last_month, "M").astype("int64")) if last_month else int(m.max())
-    ages = range(0, max(end - int(counts.index.min()), 0) + 1)
-    counts = counts.reindex(columns=ages, fill_value=0)
-    sizes = counts[0]
-    shares = counts.div(sizes, axis=0).astype("float64")
-    future = np.add.outer(counts.index.to_numpy(), np.array(list(ages))) > end
-    shares = shares.mask(future)
-    shares.index = pd.Index([_label(x) for x in shares.index], name="cohort")
-    shares.columns = pd.Index(list(ages), name="age")
-    shares.insert(0, "customers", sizes.to_numpy().astype("int64"))
-    return shares
+    n_cohorts, n_ages = int(first.max()) - base + 1, max(end - base, 0) + 1
+    flat = (first - base) * n_ages + np.minimum(m - first, n_ages - 1)
+    counts = np.bincount(flat, minlength=n_cohorts * n_ages).reshape(n_cohorts, n_ages)
+    present = counts[:, 0] > 0
+    cohorts = np.arange(base, base + n_cohorts)[present]
+    counts = counts[present].astype("float64")
+    shares = counts / counts[:, :1]
+    shares[np.add.outer(cohorts, np.arange(n_ages)) > end] = np.nan
+    table = pd.DataFrame(
+        shares,
+        index=pd.Index([_label(x) for x in cohorts], name="cohort"),
+        columns=pd.Index(list(range(n_ages)), name="age"),
+    )
+    table.insert(0, "customers", counts[:, 0].astype("int64"))
+    return table
 
 
 def cohort_dict(matrix: pd.DataFrame, digits: int = 4) -> dict[str, list[float]]:
