@@ -136,7 +136,7 @@ def _url(key: str, value: Any) -> str:
 def _rates(key: str, value: Any) -> dict[str, Decimal]:
     if isinstance(value, str):
         pairs = [p for p in re.split(r"[,\s]+", value.strip()) if p]
-        value = dict(p.split("=", 1) if "=" in p else (p, "") for p in pairs)
+        value = {code: rate for code, _, rate in (p.partition("=") for p in pairs)}
     if not isinstance(value, dict):
         raise ValidationError("must map currencies to rates, e.g. PLN=0.23,SEK=0.087.", field=key)
     rates: dict[str, Decimal] = {}
