@@ -21,7 +21,7 @@ def on_time_rate(deliveries: pd.DataFrame) -> float | None:
 
 
 def rate_from_counts(counts: pd.DataFrame) -> float | None:
-    """The same rate from SQL day counts (``frames.on_time_counts``)."""
+    """The same rate from SQL day counts (``experience.on_time_counts``)."""
     delivered = int(counts["delivered"].sum())
     return int(counts["on_time"].sum()) / delivered if delivered else None
 

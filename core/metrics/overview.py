@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from core.metrics import delivery, frames, sales, satisfaction
+from core.metrics import delivery, experience, frames, sales, satisfaction
 from core.metrics.types import Filters, OverviewResult, Period
 
 
@@ -65,8 +65,8 @@ def _read(engine: Engine, window: Period, filters: Filters, as_of: dt.date) -> R
                 o,
                 r,
                 c,
-                frames.review_counts(sc, window),
-                frames.on_time_counts(sc, window),
+                experience.review_counts(sc, window),
+                experience.on_time_counts(sc, window),
             )
 
     def run(fn: Callable[[frames.Scope, Period], Any]) -> Any:
@@ -74,7 +74,9 @@ def _read(engine: Engine, window: Period, filters: Filters, as_of: dt.date) -> R
             return sc.settings.currency, fn(sc, window)
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        parts = list(pool.map(run, [_sales_part, frames.review_counts, frames.on_time_counts]))
+        parts = list(
+            pool.map(run, [_sales_part, experience.review_counts, experience.on_time_counts])
+        )
     (currency, (o, r, c)), (_, reviews), (_, on_time) = parts
     return currency, o, r, c, reviews, on_time
 

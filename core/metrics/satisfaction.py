@@ -30,7 +30,7 @@ def rating_summary(reviews: pd.DataFrame) -> RatingSummary:
 
 
 def summary_from_counts(counts: pd.DataFrame) -> RatingSummary:
-    """The same summary from SQL day counts (``frames.review_counts``)."""
+    """The same summary from SQL day counts (``experience.review_counts``)."""
     total = counts.drop(columns="day").sum()
     return RatingSummary(**{k: int(total.get(k, 0)) for k in RatingSummary.__dataclass_fields__})
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from core.auth import Action, Actor, require
 from core.csvout import CsvFormat, to_csv_bytes
-from core.metrics import delivery, frames, retention, sales, satisfaction
+from core.metrics import delivery, experience, frames, retention, sales, satisfaction
 from core.metrics.types import Filters, Period
 
 
@@ -32,9 +32,9 @@ def kpi_summary(
         orders = frames.orders_frame(sc, period)
         refunds = frames.refunds_frame(sc, period)
         coupons = frames.coupon_frame(sc, period)
-        reviews = frames.reviews_frame(sc, period)
-        reviewed = frames.reviews_frame(sc, None)["order_id"]
-        on_time = frames.on_time_counts(sc, period)
+        reviews = experience.reviews_frame(sc, period)
+        reviewed = experience.reviews_frame(sc, None)["order_id"]
+        on_time = experience.on_time_counts(sc, period)
     s = sales.summary(orders, refunds, coupons)
     r = satisfaction.rating_summary(reviews)
     by_currency = sales.revenue_by_currency(orders)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
-from core.metrics import delivery, frames, retention, sales, satisfaction
+from core.metrics import delivery, experience, frames, retention, sales, satisfaction
 from core.metrics.types import Filters, Period, RatingSummary, SalesSummary
 
 
@@ -87,10 +87,10 @@ class SatisfactionView:
 
 def satisfaction_view(engine: Engine, period: Period, filters: Filters) -> SatisfactionView:
     with frames.scope(engine, filters, as_of=period.end) as sc:
-        reviews = frames.reviews_frame(sc, period, comments=True)
-        counts = frames.review_counts(sc, period)
+        reviews = experience.reviews_frame(sc, period, comments=True)
+        counts = experience.review_counts(sc, period)
         orders = frames.orders_frame(sc, period)
-        reviewed = frames.reviews_frame(sc, None)["order_id"]
+        reviewed = experience.reviews_frame(sc, None)["order_id"]
     return SatisfactionView(
         summary=satisfaction.rating_summary(reviews),
         review_rate=satisfaction.review_rate(orders, reviewed),
@@ -114,7 +114,7 @@ class DeliveryView:
 
 def delivery_view(engine: Engine, period: Period, filters: Filters) -> DeliveryView:
     with frames.scope(engine, filters, as_of=period.end) as sc:
-        deliveries = frames.deliveries_frame(sc, period)
+        deliveries = experience.deliveries_frame(sc, period)
         orders = frames.orders_frame(sc, period, dims=True)
     return DeliveryView(
         on_time_rate=delivery.on_time_rate(deliveries),

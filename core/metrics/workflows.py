@@ -21,13 +21,13 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, case, func, select
 
 from core.errors import NotFound
-from core.metrics import frames, lift
-from core.metrics.frames import Scope, money
+from core.metrics import frames, holdout, lift
+from core.metrics.query import Scope, money
 from core.metrics.types import Filters, Period
 from core.models import Coupon, Enrolment, Message, Order, Workflow
 from core.timeutil import day_bounds
 
-DEFAULT_LIFT_WINDOW_DAYS = 60
+DEFAULT_LIFT_WINDOW_DAYS = holdout.DEFAULT_WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class WorkflowReport:
     lift: lift.LiftResult | None = field(default=None)
 
 
-def _utc(series: pd.Series) -> pd.Series:
+def utc(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, utc=True)
 
 
@@ -78,7 +78,7 @@ def _messages(sc: Scope, workflow_id: int | None, period: Period | None) -> pd.D
         "sent_at",
     ]
     frame = pd.DataFrame.from_records(sc.conn.execute(stmt).all(), columns=cols)
-    frame["sent_at"] = _utc(frame["sent_at"])
+    frame["sent_at"] = utc(frame["sent_at"])
     return frame
 
 
@@ -95,7 +95,7 @@ def _sent_to(sc: Scope, customers: np.ndarray, until: dt.datetime) -> pd.DataFra
         sc.conn.execute(stmt).all(), columns=["message_id", "workflow_id", "customer_id", "sent_at"]
     )
     frame = frame[frame["customer_id"].isin(customers)]
-    frame["sent_at"] = _utc(frame["sent_at"])
+    frame["sent_at"] = utc(frame["sent_at"])
     return frame
 
 
@@ -133,7 +133,7 @@ def _orders_after(sc: Scope, since: dt.datetime, until: dt.datetime) -> pd.DataF
     rate = frame["currency"].map(rates).astype("float64")
     discount = frame["discount"].where(~frame["coupon"].astype(bool), 0.0)
     frame["net"] = (frame["total"] - frame["refund"] - discount) * rate
-    frame["placed_at"] = _utc(frame["placed_at"])
+    frame["placed_at"] = utc(frame["placed_at"])
     return frame
 
 
@@ -227,94 +227,17 @@ def branches(messages: pd.DataFrame, credited: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def holdout_outcomes(
-    sc: Scope, workflow_id: int, window_days: int, as_of: dt.datetime
-) -> pd.DataFrame:
-    """One row per customer enrolled in the workflow (first entry) whose window ended by
-    ``as_of``: ``holdout`` flag, ``converted`` (>= 1 valid order within ``window_days`` after
-    entry) and ``revenue`` (net of refunds and discounts, store currency)."""
-    stmt = select(Enrolment.customer_id, Enrolment.entered_at, Enrolment.is_holdout).where(
-        Enrolment.workflow_id == workflow_id
-    )
-    enrol = pd.DataFrame.from_records(
-        sc.conn.execute(stmt).all(), columns=["customer_id", "entered_at", "holdout"]
-    )
-    enrol["entered_at"] = _utc(enrol["entered_at"])
-    enrol = enrol.sort_values("entered_at").drop_duplicates("customer_id")
-    window = pd.Timedelta(days=window_days)
-    enrol = enrol[enrol["entered_at"] + window <= pd.Timestamp(as_of)]
-    if enrol.empty:
-        return enrol.assign(converted=pd.Series(dtype=bool), revenue=pd.Series(dtype="float64"))
-    members = select(Enrolment.customer_id).where(Enrolment.workflow_id == workflow_id)
-    ostmt = select(
-        Order.customer_id,
-        Order.placed_at,
-        Order.currency,
-        money(Order.total),
-        money(Order.refunded_amount),
-        money(Order.discount_amount),
-    ).where(
-        *sc.order_conditions(None),
-        Order.customer_id.in_(members),
-        Order.placed_at > enrol["entered_at"].min().to_pydatetime(),
-    )
-    orders = pd.DataFrame.from_records(
-        sc.conn.execute(ostmt).all(),
-        columns=["customer_id", "placed_at", "currency", "total", "refund", "discount"],
-    )
-    rates = {c: float(sc.settings.rate(c)) for c in orders["currency"].unique()}
-    orders["net"] = (orders["total"] - orders["refund"] - orders["discount"]) * orders[
-        "currency"
-    ].map(rates).astype("float64")
-    orders["placed_at"] = _utc(orders["placed_at"])
-    joined = orders.merge(enrol[["customer_id", "entered_at"]], on="customer_id")
-    inside = joined[
-        (joined["placed_at"] > joined["entered_at"])
-        & (joined["placed_at"] <= joined["entered_at"] + window)
-    ]
-    per = inside.groupby("customer_id")["net"].agg(["size", "sum"])
-    enrol["converted"] = enrol["customer_id"].map(per["size"]).fillna(0).to_numpy() > 0
-    enrol["revenue"] = enrol["customer_id"].map(per["sum"]).fillna(0.0).astype("float64").to_numpy()
-    return enrol.reset_index(drop=True)
-
-
-def workflow_lift(
-    sc: Scope,
-    workflow_id: int,
-    window_days: int = DEFAULT_LIFT_WINDOW_DAYS,
-    as_of: dt.datetime | None = None,
-    seed: int = 0,
-) -> lift.LiftResult | None:
-    """Holdout lift (intention-to-treat) over ``window_days`` after entry; None without both
-    treated and holdout customers whose window has ended."""
-    outcomes = holdout_outcomes(sc, workflow_id, window_days, as_of or dt.datetime.now(dt.UTC))
-    treated, control = (
-        outcomes[~outcomes["holdout"].astype(bool)],
-        outcomes[outcomes["holdout"].astype(bool)],
-    )
-    if treated.empty or control.empty:
-        return None
-    return lift.holdout_lift(
-        treated["converted"].to_numpy(),
-        control["converted"].to_numpy(),
-        treated["revenue"].to_numpy(),
-        control["revenue"].to_numpy(),
-        np.random.default_rng(seed),
-        window_days,
-    )
-
-
 def _enrolled(sc: Scope, workflow_id: int, period: Period | None) -> tuple[int, int]:
     conds = [Enrolment.workflow_id == workflow_id]
     if period is not None:
         lo, hi = day_bounds(period.start, period.end, sc.settings.tz)
         conds += [Enrolment.entered_at >= lo, Enrolment.entered_at < hi]
-    total, holdout = sc.conn.execute(
+    total, held = sc.conn.execute(
         select(
             func.count(), func.coalesce(func.sum(case((Enrolment.is_holdout, 1), else_=0)), 0)
         ).where(*conds)
     ).one()
-    return int(total), int(holdout)
+    return int(total), int(held)
 
 
 def report(
@@ -340,8 +263,8 @@ def report(
         )
         credited = credited[credited["workflow_id"] == workflow_id]
         cost = float(coupon_costs(sc, span).get(workflow_id, 0.0)) if span else 0.0
-        enrolled, holdout = _enrolled(sc, workflow_id, period)
-        result_lift = workflow_lift(sc, workflow_id, lift_window_days, as_of)
+        enrolled, held = _enrolled(sc, workflow_id, period)
+        result_lift = holdout.workflow_lift(sc, workflow_id, lift_window_days, as_of)
         window = sc.settings.attribution_window_days
     whole = _funnel(messages.assign(all="all"), credited, ["all"])
     row = whole.iloc[0] if len(whole) else None
@@ -352,7 +275,7 @@ def report(
     )
     funnel: dict[str, object] = {
         "enrolled": enrolled,
-        "holdout": holdout,
+        "holdout": held,
         "sent": sent,
         "suppressed": int(reasons.sum()),
         "suppressed_by_reason": {str(k): int(v) for k, v in reasons.items()},

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.metrics import delivery, frames, satisfaction
+from core.metrics import delivery, experience, frames, satisfaction
 from core.metrics.types import Filters, Period, RatingSummary
 from tests.core.metrics.conftest import Shop
 
@@ -17,8 +17,8 @@ FEB = Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))
 
 def test_rating_summary_all_data(shop: Shop) -> None:
     with frames.scope(shop.engine, Filters()) as sc:
-        reviews = frames.reviews_frame(sc, None)
-        counts = frames.review_counts(sc, None)
+        reviews = experience.reviews_frame(sc, None)
+        counts = experience.review_counts(sc, None)
     s = satisfaction.rating_summary(reviews)
     assert s == satisfaction.summary_from_counts(counts)  # the pandas and SQL paths agree
     assert s.reviews == 4  # the test order's review is excluded
@@ -33,7 +33,7 @@ def test_rating_summary_all_data(shop: Shop) -> None:
 
 def test_period_uses_local_submission_date(shop: Shop) -> None:
     with frames.scope(shop.engine, Filters()) as sc:
-        s = satisfaction.rating_summary(frames.reviews_frame(sc, FEB))
+        s = satisfaction.rating_summary(experience.reviews_frame(sc, FEB))
     assert (s.reviews, s.avg_rating, s.csat, s.nps) == (2, 2.5, 0.0, -100.0)
 
 
@@ -45,14 +45,14 @@ def test_empty_summary() -> None:
 def test_review_rate(shop: Shop) -> None:
     with frames.scope(shop.engine, Filters()) as sc:
         orders = frames.orders_frame(sc, None)
-        reviewed = frames.reviews_frame(sc, None)["order_id"]
+        reviewed = experience.reviews_frame(sc, None)["order_id"]
     assert satisfaction.review_rate(orders, reviewed) == pytest.approx(4 / 7)
     assert satisfaction.review_rate(orders.iloc[0:0], reviewed) is None
 
 
 def test_by_delivery_option_and_punctuality(shop: Shop) -> None:
     with frames.scope(shop.engine, Filters()) as sc:
-        reviews = frames.reviews_frame(sc, None, comments=True)
+        reviews = experience.reviews_frame(sc, None, comments=True)
     by_option = satisfaction.by_delivery_option(reviews).set_index("delivery_option")
     assert by_option["avg_rating"].to_dict() == {
         "(none)": 3.0,
@@ -69,8 +69,8 @@ def test_by_delivery_option_and_punctuality(shop: Shop) -> None:
 
 def test_on_time_rate_all_data(shop: Shop) -> None:
     with frames.scope(shop.engine, Filters()) as sc:
-        deliveries = frames.deliveries_frame(sc, None)
-        counts = frames.on_time_counts(sc, None)
+        deliveries = experience.deliveries_frame(sc, None)
+        counts = experience.on_time_counts(sc, None)
     # Delivered with a promise: 1 (exactly at the promise: on time), 3 (pickup ready in time),
     # 2 (late) and 9 (second shipment late). 4 has no promise; 8 was never delivered.
     assert set(deliveries.loc[deliveries["on_time"].notna(), "order_id"]) == {
@@ -87,7 +87,7 @@ def test_on_time_rate_all_data(shop: Shop) -> None:
 def test_option_mix_and_pickup_lead_time(shop: Shop) -> None:
     with frames.scope(shop.engine, Filters()) as sc:
         orders = frames.orders_frame(sc, None, dims=True)
-        deliveries = frames.deliveries_frame(sc, None)
+        deliveries = experience.deliveries_frame(sc, None)
     mix = delivery.option_mix(orders).set_index("delivery_option")
     assert mix["orders"].to_dict() == {"standard": 3, "express": 2, "pickup": 1, "(none)": 1}
     lead = delivery.pickup_lead_time(deliveries).set_index("stage")
