@@ -94,7 +94,7 @@ def backtest_panel(actor: Actor, work: Working) -> None:
                 backtest(s, work.definition, days=int(days), workflow_id=work.workflow_id),
             )
     kept = st.session_state.get(RESULT)
-    if kept and isinstance(kept[1], BacktestReport):
+    if kept and hasattr(kept[1], "by_week"):  # by shape: modules may be re-imported
         if kept[0] != work.definition.model_dump_json():
             st.info("The workflow changed since this backtest: run it again to update.")
         _show(kept[1])

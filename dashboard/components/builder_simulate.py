@@ -89,5 +89,5 @@ def simulate_panel(actor: Actor, work: Working) -> None:
                 workflow_id=work.workflow_id,
             )
     result = st.session_state.get(RESULT)
-    if isinstance(result, Simulation):
+    if hasattr(result, "entry") and hasattr(result, "steps"):  # by shape, see builder_state
         _show(result)

@@ -63,8 +63,12 @@ def state_key(workflow_id: int) -> str:
 
 
 def working(workflow_id: int) -> Working | None:
+    """The working copy kept for this workflow. Checked by shape, not class: Streamlit re-imports
+    every watched module when a source file changes, and the kept object must survive that."""
     found = st.session_state.get(state_key(workflow_id))
-    return found if isinstance(found, Working) else None
+    if getattr(found, "workflow_id", None) == workflow_id and hasattr(found, "definition"):
+        return found  # type: ignore[no-any-return]
+    return None
 
 
 def keep(work: Working) -> Working:
