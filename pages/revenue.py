@@ -40,18 +40,19 @@ with errors_shown():
         f"{period}, in {cur}. Net = gross - refunds (on the refund date) - discounts - cost of "
         "workflow coupons. Cancelled and test orders excluded."
     )
-    cards = st.columns(5)
-    cards[0].metric(
-        "Gross revenue", format_kpi("gross_revenue", s.gross_revenue, cur, locale), border=True
-    )
-    cards[1].metric(
-        "Net revenue", format_kpi("net_revenue", s.net_revenue, cur, locale), border=True
-    )
-    cards[2].metric("AOV (gross)", format_kpi("aov", s.aov, cur, locale), border=True)
-    cards[3].metric("Refunds", format_kpi("gross_revenue", s.refunds, cur, locale), border=True)
-    cards[4].metric(
-        "Purchase frequency", format_kpi("avg", s.purchase_frequency, cur, locale), border=True
-    )
+    cards = [
+        ("Gross revenue", "gross_revenue", s.gross_revenue),
+        ("Net revenue", "net_revenue", s.net_revenue),
+        ("AOV (gross)", "aov", s.aov),
+        ("Refunds (by refund date)", "net_revenue", s.refunds),
+        ("Discounts and coupons", "net_revenue", s.discounts + s.coupon_cost),
+        ("Purchase frequency", "avg", s.purchase_frequency),
+    ]
+    for start in (0, 3):
+        for column, (label, kind, value) in zip(
+            st.columns(3), cards[start : start + 3], strict=True
+        ):
+            column.metric(label, format_kpi(kind, value, cur, locale), border=True)
     if not empty_note(view.daily[view.daily["orders"] > 0], "orders"):
         daily = px.line(
             view.daily,

@@ -87,3 +87,15 @@ def test_workflow_impact_draws_the_lift(owner_page: Any, server: Server) -> None
     expect(verdicts.first).to_be_visible()
     page.get_by_role("heading", name="Holdout lift").scroll_into_view_if_needed()
     screenshot(page, "kpi-workflow-impact-lift")
+
+
+def test_other_kpi_pages_render(owner_page: Any) -> None:
+    page = owner_page
+    for title in ("Revenue", "Satisfaction", "Delivery"):
+        page.get_by_role("link", name=title, exact=True).click()
+        wait_idle(page)
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
+        expect(page.locator("[data-testid=stException]")).to_have_count(0)
+        expect(page.get_by_text("Something went wrong")).to_have_count(0)
+        expect(page.get_by_role("tab", name="Data").first).to_be_visible()
+        screenshot(page, f"kpi-{title.lower()}")
