@@ -20,7 +20,7 @@ def load(period: Period, filters: Filters, version: int) -> views.RevenueView:
 
 
 def share_bar(frame: pd.DataFrame, dimension: str, cur: str) -> alt.Chart:
-    return (
+    chart: alt.Chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
@@ -29,6 +29,7 @@ def share_bar(frame: pd.DataFrame, dimension: str, cur: str) -> alt.Chart:
             tooltip=[dimension, "orders", "gross_revenue", alt.Tooltip("share:Q", format=".1%")],
         )
     )
+    return chart
 
 
 st.title("Revenue")

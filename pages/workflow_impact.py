@@ -1,6 +1,9 @@
 """Workflow impact: funnel per workflow and step, A/B branches, and holdout lift with honest
 intervals (an interval that crosses zero reads "not proven yet")."""
 
+from typing import cast
+
+import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -53,27 +56,23 @@ with errors_shown():
         cards, ["enrolled", "sent", "suppressed", "converted", "attributed_revenue"], strict=True
     ):
         value = f[key]
-        col.metric(
-            key.replace("_", " ").capitalize(),
-            f"{value:,.2f}" if isinstance(value, float) else value,
-            border=True,
+        shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        col.metric(key.replace("_", " ").capitalize(), shown, border=True)
+    names = ["enrolled", "sent", "converted"]
+    stages = pd.DataFrame({"stage": names, "count": [cast(int, f[n]) for n in names]})
+    funnel = go.Figure(go.Funnel(y=stages["stage"], x=stages["count"]))
+    chart_with_data(funnel, stages, f"workflow-{picked}-funnel", "impact_funnel", "Funnel")
+    by_reason = cast(dict[str, int], f["suppressed_by_reason"])
+    if by_reason:
+        reasons = pd.DataFrame({"reason": list(by_reason), "messages": list(by_reason.values())})
+        bars = px.bar(reasons, x="reason", y="messages")
+        chart_with_data(
+            bars,
+            reasons,
+            f"workflow-{picked}-suppressed",
+            "impact_reasons",
+            "Suppressed messages by reason",
         )
-    stages = ["enrolled", "sent", "converted"]
-    funnel = go.Figure(go.Funnel(y=stages, x=[f[s] for s in stages]))
-    chart_with_data(
-        funnel,
-        report.steps,
-        f"workflow-{picked}-steps",
-        "impact_steps",
-        "Funnel (per step in the data tab)",
-    )
-    if f["suppressed_by_reason"]:
-        reasons = px.bar(
-            x=list(f["suppressed_by_reason"]),
-            y=list(f["suppressed_by_reason"].values()),
-            labels={"x": "reason", "y": "messages"},
-        )
-        st.plotly_chart(reasons, key="impact_reasons")
     if not report.branches.empty:
         branch = px.bar(
             report.branches,

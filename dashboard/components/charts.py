@@ -3,7 +3,7 @@ its CSV download (the analyst's delimiter and decimal separator; roles that may 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import pandas as pd
@@ -30,7 +30,7 @@ def chart_with_data(chart: Any, frame: pd.DataFrame, name: str, key: str, title:
     chart_tab, data_tab = st.tabs(["Chart", "Data"])
     with chart_tab:
         if isinstance(chart, alt.TopLevelMixin):
-            st.altair_chart(chart, key=f"{key}_chart")
+            st.altair_chart(cast(alt.Chart, chart), key=f"{key}_chart")
         else:
             st.plotly_chart(chart, key=f"{key}_chart")
     with data_tab:

@@ -42,24 +42,25 @@ def lift_figure(frame: pd.DataFrame) -> go.Figure:
             f"{m}: {v}" for m, v in zip(frame["measure"], frame["verdict"], strict=True)
         ],
     )
-    for i, row in enumerate(frame.itertuples(), start=1):
-        colour = COLORS.get(str(row.verdict), COLORS["not proven yet"])
+    for i, row in enumerate(frame.to_dict("records"), start=1):
+        estimate, low, high = float(row["estimate"]), float(row["low"]), float(row["high"])
+        colour = COLORS.get(str(row["verdict"]), COLORS["not proven yet"])
         fig.add_trace(
             go.Scatter(
-                x=[row.estimate],
+                x=[estimate],
                 y=[""],
                 mode="markers",
                 marker={"color": colour, "size": 14},
                 error_x={
                     "type": "data",
                     "symmetric": False,
-                    "array": [row.high - row.estimate],
-                    "arrayminus": [row.estimate - row.low],
+                    "array": [high - estimate],
+                    "arrayminus": [estimate - low],
                     "color": colour,
                     "thickness": 4,
                 },
                 showlegend=False,
-                hovertemplate=f"{row.estimate:.2f} [{row.low:.2f}, {row.high:.2f}]<extra></extra>",
+                hovertemplate=f"{estimate:.2f} [{low:.2f}, {high:.2f}]<extra></extra>",
             ),
             row=i,
             col=1,
