@@ -3,6 +3,7 @@ pause, resume, duplicate, archive and discard, for the workflow open in the buil
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import streamlit as st
@@ -19,6 +20,7 @@ from dashboard.components.builder_state import Working
 from dashboard.components.feedback import show_error
 
 FLASH = "builder.flash"
+FLASH_SECONDS = 8.0
 IN_FLIGHT_LABELS = {
     "finish": "Let them finish on the version they started",
     "move": "Move them to the new version (at the step with the same id; nothing is resent)",
@@ -27,7 +29,8 @@ IN_FLIGHT_LABELS = {
 
 
 def flash(text: str) -> None:
-    st.session_state[FLASH] = text
+    """A message for the next runs (the canvas may ask for one more run right away)."""
+    st.session_state[FLASH] = (text, time.monotonic())
 
 
 def _save(s: Session, actor: Actor, work: Working) -> None:
@@ -109,8 +112,9 @@ def _duplicate(actor: Actor, work: Working) -> None:
 
 def lifecycle_bar(actor: Actor, work: Working, problems: Sequence[Problem], readonly: bool) -> None:
     """The row of lifecycle buttons (read-only roles see none)."""
-    if FLASH in st.session_state:
-        st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+    text, at = st.session_state.get(FLASH, ("", 0.0))
+    if text and time.monotonic() - at < FLASH_SECONDS:
+        st.success(text, icon=":material/check_circle:")
     if readonly:
         return
     blocking = [p for p in problems if p.severity == "error"]

@@ -70,10 +70,10 @@ def _pick(page: Any, suffix: str, option: str, then: str | None = None) -> None:
 def _multi(page: Any, suffix: str, options: list[str]) -> None:
     for option in options:
         for attempt in range(4):
-            if option in _key(page, suffix).inner_text():
+            if option in _key(page, suffix).inner_text(timeout=5_000):
                 break
             box = _key(page, suffix, "input")
-            box.click()
+            box.click(timeout=5_000)
             box.press_sequentially(option[:7])
             try:
                 page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
@@ -101,10 +101,14 @@ def _build(page: Any, server: Server) -> None:
     page.get_by_role("link", name="Workflows").click()  # in-app navigation keeps the session
     wait_idle(page)
     page.get_by_text("Create a workflow").wait_for(timeout=60_000)
-    expander = page.locator("details").filter(has_text="Create a workflow")
-    if expander.get_attribute("open") is None:
-        expander.locator("summary").click()
-    page.get_by_label("Name").fill(NAME)
+    _settle(page)
+    name = page.get_by_label("Name")
+    for _ in range(3):
+        if name.is_visible():
+            break
+        page.locator("summary").filter(has_text="Create a workflow").click()
+        page.wait_for_timeout(800)
+    name.fill(NAME)
     page.get_by_role("button", name="Create and open in the builder").click()
     page.wait_for_url(re.compile(r".*/builder\?id=\d+"), timeout=30_000)
     wait_idle(page)
@@ -117,8 +121,17 @@ def _build(page: Any, server: Server) -> None:
     _click(page, "entry.root.add_group")
     _click(page, "entry.1.add_rule")
     _pick(page, "entry.1.0.field", "Order · Shipping country", "entry.1.0.order.country.op")
-    _pick(page, "entry.1.0.order.country.op", "is one of", "entry.1.0.order.country.in")
-    _multi(page, "entry.1.0.order.country.in", ["Germany (DE)", "Austria (AT)"])
+    reads = page.get_by_text("Reads: Order total ≥ 50 EUR AND Shipping country is one of DE, AT")
+    for attempt in range(3):
+        _pick(page, "entry.1.0.order.country.op", "is one of", "entry.1.0.order.country.in")
+        _settle(page)
+        try:
+            _multi(page, "entry.1.0.order.country.in", ["Germany (DE)", "Austria (AT)"])
+            expect(reads).to_be_visible(timeout=5_000)
+            break
+        except (PlaywrightTimeout, AssertionError):
+            if attempt == 2:
+                raise
     _click(page, "exit.root.add_rule")
     _pick(page, "exit.0.field", "Order · Order refunded", "exit.0.order.refunded.eq")
     _number(page, "wf.holdout", "10")
@@ -133,7 +146,7 @@ def _build(page: Any, server: Server) -> None:
 def _top(page: Any, suffix: str) -> None:
     """Scroll so that the widget ``suffix`` is at the top of the window."""
     _key(page, suffix).evaluate("e => e.scrollIntoView({block: 'start'})")
-    page.locator("[data-testid=stMain]").evaluate("e => e.scrollBy(0, -12)")
+    page.locator("[data-testid=stMain]").evaluate("e => e.scrollBy(0, -64)")
     page.wait_for_timeout(800)
 
 
@@ -172,7 +185,8 @@ def test_build_backtest_publish_and_send(owner_page: Any, server: Server) -> Non
     page.get_by_role("button", name="Publish", exact=True).click()
     _click(page, "publish.go")
     expect(page.get_by_text("Published version 1 and activated.")).to_be_visible()
-    page.locator("[data-testid=stMain]").evaluate("e => e.scrollTo(0, 0)")
+    _canvas_texts(page)
+    page.locator("[data-testid=stMain]").evaluate("e => e.scrollTo(0, 90)")
     page.wait_for_timeout(800)
     screenshot(page, "builder-3-published")
     _deliver_and_check(server)
