@@ -58,8 +58,9 @@ with errors_shown():
         value = f[key]
         shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
         col.metric(key.replace("_", " ").capitalize(), shown, border=True)
-    names = ["enrolled", "sent", "converted"]
-    stages = pd.DataFrame({"stage": names, "count": [cast(int, f[n]) for n in names]})
+    stage_names = ["enrolled", "sent", "converted"]
+    counts = [cast(int, f[n]) for n in stage_names]
+    stages = pd.DataFrame({"stage": stage_names, "count": counts})
     funnel = go.Figure(go.Funnel(y=stages["stage"], x=stages["count"]))
     chart_with_data(funnel, stages, f"workflow-{picked}-funnel", "impact_funnel", "Funnel")
     by_reason = cast(dict[str, int], f["suppressed_by_reason"])
