@@ -14,6 +14,7 @@ import pandas as pd
 from core.errors import RowError
 from core.importers.batch import ORDER_EVENT_COLUMNS, Batch
 from core.importers.customers import upsert_customers
+from core.importers.events import new_order_events
 from core.importers.job import EVENT_SOURCE, Counts, Job, split, table
 from core.importers.parsing import month_and_date
 from core.importers.writer import Writer
@@ -49,6 +50,12 @@ LINE_COLUMNS = ["order_id", "line_no", "sku", "name", "quantity", "unit_price"]
 def write(writer: Writer, batch: Batch, tz: ZoneInfo, dry_run: bool) -> Counts:
     """Upsert ``batch``; with ``dry_run`` (or unresolved references) only look up and count."""
     job = Job(writer, tz, dry_run, Counts())
+    with writer.bulk():
+        _write(job, batch)
+    return job.counts
+
+
+def _write(job: Job, batch: Batch) -> None:
     customer_ids = pd.Series(dtype="int64")
     if batch.customers is not None:
         customer_ids = upsert_customers(job, batch.customers)
@@ -62,7 +69,6 @@ def write(writer: Writer, batch: Batch, tz: ZoneInfo, dry_run: bool) -> Counts:
         _reviews(job, batch.reviews)
     if batch.products is not None:
         _products(job, batch.products)
-    return job.counts
 
 
 def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Series:
@@ -83,7 +89,10 @@ def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Serie
     writer.insert(orders_table, new[columns])
     writer.update(orders_table, old[columns].drop(columns=["external_id"]))
     _shipments(writer, new, old)
-    writer.insert(table("order_events"), _events(writer, new))
+    if writer.dialect == "sqlite" and len(new):
+        new_order_events(writer, new)
+    else:
+        writer.insert(table("order_events"), _events(writer, new))
     writer.insert(
         table("order_events"), _events(writer, old), ignore_conflicts=("order_id", "type")
     )

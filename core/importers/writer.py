@@ -10,6 +10,7 @@ NA = NULL on insert and "keep the stored value" on update.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import itertools
 import json
@@ -28,6 +29,7 @@ from sqlalchemy import JSON, Table, func, select
 from sqlalchemy.orm import Session
 
 CHUNK = 50_000
+ROWS_PER_STATEMENT = 200
 REINDEX_MIN_ROWS = 100_000
 CONSTANT_MIN_ROWS = 1_000
 _SAFE_LITERAL = re.compile(r"[A-Za-z0-9 _.:+@{}\[\]-]{0,64}")
@@ -106,9 +108,29 @@ class Writer:
             return
         self._sqlite_insert(table, full, suffix)
 
+    def insert_select(
+        self, table: Table, columns: Sequence[str], query: str, params: tuple[Any, ...], rows: int
+    ) -> None:
+        """``INSERT INTO table (columns) <query>`` (SQLite only): rows copied inside the database
+        instead of being bound one by one; ``rows`` (an estimate) decides whether the table's
+        secondary indexes are built afterwards, as in :meth:`insert`."""
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) {query}"
+        if self._large(table, rows):
+            with self._sqlite_indexes_deferred(table):
+                self.conn.exec_driver_sql(sql, params)
+            return
+        self.conn.exec_driver_sql(sql, params)
+
+    def now_text(self) -> str:
+        """This import's moment as stored by SQLite (naive UTC text)."""
+        text: str = _timestamp_text(pd.Series([pd.Timestamp(self.now)]))[0].as_py()
+        return text
+
     def _sqlite_insert(self, table: Table, frame: pd.DataFrame, suffix: str) -> None:
-        """One statement for all rows; a column (but the first) with one value for every row is
-        written as a literal (safe characters only) instead of being bound row by row."""
+        """One prepared statement inserting ROWS_PER_STATEMENT rows at a time (the table's
+        cursor stays open across them: appending is cheaper than one statement per row); a
+        column (but the first) with one value for every row is written as a literal (safe
+        characters only) instead of being bound row by row."""
         values: list[str] = []
         bound: list[str] = []
         for column in frame.columns:
@@ -116,9 +138,16 @@ class Writer:
             values.append("?" if literal is None else literal)
             if literal is None:
                 bound.append(column)
-        columns = ", ".join(frame.columns)
-        sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join(values)}){suffix}"
-        self._executemany(sql, frame[bound])
+        head = f"INSERT INTO {table.name} ({', '.join(frame.columns)}) VALUES "
+        row = f"({', '.join(values)})"
+        grid = _grid(frame[bound])
+        per = ROWS_PER_STATEMENT  # one statement inserts this many rows, the rest one by one
+        full = len(grid) // per * per
+        if full:
+            flat = grid[:full].reshape(-1, per * len(bound))
+            self._execute_chunks(head + ", ".join([row] * per) + suffix, flat)
+        if full < len(grid):
+            self._execute_chunks(head + row + suffix, grid[full:])
 
     def _large(self, table: Table, count: int) -> bool:
         if count < REINDEX_MIN_ROWS:
@@ -136,8 +165,6 @@ class Writer:
             "AND sql IS NOT NULL",
             (table.name,),
         ).all()
-        cache = self.conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        self.conn.exec_driver_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
         self.conn.exec_driver_sql("PRAGMA threads = 2")
         for name, _ in indexes:
             self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
@@ -146,8 +173,37 @@ class Writer:
         finally:
             for _, sql in indexes:
                 self.conn.exec_driver_sql(sql)
-            self.conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
             self.conn.exec_driver_sql("PRAGMA threads = 0")
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Around the whole write: no cyclic garbage collection (millions of parameter tuples
+        would trigger it over and over for nothing) and, on SQLite, a page cache large enough
+        for the write (no dirty page spilled to the WAL and read back before the commit) and
+        in-memory temporary storage for the index builds; all restored afterwards."""
+        collecting = gc.isenabled()
+        gc.disable()  # the bulk frames and parameter tuples hold no cycles to collect
+        try:
+            if self.dialect == "sqlite":
+                with self._sqlite_bulk():
+                    yield
+            else:
+                yield
+        finally:
+            if collecting:
+                gc.enable()
+
+    @contextmanager
+    def _sqlite_bulk(self) -> Iterator[None]:
+        pragmas = {"cache_size": -BULK_CACHE_KIB, "temp_store": 2}
+        saved = {n: self.conn.exec_driver_sql(f"PRAGMA {n}").scalar() for n in pragmas}
+        for name, value in pragmas.items():
+            self.conn.exec_driver_sql(f"PRAGMA {name} = {value}")
+        try:
+            yield
+        finally:
+            for name, before in saved.items():
+                self.conn.exec_driver_sql(f"PRAGMA {name} = {int(before or 0)}")
 
     def update(self, table: Table, frame: pd.DataFrame) -> None:
         """Update rows by ``id``; a NA cell keeps the stored value. Rows whose values would
@@ -198,10 +254,13 @@ class Writer:
         return full
 
     def _executemany(self, sql: str, frame: pd.DataFrame) -> None:
-        lists = [_sqlite_values(frame[c]) for c in frame.columns]
-        rows = list(zip(*lists, strict=True))
-        for start in range(0, len(rows), CHUNK):
-            self.conn.exec_driver_sql(sql, rows[start : start + CHUNK])
+        self._execute_chunks(sql, _grid(frame))
+
+    def _execute_chunks(self, sql: str, grid: np.ndarray) -> None:
+        """``sql`` once per row of ``grid`` (its parameters), in chunks of about CHUNK values."""
+        step = max(1, CHUNK * 16 // max(grid.shape[1], 1))
+        for start in range(0, len(grid), step):
+            self.conn.exec_driver_sql(sql, [tuple(r) for r in grid[start : start + step]])
 
     def _pg_copy(self, table_name: str, frame: pd.DataFrame) -> None:
         raw: Any = self.conn.connection.driver_connection
@@ -253,6 +312,14 @@ def _timestamp_text(series: pd.Series, suffix: str = "") -> pa.Array:
     naive = pa.array(series.dt.tz_convert("UTC").dt.tz_localize(None), from_pandas=True)
     text = pc.cast(naive.cast(pa.timestamp("us"), safe=False), pa.string())
     return pc.binary_join_element_wise(text, suffix, "") if suffix else text
+
+
+def _grid(frame: pd.DataFrame) -> np.ndarray:
+    """The frame's values as SQLite parameters: an object array, one row per frame row."""
+    grid = np.empty((len(frame), len(frame.columns)), dtype=object)
+    for position, column in enumerate(frame.columns):
+        grid[:, position] = _sqlite_values(frame[column])
+    return grid
 
 
 def _constant_literal(series: pd.Series) -> str | None:
