@@ -151,12 +151,16 @@ def timestamps(values: pd.Series, column: str, problems: Problems, tz: ZoneInfo)
         local = pd.to_datetime(norm[naive], format="ISO8601", errors="coerce")
         local = local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
         out[naive] = local.dt.tz_convert("UTC").astype(TS_DTYPE)
+    fixed: dict[int, pd.Timestamp] = {}
     for pos in np.flatnonzero((out.isna() & ~empty(values)).to_numpy()):
         raw = str(values.iat[int(pos)])
         try:
-            out.iat[int(pos)] = pd.Timestamp(parse_timestamp(raw, tz))
+            fixed[int(pos)] = pd.Timestamp(parse_timestamp(raw, tz))
         except ValueError as exc:
             problems.add(problems.rows[pos], column, raw, str(exc))
+    if fixed:  # set at once: one cell at a time costs a lot on a long series
+        moments = pd.Series(list(fixed.values()), dtype=TS_DTYPE)
+        out.iloc[list(fixed)] = moments.to_numpy()
     return out
 
 
