@@ -32,9 +32,18 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from html import escape
-from typing import Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import (
+    BindParameter,
+    Engine,
+    Table,
+    Update,
+    bindparam,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from core import settings as store_settings
@@ -229,6 +238,54 @@ def _record_failure(
     session.commit()
 
 
+def _sent_statement() -> Update:
+    """``outbox.mark_sent`` as one prepared Core statement (no ORM work per message)."""
+    table = cast(Table, Message.__table__)
+    c = table.c
+
+    def param(name: str) -> BindParameter[Any]:
+        return bindparam(f"p_{name}", type_=c[name].type)
+
+    return (
+        update(table)
+        .where(c.id == param("id"), c.state == "sending", c.claimed_by == param("claimed_by"))
+        .values(
+            state="sent",
+            sent_at=param("sent_at"),
+            transport=param("transport"),
+            smtp_message_id=param("smtp_message_id"),
+            attempts=param("attempts"),
+            last_error=None,
+            headers=param("headers"),
+        )
+    )
+
+
+_SENT = _sent_statement()
+
+
+def _mark_sent(
+    session: Session,
+    m: Message,
+    worker: str,
+    now: dt.datetime,
+    transport: str,
+    smtp_id: str,
+    headers: dict[str, str],
+) -> None:
+    """Record ``sent`` (as ``outbox.mark_sent``) for a message of this worker's claim."""
+    values = {
+        "id": m.id,
+        "claimed_by": worker,
+        "sent_at": now,
+        "transport": transport,
+        "smtp_message_id": smtp_id,
+        "attempts": m.attempts + 1,
+        "headers": headers,
+    }
+    session.connection().execute(_SENT, {f"p_{k}": v for k, v in values.items()})
+
+
 def _send_group(
     session: Session,
     items: list[_Item],
@@ -259,14 +316,13 @@ def _send_group(
                 except (DeliveryError, OSError, smtplib.SMTPException) as exc:
                     _record_failure(session, m, worker, clock(), exc, stats)
                     continue
-                outbox.mark_sent(
+                _mark_sent(
                     session,
-                    m.id,
+                    m,
                     worker,
                     clock(),
                     transport.name,
                     smtp_id or message_id_header(m, st),
-                    m.attempts + 1,
                     {k: str(v) for k, v in email.items() if k != "Content-Type"},
                 )
                 session.commit()

@@ -27,7 +27,8 @@ from core.engine.enrol import eval_context
 from core.engine.registry import TRIGGERS
 from core.engine.schema import WorkflowDefinition
 from core.engine.sqlutil import insert_ignore, lock_skip_locked
-from core.engine.steps import HANDLERS, Go, StepEnv, Wait, _message_row
+from core.engine.steps import HANDLERS, RENDERER, Go, StepEnv, Wait, _message_row
+from core.messaging.batch import BatchRenderer
 from core.models import Customer, Enrolment, Message, StepRun, Workflow
 
 MAX_STEPS_PER_RUN = 100
@@ -238,7 +239,8 @@ def _run_batch(
             )
         }
         session.commit()
-        shared: dict[str, Any] = {}  # per-batch lookups (template categories)
+        renderer = BatchRenderer(session, [(e.customer_id, e.order_id) for e in enrolments], st)
+        shared: dict[str, Any] = {RENDERER: renderer}  # per-batch lookups and rendering
         for e in enrolments:
             if e.claimed_by != worker:
                 continue

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,6 +41,7 @@ from core.settings import StoreSettings
 from core.timeutil import zone
 
 WEBHOOK_TIMEOUT = 10
+RENDERER = "renderer"  # StepEnv.cache key of a core.messaging.batch.BatchRenderer
 WEBHOOK_ATTEMPTS = 3
 
 
@@ -248,8 +250,8 @@ def send_email(step: Step, env: StepEnv) -> Go | Wait:
     from core.messaging.render import render_for
 
     state = env.enrolment.state
-    rendered = render_for(
-        env.session,
+    batch = env.cache.get(RENDERER)  # the runner's per-batch renderer (few queries per batch)
+    rendered = (batch.render if batch is not None else partial(render_for, env.session))(
         template,
         customer_id=env.customer.id,
         order_id=env.enrolment.order_id,

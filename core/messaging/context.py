@@ -16,22 +16,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_percent
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import security
-from core.messaging.recommend import recommend
+from core.messaging.sources import ContextSource, SessionSource
 from core.messaging.unsubscribe import make_token
 from core.messaging.values import DateValue, MoneyValue, Record, babel_locale, date_window
-from core.models import (
-    Coupon,
-    Customer,
-    DeliveryOption,
-    Order,
-    PickupLocation,
-    Product,
-    ReferralCode,
-)
+from core.models import Customer, Order, PickupLocation
 from core.settings import StoreSettings
 from core.timeutil import zone
 
@@ -65,8 +56,10 @@ def review_url(settings: StoreSettings, order_id: int, customer_id: int) -> str:
     return f"{settings.public_base_url.rstrip('/')}/review/{token}"
 
 
-def customer_record(session: Session, customer: Customer) -> Record:
-    count = session.scalar(select(func.count()).where(Order.customer_id == customer.id)) or 0
+def customer_record(
+    session: Session, customer: Customer, source: ContextSource | None = None
+) -> Record:
+    count = (source or SessionSource(session)).order_count(customer.id)
     full = " ".join(p for p in (customer.first_name, customer.last_name) if p)
     return Record(
         first_name=customer.first_name,
@@ -78,13 +71,11 @@ def customer_record(session: Session, customer: Customer) -> Record:
     )
 
 
-def order_record(session: Session, order: Order, fmt: Formatting) -> Record:
+def order_record(
+    session: Session, order: Order, fmt: Formatting, source: ContextSource | None = None
+) -> Record:
     skus = [line.sku for line in order.lines if line.sku]
-    products = (
-        {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
-        if skus
-        else {}
-    )
+    products = (source or SessionSource(session)).products(skus) if skus else {}
     items = []
     for line in order.lines:
         product = products.get(line.sku or "")
@@ -118,18 +109,15 @@ def order_record(session: Session, order: Order, fmt: Formatting) -> Record:
     )
 
 
-def delivery_record(session: Session, order: Order | None, fmt: Formatting) -> Record:
+def delivery_record(
+    session: Session, order: Order | None, fmt: Formatting, source: ContextSource | None = None
+) -> Record:
     if order is None:
         return Record()
-    option = (
-        session.scalar(select(DeliveryOption).where(DeliveryOption.code == order.delivery_option))
-        if order.delivery_option
-        else None
-    )
+    data = source or SessionSource(session)
+    option = data.delivery_option(order.delivery_option) if order.delivery_option else None
     shipment = max(order.shipments, key=lambda s: s.id) if order.shipments else None
-    pickup = (
-        session.get(PickupLocation, order.pickup_location_id) if order.pickup_location_id else None
-    )
+    pickup = data.pickup(order.pickup_location_id) if order.pickup_location_id else None
     start, end = fmt.date(order.promised_delivery_start), fmt.date(order.promised_delivery_at)
     kind = option.kind if option else ("pickup" if pickup else None)
     return Record(
@@ -169,10 +157,12 @@ def _pickup_record(pickup: PickupLocation | None) -> Record:
     )
 
 
-def coupon_record(session: Session, code: str | None, fmt: Formatting) -> Record:
+def coupon_record(
+    session: Session, code: str | None, fmt: Formatting, source: ContextSource | None = None
+) -> Record:
     if not code:
         return Record()
-    coupon = session.scalar(select(Coupon).where(Coupon.code == code))
+    coupon = (source or SessionSource(session)).coupon(code)
     if coupon is None:
         return Record(code=code)
     value: str | MoneyValue | None
@@ -184,11 +174,14 @@ def coupon_record(session: Session, code: str | None, fmt: Formatting) -> Record
 
 
 def referral_record(
-    session: Session, settings: StoreSettings, customer_id: int, code: str | None, fmt: Formatting
+    session: Session,
+    settings: StoreSettings,
+    customer_id: int,
+    code: str | None,
+    fmt: Formatting,
+    source: ContextSource | None = None,
 ) -> Record:
-    stmt = select(ReferralCode).where(ReferralCode.customer_id == customer_id)
-    stmt = stmt.where(ReferralCode.code == code) if code else stmt.order_by(ReferralCode.id.desc())
-    referral = session.scalars(stmt.limit(1)).first()
+    referral = (source or SessionSource(session)).referral(customer_id, code)
     found = referral.code if referral else code
     if not found:
         return Record()
@@ -227,11 +220,14 @@ def build_context(
     locale: str,
     extra: Mapping[str, object] | None = None,
     roots: frozenset[str] | None = None,
+    source: ContextSource | None = None,
 ) -> dict[str, Any]:
     """The context for one message. ``extra`` may carry ``coupon_code``, ``referral_code``
     and ``message_id`` (for the unsubscribe link). With ``roots``, only ``coupon``,
-    ``referral`` and ``recommendations`` that the template uses are queried."""
+    ``referral`` and ``recommendations`` that the template uses are queried. ``source``
+    answers the lookups (default: one query each, see :mod:`core.messaging.sources`)."""
     extra = extra or {}
+    data = source or SessionSource(session)
     fmt = Formatting(babel_locale(locale), zone(customer.time_zone or settings.timezone))
     wanted = (
         roots
@@ -239,7 +235,9 @@ def build_context(
         else frozenset(("coupon", "referral", "recommendations", "links"))
     )
     referral = (
-        referral_record(session, settings, customer.id, _text(extra.get("referral_code")), fmt)
+        referral_record(
+            session, settings, customer.id, _text(extra.get("referral_code")), fmt, data
+        )
         if wanted & {"referral", "links"}
         else Record()
     )
@@ -252,14 +250,14 @@ def build_context(
             price=fmt.money(r.price, r.currency),
             category=r.category,
         )
-        for r in (recommend(session, customer.id) if "recommendations" in wanted else [])
+        for r in (data.recommendations(customer.id) if "recommendations" in wanted else [])
     ]
     return {
         "locale": fmt.locale,
         "store": Record(name=settings.name, email=settings.sender_email),
-        "customer": customer_record(session, customer),
-        "order": order_record(session, order, fmt) if order else Record(),
-        "delivery": delivery_record(session, order, fmt),
+        "customer": customer_record(session, customer, data),
+        "order": order_record(session, order, fmt, data) if order else Record(),
+        "delivery": delivery_record(session, order, fmt, data),
         "links": links_record(
             settings,
             customer.id,
@@ -267,7 +265,7 @@ def build_context(
             int(message_id) if isinstance(message_id, int) else 0,
             referral,
         ),
-        "coupon": coupon_record(session, _text(extra.get("coupon_code")), fmt)
+        "coupon": coupon_record(session, _text(extra.get("coupon_code")), fmt, data)
         if "coupon" in wanted
         else Record(),
         "referral": referral,

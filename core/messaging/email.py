@@ -19,11 +19,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
 from core.errors import ValidationError
+from core.messaging.headers import CachedHeaderRegistry
 from core.messaging.render import RenderedMessage
 from core.settings import StoreSettings
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
-POLICY = policy.SMTP.clone(max_line_length=998)
+POLICY = policy.SMTP.clone(max_line_length=998, header_factory=CachedHeaderRegistry())
 """CRLF line ends, and long unbreakable values (the List-Unsubscribe URL) kept verbatim instead
 of being turned into RFC 2047 encoded words that mail clients would not read as a URL."""
 

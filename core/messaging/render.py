@@ -12,6 +12,8 @@ API (used by the engine, the CLI and the Templates page):
 - ``render_for(session, template_name, *, customer_id, order_id, locale=None, extra=None)
   -> RenderedMessage``: the locale defaults to the customer's, falling back to the store's
   default, then English; ``extra`` may carry ``coupon_code``, ``referral_code``, ``message_id``.
+- ``render_translation(...)``: the same once the customer, order and translation are loaded
+  (what :mod:`core.messaging.batch` uses to render many messages with few queries).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from core.messaging import analysis, htmlprep
 from core.messaging.context import build_context
 from core.messaging.filters import all_filters
 from core.messaging.sandbox import HardenedEnvironment, SecurityError, render_limited
+from core.messaging.sources import ContextSource
 from core.models import Customer, Order, TemplateTranslation
+from core.settings import StoreSettings
 
 PARTS = ("subject", "preheader", "html", "text")
 CACHE_SIZE = 512
@@ -220,9 +224,16 @@ def load_targets(
     session: Session, customer_id: int, order_id: int | None
 ) -> tuple[Customer, Order | None]:
     customer = session.get(Customer, customer_id)
+    order = session.get(Order, order_id) if order_id is not None and customer else None
+    return check_targets(customer, order, customer_id, order_id)
+
+
+def check_targets(
+    customer: Customer | None, order: Order | None, customer_id: int, order_id: int | None
+) -> tuple[Customer, Order | None]:
+    """NotFound unless the customer exists and the order (when asked for) is theirs."""
     if customer is None:
         raise NotFound(f"No customer with id {customer_id}.")
-    order = session.get(Order, order_id) if order_id is not None else None
     if order_id is not None and order is None:
         raise NotFound(f"No order with id {order_id}.")
     if order is not None and order.customer_id != customer.id:
@@ -240,17 +251,41 @@ def render_for(
     extra: Mapping[str, object] | None = None,
 ) -> RenderedMessage:
     """Render a stored template for a customer (and order) in their language."""
-    from core.messaging.templates import language, pick_translation
+    from core.messaging.templates import pick_translation
 
     settings = store_settings.load(session)
     customer, order = load_targets(session, customer_id, order_id)
     wanted = locale or customer.locale or settings.default_locale
     translation = pick_translation(session, template_name, wanted, settings.default_locale)
+    return render_translation(session, settings, translation, customer, order, wanted, extra)
+
+
+def render_translation(
+    session: Session,
+    settings: StoreSettings,
+    translation: TemplateTranslation,
+    customer: Customer,
+    order: Order | None,
+    wanted: str,
+    extra: Mapping[str, object] | None = None,
+    source: ContextSource | None = None,
+) -> RenderedMessage:
+    """Render the chosen translation for the wanted locale (formatting follows the wanted
+    locale when it is the translation's language, else the translation's)."""
+    from core.messaging.templates import language
+
     compiled = compiled_translation(translation)
     same_language = language(wanted) == language(translation.locale)
     format_locale = wanted if same_language else translation.locale
     context = build_context(
-        session, settings, customer, order, format_locale, extra, roots=compiled.roots
+        session,
+        settings,
+        customer,
+        order,
+        format_locale,
+        extra,
+        roots=compiled.roots,
+        source=source,
     )
     template = translation.template
     return render_message(compiled, context, name=template.name, category=template.category)
