@@ -212,6 +212,7 @@ def test_build_backtest_publish_and_send(owner_page: Any, server: Server) -> Non
     page.get_by_role("button", name="Publish", exact=True).click()
     _click(page, "publish.go")
     expect(page.get_by_text("Published version 1 and activated.")).to_be_visible()
+    page.keyboard.press("Escape")  # close the publish popover
     _canvas_texts(page)
     page.locator("[data-testid=stMain]").evaluate("e => e.scrollTo(0, 90)")
     page.wait_for_timeout(800)
