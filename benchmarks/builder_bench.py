@@ -112,6 +112,8 @@ def main() -> None:
     at.run()
     first = time.perf_counter() - start
     assert not at.exception, at.exception
+    assert not [e for e in at.error if "went wrong" in e.value], "the page failed"
+    assert len(at.selectbox(key="builder.node").options) == len(definition.steps) + 1
     rerun = timed(at.run, args.runs)
     fresh = AppTest.from_file(str(ROOT / "pages" / "builder.py"), default_timeout=120)
     fresh.session_state[state.ACTOR] = owner
