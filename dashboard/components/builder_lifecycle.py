@@ -128,7 +128,12 @@ def lifecycle_bar(actor: Actor, work: Working, problems: Sequence[Problem], read
         disabled=not work.dirty,
         icon=":material/save:",
     ):
-        run_action(work, lambda s: (_save(s, actor, work), "Draft saved.")[1])
+
+        def save(s: Session) -> str:
+            _save(s, actor, work)
+            return "Draft saved."
+
+        run_action(work, save)
     with cols[1].popover(
         "Publish",
         icon=":material/rocket_launch:",

@@ -3,7 +3,8 @@ customers leave, holdout) or one step (its typed parameters, a branch's conditio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -45,6 +46,28 @@ def _set(name: str, value: Any) -> Any:
     return lambda d: d.model_copy(update={name: value})
 
 
+def _trigger_setter(work: Working, index: int, key: str) -> Callable[[Any], None]:
+    def setter(value: Any) -> None:
+        on_edit(
+            work,
+            lambda d: edit.set_trigger_params(d, index, {**d.triggers[index].params, key: value}),
+        )()
+
+    return setter
+
+
+def _step_setter(work: Working, step_id: str, key: str) -> Callable[[Any], None]:
+    def apply(value: Any) -> Callable[[WorkflowDefinition], WorkflowDefinition]:
+        def change(d: WorkflowDefinition) -> WorkflowDefinition:
+            current = d.step(step_id)
+            params = dict(current.params) if current else {}
+            return edit.update_step(d, step_id, params={**params, key: value})
+
+        return change
+
+    return lambda value: on_edit(work, apply(value))()
+
+
 def _slot(name: str) -> Slot:
     def put(d: WorkflowDefinition, node: Node | None) -> WorkflowDefinition:
         return d.model_copy(update={name: node})
@@ -67,7 +90,7 @@ def _triggers(work: Working, readonly: bool) -> None:
                 help="Remove this trigger",
                 key=work.key("trigger", i, "remove"),
                 disabled=readonly,
-                on_click=on_edit(work, lambda d, i=i: edit.remove_trigger(d, i), True),
+                on_click=on_edit(work, partial(edit.remove_trigger, index=i), True),
             )
             for param in spec.params if spec else ():
                 key = work.key("trigger", i, param.key)
@@ -76,10 +99,7 @@ def _triggers(work: Working, readonly: bool) -> None:
                     trigger.params.get(param.key, param.default),
                     key,
                     readonly,
-                    lambda v, i=i, k=param.key: on_edit(
-                        work,
-                        lambda d: edit.set_trigger_params(d, i, {**d.triggers[i].params, k: v}),
-                    )(),
+                    _trigger_setter(work, i, param.key),
                 )
     if readonly:
         return
@@ -195,7 +215,7 @@ def _split_paths(work: Working, step: Step, readonly: bool) -> None:
             help="Remove this path and its steps",
             key=work.key(step.id, "path", i, "remove"),
             disabled=readonly or len(step.paths) <= 2,
-            on_click=on_edit(work, lambda d, i=i: edit.remove_path(d, step.id, i), True),
+            on_click=on_edit(work, partial(edit.remove_path, step_id=step.id, index=i), True),
         )
     if not readonly:
         st.button(
@@ -234,11 +254,8 @@ def step_editor(work: Working, step: Step, readonly: bool, problems: Sequence[Pr
                 step.params.get(param.key, param.default),
                 work.key(step.id, param.key),
                 readonly,
-                lambda v, k=param.key: on_edit(
-                    work,
-                    lambda d: edit.update_step(d, step.id, params={**d.step(step.id).params, k: v}),
-                )(),
-            )  # type: ignore[union-attr]
+                _step_setter(work, step.id, param.key),
+            )
     if step.type == "branch":
         st.markdown(
             "##### Condition", help="Customers for whom it holds go 'yes', the others 'no'."

@@ -4,6 +4,7 @@ the messages it would receive, rendered."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import pandas as pd
 import streamlit as st
@@ -90,4 +91,4 @@ def simulate_panel(actor: Actor, work: Working) -> None:
             )
     result = st.session_state.get(RESULT)
     if hasattr(result, "entry") and hasattr(result, "steps"):  # by shape, see builder_state
-        _show(result)
+        _show(cast(Simulation, result))

@@ -67,7 +67,7 @@ def working(workflow_id: int) -> Working | None:
     every watched module when a source file changes, and the kept object must survive that."""
     found = st.session_state.get(state_key(workflow_id))
     if getattr(found, "workflow_id", None) == workflow_id and hasattr(found, "definition"):
-        return found  # type: ignore[no-any-return]
+        return found
     return None
 
 
