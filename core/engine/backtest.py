@@ -12,6 +12,7 @@ order has that event at any time; the "still true?" filter and exit conditions a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -354,13 +355,9 @@ def _messages(
     reached: dict[str, pd.DataFrame],
     st: store_settings.StoreSettings,
 ) -> pd.DataFrame:
-    reached_ids = sorted({int(c) for rows in reached.values() for c in rows["customer_id"]})
-    consent = context.query(
-        session,
-        "SELECT id AS customer_id, marketing_consent, unsubscribed_at, email FROM customers",
-        "id",
-        reached_ids,
-    ).set_index("customer_id")
+    parts = [rows["customer_id"].to_numpy(dtype=np.int64) for rows in reached.values()]
+    reached_ids = np.unique(np.concatenate(parts)) if parts else np.array([], dtype=np.int64)
+    consent = _consent(session, reached_ids).set_index("customer_id")
     categories = dict(session.execute(select(MessageTemplate.name, MessageTemplate.category)).all())
     rows, marketing_parts = [], []
     for step in d.steps:
@@ -417,17 +414,30 @@ def _messages(
     return table
 
 
+def _consent(session: Session, ids: np.ndarray) -> pd.DataFrame:
+    """Consent, unsubscription and email of these customers, the ids passed as ONE value
+    (a JSON array on SQLite, an array on PostgreSQL) instead of tens of thousands of binds."""
+    columns = "id AS customer_id, marketing_consent, unsubscribed_at, email"
+    if session.get_bind().dialect.name == "sqlite":
+        sql = f"SELECT {columns} FROM customers WHERE id IN (SELECT value FROM json_each(:ids))"
+        value: Any = json.dumps(ids.tolist())
+    else:
+        sql = f"SELECT {columns} FROM customers WHERE id = ANY(:ids)"
+        value = ids.tolist()
+    return frame_of(session.connection().execute(text(sql), {"ids": value}))
+
+
 def _capped(sends: pd.DataFrame, st: store_settings.StoreSettings) -> pd.Series:
-    """Marketing sends over the cap per customer and cap window (this workflow alone)."""
-    window = sends["_at"].astype("int64") // (st.frequency_cap_days * 86_400 * 10**9)
-    rank = (
-        sends.assign(_w=window.to_numpy())
-        .sort_values("_at")
-        .groupby(["customer_id", "_w"])
-        .cumcount()
-    )
-    over = sends.loc[rank.index][rank >= st.frequency_cap_count]
-    return over.groupby("_step").size()
+    """Marketing sends over the cap per customer and cap window (this workflow alone); a cap
+    of 0 is off. Sends of several email steps may share index labels: rank them by position."""
+    if st.frequency_cap_count <= 0 or sends.empty:
+        return pd.Series(dtype="int64")
+    sends = sends.reset_index(drop=True)
+    epoch = pd.Timestamp(0, tz=sends["_at"].dt.tz)  # any datetime unit (us in pandas 3)
+    window = (sends["_at"] - epoch) // pd.Timedelta(days=st.frequency_cap_days)
+    ordered = sends.assign(_w=window.to_numpy()).sort_values("_at", kind="stable")
+    rank = ordered.groupby(["customer_id", "_w"]).cumcount()
+    return ordered[rank >= st.frequency_cap_count].groupby("_step").size()
 
 
 def _overlap(

@@ -12,6 +12,8 @@ does not move when other customers buy.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -87,7 +89,7 @@ def query(
 ) -> pd.DataFrame:
     """Rows of ``sql``, restricted to ``column IN ids`` (chunked) unless ids is None or large."""
     conn = session.connection()
-    joiner = " AND " if " WHERE " in sql else " WHERE "
+    joiner = " AND " if re.search(r"\bWHERE\b", sql) else " WHERE "
     if ids is None or column is None or len(ids) > BULK_THRESHOLD:
         suffix = " GROUP BY order_id" if "MIN(" in sql else ""
         result = conn.execute(text(sql + suffix))

@@ -122,6 +122,8 @@ def _start(tmp: Path, extra_env: dict[str, str]) -> Iterator[Server]:
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                "--server.fileWatcherType",
+                "none",
             ],
             cwd=ROOT,
             env=env,
