@@ -13,7 +13,6 @@ does not move when other customers buy.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
