@@ -6,6 +6,13 @@ backtest evaluates it with pandas instead. The semantics are those of
 :mod:`core.engine.conditions`: every rule yields a definite true/false (``CASE``), missing values
 make comparisons false except ``ne``/``not_in``; text compares lower-cased (ASCII on SQLite);
 money is converted to the store currency with the store's rates; dates compare as UTC instants.
+
+Speed: a rule under no ``not`` (directly in the WHERE clause, or in ``all``/``any`` groups up
+to it) is written as its bare condition. A comparison with a missing value is then NULL
+instead of false, which a WHERE clause rejects alike, and AND/OR never turn a NULL into true
+where a false would not be; only under ``not`` is every rule wrapped in ``CASE`` to make it
+definite. SQLite evaluates such plain terms faster and checks the ones on the order alone
+before it looks up the order's event.
 """
 
 from __future__ import annotations
@@ -37,6 +44,13 @@ COLUMNS: dict[str, str] = {
     "event.occurred_at": "e.occurred_at",
 }
 MONEY = {"order.total": "o.total", "order.subtotal": "o.subtotal"}
+SQLITE_COUNTRY = (
+    "COALESCE(o.shipping_country, "
+    "(SELECT cx.country FROM customers cx WHERE cx.id = o.customer_id))"
+)
+"""On SQLite the customer's country is looked up only for orders without a shipping country
+(a ``COALESCE`` stops at its first value), so a rule on it is checked with the order's own
+columns, before the event lookup, and needs no join."""
 
 
 @dataclass
@@ -60,6 +74,8 @@ class SqlBuilder:
         return f":{name}"
 
     def expr(self, name: str) -> str:
+        if name == "order.country" and self.dialect == "sqlite":
+            return SQLITE_COUNTRY
         if name in MONEY:
             rates = {self.ctx.store_currency: 1.0}
             rates.update({k: float(v) for k, v in self.ctx.rates.items()})
@@ -76,53 +92,64 @@ def _truth(condition: str) -> str:
     return f"(CASE WHEN {condition} THEN 1 ELSE 0 END = 1)"
 
 
-def _rule(c: Compiled, b: SqlBuilder) -> str:
+def _guarded(c: Compiled, plain: bool) -> bool:
+    """Whether a comparison needs "not empty" before it: always in a definite rule; in a
+    plain one only where an empty text could compare true ('' in the values, or an order)."""
+    if not plain:
+        return True
+    if c.kind not in ("text", "choice"):
+        return False  # NULL fails the comparison already
+    values = c.value if isinstance(c.value, list | tuple) else [c.value]
+    return c.op not in ("in", "eq", "contains") or any(v in ("", None) for v in values)
+
+
+def _rule(c: Compiled, b: SqlBuilder, plain: bool = False) -> str:
+    """The rule as a definite true/false, or with ``plain`` as a condition that may be NULL
+    where the definite form is false (see the module docstring)."""
     x = b.expr(c.field)
     if c.kind == "bool":
         x = f"(CASE WHEN {x} THEN 1 WHEN {x} IS NULL THEN NULL ELSE 0 END)"
     empty = f"({x} IS NULL OR {x} = '')" if c.kind in ("text", "choice") else f"({x} IS NULL)"
+    present = f"NOT {empty} AND " if _guarded(c, plain) else ""
+    truth = (lambda cond: f"({cond})") if plain else _truth
     if c.op == "is_empty":
-        return _truth(empty)
+        return truth(empty)
     value_x = f"LOWER({x})" if c.kind == "text" else x
     if c.op in ("in", "not_in"):
         listed = ", ".join(b.bind(v) for v in c.value)
         hit = f"{value_x} IN ({listed})"
-        return (
-            _truth(f"{empty} OR NOT ({hit})")
-            if c.op == "not_in"
-            else _truth(f"NOT {empty} AND {hit}")
-        )
+        return truth(f"{empty} OR NOT ({hit})") if c.op == "not_in" else truth(f"{present}{hit}")
     if c.op == "ne":
-        return _truth(f"{empty} OR {value_x} <> {b.bind(c.value)}")
+        return truth(f"{empty} OR {value_x} <> {b.bind(c.value)}")
     if c.op == "contains":
         finder = "INSTR" if b.dialect == "sqlite" else "STRPOS"
-        return _truth(f"NOT {empty} AND {finder}({value_x}, {b.bind(str(c.value))}) > 0")
+        return truth(f"{present}{finder}({value_x}, {b.bind(str(c.value))}) > 0")
     if c.op == "within_last_days":
         now = pd.Timestamp(b.ctx.now)
         lo, hi = b.bind(now - pd.Timedelta(days=c.value)), b.bind(now)
-        return _truth(f"NOT {empty} AND {x} >= {lo} AND {x} <= {hi}")
+        return truth(f"{present}{x} >= {lo} AND {x} <= {hi}")
     if c.op == "between":
         lo, hi = c.value
         upper = "<" if c.kind == "date" else "<="
-        return _truth(
-            f"NOT {empty} AND {value_x} >= {b.bind(lo)} AND {value_x} {upper} {b.bind(hi)}"
-        )
+        return truth(f"{present}{value_x} >= {b.bind(lo)} AND {value_x} {upper} {b.bind(hi)}")
     op = {"eq": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[c.op]
     if c.kind == "date":
         op = {"<=": "<", ">": ">="}.get(op, op)  # date bounds are next-day starts
     value = int(c.value) if c.kind == "bool" else c.value
-    return _truth(f"NOT {empty} AND {value_x} {op} {b.bind(value)}")
+    return truth(f"{present}{value_x} {op} {b.bind(value)}")
 
 
-def compile_sql(node: Node | None, b: SqlBuilder) -> str | None:
-    """SQL for the tree, or None when a field cannot be compiled."""
+def compile_sql(node: Node | None, b: SqlBuilder, plain: bool = True) -> str | None:
+    """SQL for the tree, or None when a field cannot be compiled. ``plain``: the tree is not
+    under a ``not`` (its rules may be plain conditions, see the module docstring)."""
     if node is None:
         return "1 = 1"
     if isinstance(node, Rule):
         if not supported(node.field):
             return None
-        return _rule(compile_rule(node, b.ctx), b)
-    parts = [compile_sql(item, b) for item in node.items]
+        return _rule(compile_rule(node, b.ctx), b, plain)
+    inner = plain and node.mode != "not"
+    parts = [compile_sql(item, b, inner) for item in node.items]
     if any(p is None for p in parts):
         return None
     if not parts:
