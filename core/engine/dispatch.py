@@ -7,7 +7,8 @@ cap (at most ``frequency_cap_count`` marketing messages per customer per
 ``frequency_cap_days`` across all workflows; 0 disables it), taken in workflow priority order
 so a higher-priority workflow's message wins). Transactional messages go at once. The batch is
 sent over ONE connection per transport (SMTP, or the mailbox for demo customers); each result is
-committed right after its SMTP reply. Temporary failures (4xx, connection errors) are retried
+committed right after its SMTP reply, before the next message is handed to the server (the
+next email is built while the server answers: :mod:`core.engine.sending`). Temporary failures (4xx, connection errors) are retried
 with exponential backoff; permanent ones (5xx) are marked ``failed`` with the server's reply.
 
 Duplicate window: a message is committed ``sending`` before the SMTP call and ``sent`` right
@@ -25,65 +26,44 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from email.message import EmailMessage
-from html import escape
-from typing import Any, Protocol, cast
 
-from sqlalchemy import (
-    BindParameter,
-    Engine,
-    Table,
-    Update,
-    bindparam,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core import settings as store_settings
 from core.engine import outbox
-from core.errors import DeliveryError, ValidationError
+from core.engine.sending import (
+    LEASE_SHARE,
+    DispatchStats,
+    Item,
+    Transport,
+    TransportFactory,
+    build,
+    message_id_header,
+    send_group,
+)
 from core.models import Customer, Message
 from core.settings import StoreSettings
 from core.timeutil import zone
 
+__all__ = [
+    "BATCH",
+    "LEASE_SHARE",
+    "DispatchStats",
+    "Transport",
+    "TransportFactory",
+    "build",
+    "default_transports",
+    "dispatch_batch",
+    "dispatch_due",
+    "message_id_header",
+    "quiet_until",
+    "smtp_to",
+]
 log = logging.getLogger(__name__)
 BATCH = 100
-LEASE_SHARE = 0.8  # a worker stops sending a batch when 80% of its lease has passed
-
-
-class Transport(Protocol):
-    name: str
-
-    def send(self, message: EmailMessage) -> str: ...
-
-
-TransportFactory = Callable[[StoreSettings, bool], AbstractContextManager[Transport]]
-
-
-@dataclass
-class DispatchStats:
-    claimed: int = 0
-    sent: int = 0
-    failed: int = 0
-    retried: int = 0
-    deferred: int = 0
-    suppressed: dict[str, int] = field(default_factory=dict)
-
-    def add(self, other: DispatchStats) -> None:
-        self.claimed += other.claimed
-        self.sent += other.sent
-        self.failed += other.failed
-        self.retried += other.retried
-        self.deferred += other.deferred
-        for k, v in other.suppressed.items():
-            self.suppressed[k] = self.suppressed.get(k, 0) + v
 
 
 def default_transports(
@@ -111,12 +91,6 @@ def quiet_until(now: dt.datetime, tz_name: str, start: str, end: str) -> dt.date
     return dt.datetime.combine(day, e, tzinfo=tz).astimezone(dt.UTC)
 
 
-@dataclass
-class _Item:
-    message: Message
-    customer: Customer | None
-
-
 def _recent_marketing(
     session: Session, customer_ids: set[int], since: dt.datetime
 ) -> dict[int, int]:
@@ -137,16 +111,16 @@ def _recent_marketing(
 
 def _policy(
     session: Session,
-    items: list[_Item],
+    items: list[Item],
     st: StoreSettings,
     now: dt.datetime,
     worker: str,
     stats: DispatchStats,
-) -> list[_Item]:
+) -> list[Item]:
     """Suppress or defer what may not go now; the rest, in priority order, to send."""
     marketing = {i.customer.id for i in items if i.customer and i.message.category == "marketing"}
     recent = _recent_marketing(session, marketing, now - dt.timedelta(days=st.frequency_cap_days))
-    to_send: list[_Item] = []
+    to_send: list[Item] = []
     for item in sorted(items, key=lambda i: (i.message.priority, i.message.due_at, i.message.id)):
         m, c = item.message, item.customer
         reason: str | None = None if m.to_address else "no_email"
@@ -176,164 +150,6 @@ def _policy(
     return to_send
 
 
-def message_id_header(m: Message, st: StoreSettings) -> str:
-    domain = st.sender_email.rsplit("@", 1)[-1] or "orderflow.local"
-    return f"<orderflow.{m.id}.{m.idempotency_key.replace(':', '-')}@{domain}>"
-
-
-def build(m: Message, st: StoreSettings) -> EmailMessage:
-    """The email for a stored message, built by the messaging package."""
-    from core.messaging.email import build_email
-    from core.messaging.render import RenderedMessage
-    from core.messaging.unsubscribe import unsubscribe_url
-
-    html = m.html or f"<pre>{escape(m.text or '')}</pre>"
-    rendered = RenderedMessage(
-        subject=m.subject or "",
-        preheader="",
-        html=html,
-        text=m.text or "",
-        locale=m.locale or st.default_locale,
-        template_name=m.template_name,
-        category=m.category,
-    )
-    marketing = m.category == "marketing"
-    url = unsubscribe_url(st, m.id, m.customer_id) if marketing and m.customer_id else None
-    return build_email(
-        rendered,
-        to=m.to_address or "",
-        settings=st,
-        marketing=marketing,
-        unsubscribe_url=url,
-        message_id=message_id_header(m, st),
-    )
-
-
-def _temporary(exc: Exception) -> bool:
-    if isinstance(exc, DeliveryError):
-        return not exc.permanent
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    return isinstance(exc, OSError | smtplib.SMTPException)
-
-
-def _record_failure(
-    session: Session,
-    m: Message,
-    worker: str,
-    now: dt.datetime,
-    exc: Exception,
-    stats: DispatchStats,
-) -> None:
-    attempts = m.attempts + 1
-    if _temporary(exc):
-        outbox.mark_retry(session, m.id, worker, now, str(exc), attempts)
-        if attempts >= outbox.MAX_ATTEMPTS:
-            stats.failed += 1
-        else:
-            stats.retried += 1
-    else:
-        outbox.mark_failed(session, m.id, worker, now, str(exc), attempts)
-        stats.failed += 1
-    session.commit()
-
-
-def _sent_statement() -> Update:
-    """``outbox.mark_sent`` as one prepared Core statement (no ORM work per message)."""
-    table = cast(Table, Message.__table__)
-    c = table.c
-
-    def param(name: str) -> BindParameter[Any]:
-        return bindparam(f"p_{name}", type_=c[name].type)
-
-    return (
-        update(table)
-        .where(c.id == param("id"), c.state == "sending", c.claimed_by == param("claimed_by"))
-        .values(
-            state="sent",
-            sent_at=param("sent_at"),
-            transport=param("transport"),
-            smtp_message_id=param("smtp_message_id"),
-            attempts=param("attempts"),
-            last_error=None,
-            headers=param("headers"),
-        )
-    )
-
-
-_SENT = _sent_statement()
-
-
-def _mark_sent(
-    session: Session,
-    m: Message,
-    worker: str,
-    now: dt.datetime,
-    transport: str,
-    smtp_id: str,
-    headers: dict[str, str],
-) -> None:
-    """Record ``sent`` (as ``outbox.mark_sent``) for a message of this worker's claim."""
-    values = {
-        "id": m.id,
-        "claimed_by": worker,
-        "sent_at": now,
-        "transport": transport,
-        "smtp_message_id": smtp_id,
-        "attempts": m.attempts + 1,
-        "headers": headers,
-    }
-    session.connection().execute(_SENT, {f"p_{k}": v for k, v in values.items()})
-
-
-def _send_group(
-    session: Session,
-    items: list[_Item],
-    transports: TransportFactory,
-    mailbox: bool,
-    st: StoreSettings,
-    worker: str,
-    clock: Callable[[], dt.datetime],
-    stats: DispatchStats,
-    lease: dt.timedelta = outbox.LEASE,
-) -> None:
-    deadline = time.monotonic() + lease.total_seconds() * LEASE_SHARE
-    try:
-        with transports(st, mailbox) as transport:
-            for position, item in enumerate(items):
-                m = item.message
-                if time.monotonic() > deadline:  # never hold a claim past the lease
-                    outbox.release(session, [i.message.id for i in items[position:]], worker)
-                    session.commit()
-                    return
-                try:
-                    email = build(m, st)
-                except ValidationError as exc:
-                    _record_failure(session, m, worker, clock(), exc, stats)
-                    continue
-                try:
-                    smtp_id = transport.send(email)
-                except (DeliveryError, OSError, smtplib.SMTPException) as exc:
-                    _record_failure(session, m, worker, clock(), exc, stats)
-                    continue
-                _mark_sent(
-                    session,
-                    m,
-                    worker,
-                    clock(),
-                    transport.name,
-                    smtp_id or message_id_header(m, st),
-                    {k: str(v) for k, v in email.items() if k != "Content-Type"},
-                )
-                session.commit()
-                stats.sent += 1
-    except (DeliveryError, OSError, smtplib.SMTPException) as exc:
-        for item in items:  # the connection failed: whatever is still sending goes back
-            current = session.get(Message, item.message.id, populate_existing=True)
-            if current is not None and current.state == "sending":
-                _record_failure(session, item.message, worker, clock(), exc, stats)
-
-
 def dispatch_batch(
     engine: Engine,
     now: dt.datetime,
@@ -355,7 +171,7 @@ def dispatch_batch(
         customers = {
             c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))
         }
-        items = [_Item(m, customers.get(m.customer_id or -1)) for m in messages]
+        items = [Item(m, customers.get(m.customer_id or -1)) for m in messages]
         ready = _policy(session, items, st, now, worker, stats)
         for mailbox in (False, True):
             group = [
@@ -364,7 +180,7 @@ def dispatch_batch(
                 if (i.message.is_demo or bool(i.customer and i.customer.is_demo)) == mailbox
             ]
             if group:
-                _send_group(
+                send_group(
                     session,
                     group,
                     transports,
