@@ -67,7 +67,7 @@ def test_first_start_to_first_import(page: Any, fresh_server: Server, tmp_path: 
     page.reload()
     wait_idle(page)
     expect(page.get_by_text(f"Signed in as {OWNER[0]}")).to_be_visible(timeout=30_000)
-    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
     assert _metric(page, "Orders") == "0"
 
     page.get_by_role("link", name="Data").click()

@@ -33,7 +33,7 @@ def _set_dates(page: Any, start: dt.date, end: dt.date) -> None:
 
 def test_overview_dates_then_cohort_csv(owner_page: Any, server: Server) -> None:
     page = owner_page
-    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible(timeout=30_000)
     wait_idle(page)
     before = _metric(page, "Orders")
     data = json.loads(server.cli("kpis", "--json").stdout)
@@ -49,7 +49,7 @@ def test_overview_dates_then_cohort_csv(owner_page: Any, server: Server) -> None
 
     page.get_by_role("link", name="Retention").click()
     wait_idle(page)
-    expect(page.get_by_role("heading", name="Retention")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Retention", exact=True)).to_be_visible(timeout=30_000)
     expect(page.get_by_text(f"History up to {until.isoformat()}")).to_be_visible()
     cohort_block = (
         page.locator("[data-testid=stVerticalBlock]")
@@ -78,14 +78,18 @@ def test_workflow_impact_draws_the_lift(owner_page: Any, server: Server) -> None
     page = owner_page
     page.get_by_role("link", name="Workflow impact").click()
     wait_idle(page)
-    expect(page.get_by_role("heading", name="Workflow impact")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Workflow impact", exact=True)).to_be_visible(
+        timeout=30_000
+    )
     page.get_by_label("Workflow", exact=True).click()
     page.get_by_role("option", name=re.compile("Second order thank-you")).click()
     wait_idle(page)
-    expect(page.get_by_role("heading", name="Holdout lift")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Holdout lift", exact=True)).to_be_visible(
+        timeout=60_000
+    )
     verdicts = page.get_by_text(re.compile(r"Conversion lift \(percentage points\): "))
     expect(verdicts.first).to_be_visible()
-    page.get_by_role("heading", name="Holdout lift").scroll_into_view_if_needed()
+    page.get_by_role("heading", name="Holdout lift", exact=True).scroll_into_view_if_needed()
     screenshot(page, "kpi-workflow-impact-lift")
 
 

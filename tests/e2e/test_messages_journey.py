@@ -119,7 +119,7 @@ def test_preview_send_test_and_unsubscribe(page: Any, mail_server: Server, smtp:
     login(page, mail_server.url)
     page.get_by_role("link", name="Templates").click()
     wait_idle(page)
-    expect(page.get_by_role("heading", name="Templates")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Templates", exact=True)).to_be_visible(timeout=30_000)
     _pick(page, "Template", "review_request")
     page.get_by_label("Preview for (email or order number)").fill(email)
     page.get_by_label("Preview for (email or order number)").press("Enter")
