@@ -4,7 +4,8 @@
 transport. The SMTP conversation runs on a helper thread, one message at a time: while the
 server handles message *k*, this thread builds the email of message *k + 1*; then it waits
 for *k*'s reply, commits *k*'s ``sent`` (or its failure), and only then hands *k + 1* over.
-So sends never overlap and a message is committed ``sent`` before the next one starts: at any
+The email is also serialised here (:class:`PreparedEmail`), so the helper thread only talks.
+Sends never overlap and a message is committed ``sent`` before the next one starts: at any
 moment at most ONE message is between the server's acceptance and its commit, exactly as
 without the thread (see the duplicate window in :mod:`core.engine.dispatch`).
 """
@@ -99,6 +100,30 @@ def build(m: Message, st: StoreSettings) -> EmailMessage:
         unsubscribe_url=url,
         message_id=message_id_header(m, st),
     )
+
+
+class PreparedEmail(EmailMessage):
+    """An email serialised for SMTP ahead of the call: :meth:`prepare` writes the wire bytes
+    once (on the worker's thread, while the server answers the message before), and
+    ``as_bytes`` with the same policy returns them instead of writing the message again."""
+
+    _wire: bytes | None = None
+    _wire_policy: dict[str, Any] | None = None
+
+    @classmethod
+    def prepare(cls, email: EmailMessage) -> PreparedEmail:
+        prepared = cast(PreparedEmail, email)
+        prepared.__class__ = cls
+        policy = email.policy.clone(linesep="\r\n")
+        prepared._wire = EmailMessage.as_bytes(email, policy=policy)
+        prepared._wire_policy = vars(policy)
+        return prepared
+
+    def as_bytes(self, unixfrom: bool = False, policy: Any = None) -> bytes:
+        same = policy is not None and vars(policy) == self._wire_policy
+        if self._wire is not None and same and not unixfrom:
+            return self._wire
+        return super().as_bytes(unixfrom, policy)
 
 
 def _temporary(exc: Exception) -> bool:
@@ -224,8 +249,8 @@ def send_group(
                         outbox.release(session, [i.message.id for i in items[position:]], worker)
                         session.commit()
                         return
-                    try:
-                        email = build(m, st)  # while the server answers the one in flight
+                    try:  # while the server answers the one in flight
+                        email = PreparedEmail.prepare(build(m, st))
                     except ValidationError as exc:
                         record_failure(session, m, worker, clock(), exc, stats)
                         continue
