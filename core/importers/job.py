@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Table
 
-from core.errors import RowError
+from core.importers.summary import Counts
 from core.importers.writer import Writer
 from core.models import Base
 
@@ -17,20 +17,6 @@ EVENT_SOURCE = "import"
 
 def table(name: str) -> Table:
     return Base.metadata.tables[name]
-
-
-@dataclass
-class Counts:
-    """What was (or, in a dry run, would be) written, and references that did not resolve."""
-
-    orders_created: int = 0
-    orders_updated: int = 0
-    customers_created: int = 0
-    customers_updated: int = 0
-    lines_written: int = 0
-    reviews_written: int = 0
-    products_written: int = 0
-    errors: list[RowError] = field(default_factory=list)
 
 
 @dataclass

@@ -15,8 +15,9 @@ from core.errors import RowError
 from core.importers.batch import ORDER_EVENT_COLUMNS, Batch
 from core.importers.customers import upsert_customers
 from core.importers.events import new_order_events
-from core.importers.job import EVENT_SOURCE, Counts, Job, split, table
+from core.importers.job import EVENT_SOURCE, Job, split, table
 from core.importers.parsing import month_and_date
+from core.importers.summary import Counts
 from core.importers.writer import Writer
 
 ORDER_COLUMNS = (

@@ -10,8 +10,8 @@ from core.errors import ImportRejected, RowError
 
 
 @dataclass
-class ImportSummary:
-    """Counts of what was written (or, in a dry run, would be) and every rejected row."""
+class Counts:
+    """What was (or, in a dry run, would be) written, and references that did not resolve."""
 
     orders_created: int = 0
     orders_updated: int = 0
@@ -20,9 +20,15 @@ class ImportSummary:
     lines_written: int = 0
     reviews_written: int = 0
     products_written: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass
+class ImportSummary(Counts):
+    """The counts of the write, the rows read and rejected (every rejected row in ``errors``)."""
+
     rows_read: int = 0
     rows_rejected: int = 0
-    errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     kind: str = "orders"
     format: str = "native"
