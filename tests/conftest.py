@@ -24,14 +24,28 @@ PG_ENV = "ORDERFLOW_TEST_DATABASE_URL"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+TEST_SECRET_KEY = "test-secret-key-not-for-production"
+# Set at import, before collection: some parametrized tests sign tokens while being collected.
+os.environ["ORDERFLOW_SECRET_KEY"] = TEST_SECRET_KEY
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_secrets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """For the whole session (module and session fixtures included): a test signing key, and a
+    secrets file in a temporary folder, so no test reads or writes the developer's secrets."""
+    from core import config
+
+    secrets_file = tmp_path_factory.mktemp("secrets") / "secrets.toml"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ORDERFLOW_SECRET_KEY", TEST_SECRET_KEY)
+        patch.setattr(config, "secrets_path", lambda: secrets_file)
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _isolated_config(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """No test reads the developer's secrets or database by accident."""
-    secrets_dir = tmp_path_factory.getbasetemp() / "secrets"
-    secrets_dir.mkdir(exist_ok=True)
-    monkeypatch.setenv("ORDERFLOW_SECRET_KEY", "test-secret-key-not-for-production")
+def _isolated_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with the test key and without SMTP settings from the environment."""
+    monkeypatch.setenv("ORDERFLOW_SECRET_KEY", TEST_SECRET_KEY)
     for key in list(os.environ):
         if key.startswith("ORDERFLOW_SMTP_"):
             monkeypatch.delenv(key)
