@@ -6,7 +6,7 @@ import streamlit as st
 from core.metrics import overview as kpi_overview
 from core.metrics.types import KPI_LABELS, Filters, OverviewResult, Period
 from dashboard import resources
-from dashboard.components.download import csv_download
+from dashboard.components.charts import chart_with_data
 from dashboard.components.feedback import errors_shown
 from dashboard.components.kpi_cards import kpi_card
 from dashboard.filters import global_filters
@@ -48,21 +48,14 @@ with errors_shown():
                 )
 
     daily = result.daily.reset_index(names="date")
-    chart_tab, table_tab = st.tabs(["Revenue and orders per day", "Data"])
-    with chart_tab:
-        figure = px.bar(
-            daily,
-            x="date",
-            y="gross_revenue",
-            labels={"gross_revenue": f"Gross revenue ({result.currency})", "date": ""},
-        )
-        figure.add_scatter(
-            x=daily["date"], y=daily["net_revenue"], name="Net revenue", mode="lines"
-        )
-        figure.update_layout(
-            height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h"}
-        )
-        st.plotly_chart(figure, key="overview_chart")
-    with table_tab:
-        st.dataframe(daily, hide_index=True, width="stretch", key="overview_table")
-    csv_download(daily, "overview-daily", key="overview_csv")
+    figure = px.bar(
+        daily,
+        x="date",
+        y="gross_revenue",
+        labels={"gross_revenue": f"Gross revenue ({result.currency})", "date": ""},
+    )
+    figure.add_scatter(x=daily["date"], y=daily["net_revenue"], name="Net revenue", mode="lines")
+    figure.update_layout(
+        height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h"}
+    )
+    chart_with_data(figure, daily, "overview-daily", key="overview", title="Revenue per day")
