@@ -220,11 +220,16 @@ def test_build_backtest_publish_and_send(owner_page: Any, server: Server) -> Non
     _deliver_and_check(server)
 
 
+def _latest(name: str) -> Any:
+    """The newest workflow of that name (a retried journey builds it again on the same server)."""
+    return select(Workflow).where(Workflow.name == name).order_by(Workflow.id.desc()).limit(1)
+
+
 def _check_saved(server: Server) -> None:
     """The draft stored by "Save draft" is the workflow the clicks described."""
     engine = create_engine(server.database_url)
     with Session(engine) as s:
-        wf = s.scalar(select(Workflow).where(Workflow.name == NAME))
+        wf = s.scalar(_latest(NAME))
         assert wf is not None
         d = WorkflowDefinition.model_validate(wf.draft)
     engine.dispose()
@@ -252,7 +257,7 @@ def _deliver_and_check(server: Server) -> None:
         assert server.cli("settings", "set", key, "00:00").returncode == 0
     engine = create_engine(server.database_url)
     with Session(engine) as s:
-        wf = s.scalar(select(Workflow).where(Workflow.name == NAME))
+        wf = s.scalar(_latest(NAME))
         assert wf is not None and wf.status == "active"
         wid = wf.id
         people = _customers(s, wid)
