@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from core import settings as store_settings
-from core.engine import dispatch, enrol, outbox, runner
+from core.engine import dispatch, enrol, outbox, runner, webhooks
 from core.engine.clock import Clock, system_clock
 from core.engine.dispatch import TransportFactory
 
@@ -37,6 +37,7 @@ class CycleStats:
     steps: int = 0
     enrolments_run: int = 0
     dispatch: dict[str, Any] = field(default_factory=dict)
+    webhooks: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,7 +63,7 @@ def run_once(
     batch: int = dispatch.BATCH,
     lease: dt.timedelta = outbox.LEASE,
 ) -> CycleStats:
-    """One full cycle: enrol, execute due steps, dispatch due messages."""
+    """One full cycle: enrol, execute due steps, dispatch due messages and webhook calls."""
     clock = clock or system_clock
     worker = worker or worker_name()
     stats = CycleStats()
@@ -73,7 +74,9 @@ def run_once(
     stats.steps, stats.enrolments_run = r.steps, r.enrolments
     d = dispatch.dispatch_due(engine, clock(), smtp, worker, batch, lease)
     stats.dispatch = asdict(d)
-    if r.steps or d.claimed:
+    w = webhooks.dispatch_due(engine, clock(), worker)  # outside any transaction
+    stats.webhooks = asdict(w)
+    if r.steps or d.claimed or w.claimed:
         with Session(engine) as session, session.begin():
             store_settings.bump_data_version(session)  # dashboards show the new state
     return stats

@@ -22,6 +22,7 @@ from core.models.orders import (
     Review,
     Shipment,
 )
+from core.models.webhooks import WEBHOOK_STATES, WebhookCall, WebhookSecret
 from core.models.workflows import (
     WORKFLOW_STATUSES,
     Enrolment,
@@ -36,6 +37,7 @@ __all__ = [
     "MESSAGE_STATES",
     "ORDER_STATUSES",
     "SUPPRESSION_REASONS",
+    "WEBHOOK_STATES",
     "WORKFLOW_STATUSES",
     "AuditEntry",
     "Base",
@@ -59,6 +61,8 @@ __all__ = [
     "TemplateTranslation",
     "TriggerMark",
     "User",
+    "WebhookCall",
+    "WebhookSecret",
     "Workflow",
     "WorkflowVersion",
     "utcnow",
