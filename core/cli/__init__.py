@@ -61,6 +61,7 @@ COMMANDS: dict[str, Command] = {
     "referrals": Command("referrals", "referral codes"),
     "template": Command("template", "list, render and test message templates"),
     "workflow": Command("workflow", "create, check, backtest and run workflows"),
+    "source": Command("sources", "connect shops and API clients (live order data)"),
 }
 
 

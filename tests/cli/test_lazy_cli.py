@@ -113,7 +113,7 @@ def test_choices_written_in_the_cli_equal_the_domain_constants() -> None:
     assert data.KINDS == importers.KINDS
     assert data.FORMATS == importers.FORMATS
     assert data.TABLES == exporting.TABLES
-    assert data.DECIMALS == tuple(csvout.DECIMALS)
+    assert tuple(csvout.DECIMALS) == data.DECIMALS
     assert engine_ops.INTERVAL_SECONDS == worker.INTERVAL_SECONDS
     assert kpis.DEFAULT_LIFT_WINDOW_DAYS == workflows.DEFAULT_LIFT_WINDOW_DAYS
 
