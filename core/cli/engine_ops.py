@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import signal
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -14,11 +14,16 @@ from sqlalchemy.orm import Session
 from core import settings as store_settings
 from core.auth import Actor
 from core.cli.common import engine, print_json, print_table, transaction
-from core.engine import ops, runlog, worker
 from core.engine.clock import ManualClock
 from core.errors import ValidationError
 from core.models import EVENT_TYPES
 from core.timeutil import parse_timestamp
+
+if TYPE_CHECKING:
+    from core.engine import worker
+
+# core.engine.worker.INTERVAL_SECONDS (checked by tests/cli/test_lazy_cli.py)
+INTERVAL_SECONDS = 5.0
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,7 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--interval",
         type=float,
-        default=worker.INTERVAL_SECONDS,
+        default=INTERVAL_SECONDS,
         help="seconds between cycles (default %(default)s)",
     )
     p.add_argument(
@@ -66,6 +71,8 @@ def _moment(eng: Engine, text: str) -> dt.datetime:
 
 
 def cmd_event(args: argparse.Namespace) -> int:
+    from core.engine import ops
+
     with transaction() as session:
         at = _parse_at(session, args.at) if args.at else None
         order = ops.raise_event(session, Actor.cli(), args.order_ref, args.type, at)
@@ -87,6 +94,8 @@ def _report(stats: worker.CycleStats, as_json: bool) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from core.engine import worker
+
     eng = engine()
     if args.at and not args.once:
         raise ValidationError("--at only goes with --once.", field="--at")
@@ -105,6 +114,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from core.engine import runlog
+
     with transaction() as session:
         if args.customer:
             frame = runlog.run_log(

@@ -9,7 +9,8 @@ so a higher-priority workflow's message wins). Transactional messages go at once
 sent over ONE connection per transport (SMTP, or the mailbox for demo customers); each result is
 committed right after its SMTP reply, before the next message is handed to the server (the
 next email is built while the server answers: :mod:`core.engine.sending`). Temporary failures (4xx, connection errors) are retried
-with exponential backoff; permanent ones (5xx) are marked ``failed`` with the server's reply.
+with exponential backoff; permanent ones (5xx) are marked ``failed`` with the server's reply, and the customer's address
+``bounced``: later messages to it are suppressed with that reason.
 
 Duplicate window: a message is committed ``sending`` before the SMTP call and ``sent`` right
 after the server accepted it. A worker killed between the server's "250 OK" for a message and
@@ -124,6 +125,8 @@ def _policy(
     for item in sorted(items, key=lambda i: (i.message.priority, i.message.due_at, i.message.id)):
         m, c = item.message, item.customer
         reason: str | None = None if m.to_address else "no_email"
+        if reason is None and c is not None and c.bounced_at is not None:
+            reason = "bounced"
         if reason is None and c is not None and m.category == "marketing":
             if c.unsubscribed_at is not None:
                 reason = "unsubscribed"
