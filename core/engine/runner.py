@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from core import settings as store_settings
 from core.engine import context
 from core.engine.active import Running, version_definition
+from core.engine.admit import eval_context
 from core.engine.conditions import evaluate, fields_used
-from core.engine.enrol import eval_context
 from core.engine.registry import TRIGGERS
 from core.engine.schema import WorkflowDefinition
 from core.engine.sqlutil import Bind, insert_ignore, lock_skip_locked, open_session
