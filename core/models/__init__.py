@@ -22,6 +22,7 @@ from core.models.orders import (
     Review,
     Shipment,
 )
+from core.models.sources import DELIVERY_STATUSES, SOURCE_KINDS, Delivery, Source
 from core.models.webhooks import WEBHOOK_STATES, WebhookCall, WebhookSecret
 from core.models.workflows import (
     WORKFLOW_STATUSES,
@@ -33,9 +34,11 @@ from core.models.workflows import (
 )
 
 __all__ = [
+    "DELIVERY_STATUSES",
     "EVENT_TYPES",
     "MESSAGE_STATES",
     "ORDER_STATUSES",
+    "SOURCE_KINDS",
     "SUPPRESSION_REASONS",
     "WEBHOOK_STATES",
     "WORKFLOW_STATUSES",
@@ -44,6 +47,7 @@ __all__ = [
     "ConsentEvent",
     "Coupon",
     "Customer",
+    "Delivery",
     "DeliveryOption",
     "Enrolment",
     "Message",
@@ -57,6 +61,7 @@ __all__ = [
     "Review",
     "Setting",
     "Shipment",
+    "Source",
     "StepRun",
     "TemplateTranslation",
     "TriggerMark",

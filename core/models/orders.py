@@ -89,6 +89,8 @@ class Order(Timestamps, Base):
     )
     shipping_country: Mapped[str | None] = mapped_column(String(2))
     note: Mapped[str | None] = mapped_column(Text)
+    source_updated_at: Mapped[UTCTimestamp | None]
+    """The shop's ``updated_at`` of the version stored (an older update is not applied)."""
     is_test: Mapped[bool] = mapped_column(Boolean, default=False)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
