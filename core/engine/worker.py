@@ -26,6 +26,12 @@ from core.engine.sqlutil import Bind, open_session
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 5.0
+_wake = threading.Event()
+
+
+def wake() -> None:
+    """Start the next cycle of this process's worker now (a live event was just stored)."""
+    _wake.set()
 
 
 @dataclass
@@ -95,11 +101,13 @@ def run_forever(
     smtp: TransportFactory | None = None,
     interval: float = INTERVAL_SECONDS,
 ) -> None:
-    """Cycle until ``stop`` is set; an error in one cycle is logged and the next one runs."""
+    """Cycle until ``stop`` is set; an error in one cycle is logged and the next one runs. A
+    cycle starts every ``interval`` seconds, or at once after :func:`wake`."""
     worker = worker_name()
     while not stop.is_set():
+        _wake.clear()
         try:
             run_once(engine, clock, smtp, worker)
         except Exception:
             log.exception("worker cycle failed")
-        stop.wait(interval)
+        _wake.wait(interval)
