@@ -14,6 +14,7 @@ from core.models.orders import (
     EVENT_TYPES,
     ORDER_STATUSES,
     DeliveryOption,
+    DeliverySlot,
     Order,
     OrderEvent,
     OrderLine,
@@ -21,6 +22,7 @@ from core.models.orders import (
     Product,
     Review,
     Shipment,
+    SlotReservation,
 )
 from core.models.workflows import (
     WORKFLOW_STATUSES,
@@ -43,6 +45,7 @@ __all__ = [
     "Coupon",
     "Customer",
     "DeliveryOption",
+    "DeliverySlot",
     "Enrolment",
     "Message",
     "MessageTemplate",
@@ -55,6 +58,7 @@ __all__ = [
     "Review",
     "Setting",
     "Shipment",
+    "SlotReservation",
     "StepRun",
     "TemplateTranslation",
     "TriggerMark",
