@@ -24,6 +24,8 @@ from core.models.orders import (
     Shipment,
     SlotReservation,
 )
+from core.models.sources import DELIVERY_STATUSES, SOURCE_KINDS, Delivery, Source
+from core.models.webhooks import WEBHOOK_STATES, WebhookCall, WebhookSecret
 from core.models.workflows import (
     WORKFLOW_STATUSES,
     Enrolment,
@@ -34,16 +36,20 @@ from core.models.workflows import (
 )
 
 __all__ = [
+    "DELIVERY_STATUSES",
     "EVENT_TYPES",
     "MESSAGE_STATES",
     "ORDER_STATUSES",
+    "SOURCE_KINDS",
     "SUPPRESSION_REASONS",
+    "WEBHOOK_STATES",
     "WORKFLOW_STATUSES",
     "AuditEntry",
     "Base",
     "ConsentEvent",
     "Coupon",
     "Customer",
+    "Delivery",
     "DeliveryOption",
     "DeliverySlot",
     "Enrolment",
@@ -59,10 +65,13 @@ __all__ = [
     "Setting",
     "Shipment",
     "SlotReservation",
+    "Source",
     "StepRun",
     "TemplateTranslation",
     "TriggerMark",
     "User",
+    "WebhookCall",
+    "WebhookSecret",
     "Workflow",
     "WorkflowVersion",
     "utcnow",
