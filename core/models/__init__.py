@@ -22,6 +22,7 @@ from core.models.orders import (
     Review,
     Shipment,
 )
+from core.models.sources import DELIVERY_STATUSES, SOURCE_KINDS, Delivery, Source
 from core.models.workflows import (
     WORKFLOW_STATUSES,
     Enrolment,
@@ -32,9 +33,11 @@ from core.models.workflows import (
 )
 
 __all__ = [
+    "DELIVERY_STATUSES",
     "EVENT_TYPES",
     "MESSAGE_STATES",
     "ORDER_STATUSES",
+    "SOURCE_KINDS",
     "SUPPRESSION_REASONS",
     "WORKFLOW_STATUSES",
     "AuditEntry",
@@ -42,6 +45,7 @@ __all__ = [
     "ConsentEvent",
     "Coupon",
     "Customer",
+    "Delivery",
     "DeliveryOption",
     "Enrolment",
     "Message",
@@ -55,6 +59,7 @@ __all__ = [
     "Review",
     "Setting",
     "Shipment",
+    "Source",
     "StepRun",
     "TemplateTranslation",
     "TriggerMark",

@@ -16,6 +16,7 @@ SUPPRESSION_REASONS = (
     "holdout",
     "exit_condition",
     "no_email",
+    "bounced",
 )
 
 
