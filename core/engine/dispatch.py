@@ -30,7 +30,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import settings as store_settings
@@ -45,6 +45,7 @@ from core.engine.sending import (
     message_id_header,
     send_group,
 )
+from core.engine.sqlutil import Bind, open_session
 from core.models import Customer, Message
 from core.settings import StoreSettings
 from core.timeutil import zone
@@ -154,20 +155,24 @@ def _policy(
 
 
 def dispatch_batch(
-    engine: Engine,
+    engine: Bind,
     now: dt.datetime,
     transports: TransportFactory,
     worker: str,
     batch: int = BATCH,
     lease: dt.timedelta = outbox.LEASE,
     clock: Callable[[], dt.datetime] | None = None,
+    send: bool = True,
 ) -> DispatchStats:
+    """Claim a batch, apply the policy and send what may go. Without ``send`` (a rehearsal, in a
+    transaction rolled back afterwards) no transport is opened: what would go stays ``sending``
+    under this worker's claim."""
     stats = DispatchStats()
     ids = outbox.claim(engine, worker, now, batch, lease)
     stats.claimed = len(ids)
     if not ids:
         return stats
-    with Session(engine, expire_on_commit=False) as session:
+    with open_session(engine, expire_on_commit=False) as session:
         st = store_settings.load(session)
         messages = list(session.scalars(select(Message).where(Message.id.in_(ids))))
         customer_ids = {m.customer_id for m in messages if m.customer_id}
@@ -176,6 +181,8 @@ def dispatch_batch(
         }
         items = [Item(m, customers.get(m.customer_id or -1)) for m in messages]
         ready = _policy(session, items, st, now, worker, stats)
+        if not send:
+            return stats
         for mailbox in (False, True):
             group = [
                 i
@@ -198,18 +205,22 @@ def dispatch_batch(
 
 
 def dispatch_due(
-    engine: Engine,
+    engine: Bind,
     now: dt.datetime,
     transports: TransportFactory | None = None,
     worker: str = "worker",
     batch: int = BATCH,
     lease: dt.timedelta = outbox.LEASE,
     max_batches: int = 10_000,
+    send: bool = True,
 ) -> DispatchStats:
-    """Send everything due, batch after batch; returns the totals."""
+    """Send everything due, batch after batch; returns the totals (``send``: see
+    :func:`dispatch_batch`)."""
     total = DispatchStats()
     for _ in range(max_batches):
-        stats = dispatch_batch(engine, now, transports or default_transports, worker, batch, lease)
+        stats = dispatch_batch(
+            engine, now, transports or default_transports, worker, batch, lease, send=send
+        )
         total.add(stats)
         if stats.claimed < batch:
             break
