@@ -154,5 +154,7 @@ def test_workflow_impact_funnel_and_lift(run_page: PageRunner, app_db: Engine) -
         )  # fmt: skip
     row = table.set_index("name").loc["Second order thanks"]
     assert (str(row["enrolled"]), str(row["sent"]), str(row["converted"])) == (
-        cards["Enrolled"], cards["Messages sent"], cards["Converted"]
+        cards["Enrolled"],
+        cards["Messages sent"],
+        cards["Converted"],
     )  # the same definition on both pages
