@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from core import referral_program
 from core import settings as store_settings
 from core.engine import dispatch, enrol, outbox, runner
 from core.engine.clock import Clock, system_clock
@@ -36,6 +37,7 @@ class CycleStats:
     time_triggers: int = 0
     steps: int = 0
     enrolments_run: int = 0
+    referral_rewards: int = 0
     dispatch: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -62,7 +64,8 @@ def run_once(
     batch: int = dispatch.BATCH,
     lease: dt.timedelta = outbox.LEASE,
 ) -> CycleStats:
-    """One full cycle: enrol, execute due steps, dispatch due messages."""
+    """One full cycle: enrol, execute due steps, dispatch due messages, settle the referral
+    rewards whose refund window has passed."""
     clock = clock or system_clock
     worker = worker or worker_name()
     stats = CycleStats()
@@ -73,7 +76,10 @@ def run_once(
     stats.steps, stats.enrolments_run = r.steps, r.enrolments
     d = dispatch.dispatch_due(engine, clock(), smtp, worker, batch, lease)
     stats.dispatch = asdict(d)
-    if r.steps or d.claimed:
+    with Session(engine) as session, session.begin():
+        settled = referral_program.settle_rewards(session, clock())
+        stats.referral_rewards = settled.rewarded
+    if r.steps or d.claimed or settled.rewarded or settled.not_rewarded:
         with Session(engine) as session, session.begin():
             store_settings.bump_data_version(session)  # dashboards show the new state
     return stats

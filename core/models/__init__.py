@@ -2,7 +2,18 @@
 
 from core.models.admin import AuditEntry, Setting, User
 from core.models.base import Base, utcnow
-from core.models.customers import ConsentEvent, Coupon, Customer, ReferralCode
+from core.models.customers import (
+    REDEMPTION_FLAGS,
+    REFERRAL_STATUSES,
+    REFUSAL_REASONS,
+    ConsentEvent,
+    Coupon,
+    CouponRedemption,
+    Customer,
+    PreferenceChange,
+    ReferralCode,
+    ReferralUse,
+)
 from core.models.messaging import (
     MESSAGE_STATES,
     SUPPRESSION_REASONS,
@@ -35,12 +46,16 @@ __all__ = [
     "EVENT_TYPES",
     "MESSAGE_STATES",
     "ORDER_STATUSES",
+    "REDEMPTION_FLAGS",
+    "REFERRAL_STATUSES",
+    "REFUSAL_REASONS",
     "SUPPRESSION_REASONS",
     "WORKFLOW_STATUSES",
     "AuditEntry",
     "Base",
     "ConsentEvent",
     "Coupon",
+    "CouponRedemption",
     "Customer",
     "DeliveryOption",
     "Enrolment",
@@ -50,8 +65,10 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "PickupLocation",
+    "PreferenceChange",
     "Product",
     "ReferralCode",
+    "ReferralUse",
     "Review",
     "Setting",
     "Shipment",
