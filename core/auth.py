@@ -35,6 +35,7 @@ class Role(StrEnum):
 class Action(StrEnum):
     MANAGE_USERS = "users.manage"
     EDIT_SETTINGS = "settings.edit"
+    MANAGE_SOURCES = "sources.manage"
     IMPORT_DATA = "data.import"
     MANAGE_DEMO = "data.demo"
     EXPORT_DATA = "data.export"

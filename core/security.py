@@ -1,4 +1,5 @@
-"""Signed, expiring tokens for session cookies and public links (unsubscribe, reviews).
+"""Signed, expiring tokens for session cookies and public links (unsubscribe, reviews), and the
+encryption of stored secrets (webhook secrets of live sources) and hashing of API tokens.
 
 The key comes from ``ORDERFLOW_SECRET_KEY`` (environment or `.streamlit/secrets.toml`). When
 neither has it, one is generated once and written to `.streamlit/secrets.toml` (git-ignored).
@@ -6,6 +7,9 @@ neither has it, one is generated once and written to `.streamlit/secrets.toml` (
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets as pysecrets
 from functools import lru_cache
 from pathlib import Path
@@ -62,3 +66,51 @@ def unsign(purpose: str, token: str, max_age: int) -> Any:
         raise AuthError("This link has expired.", hint="Ask for a new one.") from None
     except BadSignature:
         raise AuthError("This link is not valid: it was changed or is incomplete.") from None
+
+
+@lru_cache(maxsize=4)
+def _fernet(key: str) -> Any:
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"orderflow stored secrets"
+    ).derive(key.encode("utf-8"))
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def encrypt_secret(plain: str) -> str:
+    """``plain`` encrypted (Fernet) with a key derived from ``ORDERFLOW_SECRET_KEY``."""
+    token: bytes = _fernet(_ensure_key()).encrypt(plain.encode("utf-8"))
+    return token.decode("ascii")
+
+
+def decrypt_secret(stored: str) -> str:
+    """The secret stored by :func:`encrypt_secret`; AuthError when the key changed."""
+    from cryptography.fernet import InvalidToken
+
+    try:
+        plain: bytes = _fernet(_ensure_key()).decrypt(stored.encode("ascii"))
+    except InvalidToken:
+        raise AuthError(
+            "A stored secret cannot be read with the current ORDERFLOW_SECRET_KEY.",
+            hint="Set the secret again (Settings or `python -m core source rotate`).",
+        ) from None
+    return plain.decode("utf-8")
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a high-entropy bearer token (only this is stored)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def hmac_base64(secret: str, body: bytes) -> str:
+    """Base64 of HMAC-SHA256(body) with ``secret``, as Shopify and WooCommerce sign webhooks."""
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def same(a: str, b: str) -> bool:
+    """Constant-time comparison."""
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))

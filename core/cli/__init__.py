@@ -1,39 +1,100 @@
 """`python -m core COMMAND ...`: the operator's command line.
 
-Every module in this package that defines ``register(subparsers)`` adds its commands; a command
-sets ``func`` (``(args) -> int``) on its parser. Exit codes: 0 ok, 1 bad input (any
-``OrderflowError``, printed without a traceback), 2 usage. The CLI acts as actor ``cli``.
+Commands are imported lazily, so that ``python -m core --help`` and building the parser stay
+fast (no pandas, scipy or streamlit; ``tests/cli/test_lazy_cli.py`` asserts it):
+
+- :data:`COMMANDS` is the light registry: command name -> (module in this package, one-line help).
+  The top-level parser lists every command from it without importing any command module.
+- Only the module of the command being run is imported; its ``register(subparsers)`` adds that
+  command's full parser (arguments, sub-actions) and sets ``func`` (``(args) -> int``) on it.
+
+To add a command:
+
+1. Add ``"name": Command("module", "one-line help")`` to :data:`COMMANDS` (a module may serve
+   several commands: ``data`` serves ``import`` and ``export``).
+2. In ``core/cli/<module>.py`` write ``register(sub)`` adding a parser for each of its commands.
+   At module level import only light things (argparse, ``core.cli.common``, ``core.errors``,
+   ``core.auth``, ``core.models``, ``core.settings``, ``core.timeutil``); import pandas, scipy,
+   Jinja2 and any module that pulls them in (``core.metrics``, ``core.importers``,
+   ``core.exporting``, ``core.engine.*``, ``core.demo``, ``core.messaging``) inside the
+   ``cmd_*`` function that needs it. Choices needed by the parser are written out in the
+   command module and checked against the domain's constants by ``tests/cli/test_lazy_cli.py``.
+
+Exit codes: 0 ok, 1 bad input (any ``OrderflowError``, printed without a traceback), 2 usage.
+The CLI acts as actor ``cli``.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from core.errors import ImportRejected, OrderflowError
 
 
-def build_parser() -> argparse.ArgumentParser:
+class Command(NamedTuple):
+    module: str
+    help: str
+
+
+COMMANDS: dict[str, Command] = {
+    "init": Command("admin", "create or migrate the database (never adds demo data)"),
+    "settings": Command("admin", "show or change store settings"),
+    "users": Command("admin", "manage dashboard users"),
+    "import": Command(
+        "data",
+        "import a CSV file (all-or-nothing; importing it again updates, never duplicates)",
+    ),
+    "export": Command("data", "export a table to CSV"),
+    "demo": Command(
+        "demo", "load the demo shop (a made-up European store), replace it or clear it"
+    ),
+    "event": Command("engine_ops", "raise an order event now (or at --at)"),
+    "worker": Command("engine_ops", "run the workflow worker (enrol, steps, sending)"),
+    "log": Command("engine_ops", "the run log of a customer or an order"),
+    "kpis": Command(
+        "kpis", "print the KPIs (all data, or --since/--until), or one workflow's impact"
+    ),
+    "referrals": Command("referrals", "referral codes"),
+    "template": Command("template", "list, render and test message templates"),
+    "workflow": Command("workflow", "create, check, backtest and run workflows"),
+    "source": Command("sources", "connect shops and API clients (live order data)"),
+}
+
+
+def _selected(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (the top-level parser has no options but -h)."""
+    for token in argv:
+        if token.startswith("-"):
+            return None
+        return token if token in COMMANDS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: the full parser of the command named there, a light entry
+    (name and help) for every other command."""
     parser = argparse.ArgumentParser(
         prog="python -m core",
         description="Orderflow: customize the whole order workflow without code.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_") or info.name == "common":
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(subparsers)
+    name = _selected(sys.argv[1:] if argv is None else argv)
+    if name is not None:
+        module = importlib.import_module(f"{__name__}.{COMMANDS[name].module}")
+        module.register(subparsers)
+    for other, command in COMMANDS.items():
+        if other not in subparsers.choices:
+            subparsers.add_parser(other, help=command.help, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)

@@ -5,13 +5,34 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core import exporting, importers
 from core.auth import Actor
 from core.cli.common import print_json, transaction
-from core.csvout import DECIMALS, CsvFormat
 from core.errors import ImportRejected, ValidationError
-from core.importers import ImportSummary, RejectedFile
+
+if TYPE_CHECKING:
+    from core.importers import ImportSummary
+
+# The parser's choices, written out so that building it imports no pandas; they equal
+# core.importers.KINDS / FORMATS, core.exporting.TABLES and core.csvout.DECIMALS
+# (tests/cli/test_lazy_cli.py).
+KINDS = ("orders", "lines", "products", "customers", "reviews")
+FORMATS = ("auto", "native", "shopify")
+TABLES = (
+    "orders",
+    "customers",
+    "lines",
+    "products",
+    "reviews",
+    "events",
+    "shipments",
+    "messages",
+    "coupons",
+    "referral_codes",
+    "audit_log",
+)
+DECIMALS = (".", ",")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,10 +46,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("file", type=Path, help="the CSV file")
-    p.add_argument("--kind", default="orders", choices=importers.KINDS, help="what the file holds")
-    p.add_argument(
-        "--format", dest="fmt", default="auto", choices=importers.FORMATS, help="file layout"
-    )
+    p.add_argument("--kind", default="orders", choices=KINDS, help="what the file holds")
+    p.add_argument("--format", dest="fmt", default="auto", choices=FORMATS, help="file layout")
     p.add_argument(
         "--map",
         dest="mapping",
@@ -44,9 +63,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "export",
         help="export a table to CSV",
-        description="Tables: " + ", ".join(exporting.TABLES) + ". `orders` has one row per order.",
+        description="Tables: " + ", ".join(TABLES) + ". `orders` has one row per order.",
     )
-    p.add_argument("table", choices=exporting.TABLES, metavar="TABLE", help="the table to export")
+    p.add_argument("table", choices=TABLES, metavar="TABLE", help="the table to export")
     p.add_argument("--out", required=True, type=Path, help="the CSV file to write")
     p.add_argument("--delimiter", default=",", choices=[",", ";"], help="field separator")
     p.add_argument("--decimal", default=".", choices=list(DECIMALS), help="decimal separator")
@@ -62,6 +81,8 @@ def _read(path: Path) -> bytes:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from core import importers
+
     data = _read(args.file)
     mapping = importers.parse_mapping(args.mapping) if args.mapping else None
     try:
@@ -90,6 +111,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _rejected_summary(exc: ImportRejected, args: argparse.Namespace) -> ImportSummary:
+    from core.importers import ImportSummary, RejectedFile
+
     if isinstance(exc, RejectedFile):
         return exc.summary
     return ImportSummary(
@@ -108,6 +131,9 @@ def _print(summary: ImportSummary, path: Path) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from core import exporting
+    from core.csvout import CsvFormat
+
     fmt = CsvFormat(delimiter=args.delimiter, decimal=args.decimal, bom=args.bom)
     with transaction() as session:
         frame = exporting.export_table(session, Actor.cli(), args.table)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from core import demo
 from core.auth import Actor
 from core.cli.common import engine, print_json
 from core.timeutil import parse_date
@@ -61,6 +60,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from core import demo
+
     actor = Actor.cli()
     if args.clear:
         removed = demo.clear(engine(), actor)

@@ -1,4 +1,4 @@
-"""`event ORDER_REF TYPE [--at ISO]`, `worker [--once]`, `log --customer EMAIL | --order REF`."""
+"""`event REF TYPE [--at ISO]`, `worker [--once [--at ISO | --now ISO]]`, `log --customer EMAIL | --order REF`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import signal
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -14,11 +14,16 @@ from sqlalchemy.orm import Session
 from core import settings as store_settings
 from core.auth import Actor
 from core.cli.common import engine, print_json, print_table, transaction
-from core.engine import ops, runlog, worker
 from core.engine.clock import ManualClock
 from core.errors import ValidationError
 from core.models import EVENT_TYPES
 from core.timeutil import parse_timestamp
+
+if TYPE_CHECKING:
+    from core.engine import rehearsal, worker
+
+# core.engine.worker.INTERVAL_SECONDS (checked by tests/cli/test_lazy_cli.py)
+INTERVAL_SECONDS = 5.0
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,14 +38,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--interval",
         type=float,
-        default=worker.INTERVAL_SECONDS,
+        default=INTERVAL_SECONDS,
         help="seconds between cycles (default %(default)s)",
     )
-    p.add_argument(
+    when = p.add_mutually_exclusive_group()
+    when.add_argument(
         "--at",
         metavar="ISO",
-        help="with --once: run the cycle as of this moment (a rehearsal on a copy of the data: "
-        "waits and messages due by then run now); no offset means the store's time zone",
+        help="with --once: REHEARSE the cycle as of this moment: what would be sent and skipped "
+        "by then is reported, nothing is written and no mail server is contacted (PostgreSQL: "
+        "one transaction rolled back; SQLite: a temporary copy); no offset means the store's "
+        "time zone",
+    )
+    when.add_argument(
+        "--now",
+        metavar="ISO",
+        help="with --once, for tests and demonstrations only: run a REAL cycle as if it were "
+        "this moment (it writes and sends, e.g. to let a 7-day wait pass in a test shop)",
     )
     p.add_argument("--json", action="store_true", help="print each cycle's figures as JSON")
     p.set_defaults(func=cmd_worker)
@@ -53,19 +67,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_log)
 
 
-def _parse_at(session: Session, text: str) -> dt.datetime:
+def _parse_at(session: Session, text: str, option: str = "--at") -> dt.datetime:
     try:
         return parse_timestamp(text, store_settings.load(session).tz)
     except ValueError as exc:
-        raise ValidationError(str(exc), field="--at") from None
+        raise ValidationError(str(exc), field=option) from None
 
 
-def _moment(eng: Engine, text: str) -> dt.datetime:
+def _moment(eng: Engine, text: str, option: str) -> dt.datetime:
     with Session(eng) as session:
-        return _parse_at(session, text)
+        return _parse_at(session, text, option)
 
 
 def cmd_event(args: argparse.Namespace) -> int:
+    from core.engine import ops
+
     with transaction() as session:
         at = _parse_at(session, args.at) if args.at else None
         order = ops.raise_event(session, Actor.cli(), args.order_ref, args.type, at)
@@ -86,12 +102,36 @@ def _report(stats: worker.CycleStats, as_json: bool) -> None:
     )
 
 
+def _report_rehearsal(result: rehearsal.Rehearsal, as_json: bool) -> None:
+    if as_json:
+        print_json(result.as_dict())
+        return
+    s = result.stats
+    print(
+        f"rehearsal as of {result.at.isoformat()}: nothing was written or sent. "
+        f"events {s.events}, enrolled {s.enrolled} (holdout {s.holdout}), steps {s.steps}, "
+        f"would send {len(result.would_send)}, would skip {len(result.would_skip)}"
+    )
+    for m in result.would_send:
+        print(f"  would send  {m['template'] or '-'} to {m['to']} (order {m['order']})")
+    for m in result.would_skip:
+        print(f"  would skip  {m['template'] or '-'} to {m['to']}: {m['reason']}")
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
+    from core.engine import worker
+
     eng = engine()
-    if args.at and not args.once:
-        raise ValidationError("--at only goes with --once.", field="--at")
+    for option in ("at", "now"):
+        if getattr(args, option) and not args.once:
+            raise ValidationError(f"--{option} only goes with --once.", field=f"--{option}")
+    if args.once and args.at:
+        from core.engine import rehearsal
+
+        _report_rehearsal(rehearsal.rehearse(eng, _moment(eng, args.at, "--at")), args.json)
+        return 0
     if args.once:
-        clock = ManualClock(_moment(eng, args.at)) if args.at else None
+        clock = ManualClock(_moment(eng, args.now, "--now")) if args.now else None
         _report(worker.run_once(eng, clock=clock), args.json)
         return 0
     stop = threading.Event()
@@ -105,6 +145,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from core.engine import runlog
+
     with transaction() as session:
         if args.customer:
             frame = runlog.run_log(

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.cli.common import engine, print_json
 from core.errors import ValidationError
-from core.metrics import workflows
-from core.metrics.summary import kpi_summary
-from core.metrics.types import Period
 from core.timeutil import parse_date
+
+if TYPE_CHECKING:
+    from core.metrics.types import Period
+
+# core.metrics.workflows.DEFAULT_LIFT_WINDOW_DAYS (checked by tests/cli/test_lazy_cli.py)
+DEFAULT_LIFT_WINDOW_DAYS = 60
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,7 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--lift-window",
         type=int,
-        default=workflows.DEFAULT_LIFT_WINDOW_DAYS,
+        default=DEFAULT_LIFT_WINDOW_DAYS,
         metavar="DAYS",
         help="days after entry over which holdout lift is measured (default 60)",
     )
@@ -49,6 +52,8 @@ def _date(value: str | None, name: str) -> dt.date | None:
 
 
 def _period(args: argparse.Namespace) -> Period | None:
+    from core.metrics.types import Period
+
     since, until = _date(args.since, "--since"), _date(args.until, "--until")
     if since is None and until is None:
         return None
@@ -64,6 +69,8 @@ def _clean(value: Any) -> Any:
 
 
 def _workflow(args: argparse.Namespace) -> dict[str, Any]:
+    from core.metrics import workflows
+
     report = workflows.report(engine(), args.workflow, _period(args), args.lift_window)
     data: dict[str, Any] = _clean(
         {
@@ -83,6 +90,8 @@ def _workflow(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
+    from core.metrics.summary import kpi_summary
+
     data = _workflow(args) if args.workflow is not None else kpi_summary(engine(), _period(args))
     if args.json:
         print_json(data)

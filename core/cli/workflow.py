@@ -7,7 +7,6 @@ from pathlib import Path
 
 from core.auth import Actor
 from core.cli.common import print_json, print_table, transaction
-from core.engine import backtest, lifecycle, validate
 from core.engine.presets import PRESETS
 from core.errors import ValidationError
 
@@ -66,6 +65,8 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from core.engine import lifecycle
+
     with transaction() as session:
         rows = lifecycle.list_workflows(session)
     print_json(rows) if args.json else print_table(rows)
@@ -81,6 +82,8 @@ def _created(args: argparse.Namespace, wf_id: int, name: str, status: str) -> in
 
 
 def cmd_create(args: argparse.Namespace) -> int:
+    from core.engine import lifecycle
+
     with transaction() as session:
         wf = lifecycle.create_from_preset(session, Actor.cli(), args.preset)
         if args.activate:
@@ -90,6 +93,8 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from core.engine import lifecycle
+
     text = _read(args.file)
     with transaction() as session:
         wf = lifecycle.import_json(session, Actor.cli(), text)
@@ -100,12 +105,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from core.engine import lifecycle
+
     with transaction() as session:
         print(lifecycle.export_json(session, Actor.cli(), args.id))
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from core.engine import validate
+
     text = _read(args.file)
     with transaction() as session:
         problems = validate.validate(text, session)
@@ -132,6 +141,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
+    from core.engine import backtest, lifecycle, validate
+
     with transaction() as session:
         if args.target.isdigit():
             wf = lifecycle.get(session, int(args.target))
@@ -160,6 +171,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 
 def cmd_activate(args: argparse.Namespace) -> int:
+    from core.engine import lifecycle
+
     with transaction() as session:
         wf = lifecycle.activate(session, Actor.cli(), args.id)
         print(f"workflow {wf.id} active (version {wf.published_version})")
@@ -167,6 +180,8 @@ def cmd_activate(args: argparse.Namespace) -> int:
 
 
 def cmd_pause(args: argparse.Namespace) -> int:
+    from core.engine import lifecycle
+
     with transaction() as session:
         wf = lifecycle.pause(session, Actor.cli(), args.id)
         print(f"workflow {wf.id} paused")

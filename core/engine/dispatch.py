@@ -11,7 +11,8 @@ so a higher-priority workflow's message wins). Transactional messages go at once
 sent over ONE connection per transport (SMTP, or the mailbox for demo customers); each result is
 committed right after its SMTP reply, before the next message is handed to the server (the
 next email is built while the server answers: :mod:`core.engine.sending`). Temporary failures (4xx, connection errors) are retried
-with exponential backoff; permanent ones (5xx) are marked ``failed`` with the server's reply.
+with exponential backoff; permanent ones (5xx) are marked ``failed`` with the server's reply, and the customer's address
+``bounced``: later messages to it are suppressed with that reason.
 
 Duplicate window: a message is committed ``sending`` before the SMTP call and ``sent`` right
 after the server accepted it. A worker killed between the server's "250 OK" for a message and
@@ -31,7 +32,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import preferences
@@ -47,6 +48,7 @@ from core.engine.sending import (
     message_id_header,
     send_group,
 )
+from core.engine.sqlutil import Bind, open_session
 from core.models import Customer, Message, MessageTemplate
 from core.settings import StoreSettings
 from core.timeutil import zone
@@ -163,6 +165,8 @@ def _policy(
     for item in sorted(items, key=lambda i: (i.message.priority, i.message.due_at, i.message.id)):
         m, c = item.message, item.customer
         reason: str | None = None if m.to_address else "no_email"
+        if reason is None and c is not None and c.bounced_at is not None:
+            reason = "bounced"
         if reason is None and c is not None and m.category == "marketing":
             if c.unsubscribed_at is not None:
                 reason = "unsubscribed"
@@ -194,20 +198,24 @@ def _policy(
 
 
 def dispatch_batch(
-    engine: Engine,
+    engine: Bind,
     now: dt.datetime,
     transports: TransportFactory,
     worker: str,
     batch: int = BATCH,
     lease: dt.timedelta = outbox.LEASE,
     clock: Callable[[], dt.datetime] | None = None,
+    send: bool = True,
 ) -> DispatchStats:
+    """Claim a batch, apply the policy and send what may go. Without ``send`` (a rehearsal, in a
+    transaction rolled back afterwards) no transport is opened: what would go stays ``sending``
+    under this worker's claim."""
     stats = DispatchStats()
     ids = outbox.claim(engine, worker, now, batch, lease)
     stats.claimed = len(ids)
     if not ids:
         return stats
-    with Session(engine, expire_on_commit=False) as session:
+    with open_session(engine, expire_on_commit=False) as session:
         st = store_settings.load(session)
         messages = list(session.scalars(select(Message).where(Message.id.in_(ids))))
         customer_ids = {m.customer_id for m in messages if m.customer_id}
@@ -216,6 +224,8 @@ def dispatch_batch(
         }
         items = [Item(m, customers.get(m.customer_id or -1)) for m in messages]
         ready = _policy(session, items, st, now, worker, stats)
+        if not send:
+            return stats
         for mailbox in (False, True):
             group = [
                 i
@@ -238,18 +248,22 @@ def dispatch_batch(
 
 
 def dispatch_due(
-    engine: Engine,
+    engine: Bind,
     now: dt.datetime,
     transports: TransportFactory | None = None,
     worker: str = "worker",
     batch: int = BATCH,
     lease: dt.timedelta = outbox.LEASE,
     max_batches: int = 10_000,
+    send: bool = True,
 ) -> DispatchStats:
-    """Send everything due, batch after batch; returns the totals."""
+    """Send everything due, batch after batch; returns the totals (``send``: see
+    :func:`dispatch_batch`)."""
     total = DispatchStats()
     for _ in range(max_batches):
-        stats = dispatch_batch(engine, now, transports or default_transports, worker, batch, lease)
+        stats = dispatch_batch(
+            engine, now, transports or default_transports, worker, batch, lease, send=send
+        )
         total.add(stats)
         if stats.claimed < batch:
             break

@@ -152,7 +152,20 @@ def record_failure(
     else:
         outbox.mark_failed(session, m.id, worker, now, str(exc), attempts)
         stats.failed += 1
+        if _bounced(exc) and m.customer_id is not None:
+            session.execute(
+                update(Customer)
+                .where(Customer.id == m.customer_id, Customer.bounced_at.is_(None))
+                .values(bounced_at=now)
+            )
     session.commit()
+
+
+def _bounced(exc: Exception) -> bool:
+    """A permanent (5xx) refusal: the address is marked undeliverable, never mailed again."""
+    if isinstance(exc, DeliveryError):
+        return exc.code is not None and 500 <= exc.code < 600
+    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
 
 
 def _sent_statement() -> Update:

@@ -69,6 +69,7 @@ class StepEnv:
     ctx: EvalContext
     customer: Customer
     cache: dict[str, Any] = field(default_factory=dict)
+    rehearsal: bool = False  # a rolled-back cycle: nothing may leave the process
 
 
 Handler = Callable[[Step, StepEnv], Go | Wait]

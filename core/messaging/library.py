@@ -23,9 +23,9 @@ from core.auth import Action, Actor, require
 from core.messaging import library_blocks as blocks
 from core.messaging.library_text import LOCALES, texts
 from core.messaging.render import CompiledTemplate
+from core.messaging.stored import find_template
 from core.messaging.templates import (
     create_template,
-    find_template,
     validate_parts,
     write_translation,
 )

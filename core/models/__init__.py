@@ -33,6 +33,7 @@ from core.models.orders import (
     Review,
     Shipment,
 )
+from core.models.sources import DELIVERY_STATUSES, SOURCE_KINDS, Delivery, Source
 from core.models.workflows import (
     WORKFLOW_STATUSES,
     Enrolment,
@@ -43,12 +44,14 @@ from core.models.workflows import (
 )
 
 __all__ = [
+    "DELIVERY_STATUSES",
     "EVENT_TYPES",
     "MESSAGE_STATES",
     "ORDER_STATUSES",
     "REDEMPTION_FLAGS",
     "REFERRAL_STATUSES",
     "REFUSAL_REASONS",
+    "SOURCE_KINDS",
     "SUPPRESSION_REASONS",
     "WORKFLOW_STATUSES",
     "AuditEntry",
@@ -57,6 +60,7 @@ __all__ = [
     "Coupon",
     "CouponRedemption",
     "Customer",
+    "Delivery",
     "DeliveryOption",
     "Enrolment",
     "Message",
@@ -72,6 +76,7 @@ __all__ = [
     "Review",
     "Setting",
     "Shipment",
+    "Source",
     "StepRun",
     "TemplateTranslation",
     "TriggerMark",

@@ -25,6 +25,8 @@ class Customer(Timestamps, Base):
     consent_source: Mapped[Str32 | None]
     consent_at: Mapped[UTCTimestamp | None]
     unsubscribed_at: Mapped[UTCTimestamp | None]
+    bounced_at: Mapped[UTCTimestamp | None]
+    """Set when the mail server refused the address for good (5xx): never mailed again."""
     tags: Mapped[list[str]] = mapped_column(default=list)
     opted_out: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     """Marketing purposes the customer turned off (``core.preferences.PURPOSES``)."""

@@ -20,6 +20,7 @@ SUPPRESSION_REASONS = (
     "opted_out_offers",
     "opted_out_newsletters",
     "email_frequency",
+    "bounced",
 )
 
 

@@ -13,10 +13,10 @@ from core.builder import edit
 from core.engine.registry import STEP_TYPES, TRIGGERS
 from core.engine.schema import Node, Step, WorkflowDefinition
 from core.engine.validate import Problem
-from dashboard.components.builder_conditions import Slot, condition_editor
-from dashboard.components.builder_labels import trigger_label
-from dashboard.components.builder_params import param_input
-from dashboard.components.builder_state import Working, on_edit
+from dashboard.builder.conditions import Slot, condition_editor
+from dashboard.builder.labels import trigger_label
+from dashboard.builder.params import param_input
+from dashboard.builder.state import Working, on_edit
 
 CONDITION_SLOTS = (
     ("entry", "Who enters", "Checked once, when the trigger happens."),

@@ -7,9 +7,9 @@ import streamlit as st
 from core.auth import Actor
 from core.builder import overview
 from dashboard import resources
-from dashboard.components import builder_state
-from dashboard.components.builder_links import link
-from dashboard.components.builder_state import Working
+from dashboard.builder import state as builder_state
+from dashboard.builder.links import link
+from dashboard.builder.state import Working
 
 PICKER = "builder.workflow"
 STATUS_BADGES = {

@@ -8,8 +8,8 @@ from core.auth import Actor
 from core.engine import lifecycle, validate
 from core.errors import WorkflowError
 from dashboard import resources
-from dashboard.components.builder_lifecycle import flash
-from dashboard.components.builder_state import Working
+from dashboard.builder.lifecycle import flash
+from dashboard.builder.state import Working
 from dashboard.components.feedback import show_error
 
 IMPORT_TEXT = "builder.json_text"

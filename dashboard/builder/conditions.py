@@ -13,10 +13,10 @@ from core.builder.values import default_value, value_fits
 from core.engine.registry import FIELDS
 from core.engine.schema import Group, Node, Rule, WorkflowDefinition
 from core.engine.validate import Problem
-from dashboard.components import builder_state
-from dashboard.components.builder_labels import field_label, operator_label
-from dashboard.components.builder_state import Working
-from dashboard.components.builder_values import value_input
+from dashboard.builder import state as builder_state
+from dashboard.builder.labels import field_label, operator_label
+from dashboard.builder.state import Working
+from dashboard.builder.values import value_input
 
 Getter = Callable[[WorkflowDefinition], Node | None]
 Putter = Callable[[WorkflowDefinition, Node | None], WorkflowDefinition]

@@ -9,7 +9,7 @@ import streamlit as st
 from core.auth import Action, Actor, require
 from core.engine.backtest import BacktestReport, backtest
 from dashboard import resources
-from dashboard.components.builder_state import Working
+from dashboard.builder.state import Working
 from dashboard.components.download import csv_download
 
 RESULT = "builder.backtest"

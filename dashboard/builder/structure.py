@@ -11,8 +11,8 @@ from core.builder.describe import output_label, step_title
 from core.engine.registry import STEP_TYPES
 from core.engine.schema import WorkflowDefinition
 from core.errors import OrderflowError
-from dashboard.components.builder_labels import step_type_label
-from dashboard.components.builder_state import NODE_PICKER, Working
+from dashboard.builder.labels import step_type_label
+from dashboard.builder.state import NODE_PICKER, Working
 
 STEP_KEYS = list(STEP_TYPES)
 

@@ -10,7 +10,7 @@ from core.engine.presets import PRESETS
 from core.engine.schema import WorkflowDefinition
 from core.errors import OrderflowError
 from dashboard import resources
-from dashboard.components.builder_links import go_to_builder
+from dashboard.builder.links import go_to_builder
 from dashboard.components.feedback import show_error
 
 BLANK = "blank"

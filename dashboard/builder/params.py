@@ -11,8 +11,8 @@ import streamlit as st
 
 from core.builder.values import date_of, number_of
 from core.engine.registry import WEEKDAYS, ParamSpec
-from dashboard.components import builder_state
-from dashboard.components.builder_labels import choice_label
+from dashboard.builder import state as builder_state
+from dashboard.builder.labels import choice_label
 
 Setter = Callable[[Any], None]
 NEW_OPTION_SOURCES = ("tags",)

@@ -12,9 +12,10 @@ import streamlit.components.v1 as components
 
 from core.auth import Actor
 from core.builder import simulate
-from core.builder.simulate import RuleResult, Simulation
+from core.builder.sim_results import RuleResult
+from core.builder.simulate import Simulation
 from dashboard import resources
-from dashboard.components.builder_state import Working
+from dashboard.builder.state import Working
 
 ORDER = "builder.sim_order"
 RESULT = "builder.sim_result"

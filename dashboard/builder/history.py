@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from core.auth import Action, Actor
 from core.builder import versions
 from dashboard import resources
-from dashboard.components.builder_lifecycle import IN_FLIGHT_LABELS, run_action
-from dashboard.components.builder_state import Working
+from dashboard.builder.lifecycle import IN_FLIGHT_LABELS, run_action
+from dashboard.builder.state import Working
 
 
 def history_panel(actor: Actor, work: Working, readonly: bool) -> None:

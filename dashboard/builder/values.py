@@ -13,8 +13,8 @@ from core.builder.values import date_of, money_parts, money_value, number_of
 from core.engine.registry import FIELDS, OPERATORS
 from core.engine.schema import Rule
 from dashboard import resources
-from dashboard.components import builder_state
-from dashboard.components.builder_labels import choice_label
+from dashboard.builder import state as builder_state
+from dashboard.builder.labels import choice_label
 
 Setter = Callable[[Any], None]
 

@@ -8,11 +8,11 @@ import streamlit as st
 from core.builder import graph
 from core.engine.validate import Problem
 from dashboard import resources
-from dashboard.components import builder_structure
-from dashboard.components.builder_canvas import draw_canvas
-from dashboard.components.builder_node_editor import step_editor, trigger_editor
-from dashboard.components.builder_state import NODE_PICKER, Working
-from dashboard.components.builder_structure import node_name
+from dashboard.builder import structure as builder_structure
+from dashboard.builder.canvas import draw_canvas
+from dashboard.builder.node_editor import step_editor, trigger_editor
+from dashboard.builder.state import NODE_PICKER, Working
+from dashboard.builder.structure import node_name
 
 
 def problems_by_node(work: Working, problems: list[Problem]) -> dict[str, list[Problem]]:

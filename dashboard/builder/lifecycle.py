@@ -14,9 +14,9 @@ from core.engine import lifecycle
 from core.engine.validate import Problem
 from core.errors import ConflictError, OrderflowError
 from dashboard import resources
-from dashboard.components import builder_state
-from dashboard.components.builder_header import PICKER
-from dashboard.components.builder_state import Working
+from dashboard.builder import state as builder_state
+from dashboard.builder.header import PICKER
+from dashboard.builder.state import Working
 from dashboard.components.feedback import show_error
 
 FLASH = "builder.flash"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from core.auth import Actor
-from dashboard.components.builder_backtest import backtest_panel
-from dashboard.components.builder_history import history_panel
-from dashboard.components.builder_json import json_panel
-from dashboard.components.builder_simulate import simulate_panel
-from dashboard.components.builder_state import Working
+from dashboard.builder.backtest import backtest_panel
+from dashboard.builder.history import history_panel
+from dashboard.builder.json_panel import json_panel
+from dashboard.builder.simulate import simulate_panel
+from dashboard.builder.state import Working
 
 PANEL = "builder.panel"
 PANELS = ("Backtest", "Simulate on an order", "History", "JSON")

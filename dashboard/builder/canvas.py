@@ -13,7 +13,7 @@ from streamlit_flow.layouts import ManualLayout
 from streamlit_flow.state import StreamlitFlowState
 
 from core.builder.graph import END_PREFIX, Canvas, CanvasNode
-from dashboard.components.builder_state import CANVAS, Working
+from dashboard.builder.state import CANVAS, Working
 
 COLORS = {
     "trigger": ("#EEF2FF", "#4F46E5"),
