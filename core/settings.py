@@ -53,6 +53,7 @@ class StoreSettings:
     referral_flag_uses: int = 5
     shopify_shop_domain: str = ""
     shopify_price_rule: str = ""
+    outbound_allowed_hosts: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -87,6 +88,7 @@ LABELS: dict[str, str] = {
     "referral_flag_uses": "Flag a referral code used this often within 7 days",
     "shopify_shop_domain": "Shopify shop domain (e.g. my-shop.myshopify.com)",
     "shopify_price_rule": "Shopify price rule for coupon codes (id or title)",
+    "outbound_allowed_hosts": "Hosts on a private network that webhooks may call",
 }
 
 
@@ -178,6 +180,25 @@ def _short_text(key: str, value: Any) -> str:
     return text
 
 
+def _hosts(key: str, value: Any) -> str:
+    """Comma-separated host names, IP addresses or host:port that outgoing calls may reach
+    although they resolve to private, local or reserved addresses (core.outbound)."""
+    items = value if isinstance(value, list | tuple) else re.split(r"[,\s]+", str(value))
+    hosts: list[str] = []
+    for raw in items:
+        item = str(raw).strip().lower().rstrip(".")
+        if not item:
+            continue
+        if not re.fullmatch(r"(\[[0-9a-f:.]+\]|[a-z0-9._:-]+)(:\d{1,5})?", item) or "/" in item:
+            raise ValidationError(
+                f"{raw!r} is not a host name.",
+                field=key,
+                hint="Use names like hooks.internal or 10.0.0.5:8080, separated by commas.",
+            )
+        hosts.append(item)
+    return ", ".join(dict.fromkeys(hosts))
+
+
 def _email_or_empty(key: str, value: Any) -> str:
     text = str(value).strip()
     return check_email(text, field=key) if text else ""
@@ -203,6 +224,7 @@ VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "referral_flag_uses": _int_between(1, 10000),
     "shopify_shop_domain": _shop_domain,
     "shopify_price_rule": _short_text,
+    "outbound_allowed_hosts": _hosts,
 }
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from core import referral_program
 from core import settings as store_settings
-from core.engine import dispatch, enrol, outbox, runner
+from core.engine import dispatch, enrol, outbox, runner, webhooks
 from core.engine.clock import Clock, system_clock
 from core.engine.dispatch import TransportFactory
 from core.engine.sqlutil import Bind, open_session
@@ -45,6 +45,7 @@ class CycleStats:
     enrolments_run: int = 0
     referral_rewards: int = 0
     dispatch: dict[str, Any] = field(default_factory=dict)
+    webhooks: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,10 +72,11 @@ def run_once(
     lease: dt.timedelta = outbox.LEASE,
     rehearsal: bool = False,
 ) -> CycleStats:
-    """One full cycle: enrol, execute due steps, dispatch due messages, settle the referral
-    rewards whose refund window has passed. A ``rehearsal`` runs on a connection whose
-    transaction the caller rolls back (:mod:`core.engine.rehearsal`): no step calls out and no
-    mail transport is opened."""
+    """One full cycle: enrol, execute due steps, dispatch due messages and webhook calls (each
+    outside any transaction), settle the referral rewards whose refund window has passed. A
+    ``rehearsal`` runs on a connection whose transaction the caller rolls back
+    (:mod:`core.engine.rehearsal`): no step calls out, no webhook is sent and no mail transport
+    is opened."""
     clock = clock or system_clock
     worker = worker or worker_name()
     stats = CycleStats()
@@ -85,10 +87,14 @@ def run_once(
     stats.steps, stats.enrolments_run = r.steps, r.enrolments
     d = dispatch.dispatch_due(engine, clock(), smtp, worker, batch, lease, send=not rehearsal)
     stats.dispatch = asdict(d)
+    w = webhooks.WebhookStats()
+    if not rehearsal and isinstance(engine, Engine):
+        w = webhooks.dispatch_due(engine, clock(), worker)  # outside any transaction
+    stats.webhooks = asdict(w)
     with open_session(engine) as session, session.begin():
         settled = referral_program.settle_rewards(session, clock())
         stats.referral_rewards = settled.rewarded
-    if r.steps or d.claimed or settled.rewarded or settled.not_rewarded:
+    if r.steps or d.claimed or w.claimed or settled.rewarded or settled.not_rewarded:
         with open_session(engine) as session, session.begin():
             store_settings.bump_data_version(session)  # dashboards show the new state
     return stats

@@ -34,6 +34,7 @@ from core.models.orders import (
     Shipment,
 )
 from core.models.sources import DELIVERY_STATUSES, SOURCE_KINDS, Delivery, Source
+from core.models.webhooks import WEBHOOK_STATES, WebhookCall, WebhookSecret
 from core.models.workflows import (
     WORKFLOW_STATUSES,
     Enrolment,
@@ -53,6 +54,7 @@ __all__ = [
     "REFUSAL_REASONS",
     "SOURCE_KINDS",
     "SUPPRESSION_REASONS",
+    "WEBHOOK_STATES",
     "WORKFLOW_STATUSES",
     "AuditEntry",
     "Base",
@@ -81,6 +83,8 @@ __all__ = [
     "TemplateTranslation",
     "TriggerMark",
     "User",
+    "WebhookCall",
+    "WebhookSecret",
     "Workflow",
     "WorkflowVersion",
     "utcnow",
