@@ -25,6 +25,7 @@ from core.models.orders import (
     EVENT_TYPES,
     ORDER_STATUSES,
     DeliveryOption,
+    DeliverySlot,
     Order,
     OrderEvent,
     OrderLine,
@@ -32,6 +33,7 @@ from core.models.orders import (
     Product,
     Review,
     Shipment,
+    SlotReservation,
 )
 from core.models.sources import DELIVERY_STATUSES, SOURCE_KINDS, Delivery, Source
 from core.models.webhooks import WEBHOOK_STATES, WebhookCall, WebhookSecret
@@ -64,6 +66,7 @@ __all__ = [
     "Customer",
     "Delivery",
     "DeliveryOption",
+    "DeliverySlot",
     "Enrolment",
     "Message",
     "MessageTemplate",
@@ -78,6 +81,7 @@ __all__ = [
     "Review",
     "Setting",
     "Shipment",
+    "SlotReservation",
     "Source",
     "StepRun",
     "TemplateTranslation",
