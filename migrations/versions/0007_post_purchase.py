@@ -1,7 +1,7 @@
 """post purchase: coupon redemptions, referral uses, preferences per purpose, reviews inbox
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 14:04:18.127279
 """
 from collections.abc import Sequence
@@ -18,8 +18,8 @@ LIBRARY_PURPOSES = {
     "newsletters": ("win_back",),
 }
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
