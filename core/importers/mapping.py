@@ -41,6 +41,8 @@ TARGET_FIELDS: dict[str, list[tuple[str, bool]]] = {
         ("shipping_amount", False),
         ("tax_amount", False),
         ("shipping_country", False),
+        ("shipping_address", False),
+        ("shipping_postcode", False),
         ("paid_at", False),
         ("cancelled_at", False),
         ("refunded_at", False),

@@ -37,11 +37,21 @@ ORDER_AMOUNTS = (
     "tax_amount",
     "refunded_amount",
 )
+ORDER_TEXTS = (
+    "order_id",
+    "discount_code",
+    "channel",
+    "delivery_option",
+    "shipping_address",
+    "shipping_postcode",
+)
 TEXT_LIMITS = {
     "order_id": 64,
     "customer_id": 64,
     "sku": 64,
     "discount_code": 64,
+    "shipping_address": 255,
+    "shipping_postcode": 32,
     "channel": 32,
     "delivery_option": 32,
     "first_name": 100,
@@ -86,7 +96,7 @@ def _required(frame: pd.DataFrame, problems: Problems, names: tuple[str, ...]) -
 def orders(frame: pd.DataFrame, problems: Problems, ctx: Context) -> pd.DataFrame:
     _required(frame, problems, ("order_id", "customer_id", "placed_at", "total"))
     p.duplicates(frame["order_id"], "order_id", problems)
-    texts = _texts(frame, problems, ("order_id", "discount_code", "channel", "delivery_option"))
+    texts = _texts(frame, problems, ORDER_TEXTS)
     customer = frame["customer_id"]
     out = pd.DataFrame(
         {"external_id": texts["order_id"], "customer_key": customer.where(customer != "")}
@@ -104,7 +114,7 @@ def orders(frame: pd.DataFrame, problems: Problems, ctx: Context) -> pd.DataFram
         out["status"] = p.choice(
             frame["status"], "status", problems, ORDER_STATUSES, STATUS_SYNONYMS
         )
-    for name in ("discount_code", "channel", "delivery_option"):
+    for name in ORDER_TEXTS[1:]:
         if name in texts:
             out[name] = texts[name]
     if "shipping_country" in frame:
