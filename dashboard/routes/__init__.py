@@ -7,6 +7,12 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from dashboard.routes import referral, review, session, unsubscribe
+    from dashboard.routes import referral, review, session, test_link, unsubscribe
 
-    return [*session.ROUTES, *unsubscribe.ROUTES, *review.ROUTES, *referral.ROUTES]
+    return [
+        *session.ROUTES,
+        *unsubscribe.ROUTES,
+        *review.ROUTES,
+        *referral.ROUTES,
+        *test_link.ROUTES,
+    ]
