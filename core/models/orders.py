@@ -89,6 +89,8 @@ class Order(Timestamps, Base):
     )
     shipping_country: Mapped[str | None] = mapped_column(String(2))
     note: Mapped[str | None] = mapped_column(Text)
+    platform_id: Mapped[Str64 | None] = mapped_column(index=True)
+    """The shop platform's own id (``shopify:450789469``), for events that carry only it."""
     source_updated_at: Mapped[UTCTimestamp | None]
     """The shop's ``updated_at`` of the version stored (an older update is not applied)."""
     is_test: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -123,6 +125,8 @@ class Shipment(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[Str64 | None]
+    """The source's own reference (a Shopify fulfillment id), to find the parcel again."""
     carrier: Mapped[Str64 | None]
     tracking_number: Mapped[Str64 | None]
     tracking_url: Mapped[str | None] = mapped_column(String(500))
