@@ -59,6 +59,8 @@ TARGET_FIELDS: dict[str, list[tuple[str, bool]]] = {
         ("currency", False),
         ("image_url", False),
         ("category", False),
+        ("weight_grams", False),
+        ("tags", False),
     ],
     "customers": [
         ("customer_id", True),

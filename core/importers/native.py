@@ -3,6 +3,9 @@ mapped frame and build a :class:`Batch`."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 
 from core.importers import parsing as p
@@ -161,7 +164,21 @@ def products(frame: pd.DataFrame, problems: Problems, ctx: Context) -> pd.DataFr
         out["currency"] = out["currency"].where(out["price"].notna())
     elif "currency" in frame:
         out["currency"] = p.currency(frame["currency"], "currency", problems, ctx.currency)
+    if "weight_grams" in frame:
+        out["weight_grams"] = p.integer(frame["weight_grams"], "weight_grams", problems, 0, 10**7)
+    if "tags" in frame:
+        out["tags"] = _tag_lists(p.text(frame["tags"], "tags", problems, 1000))
     return out
+
+
+def _tag_lists(values: pd.Series) -> pd.Series:
+    """``fragile, bulky`` -> the JSON text ``["fragile", "bulky"]`` (lower case, no repeats)."""
+
+    def one(text: object) -> str:
+        parts = [t.strip().lower() for t in re.split(r"[,;]", str(text or "")) if t.strip()]
+        return json.dumps(list(dict.fromkeys(parts)))
+
+    return values.map(one)
 
 
 def reviews(frame: pd.DataFrame, problems: Problems, ctx: Context) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from core.models.orders import (
     EVENT_TYPES,
     ORDER_STATUSES,
     DeliveryOption,
+    DeliverySlot,
     Order,
     OrderEvent,
     OrderLine,
@@ -21,6 +22,7 @@ from core.models.orders import (
     Product,
     Review,
     Shipment,
+    SlotReservation,
 )
 from core.models.sources import DELIVERY_STATUSES, SOURCE_KINDS, Delivery, Source
 from core.models.webhooks import WEBHOOK_STATES, WebhookCall, WebhookSecret
@@ -49,6 +51,7 @@ __all__ = [
     "Customer",
     "Delivery",
     "DeliveryOption",
+    "DeliverySlot",
     "Enrolment",
     "Message",
     "MessageTemplate",
@@ -61,6 +64,7 @@ __all__ = [
     "Review",
     "Setting",
     "Shipment",
+    "SlotReservation",
     "Source",
     "StepRun",
     "TemplateTranslation",
