@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from core.errors import RowError
+from core.importers import shipments
 from core.importers.batch import ORDER_EVENT_COLUMNS, Batch
 from core.importers.customers import upsert_customers
 from core.importers.events import new_order_events
@@ -70,6 +71,8 @@ def _write(job: Job, batch: Batch) -> None:
         _reviews(job, batch.reviews)
     if batch.products is not None:
         _products(job, batch.products)
+    if batch.shipments is not None:
+        shipments.write(job, batch.shipments)
 
 
 def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Series:
