@@ -48,6 +48,7 @@ class StoreSettings:
     frequency_cap_days: int = 7
     public_base_url: str = "http://localhost:8501"
     attribution_window_days: int = 5
+    outbound_allowed_hosts: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -77,6 +78,7 @@ LABELS: dict[str, str] = {
     "frequency_cap_days": "... within this many days",
     "public_base_url": "Public base URL (links in emails)",
     "attribution_window_days": "Attribution window (days)",
+    "outbound_allowed_hosts": "Hosts on a private network that webhooks may call",
 }
 
 
@@ -152,6 +154,25 @@ def _rates(key: str, value: Any) -> dict[str, Decimal]:
     return rates
 
 
+def _hosts(key: str, value: Any) -> str:
+    """Comma-separated host names, IP addresses or host:port that outgoing calls may reach
+    although they resolve to private, local or reserved addresses (core.outbound)."""
+    items = value if isinstance(value, list | tuple) else re.split(r"[,\s]+", str(value))
+    hosts: list[str] = []
+    for raw in items:
+        item = str(raw).strip().lower().rstrip(".")
+        if not item:
+            continue
+        if not re.fullmatch(r"(\[[0-9a-f:.]+\]|[a-z0-9._:-]+)(:\d{1,5})?", item) or "/" in item:
+            raise ValidationError(
+                f"{raw!r} is not a host name.",
+                field=key,
+                hint="Use names like hooks.internal or 10.0.0.5:8080, separated by commas.",
+            )
+        hosts.append(item)
+    return ", ".join(dict.fromkeys(hosts))
+
+
 def _email_or_empty(key: str, value: Any) -> str:
     text = str(value).strip()
     return check_email(text, field=key) if text else ""
@@ -172,6 +193,7 @@ VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "frequency_cap_days": _int_between(1, 365),
     "public_base_url": _url,
     "attribution_window_days": _int_between(1, 90),
+    "outbound_allowed_hosts": _hosts,
 }
 
 

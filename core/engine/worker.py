@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from core import settings as store_settings
-from core.engine import dispatch, enrol, outbox, runner
+from core.engine import dispatch, enrol, outbox, runner, webhooks
 from core.engine.clock import Clock, system_clock
 from core.engine.dispatch import TransportFactory
 from core.engine.sqlutil import Bind, open_session
@@ -43,6 +43,7 @@ class CycleStats:
     steps: int = 0
     enrolments_run: int = 0
     dispatch: dict[str, Any] = field(default_factory=dict)
+    webhooks: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,9 +70,10 @@ def run_once(
     lease: dt.timedelta = outbox.LEASE,
     rehearsal: bool = False,
 ) -> CycleStats:
-    """One full cycle: enrol, execute due steps, dispatch due messages. A ``rehearsal`` runs on
-    a connection whose transaction the caller rolls back (:mod:`core.engine.rehearsal`): no step
-    calls out and no mail transport is opened."""
+    """One full cycle: enrol, execute due steps, dispatch due messages and webhook calls (each
+    outside any transaction). A ``rehearsal`` runs on a connection whose transaction the caller
+    rolls back (:mod:`core.engine.rehearsal`): no step calls out, no webhook is sent and no mail
+    transport is opened."""
     clock = clock or system_clock
     worker = worker or worker_name()
     stats = CycleStats()
@@ -82,7 +84,11 @@ def run_once(
     stats.steps, stats.enrolments_run = r.steps, r.enrolments
     d = dispatch.dispatch_due(engine, clock(), smtp, worker, batch, lease, send=not rehearsal)
     stats.dispatch = asdict(d)
-    if r.steps or d.claimed:
+    w = webhooks.WebhookStats()
+    if not rehearsal and isinstance(engine, Engine):
+        w = webhooks.dispatch_due(engine, clock(), worker)  # outside any transaction
+    stats.webhooks = asdict(w)
+    if r.steps or d.claimed or w.claimed:
         with open_session(engine) as session, session.begin():
             store_settings.bump_data_version(session)  # dashboards show the new state
     return stats

@@ -23,6 +23,7 @@ from core.models.orders import (
     Shipment,
 )
 from core.models.sources import DELIVERY_STATUSES, SOURCE_KINDS, Delivery, Source
+from core.models.webhooks import WEBHOOK_STATES, WebhookCall, WebhookSecret
 from core.models.workflows import (
     WORKFLOW_STATUSES,
     Enrolment,
@@ -39,6 +40,7 @@ __all__ = [
     "ORDER_STATUSES",
     "SOURCE_KINDS",
     "SUPPRESSION_REASONS",
+    "WEBHOOK_STATES",
     "WORKFLOW_STATUSES",
     "AuditEntry",
     "Base",
@@ -64,6 +66,8 @@ __all__ = [
     "TemplateTranslation",
     "TriggerMark",
     "User",
+    "WebhookCall",
+    "WebhookSecret",
     "Workflow",
     "WorkflowVersion",
     "utcnow",
