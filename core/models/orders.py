@@ -140,12 +140,14 @@ class Shipment(Timestamps, Base):
 
 
 class OrderEvent(Base):
-    """The normalized event log. One event of a type per order (imports are idempotent);
+    """The normalized event log, written through :func:`core.orderstate.apply_event` (or its
+    bulk equivalents). One event per (order, type, ref): ``ref`` is "" for events that happen
+    once (placed, paid, cancelled) and the shipment, refund or change id for repeatable ones;
     ``source`` says where it came from (import, cli, api, demo, worker)."""
 
     __tablename__ = "order_events"
     __table_args__ = (
-        UniqueConstraint("order_id", "type"),
+        UniqueConstraint("order_id", "type", "ref"),
         Index("ix_order_events_type_at", "type", "occurred_at"),
     )
 
@@ -155,6 +157,7 @@ class OrderEvent(Base):
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
     type: Mapped[Str32]
+    ref: Mapped[Str64] = mapped_column(default="", server_default="")
     occurred_at: Mapped[UTCTimestamp]
     recorded_at: Mapped[UTCTimestamp]
     source: Mapped[Str32] = mapped_column(default="import")
