@@ -41,6 +41,8 @@ TARGET_FIELDS: dict[str, list[tuple[str, bool]]] = {
         ("shipping_amount", False),
         ("tax_amount", False),
         ("shipping_country", False),
+        ("shipping_address", False),
+        ("shipping_postcode", False),
         ("paid_at", False),
         ("cancelled_at", False),
         ("refunded_at", False),
@@ -59,6 +61,8 @@ TARGET_FIELDS: dict[str, list[tuple[str, bool]]] = {
         ("currency", False),
         ("image_url", False),
         ("category", False),
+        ("weight_grams", False),
+        ("tags", False),
     ],
     "customers": [
         ("customer_id", True),

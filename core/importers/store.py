@@ -49,6 +49,8 @@ ORDER_COLUMNS = (
     "delivery_option",
     "promised_delivery_at",
     "shipping_country",
+    "shipping_address",
+    "shipping_postcode",
     "note",
 )
 LINE_COLUMNS = ["order_id", "line_no", "sku", "name", "quantity", "unit_price"]
