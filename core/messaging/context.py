@@ -4,7 +4,8 @@ Only plain values reach templates: :class:`~core.messaging.values.Record`, money
 text, numbers. URLs taken from data (tracking pages, product images) are kept only when they are
 ``http``/``https``. Signed links: review ``/review/{token}`` (purpose ``review``, payload
 ``{"o": order_id, "c": customer_id}``, ``?rating=N`` for star links), referral ``/ref/{code}``,
-unsubscribe and preferences ``/u/{token}`` (see :mod:`core.messaging.unsubscribe`).
+unsubscribe ``/u/{token}`` (see :mod:`core.messaging.unsubscribe`), the preference centre
+``/p/{token}`` (see :mod:`core.preferences`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from core.messaging.sources import ContextSource, SessionSource
 from core.messaging.unsubscribe import make_token
 from core.messaging.values import DateValue, MoneyValue, Record, babel_locale, date_window
 from core.models import Customer, Order, PickupLocation
+from core.preferences import preferences_url
 from core.settings import StoreSettings
 from core.timeutil import zone
 
@@ -209,7 +211,7 @@ def links_record(
         review_stars=stars,
         referral=referral.url if "url" in referral else None,
         unsubscribe=unsubscribe,
-        preferences=unsubscribe,
+        preferences=preferences_url(settings, customer_id),
     )
 
 
