@@ -1,4 +1,4 @@
-"""Native CSV kinds (orders, lines, products, customers, reviews): validate every cell of the
+"""Native CSV kinds (orders, lines, products, customers, reviews, shipments): validate every cell of the
 mapped frame and build a :class:`Batch`."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import re
 import pandas as pd
 
 from core.importers import parsing as p
+from core.importers import shipments
 from core.importers.batch import Batch, Context, derive_lifecycle
 from core.importers.parsing import Problems
 from core.models import ORDER_STATUSES
@@ -75,6 +76,8 @@ def parse(kind: str, frame: pd.DataFrame, problems: Problems, ctx: Context) -> B
         batch.lines = lines(frame, problems)
     elif kind == "products":
         batch.products = products(frame, problems, ctx)
+    elif kind == "shipments":
+        batch.shipments = shipments.parse(frame, problems, ctx)
     else:
         batch.reviews = reviews(frame, problems, ctx)
     return batch
