@@ -264,7 +264,9 @@ def unredeemed_codes(engine: Engine, actor: Actor, now: dt.datetime | None = Non
             .order_by(Coupon.issued_at, Coupon.id)
         ).all()
     frame = pd.DataFrame.from_records(rows, columns=CSV_COLUMNS)
-    frame["value"] = [Decimal(v).quantize(Decimal("0.01")) for v in frame["value"]]
+    frame["value"] = pd.Series(
+        [Decimal(v).quantize(Decimal("0.01")) for v in frame["value"]], dtype=object
+    )
     frame["expires_at"] = [
         None if at is None else at.astimezone(dt.UTC).isoformat(timespec="seconds")
         for at in frame["expires_at"]
