@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import signal
 import threading
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -31,6 +32,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("order_ref", help="order id or number")
     p.add_argument("type", choices=EVENT_TYPES)
     p.add_argument("--at", help="when it happened (ISO; without offset: store time zone)")
+    p.add_argument(
+        "--ref",
+        default="",
+        help="shipment (tracking number) or refund id, for events that can repeat "
+        "(shipment steps, refunds); a second refund needs its own --ref",
+    )
+    p.add_argument(
+        "--amount", help="refunded: the amount refunded this time (default: a full refund)"
+    )
     p.set_defaults(func=cmd_event)
 
     p = sub.add_parser("worker", help="run the workflow worker (enrol, steps, sending)")
@@ -79,13 +89,33 @@ def _moment(eng: Engine, text: str, option: str) -> dt.datetime:
         return _parse_at(session, text, option)
 
 
+def _amount(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError(
+            f"{text!r} is not an amount.", field="--amount", hint="Write it like 12.50."
+        ) from None
+
+
 def cmd_event(args: argparse.Namespace) -> int:
     from core.engine import ops
 
+    amount = _amount(args.amount)
     with transaction() as session:
+        tz = store_settings.load(session).tz
         at = _parse_at(session, args.at) if args.at else None
-        order = ops.raise_event(session, Actor.cli(), args.order_ref, args.type, at)
-    print(f"{args.type} recorded for order {order.external_id}")
+        _, applied = ops.raise_event(
+            session, Actor.cli(), args.order_ref, args.type, at, ref=args.ref, amount=amount
+        )
+        recorded = applied.recorded_at.astimezone(tz).isoformat(timespec="seconds")
+    if applied.created:
+        print(f"{args.type} recorded for order {args.order_ref}")
+    else:
+        again = " (another refund needs its own --ref)" if args.type == "refunded" else ""
+        print(f"{args.type} already recorded for order {args.order_ref} at {recorded}{again}")
     return 0
 
 
