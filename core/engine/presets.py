@@ -11,6 +11,7 @@ from core.engine.schema import (
     Trigger,
     WorkflowDefinition,
     any_of,
+    Rule,
     rule,
 )
 from core.errors import NotFound
@@ -23,6 +24,14 @@ class Preset:
     build: Callable[[], WorkflowDefinition]
 
 
+def still_active() -> Rule:
+    """Leaves out cancelled and fully refunded orders (a partial refund of one item leaves
+    the order ``delivered`` or ``fulfilled``, so its parcel emails still go): the entry filter
+    and the "still true?" filter of the presets about an order, so a waiting enrolment exits
+    before its next send once the order is cancelled or refunded."""
+    return rule("order.status", "not_in", ["cancelled", "refunded"])
+
+
 def _email(step_id: str, template: str, next_id: str | None = None) -> Step:
     return Step(id=step_id, type="send_email", params={"template": template}, next=next_id)
 
@@ -33,6 +42,8 @@ def order_confirmation() -> WorkflowDefinition:
         description="Confirm every order as soon as it is placed.",
         triggers=[Trigger(type="order_placed")],
         priority=10,
+        entry=still_active(),
+        still_true=still_active(),
         steps=[_email("confirm", "order_confirmation")],
     )
 
@@ -43,6 +54,8 @@ def shipping_update() -> WorkflowDefinition:
         description="Tell customers when the parcel leaves and when it is out for delivery.",
         triggers=[Trigger(type="shipped"), Trigger(type="out_for_delivery")],
         priority=20,
+        entry=still_active(),
+        still_true=still_active(),
         allow_reentry=True,
         steps=[
             Step(
@@ -65,6 +78,8 @@ def ready_for_pickup() -> WorkflowDefinition:
         "in the store, with its address and hours.",
         triggers=[Trigger(type="ready_for_pickup")],
         priority=20,
+        entry=still_active(),
+        still_true=still_active(),
         steps=[_email("ready", "ready_for_pickup")],
     )
 
@@ -75,7 +90,8 @@ def delivery_delay_apology() -> WorkflowDefinition:
         description="Apologise when an order misses its promised delivery time.",
         triggers=[Trigger(type="delivery_promise_missed", params={"grace_hours": 2})],
         priority=30,
-        exit=rule("order.cancelled", "eq", True),
+        entry=still_active(),
+        still_true=still_active(),
         steps=[_email("apology", "delivery_delayed")],
     )
 
@@ -87,6 +103,8 @@ def review_request() -> WorkflowDefinition:
         "remind once 5 days later if no review came.",
         triggers=[Trigger(type="delivered"), Trigger(type="picked_up")],
         priority=50,
+        entry=still_active(),
+        still_true=still_active(),
         exit=rule("order.refunded", "eq", True),
         steps=[
             Step(id="wait7", type="wait", params={"days": 7}, next="time"),
@@ -133,6 +151,8 @@ def second_order_thank_you() -> WorkflowDefinition:
         description="Thank customers for their second order with a unique coupon.",
         triggers=[Trigger(type="nth_order", params={"n": 2})],
         priority=40,
+        entry=still_active(),
+        still_true=still_active(),
         exit=any_of(rule("order.cancelled", "eq", True), rule("order.refunded", "eq", True)),
         steps=[
             Step(id="wait1", type="wait", params={"days": 1}, next="coupon"),
