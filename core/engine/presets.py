@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.engine.schema import (
+    Rule,
     SplitPath,
     Step,
     Trigger,
     WorkflowDefinition,
     any_of,
-    Rule,
     rule,
 )
 from core.errors import NotFound
