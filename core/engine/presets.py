@@ -84,6 +84,27 @@ def ready_for_pickup() -> WorkflowDefinition:
     )
 
 
+def order_cancelled() -> WorkflowDefinition:
+    return WorkflowDefinition(
+        name="Order cancelled",
+        description="Tell the customer their order is cancelled and nothing will be shipped.",
+        triggers=[Trigger(type="cancelled")],
+        priority=10,
+        steps=[_email("cancelled", "order_cancelled")],
+    )
+
+
+def refund_issued() -> WorkflowDefinition:
+    return WorkflowDefinition(
+        name="Refund issued",
+        description="Confirm each refund (partial or full) with the total refunded so far.",
+        triggers=[Trigger(type="refunded")],
+        priority=10,
+        allow_reentry=True,
+        steps=[_email("refund", "refund_issued")],
+    )
+
+
 def delivery_delay_apology() -> WorkflowDefinition:
     return WorkflowDefinition(
         name="Delivery delay apology",
@@ -202,6 +223,8 @@ PRESETS: dict[str, Preset] = {
         Preset("order_confirmation", "Confirm each order when it is placed.", order_confirmation),
         Preset("shipping_update", "Shipped and out-for-delivery notices.", shipping_update),
         Preset("ready_for_pickup", "Tell pickup customers their order is ready.", ready_for_pickup),
+        Preset("order_cancelled", "Confirm a cancellation to the customer.", order_cancelled),
+        Preset("refund_issued", "Confirm each refund to the customer.", refund_issued),
         Preset(
             "delivery_delay_apology",
             "Apologise when a delivery promise is missed.",

@@ -12,7 +12,7 @@ from core import orderstate
 from core.engine import presets, runlog, worker
 from core.engine.schema import Step, Trigger, WorkflowDefinition
 from core.models import Enrolment, Order
-from tests.core.engine.conftest import Shop
+from tests.core.engine.conftest import Shop, install_templates
 
 
 def _apply(shop: Shop, order: Order, kind: str, **kw: object) -> None:
@@ -115,3 +115,29 @@ def test_a_custom_filter_explains_itself(shop: Shop) -> None:
     assert reason == (
         "'still true?' filter no longer holds (order fully refunded): order.status = 'refunded'"
     )
+
+
+def test_cancellation_and_each_refund_get_their_message(shop: Shop) -> None:
+    install_templates(shop.engine, ("order_cancelled", "refund_issued"))
+    shop.workflow(presets.order_cancelled())
+    shop.workflow(presets.refund_issued())
+    anna, ben = shop.customer("anna"), shop.customer("ben")
+    cancelled, refunded = shop.order(anna), shop.order(ben, total="80")
+    _apply(shop, cancelled, "cancelled")
+    _apply(shop, cancelled, "refunded")
+    _apply(shop, refunded, "refunded", ref="R1", amount=Decimal("30"))
+    worker.run_once(shop.engine, clock=shop.clock)
+    shop.clock.advance(minutes=5)
+    _apply(shop, refunded, "refunded", ref="R2", amount=Decimal("20"))
+    worker.run_once(shop.engine, clock=shop.clock)
+    got = sorted((m.customer_id, m.template_name, m.state) for m in shop.messages())
+    assert got == sorted(
+        [
+            (anna.id, "order_cancelled", "sent"),
+            (anna.id, "refund_issued", "sent"),
+            (ben.id, "refund_issued", "sent"),
+            (ben.id, "refund_issued", "sent"),
+        ]
+    )
+    bodies = [m.text or "" for m in shop.messages(customer_id=ben.id)]
+    assert "30,00" in bodies[0] and "50,00" in bodies[1]  # the total refunded so far
