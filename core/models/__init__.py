@@ -2,7 +2,18 @@
 
 from core.models.admin import AuditEntry, Setting, User
 from core.models.base import Base, utcnow
-from core.models.customers import ConsentEvent, Coupon, Customer, ReferralCode
+from core.models.customers import (
+    REDEMPTION_FLAGS,
+    REFERRAL_STATUSES,
+    REFUSAL_REASONS,
+    ConsentEvent,
+    Coupon,
+    CouponRedemption,
+    Customer,
+    PreferenceChange,
+    ReferralCode,
+    ReferralUse,
+)
 from core.models.messaging import (
     MESSAGE_STATES,
     SUPPRESSION_REASONS,
@@ -14,6 +25,7 @@ from core.models.orders import (
     EVENT_TYPES,
     ORDER_STATUSES,
     DeliveryOption,
+    DeliverySlot,
     Order,
     OrderEvent,
     OrderLine,
@@ -21,6 +33,7 @@ from core.models.orders import (
     Product,
     Review,
     Shipment,
+    SlotReservation,
 )
 from core.models.sources import DELIVERY_STATUSES, SOURCE_KINDS, Delivery, Source
 from core.models.webhooks import WEBHOOK_STATES, WebhookCall, WebhookSecret
@@ -38,6 +51,9 @@ __all__ = [
     "EVENT_TYPES",
     "MESSAGE_STATES",
     "ORDER_STATUSES",
+    "REDEMPTION_FLAGS",
+    "REFERRAL_STATUSES",
+    "REFUSAL_REASONS",
     "SOURCE_KINDS",
     "SUPPRESSION_REASONS",
     "WEBHOOK_STATES",
@@ -46,9 +62,11 @@ __all__ = [
     "Base",
     "ConsentEvent",
     "Coupon",
+    "CouponRedemption",
     "Customer",
     "Delivery",
     "DeliveryOption",
+    "DeliverySlot",
     "Enrolment",
     "Message",
     "MessageTemplate",
@@ -56,11 +74,14 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "PickupLocation",
+    "PreferenceChange",
     "Product",
     "ReferralCode",
+    "ReferralUse",
     "Review",
     "Setting",
     "Shipment",
+    "SlotReservation",
     "Source",
     "StepRun",
     "TemplateTranslation",

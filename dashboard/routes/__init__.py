@@ -8,13 +8,14 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from dashboard.routes import ingest, ops, referral, review, session, unsubscribe
+    from dashboard.routes import ingest, ops, referral, review, session, test_link, unsubscribe
 
     return [
         *session.ROUTES,
         *unsubscribe.ROUTES,
         *review.ROUTES,
         *referral.ROUTES,
+        *test_link.ROUTES,
         *ingest.ROUTES,
         *ops.ROUTES,
     ]

@@ -73,7 +73,7 @@ def test_save_and_offer_options(session: Session) -> None:
         ({"lead_days_min": 5, "lead_days_max": 2}, "lead_days"),
         ({"countries": "Germany"}, "countries"),
         ({"time_slots": "8-12"}, "time_slots"),
-        ({"currency": "EURO"}, "row 2: currency"),
+        ({"currency": "EURO"}, "currency"),
     ],
 )
 def test_bad_rows_name_row_and_field(
