@@ -51,13 +51,17 @@ with errors_shown():
         f"Messages queued {period}. Attribution: last touch within {report.window_days} days, "
         "net of refunds and coupon cost. Lift: treated vs holdout, intention-to-treat."
     )
-    cards = st.columns(5)
+    cards = st.columns(6)
+    labels = {"coupon_cost": "Value of redeemed coupons"}
     for col, key in zip(
-        cards, ["enrolled", "sent", "suppressed", "converted", "attributed_revenue"], strict=True
+        cards,
+        ["enrolled", "sent", "suppressed", "converted", "attributed_revenue", "coupon_cost"],
+        strict=True,
     ):
         value = f[key]
         shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
-        col.metric(key.replace("_", " ").capitalize(), shown, border=True)
+        label = labels.get(key, key.replace("_", " ").capitalize())
+        col.metric(label, shown, border=True)
     stage_names = ["enrolled", "sent", "converted"]
     counts = [cast(int, f[n]) for n in stage_names]
     stages = pd.DataFrame({"stage": stage_names, "count": counts})

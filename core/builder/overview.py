@@ -4,7 +4,10 @@ Counts for the period (inclusive local dates in the store's time zone):
 - ``enrolled``: enrolments that entered in the period (holdout included; ``holdout`` counts them);
 - ``sent``: the workflow's messages sent in the period;
 - ``converted``: treated (non-holdout) enrolments of the period whose customer placed another
-  order within the store's attribution window after entering.
+  order within the store's attribution window after entering;
+- ``value of redeemed coupons``: what the workflow's coupons took off the orders that used them
+  in the period (store currency; :func:`core.coupons.redeemed_value_by_workflow`), the
+  workflow's coupon cost, shown on its own and never subtracted from revenue.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.auth import Action, Actor, require
 from core.builder.describe import triggers_text
+from core.coupons import redeemed_value_by_workflow
 from core.engine.schema import WorkflowDefinition
 from core.errors import NotFound
 from core.models import Enrolment, Message, Order, Workflow, WorkflowVersion
@@ -26,7 +30,7 @@ from core.timeutil import day_bounds
 
 COLUMNS = [
     "id", "name", "status", "published version", "trigger", "enrolled", "holdout", "sent",
-    "converted", "last change", "changed by",
+    "converted", "value of redeemed coupons", "last change", "changed by",
 ]  # fmt: skip
 
 
@@ -135,6 +139,7 @@ def workflow_table(
     lo, hi = day_bounds(period.start, period.end, settings.tz)
     counts = _counts(session, lo, hi)
     converted = _converted(session, lo, hi, settings.attribution_window_days)
+    coupon_value = redeemed_value_by_workflow(session, lo, hi, settings)
     published = _published(session)
     rows = []
     for wf in session.scalars(
@@ -152,6 +157,7 @@ def workflow_table(
                 "holdout": _count(counts, "holdout", wf.id),
                 "sent": _count(counts, "sent", wf.id),
                 "converted": int(converted.get(wf.id, 0)),
+                "value of redeemed coupons": float(coupon_value.get(wf.id, 0)),
                 "last change": wf.updated_at,
                 "changed by": wf.updated_by or wf.created_by or "",
             }
