@@ -9,6 +9,7 @@ unsubscribe and preferences ``/u/{token}`` (see :mod:`core.messaging.unsubscribe
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +20,7 @@ from babel.numbers import format_percent
 from sqlalchemy.orm import Session
 
 from core import security
+from core.delivery.links import blocked, delivery_url
 from core.messaging.sources import ContextSource, SessionSource
 from core.messaging.unsubscribe import make_token
 from core.messaging.values import DateValue, MoneyValue, Record, babel_locale, date_window
@@ -190,12 +192,20 @@ def referral_record(
     return Record(code=found, url=url, reward=reward)
 
 
+def delivery_link(session: Session, settings: StoreSettings, order: Order | None) -> str | None:
+    """The customer's delivery self-service link while the order still allows a change."""
+    if order is None or order.id is None or blocked(session, order, dt.datetime.now(dt.UTC)):
+        return None
+    return delivery_url(settings.public_base_url, order.id, order.customer_id)
+
+
 def links_record(
     settings: StoreSettings,
     customer_id: int,
     order_id: int | None,
     message_id: int,
     referral: Record,
+    delivery: str | None = None,
 ) -> Record:
     base = settings.public_base_url.rstrip("/")
     unsubscribe = f"{base}/u/{make_token(message_id, customer_id)}"
@@ -207,6 +217,7 @@ def links_record(
         review=review,
         review_stars=stars,
         referral=referral.url if "url" in referral else None,
+        delivery=delivery,
         unsubscribe=unsubscribe,
         preferences=unsubscribe,
     )
@@ -264,6 +275,7 @@ def build_context(
             order.id if order else None,
             int(message_id) if isinstance(message_id, int) else 0,
             referral,
+            delivery_link(session, settings, order) if "links" in wanted else None,
         ),
         "coupon": coupon_record(session, _text(extra.get("coupon_code")), fmt, data)
         if "coupon" in wanted

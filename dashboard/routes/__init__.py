@@ -8,12 +8,13 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from dashboard.routes import ingest, ops, referral, review, session, unsubscribe
+    from dashboard.routes import delivery, ingest, ops, referral, review, session, unsubscribe
 
     return [
         *session.ROUTES,
         *unsubscribe.ROUTES,
         *review.ROUTES,
+        *delivery.ROUTES,
         *referral.ROUTES,
         *ingest.ROUTES,
         *ops.ROUTES,
