@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from core import referral_program
 from core import settings as store_settings
 from core.engine import dispatch, enrol, outbox, runner, webhooks
 from core.engine.clock import Clock, system_clock
@@ -42,6 +43,7 @@ class CycleStats:
     time_triggers: int = 0
     steps: int = 0
     enrolments_run: int = 0
+    referral_rewards: int = 0
     dispatch: dict[str, Any] = field(default_factory=dict)
     webhooks: dict[str, Any] = field(default_factory=dict)
 
@@ -71,9 +73,10 @@ def run_once(
     rehearsal: bool = False,
 ) -> CycleStats:
     """One full cycle: enrol, execute due steps, dispatch due messages and webhook calls (each
-    outside any transaction). A ``rehearsal`` runs on a connection whose transaction the caller
-    rolls back (:mod:`core.engine.rehearsal`): no step calls out, no webhook is sent and no mail
-    transport is opened."""
+    outside any transaction), settle the referral rewards whose refund window has passed. A
+    ``rehearsal`` runs on a connection whose transaction the caller rolls back
+    (:mod:`core.engine.rehearsal`): no step calls out, no webhook is sent and no mail transport
+    is opened."""
     clock = clock or system_clock
     worker = worker or worker_name()
     stats = CycleStats()
@@ -88,7 +91,10 @@ def run_once(
     if not rehearsal and isinstance(engine, Engine):
         w = webhooks.dispatch_due(engine, clock(), worker)  # outside any transaction
     stats.webhooks = asdict(w)
-    if r.steps or d.claimed or w.claimed:
+    with open_session(engine) as session, session.begin():
+        settled = referral_program.settle_rewards(session, clock())
+        stats.referral_rewards = settled.rewarded
+    if r.steps or d.claimed or w.claimed or settled.rewarded or settled.not_rewarded:
         with open_session(engine) as session, session.begin():
             store_settings.bump_data_version(session)  # dashboards show the new state
     return stats

@@ -44,6 +44,7 @@ class Batch:
     lines: pd.DataFrame | None = None
     products: pd.DataFrame | None = None
     reviews: pd.DataFrame | None = None
+    shipments: pd.DataFrame | None = None
 
 
 def latest(frame: pd.DataFrame, columns: list[str]) -> pd.Series:

@@ -1,4 +1,4 @@
-"""Native CSV kinds (orders, lines, products, customers, reviews): validate every cell of the
+"""Native CSV kinds (orders, lines, products, customers, reviews, shipments): validate every cell of the
 mapped frame and build a :class:`Batch`."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import re
 import pandas as pd
 
 from core.importers import parsing as p
+from core.importers import shipments
 from core.importers.batch import Batch, Context, derive_lifecycle
 from core.importers.parsing import Problems
 from core.models import ORDER_STATUSES
@@ -37,11 +38,21 @@ ORDER_AMOUNTS = (
     "tax_amount",
     "refunded_amount",
 )
+ORDER_TEXTS = (
+    "order_id",
+    "discount_code",
+    "channel",
+    "delivery_option",
+    "shipping_address",
+    "shipping_postcode",
+)
 TEXT_LIMITS = {
     "order_id": 64,
     "customer_id": 64,
     "sku": 64,
     "discount_code": 64,
+    "shipping_address": 255,
+    "shipping_postcode": 32,
     "channel": 32,
     "delivery_option": 32,
     "first_name": 100,
@@ -65,6 +76,8 @@ def parse(kind: str, frame: pd.DataFrame, problems: Problems, ctx: Context) -> B
         batch.lines = lines(frame, problems)
     elif kind == "products":
         batch.products = products(frame, problems, ctx)
+    elif kind == "shipments":
+        batch.shipments = shipments.parse(frame, problems, ctx)
     else:
         batch.reviews = reviews(frame, problems, ctx)
     return batch
@@ -86,7 +99,7 @@ def _required(frame: pd.DataFrame, problems: Problems, names: tuple[str, ...]) -
 def orders(frame: pd.DataFrame, problems: Problems, ctx: Context) -> pd.DataFrame:
     _required(frame, problems, ("order_id", "customer_id", "placed_at", "total"))
     p.duplicates(frame["order_id"], "order_id", problems)
-    texts = _texts(frame, problems, ("order_id", "discount_code", "channel", "delivery_option"))
+    texts = _texts(frame, problems, ORDER_TEXTS)
     customer = frame["customer_id"]
     out = pd.DataFrame(
         {"external_id": texts["order_id"], "customer_key": customer.where(customer != "")}
@@ -104,7 +117,7 @@ def orders(frame: pd.DataFrame, problems: Problems, ctx: Context) -> pd.DataFram
         out["status"] = p.choice(
             frame["status"], "status", problems, ORDER_STATUSES, STATUS_SYNONYMS
         )
-    for name in ("discount_code", "channel", "delivery_option"):
+    for name in ORDER_TEXTS[1:]:
         if name in texts:
             out[name] = texts[name]
     if "shipping_country" in frame:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from core.errors import RowError
 from core.events import KEY
+from core.importers import shipments
 from core.importers.batch import ORDER_EVENT_COLUMNS, Batch
 from core.importers.customers import upsert_customers
 from core.importers.events import new_order_events
@@ -48,6 +49,8 @@ ORDER_COLUMNS = (
     "delivery_option",
     "promised_delivery_at",
     "shipping_country",
+    "shipping_address",
+    "shipping_postcode",
     "note",
 )
 LINE_COLUMNS = ["order_id", "line_no", "sku", "name", "quantity", "unit_price"]
@@ -75,6 +78,8 @@ def _write(job: Job, batch: Batch) -> None:
         _reviews(job, batch.reviews)
     if batch.products is not None:
         _products(job, batch.products)
+    if batch.shipments is not None:
+        shipments.write(job, batch.shipments)
 
 
 def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Series:

@@ -3,7 +3,8 @@
 Identity is the importers': an order by its number (Shopify's ``Name``), a customer by their
 lower-cased email (``<platform>:<order number>`` without one), so imported history and live data
 meet. Consent from the shop applies only when it is newer than what Orderflow recorded. Events go
-through :func:`core.ingest.state.apply_event`. Everything happens in the caller's transaction.
+through the shared order-state function :func:`core.orderstate.apply_event` (event key: order,
+type and reference; a shipment's reference is its tracking number, a refund's its id). Everything happens in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from core import settings as store_settings
 from core.ingest.normal import CustomerIn, OrderIn, ShipmentIn
-from core.ingest.state import apply_event
 from core.models import (
     ConsentEvent,
     Customer,
@@ -28,6 +28,7 @@ from core.models import (
     PickupLocation,
     Shipment,
 )
+from core.orderstate import apply_event
 from core.timeutil import local_date, local_month
 
 KEY_LIMIT = 64
@@ -75,6 +76,7 @@ def apply_order(
         assert customer is not None or o.customer is None
         order = _new_order(session, o, customer or _anonymous(session, o, platform), now)
         changes["created"] = True
+        session.flush()
         apply_event(session, order, "placed", order.placed_at, source=platform)
         changes["events"].append("placed")
     else:
@@ -249,76 +251,47 @@ def _lifecycle(
     session: Session, order: Order, o: OrderIn, platform: str, changes: dict[str, Any]
 ) -> None:
     done: list[str] = changes["events"]
-    if o.paid_at is not None and order.paid_at is None:
-        apply_event(session, order, "paid", o.paid_at, source=platform)
-        done.append("paid")
-    shipments = [_shipment(session, order, s, platform, done) for s in o.shipments]
-    if shipments:
-        changes["shipments"] = len(shipments)
+
+    def event(kind: str, at: dt.datetime, **options: Any) -> None:
+        if apply_event(session, order, kind, at, source=platform, **options).created:
+            done.append(kind)
+
+    if o.paid_at is not None:
+        event("paid", o.paid_at)
+    if o.shipments:
+        changes["shipments"] = len(o.shipments)
+    for s in o.shipments:
+        row = _shipment_row(session, order, s)
+        payload = {"carrier": row.carrier, "tracking_url": row.tracking_url, "shipment": s.ref}
+        for attr, kind in SHIPMENT_STAGES:
+            at = getattr(s, attr)
+            if at is not None:
+                event(kind, at, ref=row.tracking_number or "", payload=payload)
     for refund in o.refunds:
-        if refund.ref in _refund_refs(order):
-            continue
-        order.refunded_amount = min(order.refunded_amount + refund.amount, order.total)
-        apply_event(
-            session,
-            order,
-            "refunded",
-            refund.at,
-            source=platform,
-            ref=refund.ref,
-            payload={"amount": str(refund.amount), "refund": refund.ref},
-        )
-        done.append("refunded")
+        left = order.total - (order.refunded_amount or Decimal("0"))
+        if left > 0:
+            amount = min(refund.amount, left) if refund.amount > 0 else None
+            event("refunded", refund.at, ref=refund.ref, amount=amount)
     if o.fully_refunded_at is not None and order.refunded_at is None:
-        order.refunded_amount = order.total
-        apply_event(session, order, "refunded", o.fully_refunded_at, source=platform)
-        done.append("refunded")
-    if o.cancelled_at is not None and order.cancelled_at is None:
-        apply_event(session, order, "cancelled", o.cancelled_at, source=platform)
-        done.append("cancelled")
+        event("refunded", o.fully_refunded_at)
+    if o.cancelled_at is not None:
+        event("cancelled", o.cancelled_at)
     session.flush()
 
 
-def _refund_refs(order: Order) -> set[str]:
-    session = Session.object_session(order)
-    assert session is not None
-    from core.models import OrderEvent
-
-    rows = session.scalars(
-        select(OrderEvent.payload).where(
-            OrderEvent.order_id == order.id, OrderEvent.type == "refunded"
-        )
-    )
-    return {str(p.get("refund")) for p in rows if p.get("refund")}
-
-
-def _shipment(
-    session: Session, order: Order, s: ShipmentIn, platform: str, done: list[str]
-) -> Shipment:
+def _shipment_row(session: Session, order: Order, s: ShipmentIn) -> Shipment:
+    """The parcel of ``s`` (by the source's reference, else its tracking number), with its
+    carrier and tracking filled in; its moments are set by the order-state function."""
     row = next((x for x in order.shipments if x.ref == s.ref), None)
     if row is None and s.tracking_number:
         row = next((x for x in order.shipments if x.tracking_number == s.tracking_number), None)
     if row is None:
-        row = Shipment(order_id=order.id)
-        order.shipments.append(row)
+        row = Shipment(order=order)
+        session.add(row)
     for name in ("carrier", "tracking_number", "tracking_url"):
         value = getattr(s, name)
         if value:
             setattr(row, name, value)
     row.ref = row.ref or s.ref
     session.flush()
-    for attr, event_type in SHIPMENT_STAGES:
-        at = getattr(s, attr)
-        if at is not None and getattr(row, attr) is None:
-            setattr(row, attr, at)
-            apply_event(
-                session,
-                order,
-                event_type,
-                at,
-                source=platform,
-                ref=s.ref,
-                payload={"shipment": s.ref, "tracking_number": row.tracking_number},
-            )
-            done.append(event_type)
     return row

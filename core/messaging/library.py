@@ -30,6 +30,7 @@ from core.messaging.templates import (
     write_translation,
 )
 from core.models import Order
+from core.preferences import LIBRARY_PURPOSES
 
 TRANSACTIONAL = "transactional"
 MARKETING = "marketing"
@@ -185,6 +186,7 @@ def install(session: Session, actor: Actor, name: str, locales: tuple[str, ...] 
     if template is None:
         template = create_template(session, actor, name, spec.category, spec.description)
         template.from_library = True
+        template.purpose = LIBRARY_PURPOSES.get(name) if spec.category == MARKETING else None
     present = {t.locale for t in template.translations}
     added = 0
     for locale in locales:

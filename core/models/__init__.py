@@ -2,7 +2,18 @@
 
 from core.models.admin import AuditEntry, Setting, User
 from core.models.base import Base, utcnow
-from core.models.customers import ConsentEvent, Coupon, Customer, ReferralCode
+from core.models.customers import (
+    REDEMPTION_FLAGS,
+    REFERRAL_STATUSES,
+    REFUSAL_REASONS,
+    ConsentEvent,
+    Coupon,
+    CouponRedemption,
+    Customer,
+    PreferenceChange,
+    ReferralCode,
+    ReferralUse,
+)
 from core.models.messaging import (
     MESSAGE_STATES,
     SUPPRESSION_REASONS,
@@ -40,6 +51,9 @@ __all__ = [
     "EVENT_TYPES",
     "MESSAGE_STATES",
     "ORDER_STATUSES",
+    "REDEMPTION_FLAGS",
+    "REFERRAL_STATUSES",
+    "REFUSAL_REASONS",
     "SOURCE_KINDS",
     "SUPPRESSION_REASONS",
     "WEBHOOK_STATES",
@@ -48,6 +62,7 @@ __all__ = [
     "Base",
     "ConsentEvent",
     "Coupon",
+    "CouponRedemption",
     "Customer",
     "Delivery",
     "DeliveryOption",
@@ -59,8 +74,10 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "PickupLocation",
+    "PreferenceChange",
     "Product",
     "ReferralCode",
+    "ReferralUse",
     "Review",
     "Setting",
     "Shipment",

@@ -96,6 +96,8 @@ class Order(Timestamps, Base):
         ForeignKey("pickup_locations.id", ondelete="SET NULL")
     )
     shipping_country: Mapped[str | None] = mapped_column(String(2))
+    shipping_address: Mapped[Str255 | None]
+    shipping_postcode: Mapped[Str32 | None]
     note: Mapped[str | None] = mapped_column(Text)
     platform_id: Mapped[Str64 | None] = mapped_column(index=True)
     """The shop platform's own id (``shopify:450789469``), for events that carry only it."""
@@ -192,6 +194,7 @@ class Review(Timestamps, Base):
     submitted_at: Mapped[UTCTimestamp]
     submitted_date: Mapped[dt.date] = mapped_column(Date, index=True)
     source: Mapped[Str32] = mapped_column(default="import")
+    merchant_notified_at: Mapped[UTCTimestamp | None]
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 

@@ -8,7 +8,16 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from dashboard.routes import delivery, ingest, ops, referral, review, session, unsubscribe
+    from dashboard.routes import (
+        delivery,
+        ingest,
+        ops,
+        referral,
+        review,
+        session,
+        test_link,
+        unsubscribe,
+    )
 
     return [
         *session.ROUTES,
@@ -16,6 +25,7 @@ def all_routes() -> list[BaseRoute]:
         *review.ROUTES,
         *delivery.ROUTES,
         *referral.ROUTES,
+        *test_link.ROUTES,
         *ingest.ROUTES,
         *ops.ROUTES,
     ]
