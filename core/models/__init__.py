@@ -3,6 +3,7 @@
 from core.models.admin import AuditEntry, Setting, User
 from core.models.base import Base, utcnow
 from core.models.customers import ConsentEvent, Coupon, Customer, ReferralCode
+from core.models.facts import CustomerDay, CustomerFact
 from core.models.messaging import (
     MESSAGE_STATES,
     SUPPRESSION_REASONS,
@@ -45,6 +46,8 @@ __all__ = [
     "ConsentEvent",
     "Coupon",
     "Customer",
+    "CustomerDay",
+    "CustomerFact",
     "Delivery",
     "DeliveryOption",
     "Enrolment",
@@ -68,3 +71,7 @@ __all__ = [
     "WorkflowVersion",
     "utcnow",
 ]
+
+# Registers the session listeners that keep the per-customer facts up to date on every write
+# (imported last: it needs the models above).
+import core.facts  # noqa: F401
