@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from core import db
 from core import settings as store_settings
 from core.auth import Actor
-from core.engine import backtest, context, dispatch, enrol, lifecycle, runner
+from core.engine import admit, backtest, context, dispatch, enrol, lifecycle, runner
 from core.engine.conditions import evaluate, evaluate_frame
 from core.engine.schema import Step, Trigger, WorkflowDefinition, all_of, rule
 from core.models import Message
@@ -230,7 +230,7 @@ def bench_backtest(folder: Path, orders: int, keep: Path | None = None) -> dict[
             },
             whole_table=True,
         )
-    ctx = enrol.eval_context(NOW, st)
+    ctx = admit.eval_context(NOW, st)
     t0 = time.perf_counter()
     vector = evaluate_frame(d.entry, full, ctx)
     t_vector = time.perf_counter() - t0

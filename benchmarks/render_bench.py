@@ -29,7 +29,7 @@ from core.auth import Actor
 from core.messaging import library
 from core.messaging.context import build_context
 from core.messaging.render import compiled_translation, render_for, render_message
-from core.messaging.templates import pick_translation
+from core.messaging.stored import pick_translation
 from core.models import Customer, Order
 from tests.core.messaging.conftest import LOCALES, build_shop
 

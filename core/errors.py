@@ -15,6 +15,7 @@ OrderflowError
   ConflictError          an optimistic version check failed (someone else saved first)
   ConfigError            the environment or secrets are wrong (database URL, SMTP)
   DeliveryError          a message could not be handed to the mail server
+  OutboundError          an outgoing HTTP call was refused or failed (core.outbound)
 """
 
 from __future__ import annotations
@@ -106,3 +107,24 @@ class DeliveryError(OrderflowError):
         super().__init__(message)
         self.permanent = permanent
         self.code = code
+
+
+class OutboundError(OrderflowError):
+    """An outgoing HTTP call (core.outbound) was refused before it left, or failed.
+
+    The message is safe for the run log: it names the kind of failure ("timed out", "address
+    not allowed", "HTTP 500"), never the remote server's words, addresses or body. ``refused``
+    is True when the call was refused by policy (retrying cannot help); ``status`` is the HTTP
+    status when the server answered."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        refused: bool = False,
+        status: int | None = None,
+        hint: str | None = None,
+    ):
+        super().__init__(message, hint=hint)
+        self.refused = refused
+        self.status = status

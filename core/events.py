@@ -1,8 +1,14 @@
 """The normalized order event log.
 
-Imports, the demo, the ``event`` command and live ingest all write events here; the workflow
-engine enrols from this log (events at or after a workflow's activation). Writing is idempotent:
-one event of a type per order, a repeated write keeps the first.
+Every source (imports, the demo, the ``event`` command, live ingest, delivery self-service,
+coupons) records events through :func:`core.orderstate.apply_event`, which also moves the order's
+state; the bulk paths (imports, demo) write the same rows and state in one go. The workflow engine
+enrols from this log (events at or after a workflow's activation).
+
+This module decides the event key, :data:`KEY` = (order, type, ref): one event per key, a
+repeated write keeps the first. ``ref`` is "" for the events that happen once per order
+(:data:`ONCE`); repeatable events (:data:`REPEATABLE`: a shipment's steps, a refund) carry their
+own reference (shipment, refund or change id) so a second shipment or refund is kept.
 """
 
 from __future__ import annotations
@@ -20,6 +26,10 @@ from core.errors import ValidationError
 from core.models import EVENT_TYPES, OrderEvent
 
 BATCH = 5_000
+KEY = ("order_id", "type", "ref")
+SHIPMENT_EVENTS = ("shipped", "out_for_delivery", "delivered", "ready_for_pickup", "picked_up")
+REPEATABLE = (*SHIPMENT_EVENTS, "refunded")
+ONCE = tuple(t for t in EVENT_TYPES if t not in REPEATABLE)
 
 
 def check_type(event_type: str) -> str:
@@ -32,6 +42,30 @@ def check_type(event_type: str) -> str:
     return event_type
 
 
+def check_ref(event_type: str, ref: str) -> str:
+    """``ref`` cleaned: at most 64 characters, and "" for an event that happens once."""
+    ref = (ref or "").strip()
+    if ref and event_type not in REPEATABLE:
+        raise ValidationError(
+            f"A {event_type!r} event happens once per order and takes no reference.",
+            field="ref",
+            hint=f"Only {', '.join(REPEATABLE)} events carry a shipment or refund reference.",
+        )
+    if len(ref) > 64:
+        raise ValidationError("The event reference is longer than 64 characters.", field="ref")
+    return ref
+
+
+def insert_ignoring_duplicates(session: Session) -> Any:
+    """``INSERT INTO order_events ... ON CONFLICT (KEY) DO NOTHING`` for this session's database."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return pg_insert(OrderEvent).on_conflict_do_nothing(index_elements=list(KEY))
+    if dialect == "sqlite":
+        return sqlite_insert(OrderEvent).on_conflict_do_nothing(index_elements=list(KEY))
+    return insert(OrderEvent)  # pragma: no cover - only SQLite and PostgreSQL are supported
+
+
 def event_row(
     order_id: int,
     customer_id: int,
@@ -40,11 +74,13 @@ def event_row(
     source: str,
     payload: Mapping[str, Any] | None = None,
     recorded_at: dt.datetime | None = None,
+    ref: str = "",
 ) -> dict[str, Any]:
     return {
         "order_id": order_id,
         "customer_id": customer_id,
         "type": check_type(event_type),
+        "ref": check_ref(event_type, ref),
         "occurred_at": occurred_at,
         "recorded_at": recorded_at or dt.datetime.now(dt.UTC),
         "source": source,
@@ -53,21 +89,13 @@ def event_row(
 
 
 def _insert_ignoring_duplicates(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = pg_insert(OrderEvent).on_conflict_do_nothing(
-            index_elements=["order_id", "type"]
-        )
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(OrderEvent).on_conflict_do_nothing(index_elements=["order_id", "type"])
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        stmt = insert(OrderEvent)
-    session.execute(stmt, list(rows))
+    session.execute(insert_ignoring_duplicates(session), list(rows))
 
 
 def record(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Write events (see :func:`event_row`); an event already logged for that order and type
-    is kept as it was."""
+    """Write events that do not change an order's state (see :func:`event_row`), such as
+    ``review_submitted``; an event already logged under the same key is kept as it was. Events
+    that move an order go through :func:`core.orderstate.apply_event`."""
     batch: list[Mapping[str, Any]] = []
     for row in rows:
         batch.append(row)

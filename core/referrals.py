@@ -4,9 +4,10 @@ orders each code brought.
 - ``referral_landing(session, code) -> ReferralView``: what the page shows. Only the referrer's
   first name leaves the database, never the email; the reward is formatted in the referrer's
   locale (the page is in the referrer's language). NotFound for an unknown code.
-- ``count_referral_uses(session) -> int``: sets ``ReferralCode.uses`` to the number of orders
-  that were not cancelled and whose ``discount_code`` is the code (case-insensitive), so
-  imported orders that used a code are credited; returns the total of uses.
+- ``count_referral_uses(session) -> int``: records the referral uses of orders that have none
+  (:func:`core.referral_program.match_orders`: refused ones with their reason), then sets
+  ``ReferralCode.uses`` to the number of its uses that were not refused (conversions); returns
+  the total.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from core import settings as store_settings
 from core.errors import NotFound, ValidationError
 from core.messaging.values import babel_locale
-from core.models import Customer, Order, ReferralCode
+from core.models import Customer, ReferralCode, ReferralUse
 
 MAX_CODE = 32
 
@@ -71,28 +72,22 @@ def referral_landing(session: Session, code: str) -> ReferralView:
 
 
 def count_referral_uses(session: Session) -> int:
-    """Recount every code's uses from the orders (see the module docstring)."""
-    used = func.upper(func.trim(Order.discount_code))
+    """Match new uses, then recount every code's conversions (see the module docstring)."""
+    from core.referral_program import match_orders
+
+    match_orders(session)
     rows = session.execute(
-        select(used, func.count())
-        .where(
-            Order.discount_code.is_not(None),
-            Order.status != "cancelled",
-            Order.cancelled_at.is_(None),
-        )
-        .group_by(used)
+        select(ReferralUse.referral_code_id, func.count())
+        .where(ReferralUse.status != "refused")
+        .group_by(ReferralUse.referral_code_id)
     )
-    counts: dict[str, int] = {str(code): int(n) for code, n in rows}
+    counts: dict[int, int] = {int(code_id): int(n) for code_id, n in rows}
     changes = []
-    total = 0
-    for code_id, code, uses in session.execute(
-        select(ReferralCode.id, ReferralCode.code, ReferralCode.uses)
-    ):
-        count = counts.get(code.strip().upper(), 0)
-        total += count
+    for code_id, uses in session.execute(select(ReferralCode.id, ReferralCode.uses)):
+        count = counts.get(code_id, 0)
         if count != uses:
             changes.append({"id": code_id, "uses": count})
     if changes:
         session.execute(update(ReferralCode), changes)
         store_settings.bump_data_version(session)
-    return total
+    return sum(counts.values())

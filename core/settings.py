@@ -48,6 +48,12 @@ class StoreSettings:
     frequency_cap_days: int = 7
     public_base_url: str = "http://localhost:8501"
     attribution_window_days: int = 5
+    referral_reward_days: int = 14
+    referral_reward_amount: int = 10
+    referral_flag_uses: int = 5
+    shopify_shop_domain: str = ""
+    shopify_price_rule: str = ""
+    outbound_allowed_hosts: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -77,6 +83,12 @@ LABELS: dict[str, str] = {
     "frequency_cap_days": "... within this many days",
     "public_base_url": "Public base URL (links in emails)",
     "attribution_window_days": "Attribution window (days)",
+    "referral_reward_days": "Referral reward after this many days without refund",
+    "referral_reward_amount": "Referral reward when the code names none (store currency)",
+    "referral_flag_uses": "Flag a referral code used this often within 7 days",
+    "shopify_shop_domain": "Shopify shop domain (e.g. my-shop.myshopify.com)",
+    "shopify_price_rule": "Shopify price rule for coupon codes (id or title)",
+    "outbound_allowed_hosts": "Hosts on a private network that webhooks may call",
 }
 
 
@@ -152,6 +164,41 @@ def _rates(key: str, value: Any) -> dict[str, Decimal]:
     return rates
 
 
+def _shop_domain(key: str, value: Any) -> str:
+    text = str(value).strip().lower().removeprefix("https://").rstrip("/")
+    if text and not re.match(r"^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$", text):
+        raise ValidationError(
+            f"{text!r} is not a shop domain.", field=key, hint="Use my-shop.myshopify.com."
+        )
+    return text
+
+
+def _short_text(key: str, value: Any) -> str:
+    text = str(value).strip()
+    if len(text) > 255:
+        raise ValidationError("is longer than 255 characters.", field=key)
+    return text
+
+
+def _hosts(key: str, value: Any) -> str:
+    """Comma-separated host names, IP addresses or host:port that outgoing calls may reach
+    although they resolve to private, local or reserved addresses (core.outbound)."""
+    items = value if isinstance(value, list | tuple) else re.split(r"[,\s]+", str(value))
+    hosts: list[str] = []
+    for raw in items:
+        item = str(raw).strip().lower().rstrip(".")
+        if not item:
+            continue
+        if not re.fullmatch(r"(\[[0-9a-f:.]+\]|[a-z0-9._:-]+)(:\d{1,5})?", item) or "/" in item:
+            raise ValidationError(
+                f"{raw!r} is not a host name.",
+                field=key,
+                hint="Use names like hooks.internal or 10.0.0.5:8080, separated by commas.",
+            )
+        hosts.append(item)
+    return ", ".join(dict.fromkeys(hosts))
+
+
 def _email_or_empty(key: str, value: Any) -> str:
     text = str(value).strip()
     return check_email(text, field=key) if text else ""
@@ -172,6 +219,12 @@ VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "frequency_cap_days": _int_between(1, 365),
     "public_base_url": _url,
     "attribution_window_days": _int_between(1, 90),
+    "referral_reward_days": _int_between(0, 365),
+    "referral_reward_amount": _int_between(1, 100000),
+    "referral_flag_uses": _int_between(1, 10000),
+    "shopify_shop_domain": _shop_domain,
+    "shopify_price_rule": _short_text,
+    "outbound_allowed_hosts": _hosts,
 }
 
 

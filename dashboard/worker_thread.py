@@ -33,6 +33,7 @@ class WorkerHandle:
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the worker to stop after its current cycle and wait for it."""
         self.stop_event.set()
+        worker.wake()
         self.thread.join(timeout)
 
 

@@ -5,11 +5,11 @@ import streamlit as st
 
 from core.auth import Action
 from dashboard.auth_ui import current_actor
-from dashboard.components import builder_state
-from dashboard.components.builder_header import open_workflow
-from dashboard.components.builder_lifecycle import lifecycle_bar
-from dashboard.components.builder_panels import panels
-from dashboard.components.builder_workspace import workspace
+from dashboard.builder import state as builder_state
+from dashboard.builder.header import open_workflow
+from dashboard.builder.lifecycle import lifecycle_bar
+from dashboard.builder.panels import panels
+from dashboard.builder.workspace import workspace
 from dashboard.components.feedback import errors_shown
 
 st.set_page_config(initial_sidebar_state="collapsed")  # room for the canvas and the editor

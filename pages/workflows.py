@@ -8,8 +8,8 @@ from core.auth import Action
 from core.builder import overview
 from dashboard import resources
 from dashboard.auth_ui import current_actor
-from dashboard.components.builder_create import create_form
-from dashboard.components.builder_links import OPENED, go_to_builder, link
+from dashboard.builder.create import create_form
+from dashboard.builder.links import OPENED, go_to_builder, link
 from dashboard.components.download import csv_download
 from dashboard.components.feedback import errors_shown
 

@@ -20,42 +20,18 @@ from sqlalchemy.orm import Session
 
 from core import settings as store_settings
 from core.auth import Action, Actor, require
-from core.builder import conditions as cond
 from core.builder.describe import step_text, step_title
-from core.builder.values import number_of, value_text
-from core.engine.conditions import EvalContext, evaluate, fields_used
+from core.builder.sim_results import RuleResult, StepResult, rule_results, safe_eval
+from core.builder.simulate_steps import run_step
+from core.engine.conditions import EvalContext, fields_used
 from core.engine.context import enrich, record_from_frame
 from core.engine.holdout import is_holdout
 from core.engine.registry import TRIGGERS
-from core.engine.schema import Group, Node, Step, WorkflowDefinition
-from core.errors import NotFound, OrderflowError
-from core.models import Customer, MessageTemplate, Order, OrderEvent
+from core.engine.schema import WorkflowDefinition
+from core.errors import NotFound
+from core.models import Customer, Order, OrderEvent
 
 MAX_STEPS = 60
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    path: str
-    text: str
-    actual: str
-    passed: bool
-    depth: int
-
-
-@dataclass
-class StepResult:
-    step_id: str
-    title: str
-    summary: str
-    outcome: str
-    at: dt.datetime
-    rules: list[RuleResult] = field(default_factory=list)
-    subject: str = ""
-    html: str = ""
-    text: str = ""
-    locale: str = ""
-    note: str = ""
 
 
 @dataclass
@@ -101,48 +77,6 @@ def _trigger_event(
     return first, None
 
 
-def _rules(
-    node: Node | None, record: dict[str, Any], ctx: EvalContext, currency: str
-) -> list[RuleResult]:
-    if node is None:
-        return []
-    root = cond.as_group(node)
-    out: list[RuleResult] = []
-    for path, item in cond.walk(root):
-        passed = _safe_eval(item, record, ctx)
-        if isinstance(item, Group):
-            text = (
-                f"{cond.MODE_LABELS[item.mode]}"
-                if path
-                else f"Overall: {cond.MODE_LABELS[item.mode]}"
-            )
-            out.append(RuleResult(cond.path_text(path), text, "", passed, len(path)))
-        else:
-            actual = record.get(item.field)
-            shown = "(empty)" if actual is None else _actual(item.field, actual, currency)
-            out.append(
-                RuleResult(
-                    cond.path_text(path), cond.rule_text(item, currency), shown, passed, len(path)
-                )
-            )
-    return out
-
-
-def _actual(field: str, value: Any, currency: str) -> str:
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if field in ("order.total", "order.subtotal", "customer.total_spent"):
-        return f"{number_of(value):.2f} {currency}"
-    return value_text(field, "eq", value, currency)
-
-
-def _safe_eval(node: Node | None, record: dict[str, Any], ctx: EvalContext) -> bool:
-    try:
-        return evaluate(node, record, ctx)
-    except (ValueError, KeyError) as exc:
-        raise OrderflowError(f"A condition cannot be evaluated: {exc}.") from None
-
-
 def _fields(definition: WorkflowDefinition) -> set[str]:
     wanted = fields_used(definition.entry) | fields_used(definition.exit)
     wanted |= fields_used(definition.still_true)
@@ -185,8 +119,8 @@ def simulate(
     ctx = EvalContext(
         now=at, tz=settings.tz, store_currency=settings.currency, rates=settings.exchange_rates
     )
-    entry = _rules(definition.entry, record, ctx, settings.currency)
-    enters = _safe_eval(definition.entry, record, ctx)
+    entry = rule_results(definition.entry, record, ctx, settings.currency)
+    enters = safe_eval(definition.entry, record, ctx)
     holdout = bool(
         workflow_id and customer and is_holdout(workflow_id, customer.id, definition.holdout_pct)
     )
@@ -198,7 +132,7 @@ def simulate(
         enters,
         holdout,
         entry,
-        _rules(definition.exit, record, ctx, settings.currency),
+        rule_results(definition.exit, record, ctx, settings.currency),
     )
     if happened is None:
         sim.notes.append("This order never had the trigger event; simulated as if it happened now.")
@@ -223,8 +157,6 @@ def _walk(
     sim: Simulation,
     split_choice: dict[str, int],
 ) -> None:
-    from core.builder.simulate_steps import run_step
-
     clock = sim.trigger_at
     current = definition.first_step_id()
     seen: set[str] = set()
@@ -233,7 +165,7 @@ def _walk(
         if step is None or current in seen:
             break
         seen.add(current)
-        if definition.exit is not None and _safe_eval(definition.exit, record, ctx):
+        if definition.exit is not None and safe_eval(definition.exit, record, ctx):
             sim.notes.append(
                 f"Before '{step_title(step)}' the exit conditions hold: the order leaves."
             )
@@ -241,15 +173,6 @@ def _walk(
         result, current, clock = run_step(session, step, order, record, ctx, clock, split_choice)
         result.summary = result.summary or step_text(step, ctx.store_currency)
         sim.steps.append(result)
-
-
-def template_category(session: Session, name: str) -> str:
-    found = session.scalar(select(MessageTemplate.category).where(MessageTemplate.name == name))
-    return found or "transactional"
-
-
-def step_result(step: Step, outcome: str, at: dt.datetime, **values: Any) -> StepResult:
-    return StepResult(step.id, step_title(step), "", outcome, at, **values)
 
 
 def sample_orders(

@@ -8,7 +8,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.builder.simulate import StepResult, _rules, _safe_eval, step_result, template_category
+from core.builder.sim_results import (
+    StepResult,
+    rule_results,
+    safe_eval,
+    step_result,
+    template_category,
+)
 from core.builder.values import number_of
 from core.engine.conditions import EvalContext
 from core.engine.schema import Step
@@ -97,8 +103,8 @@ def run_step(
     if step.type == "wait_event":
         return _wait_event(session, step, order, clock)
     if step.type == "branch":
-        yes = _safe_eval(step.condition, record, ctx)
-        rules = _rules(step.condition, record, ctx, ctx.store_currency)
+        yes = safe_eval(step.condition, record, ctx)
+        rules = rule_results(step.condition, record, ctx, ctx.store_currency)
         outcome = "condition holds: takes 'yes'" if yes else "condition fails: takes 'no'"
         return (
             step_result(step, outcome, clock, rules=rules),

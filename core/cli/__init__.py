@@ -49,6 +49,7 @@ COMMANDS: dict[str, Command] = {
         "import a CSV file (all-or-nothing; importing it again updates, never duplicates)",
     ),
     "export": Command("data", "export a table to CSV"),
+    "delivery": Command("delivery", "delivery options and quotes"),
     "demo": Command(
         "demo", "load the demo shop (a made-up European store), replace it or clear it"
     ),

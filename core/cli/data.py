@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # The parser's choices, written out so that building it imports no pandas; they equal
 # core.importers.KINDS / FORMATS, core.exporting.TABLES and core.csvout.DECIMALS
 # (tests/cli/test_lazy_cli.py).
-KINDS = ("orders", "lines", "products", "customers", "reviews")
+KINDS = ("orders", "lines", "products", "customers", "reviews", "shipments")
 FORMATS = ("auto", "native", "shopify")
 TABLES = (
     "orders",

@@ -1,4 +1,4 @@
-"""`event ORDER_REF TYPE [--at ISO]`, `worker [--once]`, `log --customer EMAIL | --order REF`."""
+"""`event REF TYPE [--at ISO]`, `worker [--once [--at ISO | --now ISO]]`, `log --customer EMAIL | --order REF`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import signal
 import threading
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -20,7 +21,7 @@ from core.models import EVENT_TYPES
 from core.timeutil import parse_timestamp
 
 if TYPE_CHECKING:
-    from core.engine import worker
+    from core.engine import rehearsal, worker
 
 # core.engine.worker.INTERVAL_SECONDS (checked by tests/cli/test_lazy_cli.py)
 INTERVAL_SECONDS = 5.0
@@ -31,6 +32,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("order_ref", help="order id or number")
     p.add_argument("type", choices=EVENT_TYPES)
     p.add_argument("--at", help="when it happened (ISO; without offset: store time zone)")
+    p.add_argument(
+        "--ref",
+        default="",
+        help="shipment (tracking number) or refund id, for events that can repeat "
+        "(shipment steps, refunds); a second refund needs its own --ref",
+    )
+    p.add_argument(
+        "--amount", help="refunded: the amount refunded this time (default: a full refund)"
+    )
     p.set_defaults(func=cmd_event)
 
     p = sub.add_parser("worker", help="run the workflow worker (enrol, steps, sending)")
@@ -41,11 +51,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=INTERVAL_SECONDS,
         help="seconds between cycles (default %(default)s)",
     )
-    p.add_argument(
+    when = p.add_mutually_exclusive_group()
+    when.add_argument(
         "--at",
         metavar="ISO",
-        help="with --once: run the cycle as of this moment (a rehearsal on a copy of the data: "
-        "waits and messages due by then run now); no offset means the store's time zone",
+        help="with --once: REHEARSE the cycle as of this moment: what would be sent and skipped "
+        "by then is reported, nothing is written and no mail server is contacted (PostgreSQL: "
+        "one transaction rolled back; SQLite: a temporary copy); no offset means the store's "
+        "time zone",
+    )
+    when.add_argument(
+        "--now",
+        metavar="ISO",
+        help="with --once, for tests and demonstrations only: run a REAL cycle as if it were "
+        "this moment (it writes and sends, e.g. to let a 7-day wait pass in a test shop)",
     )
     p.add_argument("--json", action="store_true", help="print each cycle's figures as JSON")
     p.set_defaults(func=cmd_worker)
@@ -58,25 +77,45 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_log)
 
 
-def _parse_at(session: Session, text: str) -> dt.datetime:
+def _parse_at(session: Session, text: str, option: str = "--at") -> dt.datetime:
     try:
         return parse_timestamp(text, store_settings.load(session).tz)
     except ValueError as exc:
-        raise ValidationError(str(exc), field="--at") from None
+        raise ValidationError(str(exc), field=option) from None
 
 
-def _moment(eng: Engine, text: str) -> dt.datetime:
+def _moment(eng: Engine, text: str, option: str) -> dt.datetime:
     with Session(eng) as session:
-        return _parse_at(session, text)
+        return _parse_at(session, text, option)
+
+
+def _amount(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError(
+            f"{text!r} is not an amount.", field="--amount", hint="Write it like 12.50."
+        ) from None
 
 
 def cmd_event(args: argparse.Namespace) -> int:
     from core.engine import ops
 
+    amount = _amount(args.amount)
     with transaction() as session:
+        tz = store_settings.load(session).tz
         at = _parse_at(session, args.at) if args.at else None
-        order = ops.raise_event(session, Actor.cli(), args.order_ref, args.type, at)
-    print(f"{args.type} recorded for order {order.external_id}")
+        _, applied = ops.raise_event(
+            session, Actor.cli(), args.order_ref, args.type, at, ref=args.ref, amount=amount
+        )
+        recorded = applied.recorded_at.astimezone(tz).isoformat(timespec="seconds")
+    if applied.created:
+        print(f"{args.type} recorded for order {args.order_ref}")
+    else:
+        again = " (another refund needs its own --ref)" if args.type == "refunded" else ""
+        print(f"{args.type} already recorded for order {args.order_ref} at {recorded}{again}")
     return 0
 
 
@@ -93,14 +132,36 @@ def _report(stats: worker.CycleStats, as_json: bool) -> None:
     )
 
 
+def _report_rehearsal(result: rehearsal.Rehearsal, as_json: bool) -> None:
+    if as_json:
+        print_json(result.as_dict())
+        return
+    s = result.stats
+    print(
+        f"rehearsal as of {result.at.isoformat()}: nothing was written or sent. "
+        f"events {s.events}, enrolled {s.enrolled} (holdout {s.holdout}), steps {s.steps}, "
+        f"would send {len(result.would_send)}, would skip {len(result.would_skip)}"
+    )
+    for m in result.would_send:
+        print(f"  would send  {m['template'] or '-'} to {m['to']} (order {m['order']})")
+    for m in result.would_skip:
+        print(f"  would skip  {m['template'] or '-'} to {m['to']}: {m['reason']}")
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from core.engine import worker
 
     eng = engine()
-    if args.at and not args.once:
-        raise ValidationError("--at only goes with --once.", field="--at")
+    for option in ("at", "now"):
+        if getattr(args, option) and not args.once:
+            raise ValidationError(f"--{option} only goes with --once.", field=f"--{option}")
+    if args.once and args.at:
+        from core.engine import rehearsal
+
+        _report_rehearsal(rehearsal.rehearse(eng, _moment(eng, args.at, "--at")), args.json)
+        return 0
     if args.once:
-        clock = ManualClock(_moment(eng, args.at)) if args.at else None
+        clock = ManualClock(_moment(eng, args.now, "--now")) if args.now else None
         _report(worker.run_once(eng, clock=clock), args.json)
         return 0
     stop = threading.Event()

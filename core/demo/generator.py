@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from core import orderstate
 from core.demo import aftercare, catalog, flows, fulfilment, people, planted, workflow_tables
 from core.demo import orders as order_sim
 from core.demo.calendar import Calendar
@@ -54,18 +55,15 @@ class Shop:
 
     @property
     def status(self) -> np.ndarray:
+        """The status :func:`core.orderstate.apply_event` gives after the order's events."""
         t = self.timeline
-        return np.select(
-            [
-                t.cancelled_at != NULL,
-                self.refunds.full,
-                t.done_at != NULL,
-                (t.shipped_at != NULL) | (t.ready_at != NULL),
-                t.paid_at != NULL,
-            ],
-            ["cancelled", "refunded", "delivered", "fulfilled", "paid"],
-            "open",
-        ).astype(object)
+        return orderstate.statuses(
+            cancelled=t.cancelled_at != NULL,
+            fully_refunded=(self.refunds.at != NULL) & (self.refunds.amount >= self.money.total),
+            delivered=t.done_at != NULL,
+            shipped=(t.shipped_at != NULL) | (t.ready_at != NULL),
+            paid=t.paid_at != NULL,
+        )
 
 
 def default_orders(customers: int) -> int:

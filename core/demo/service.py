@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -188,6 +189,8 @@ def _small_tables(session: Session) -> np.ndarray:
                     lead_days_min=d.lead_min, lead_days_max=d.lead_max, is_demo=True,
                     countries=list(_countries(d.code)),
                     time_slots=list(catalog.TIME_SLOTS) if d.code == "scheduled" else [],
+                    prices=_prices(d.code), free_above=_free_above(d.code),
+                    carrier="DHL" if d.kind in ("standard", "express") else None,
                 )
             )  # fmt: skip
     ids = []
@@ -202,6 +205,23 @@ def _small_tables(session: Session) -> np.ndarray:
             session.flush()
         ids.append(found.id)
     return np.array(ids, dtype=np.int64)
+
+
+def _prices(code: str) -> dict[str, str]:
+    """The option's price in the demo's other currencies (major units)."""
+    minor = catalog.SHIPPING_PRICES[code]
+    return {c: str(Decimal(minor[c]) / 100) for c in ("PLN", "SEK")}
+
+
+def _free_above(code: str) -> dict[str, str]:
+    """Standard delivery is free from 60 EUR (the same value in PLN and SEK)."""
+    if code != "standard":
+        return {}
+    eur = Decimal(catalog.FREE_SHIPPING_FROM_EUR)
+    return {
+        c: str((eur / catalog.RATES_TO_EUR[c]).quantize(Decimal("1")))
+        for c in ("EUR", "PLN", "SEK")
+    }
 
 
 def _countries(code: str) -> tuple[str, ...]:

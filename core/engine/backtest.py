@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from core import settings as store_settings
 from core.engine import context, sqlcond
+from core.engine.admit import eval_context
 from core.engine.conditions import evaluate_frame, fields_used
-from core.engine.enrol import eval_context
 from core.engine.holdout import _mix_array, holdout_mask
 from core.engine.registry import TRIGGERS
 from core.engine.schema import Step, WorkflowDefinition

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from core.engine.registry import FIELDS, OPERATORS
+from core.engine.registry import FIELDS, OPERATORS, FieldSpec
 from core.engine.schema import Group, Node, Rule
 
 
@@ -110,9 +110,12 @@ def _scalar(kind: str, value: Any, ctx: EvalContext) -> Any:
     return text.casefold() if kind == "text" else text
 
 
-def compile_rule(rule: Rule, ctx: EvalContext) -> Compiled:
-    """Check and normalize a rule's value; ValueError/KeyError say what is wrong."""
-    spec = FIELDS[rule.field]
+def compile_rule(
+    rule: Rule, ctx: EvalContext, fields: Mapping[str, FieldSpec] = FIELDS
+) -> Compiled:
+    """Check and normalize a rule's value; ValueError/KeyError say what is wrong. ``fields`` is
+    the registry the rule's field comes from (the workflow fields unless told)."""
+    spec = fields[rule.field]
     if rule.op not in OPERATORS:
         raise KeyError(rule.op)
     if rule.op not in spec.operators:
@@ -205,13 +208,18 @@ def _test_record(c: Compiled, raw: Any, ctx: EvalContext) -> bool:
     return _CMP[op](value, c.value)
 
 
-def evaluate(node: Node | None, record: Mapping[str, Any], ctx: EvalContext) -> bool:
+def evaluate(
+    node: Node | None,
+    record: Mapping[str, Any],
+    ctx: EvalContext,
+    fields: Mapping[str, FieldSpec] = FIELDS,
+) -> bool:
     """The condition's truth for one record (an absent condition is true)."""
     if node is None:
         return True
     if isinstance(node, Rule):
-        return _test_record(compile_rule(node, ctx), record.get(node.field), ctx)
-    results = (evaluate(item, record, ctx) for item in node.items)
+        return _test_record(compile_rule(node, ctx, fields), record.get(node.field), ctx)
+    results = (evaluate(item, record, ctx, fields) for item in node.items)
     if node.mode == "all":
         return all(results)
     if node.mode == "any":

@@ -1,7 +1,9 @@
 """Dispatch: hand claimed messages to the mail server, once each.
 
 A batch is claimed (committed as ``sending``), then marketing messages pass the policy:
-no address (``no_email``), unsubscribed, no consent (``no_consent``), quiet hours in the
+no address (``no_email``), unsubscribed, no consent (``no_consent``), the customer's preferences
+(``opted_out_<purpose>`` for a purpose turned off in the preference centre, ``email_frequency``
+when the chosen frequency allows no more yet: :mod:`core.preferences`), quiet hours in the
 customer's time zone (deferred to the end of the quiet hours, not dropped) and the frequency
 cap (at most ``frequency_cap_count`` marketing messages per customer per
 ``frequency_cap_days`` across all workflows; 0 disables it), taken in workflow priority order
@@ -30,9 +32,10 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import preferences
 from core import settings as store_settings
 from core.engine import outbox
 from core.engine.sending import (
@@ -45,7 +48,8 @@ from core.engine.sending import (
     message_id_header,
     send_group,
 )
-from core.models import Customer, Message
+from core.engine.sqlutil import Bind, open_session
+from core.models import Customer, Message, MessageTemplate
 from core.settings import StoreSettings
 from core.timeutil import zone
 
@@ -110,6 +114,40 @@ def _recent_marketing(
     return {int(c): int(n) for c, n in rows if c is not None}
 
 
+def _purposes(session: Session, items: list[Item]) -> dict[str, str | None]:
+    names = {i.message.template_name for i in items if i.message.category == "marketing"}
+    if not names:
+        return {}
+    rows = session.execute(
+        select(MessageTemplate.name, MessageTemplate.category, MessageTemplate.purpose).where(
+            MessageTemplate.name.in_([n for n in names if n])
+        )
+    )
+    found = {name: preferences.purpose_of(cat, purpose) for name, cat, purpose in rows}
+    return {str(n): found.get(str(n), preferences.DEFAULT_PURPOSE) for n in names}
+
+
+def _last_marketing(session: Session, items: list[Item]) -> dict[int, dt.datetime]:
+    """When each customer with a chosen email frequency last got a marketing email."""
+    ids = {
+        i.customer.id
+        for i in items
+        if i.customer and (i.customer.email_frequency or "normal") != "normal"
+    }
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Message.customer_id, func.max(Message.sent_at))
+        .where(
+            Message.customer_id.in_(ids),
+            Message.category == "marketing",
+            Message.state == "sent",
+        )
+        .group_by(Message.customer_id)
+    )
+    return {int(c): at for c, at in rows if c is not None and at is not None}
+
+
 def _policy(
     session: Session,
     items: list[Item],
@@ -121,6 +159,8 @@ def _policy(
     """Suppress or defer what may not go now; the rest, in priority order, to send."""
     marketing = {i.customer.id for i in items if i.customer and i.message.category == "marketing"}
     recent = _recent_marketing(session, marketing, now - dt.timedelta(days=st.frequency_cap_days))
+    purposes = _purposes(session, items)
+    last = _last_marketing(session, items)
     to_send: list[Item] = []
     for item in sorted(items, key=lambda i: (i.message.priority, i.message.due_at, i.message.id)):
         m, c = item.message, item.customer
@@ -133,6 +173,9 @@ def _policy(
             elif not c.marketing_consent:
                 reason = "no_consent"
             else:
+                purpose = purposes.get(m.template_name or "", preferences.DEFAULT_PURPOSE)
+                reason = preferences.suppression(c, purpose, last.get(c.id), now)
+            if reason is None:
                 until = quiet_until(
                     now, c.time_zone or st.timezone, st.quiet_hours_start, st.quiet_hours_end
                 )
@@ -144,6 +187,7 @@ def _policy(
                     reason = "frequency_cap"
                 else:
                     recent[c.id] = recent.get(c.id, 0) + 1
+                    last[c.id] = now
         if reason:
             outbox.mark_suppressed(session, m.id, worker, now, reason)
             stats.suppressed[reason] = stats.suppressed.get(reason, 0) + 1
@@ -154,20 +198,24 @@ def _policy(
 
 
 def dispatch_batch(
-    engine: Engine,
+    engine: Bind,
     now: dt.datetime,
     transports: TransportFactory,
     worker: str,
     batch: int = BATCH,
     lease: dt.timedelta = outbox.LEASE,
     clock: Callable[[], dt.datetime] | None = None,
+    send: bool = True,
 ) -> DispatchStats:
+    """Claim a batch, apply the policy and send what may go. Without ``send`` (a rehearsal, in a
+    transaction rolled back afterwards) no transport is opened: what would go stays ``sending``
+    under this worker's claim."""
     stats = DispatchStats()
     ids = outbox.claim(engine, worker, now, batch, lease)
     stats.claimed = len(ids)
     if not ids:
         return stats
-    with Session(engine, expire_on_commit=False) as session:
+    with open_session(engine, expire_on_commit=False) as session:
         st = store_settings.load(session)
         messages = list(session.scalars(select(Message).where(Message.id.in_(ids))))
         customer_ids = {m.customer_id for m in messages if m.customer_id}
@@ -176,6 +224,8 @@ def dispatch_batch(
         }
         items = [Item(m, customers.get(m.customer_id or -1)) for m in messages]
         ready = _policy(session, items, st, now, worker, stats)
+        if not send:
+            return stats
         for mailbox in (False, True):
             group = [
                 i
@@ -198,18 +248,22 @@ def dispatch_batch(
 
 
 def dispatch_due(
-    engine: Engine,
+    engine: Bind,
     now: dt.datetime,
     transports: TransportFactory | None = None,
     worker: str = "worker",
     batch: int = BATCH,
     lease: dt.timedelta = outbox.LEASE,
     max_batches: int = 10_000,
+    send: bool = True,
 ) -> DispatchStats:
-    """Send everything due, batch after batch; returns the totals."""
+    """Send everything due, batch after batch; returns the totals (``send``: see
+    :func:`dispatch_batch`)."""
     total = DispatchStats()
     for _ in range(max_batches):
-        stats = dispatch_batch(engine, now, transports or default_transports, worker, batch, lease)
+        stats = dispatch_batch(
+            engine, now, transports or default_transports, worker, batch, lease, send=send
+        )
         total.add(stats)
         if stats.claimed < batch:
             break

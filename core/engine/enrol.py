@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm import Session
@@ -30,11 +29,12 @@ from sqlalchemy.orm import Session
 from core import settings as store_settings
 from core.engine import context
 from core.engine.active import Running, active_workflows
-from core.engine.conditions import EvalContext, evaluate_frame, fields_used
-from core.engine.holdout import holdout_mask
+from core.engine.admit import enrol_frame
+from core.engine.conditions import fields_used
 from core.engine.registry import TRIGGERS
-from core.engine.sqlutil import frame_of, insert_frame_ignore, insert_ignore, try_singleton_lock
-from core.models import Enrolment, TriggerMark
+from core.engine.sqlutil import frame_of, try_singleton_lock
+from core.engine.timed import fire_time_triggers
+from core.models import Enrolment
 from core.settings import StoreSettings
 
 CURSOR_KEY = "_engine_event_cursor"
@@ -51,10 +51,6 @@ class EnrolStats:
     time_triggers: int = 0
     woken: int = 0
     per_workflow: dict[int, int] = field(default_factory=dict)
-
-
-def eval_context(now: dt.datetime, st: StoreSettings) -> EvalContext:
-    return EvalContext(now=now, tz=st.tz, store_currency=st.currency, rates=st.exchange_rates)
 
 
 def dedupe_key(workflow_id: int, reentry: bool, order_id: int, event_id: int | None) -> str:
@@ -112,47 +108,6 @@ def _needed_fields(workflows: list[Running]) -> set[str]:
         if any(t.type in ("first_order", "nth_order") for t in wf.definition.triggers):
             wanted.add("order.sequence")
     return wanted
-
-
-def enrol_frame(
-    session: Session,
-    wf: Running,
-    frame: pd.DataFrame,
-    now: dt.datetime,
-    st: StoreSettings,
-    keys: pd.Series,
-    trigger: pd.Series,
-) -> tuple[int, int]:
-    """Insert enrolments for the rows of ``frame`` that meet the entry conditions."""
-    if frame.empty:
-        return 0, 0
-    passed = frame[evaluate_frame(wf.definition.entry, frame, eval_context(now, st))]
-    if passed.empty:
-        return 0, 0
-    customers = np.asarray(passed["customer_id"].astype("int64").to_numpy(), dtype=np.int64)
-    hold = holdout_mask(wf.id, customers, wf.definition.holdout_pct)
-    first = wf.definition.first_step_id()
-    rows = pd.DataFrame(
-        {
-            "dedupe_key": keys.reindex(passed.index).astype(str).to_numpy(),
-            "workflow_id": wf.id,
-            "version": wf.version,
-            "customer_id": customers,
-            "order_id": passed["order_id"].astype("Int64").to_numpy(),
-            "trigger": trigger.reindex(passed.index).astype(str).to_numpy(),
-            "trigger_at": passed["occurred_at"].to_numpy(),
-            "is_holdout": hold,
-            "status": "active" if first else "completed",
-            "current_step_id": first,
-            "next_due_at": now if first else None,
-            "state": "{}",
-            "entered_at": now,
-            "completed_at": None if first else now,
-            "is_demo": False,
-        }
-    )
-    insert_frame_ignore(session, Enrolment, rows, ["dedupe_key"])
-    return len(rows), int(hold.sum())
 
 
 def _event_batch(
@@ -251,16 +206,5 @@ def enrol_new_events(
         if len(events) < batch:
             break
     store_settings.set_meta(session, CURSOR_KEY, cursor)
-    from core.engine.timed import fire_time_triggers
-
     stats.time_triggers = fire_time_triggers(session, now, st, stats)
     return stats
-
-
-def mark(session: Session, workflow_id: int, keys: list[str], now: dt.datetime) -> None:
-    insert_ignore(
-        session,
-        TriggerMark,
-        [{"workflow_id": workflow_id, "key": k, "at": now} for k in keys],
-        ["workflow_id", "key"],
-    )

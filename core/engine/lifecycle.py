@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.auth import Action, Actor, require
-from core.engine import validate
+from core.engine import validate, webhooks
 from core.engine.schema import WorkflowDefinition
 from core.errors import ConflictError, NotFound, ValidationError, WorkflowError
 from core.models import Enrolment, Workflow, WorkflowVersion
@@ -55,6 +55,7 @@ def create(
     is_demo: bool = False,
 ) -> Workflow:
     require(actor, Action.EDIT_WORKFLOWS)
+    definition, given = webhooks.take_secrets(definition)
     wf = Workflow(
         name=definition.name,
         description=definition.description,
@@ -69,6 +70,8 @@ def create(
     )
     session.add(wf)
     session.flush()
+    webhooks.keep_secrets(session, wf.id, given)
+    webhooks.ensure_secrets(session, wf.id, webhooks.webhook_step_ids(wf.draft))
     audit.record(session, actor.name, "workflow.create", str(wf.id), {"name": wf.name})
     return wf
 
@@ -118,6 +121,7 @@ def save_draft(
         if isinstance(definition, WorkflowDefinition)
         else WorkflowDefinition.model_validate(definition)
     )
+    parsed, given = webhooks.take_secrets(parsed)
     result = session.execute(
         update(Workflow)
         .where(Workflow.id == workflow_id, Workflow.draft_revision == expected_revision)
@@ -139,6 +143,8 @@ def save_draft(
             f"(revision {wf.draft_revision}, yours was {expected_revision}).",
             hint="Reload it to see their changes, then apply yours again.",
         )
+    webhooks.keep_secrets(session, wf.id, given)
+    webhooks.ensure_secrets(session, wf.id, webhooks.webhook_step_ids(wf.draft))
     audit.record(session, actor.name, "workflow.save", str(wf.id), {"revision": wf.draft_revision})
     return wf
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from core import audit, events
+from core import audit, events, orderstate
 from core import settings as store_settings
 from core.auth import Action, Actor, require
 from core.engine.runlog import find_order
@@ -20,22 +21,27 @@ def raise_event(
     event_type: str,
     at: dt.datetime | None = None,
     source: str = "cli",
-) -> Order:
-    """Log ``event_type`` for an order (by id or number) now or at ``at``; the worker enrols
-    on it like any imported event. A second event of the same type for the order is ignored."""
+    *,
+    ref: str = "",
+    amount: Decimal | None = None,
+) -> tuple[Order, orderstate.Applied]:
+    """Apply ``event_type`` to an order (by id or number) now or at ``at`` through
+    :func:`core.orderstate.apply_event`; the worker enrols on it like any imported event. An
+    event already logged under the same key changes nothing (``Applied.created`` is False)."""
     require(actor, Action.RAISE_EVENTS)
     events.check_type(event_type)
     order = find_order(session, order_ref)
     moment = at or dt.datetime.now(dt.UTC)
-    events.record(
-        session, [events.event_row(order.id, order.customer_id, event_type, moment, source)]
+    applied = orderstate.apply_event(
+        session, order, event_type, moment, source=source, ref=ref, amount=amount
     )
+    if not applied.created:
+        return order, applied
     store_settings.bump_data_version(session)
-    audit.record(
-        session,
-        actor.name,
-        "event.raise",
-        order.external_id,
-        {"type": event_type, "at": moment.isoformat()},
-    )
-    return order
+    detail: dict[str, str] = {"type": event_type, "at": moment.isoformat()}
+    if ref:
+        detail["ref"] = ref
+    if event_type == "refunded":
+        detail["amount"] = str(applied.event.payload.get("amount"))
+    audit.record(session, actor.name, "event.raise", order.external_id, detail)
+    return order, applied

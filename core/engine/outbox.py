@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.auth import Action, Actor, require
-from core.engine.sqlutil import lock_skip_locked
+from core.engine.sqlutil import Bind, lock_skip_locked, open_session
 from core.models import Customer, Message, Order
 
 LEASE = dt.timedelta(minutes=5)
@@ -41,10 +41,10 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def claim(
-    engine: Engine, worker: str, now: dt.datetime, limit: int, lease: dt.timedelta = LEASE
+    engine: Bind, worker: str, now: dt.datetime, limit: int, lease: dt.timedelta = LEASE
 ) -> list[int]:
     """Mark up to ``limit`` due messages ``sending`` for ``worker`` and commit; their ids."""
-    with Session(engine) as session, session.begin():
+    with open_session(engine) as session, session.begin():
         due = or_(
             and_(Message.state.in_(("queued", "deferred")), Message.due_at <= now),
             and_(Message.state == "sending", Message.sending_at < now - lease),

@@ -308,13 +308,9 @@ STEP_TYPES: dict[str, StepSpec] = {
     "webhook": StepSpec(
         "Call a webhook",
         "action",
-        "POST the enrolment as JSON, signed with HMAC-SHA256 in X-Orderflow-Signature.",
-        (
-            ParamSpec("url", "URL", "url", True),
-            ParamSpec(
-                "secret", "Signing secret", "text", False, "", help="Empty: the store's secret key."
-            ),
-        ),
+        "POST the enrolment as JSON, signed with HMAC-SHA256 in X-Orderflow-Signature with "
+        "the step's own secret (shown once; `workflow webhook-secret` rotates it).",
+        (ParamSpec("url", "URL", "url", True),),
     ),
     "notify_merchant": StepSpec(
         "Notify the merchant",

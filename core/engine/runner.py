@@ -16,22 +16,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from core import settings as store_settings
 from core.engine import context
 from core.engine.active import Running, version_definition
+from core.engine.admit import eval_context
 from core.engine.conditions import evaluate, fields_used
-from core.engine.enrol import eval_context
 from core.engine.registry import TRIGGERS
 from core.engine.schema import WorkflowDefinition
-from core.engine.sqlutil import insert_ignore, lock_skip_locked
+from core.engine.sqlutil import Bind, insert_ignore, lock_skip_locked, open_session
 from core.engine.steps import HANDLERS, RENDERER, Go, StepEnv, Wait, _message_row
 from core.messaging.batch import BatchRenderer
 from core.models import Customer, Enrolment, Message, StepRun, Workflow
 
 MAX_STEPS_PER_RUN = 100
+OUTSIDE = frozenset({"webhook"})  # steps that reach outside the database: not run in a rehearsal
 LEASE = dt.timedelta(minutes=5)
 RETRY_AFTER = dt.timedelta(minutes=15)
 MAX_FAILURES = 3
@@ -47,8 +48,8 @@ class RunStats:
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
-def claim_enrolments(engine: Engine, worker: str, now: dt.datetime, limit: int) -> list[int]:
-    with Session(engine) as session, session.begin():
+def claim_enrolments(engine: Bind, worker: str, now: dt.datetime, limit: int) -> list[int]:
+    with open_session(engine) as session, session.begin():
         due = (
             select(Enrolment.id)
             .where(
@@ -170,7 +171,10 @@ def advance(env: StepEnv, stats: RunStats) -> None:
             _stop(env, e, reason, step.id, step.type, template)
             stats.exited += 1
             return
-        result = HANDLERS[step.type](step, env)
+        if env.rehearsal and step.type in OUTSIDE:
+            result: Go | Wait = Go(step.next, "rehearsal", f"{step.type}: would run (rehearsal)")
+        else:
+            result = HANDLERS[step.type](step, env)
         stats.steps += 1
         if isinstance(result, Wait):
             e.next_due_at = result.until
@@ -185,19 +189,21 @@ def advance(env: StepEnv, stats: RunStats) -> None:
 
 
 def run_due(
-    engine: Engine,
+    engine: Bind,
     now: dt.datetime,
     worker: str = "worker",
     batch: int = 200,
     max_batches: int = 1000,
+    rehearsal: bool = False,
 ) -> RunStats:
-    """Execute every due enrolment step (several batches); returns what was done."""
+    """Execute every due enrolment step (several batches); returns what was done. In a
+    ``rehearsal`` (a transaction rolled back afterwards) no step calls out of the process."""
     stats = RunStats()
     for _ in range(max_batches):
         ids = claim_enrolments(engine, worker, now, batch)
         if not ids:
             break
-        _run_batch(engine, ids, worker, now, stats)
+        _run_batch(engine, ids, worker, now, stats, rehearsal)
         if len(ids) < batch:
             break
     return stats
@@ -220,9 +226,14 @@ def _running(session: Session, e: Enrolment, cache: dict[tuple[int, int], Runnin
 
 
 def _run_batch(
-    engine: Engine, ids: list[int], worker: str, now: dt.datetime, stats: RunStats
+    engine: Bind,
+    ids: list[int],
+    worker: str,
+    now: dt.datetime,
+    stats: RunStats,
+    rehearsal: bool = False,
 ) -> None:
-    with Session(engine, expire_on_commit=False) as session:
+    with open_session(engine, expire_on_commit=False) as session:
         enrolments = list(
             session.scalars(select(Enrolment).where(Enrolment.id.in_(ids)).order_by(Enrolment.id))
         )
@@ -254,6 +265,7 @@ def _run_batch(
                 ctx,
                 customers[e.customer_id],
                 shared,
+                rehearsal,
             )
             try:
                 advance(env, stats)

@@ -9,10 +9,24 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, insert
+from sqlalchemy import Connection, Engine, Select, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+
+Bind = Engine | Connection
+"""Where the worker's sessions run: the engine, or (a rehearsal) one connection whose outer
+transaction is rolled back at the end."""
+
+
+def open_session(bind: Bind, *, expire_on_commit: bool = True) -> Session:
+    """A session on ``bind``. On a connection its commits release a SAVEPOINT and its rollbacks
+    return to it: the connection's own transaction is never ended by the session."""
+    if isinstance(bind, Connection):
+        return Session(
+            bind, expire_on_commit=expire_on_commit, join_transaction_mode="create_savepoint"
+        )
+    return Session(bind, expire_on_commit=expire_on_commit)
 
 
 def dialect(session: Session) -> str:

@@ -8,11 +8,8 @@ same path but its actions are skipped (an email becomes a message suppressed as 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import secrets
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -40,9 +37,7 @@ from core.models import (
 from core.settings import StoreSettings
 from core.timeutil import zone
 
-WEBHOOK_TIMEOUT = 10
 RENDERER = "renderer"  # StepEnv.cache key of a core.messaging.batch.BatchRenderer
-WEBHOOK_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -69,6 +64,7 @@ class StepEnv:
     ctx: EvalContext
     customer: Customer
     cache: dict[str, Any] = field(default_factory=dict)
+    rehearsal: bool = False  # a rolled-back cycle: nothing may leave the process
 
 
 Handler = Callable[[Step, StepEnv], Go | Wait]
@@ -351,11 +347,6 @@ def create_referral(step: Step, env: StepEnv) -> Go | Wait:
     return Go(step.next, "done", f"referral code {code}")
 
 
-def signature(secret: str, body: bytes) -> str:
-    """The ``X-Orderflow-Signature`` header value: ``sha256=<hex HMAC of the body>``."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def webhook_body(env: StepEnv, step: Step) -> bytes:
     e = env.enrolment
     payload = {
@@ -379,34 +370,25 @@ def webhook_body(env: StepEnv, step: Step) -> bytes:
 
 
 def webhook(step: Step, env: StepEnv) -> Go | Wait:
+    """Queue the call (core.engine.webhooks sends it outside this transaction)."""
     if _done(env, step) or env.enrolment.is_holdout:
         return Go(step.next, "skipped", "holdout" if env.enrolment.is_holdout else "already done")
-    from core import config
+    from core.engine.webhooks import queue_call
 
-    secret = str(step.params.get("secret") or config.get_secret(config.ENV_SECRET_KEY) or "")
-    body = webhook_body(env, step)
-    request = urllib.request.Request(
-        str(step.params["url"]),
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "X-Orderflow-Signature": signature(secret, body),
-            "X-Orderflow-Idempotency-Key": f"e{env.enrolment.id}:{step.id}",
-        },
+    queue_call(
+        env.session,
+        key=f"e{env.enrolment.id}:{step.id}",
+        workflow_id=env.workflow.id,
+        enrolment_id=env.enrolment.id,
+        step_id=step.id,
+        customer_id=env.customer.id,
+        url=str(step.params["url"]),
+        body=webhook_body(env, step),
+        now=env.now,
+        is_demo=env.customer.is_demo,
     )
-    attempts = int(env.enrolment.state.get(f"webhook:{step.id}", 0)) + 1
-    try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
-            status = int(response.status)
-    except OSError as exc:
-        if attempts < WEBHOOK_ATTEMPTS:
-            env.enrolment.state = {**env.enrolment.state, f"webhook:{step.id}": attempts}
-            return Wait(env.now + dt.timedelta(minutes=2**attempts), f"webhook failed: {exc}")
-        _remember(env, step)
-        return Go(step.next, "failed", f"webhook failed {attempts} times: {exc}")
     _remember(env, step)
-    return Go(step.next, "done", f"webhook answered {status}")
+    return Go(step.next, "done", "webhook call queued")
 
 
 def _fill(text: str, env: StepEnv) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.engine import context
 from core.engine.active import Running, active_workflows
+from core.engine.admit import enrol_frame, mark
 from core.engine.conditions import fields_used
 from core.engine.sqlutil import frame_of
 from core.settings import StoreSettings
@@ -91,8 +92,6 @@ def _missed_rows(session: Session, wf: Running, hours: float, now: dt.datetime) 
 
 def fire_time_triggers(session: Session, now: dt.datetime, st: StoreSettings, stats: Any) -> int:
     """Evaluate every time-based trigger of the active workflows; returns keys fired."""
-    from core.engine.enrol import enrol_frame, mark
-
     fired = 0
     for wf in active_workflows(session):
         for trig in wf.definition.triggers:

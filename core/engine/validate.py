@@ -357,9 +357,22 @@ def _check_required_text(key: str, label: str) -> StepCheck:
     return check
 
 
-def _check_webhook(step: Step, _s: Session | None) -> list[Problem]:
-    if not re.match(r"^https?://\S+$", str(step.params.get("url") or "")):
+def _check_webhook(step: Step, session: Session | None) -> list[Problem]:
+    from core import outbound
+    from core.errors import OutboundError
+
+    url = str(step.params.get("url") or "")
+    if not re.match(r"^https?://\S+$", url):
         return [Problem("The webhook needs an http(s) URL.", step=step.id)]
+    allowed = ""
+    if session is not None:
+        from core import settings as store_settings
+
+        allowed = store_settings.load(session).outbound_allowed_hosts
+    try:
+        outbound.check_address(url, outbound.parse_allowed_hosts(allowed))
+    except OutboundError as exc:
+        return [Problem(str(exc), step=step.id)]
     return []
 
 

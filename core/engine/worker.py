@@ -17,15 +17,22 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from core import referral_program
 from core import settings as store_settings
-from core.engine import dispatch, enrol, outbox, runner
+from core.engine import dispatch, enrol, outbox, runner, webhooks
 from core.engine.clock import Clock, system_clock
 from core.engine.dispatch import TransportFactory
+from core.engine.sqlutil import Bind, open_session
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 5.0
+_wake = threading.Event()
+
+
+def wake() -> None:
+    """Start the next cycle of this process's worker now (a live event was just stored)."""
+    _wake.set()
 
 
 @dataclass
@@ -36,7 +43,9 @@ class CycleStats:
     time_triggers: int = 0
     steps: int = 0
     enrolments_run: int = 0
+    referral_rewards: int = 0
     dispatch: dict[str, Any] = field(default_factory=dict)
+    webhooks: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,8 +55,8 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{threading.get_ident() % 100000}"
 
 
-def enrol_once(engine: Engine, now: dt.datetime) -> enrol.EnrolStats:
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+def enrol_once(engine: Bind, now: dt.datetime) -> enrol.EnrolStats:
+    with open_session(engine, expire_on_commit=False) as session, session.begin():
         stats = enrol.enrol_new_events(session, now)
         if stats.enrolled:
             store_settings.bump_data_version(session)
@@ -55,26 +64,38 @@ def enrol_once(engine: Engine, now: dt.datetime) -> enrol.EnrolStats:
 
 
 def run_once(
-    engine: Engine,
+    engine: Bind,
     clock: Clock | None = None,
     smtp: TransportFactory | None = None,
     worker: str | None = None,
     batch: int = dispatch.BATCH,
     lease: dt.timedelta = outbox.LEASE,
+    rehearsal: bool = False,
 ) -> CycleStats:
-    """One full cycle: enrol, execute due steps, dispatch due messages."""
+    """One full cycle: enrol, execute due steps, dispatch due messages and webhook calls (each
+    outside any transaction), settle the referral rewards whose refund window has passed. A
+    ``rehearsal`` runs on a connection whose transaction the caller rolls back
+    (:mod:`core.engine.rehearsal`): no step calls out, no webhook is sent and no mail transport
+    is opened."""
     clock = clock or system_clock
     worker = worker or worker_name()
     stats = CycleStats()
     e = enrol_once(engine, clock())
     stats.events, stats.enrolled, stats.holdout = e.events, e.enrolled, e.holdout
     stats.time_triggers = e.time_triggers
-    r = runner.run_due(engine, clock(), worker)
+    r = runner.run_due(engine, clock(), worker, rehearsal=rehearsal)
     stats.steps, stats.enrolments_run = r.steps, r.enrolments
-    d = dispatch.dispatch_due(engine, clock(), smtp, worker, batch, lease)
+    d = dispatch.dispatch_due(engine, clock(), smtp, worker, batch, lease, send=not rehearsal)
     stats.dispatch = asdict(d)
-    if r.steps or d.claimed:
-        with Session(engine) as session, session.begin():
+    w = webhooks.WebhookStats()
+    if not rehearsal and isinstance(engine, Engine):
+        w = webhooks.dispatch_due(engine, clock(), worker)  # outside any transaction
+    stats.webhooks = asdict(w)
+    with open_session(engine) as session, session.begin():
+        settled = referral_program.settle_rewards(session, clock())
+        stats.referral_rewards = settled.rewarded
+    if r.steps or d.claimed or w.claimed or settled.rewarded or settled.not_rewarded:
+        with open_session(engine) as session, session.begin():
             store_settings.bump_data_version(session)  # dashboards show the new state
     return stats
 
@@ -86,11 +107,13 @@ def run_forever(
     smtp: TransportFactory | None = None,
     interval: float = INTERVAL_SECONDS,
 ) -> None:
-    """Cycle until ``stop`` is set; an error in one cycle is logged and the next one runs."""
+    """Cycle until ``stop`` is set; an error in one cycle is logged and the next one runs. A
+    cycle starts every ``interval`` seconds, or at once after :func:`wake`."""
     worker = worker_name()
     while not stop.is_set():
+        _wake.clear()
         try:
             run_once(engine, clock, smtp, worker)
         except Exception:
             log.exception("worker cycle failed")
-        stop.wait(interval)
+        _wake.wait(interval)

@@ -101,10 +101,20 @@ def import_csv(
             setattr(summary, name, value)
     if not dry_run:
         session.expire_all()
+        if kind == "orders":
+            _match_codes(session)
         store_settings.bump_data_version(session)
         audit.record(session, actor.name, AUDIT_ACTION, f"{kind}/{batch.fmt}", summary.counts())
         session.flush()
     return summary
+
+
+def _match_codes(session: Session) -> None:
+    """Coupon redemptions and referral uses of the orders' discount codes (idempotent)."""
+    from core import coupons, referral_program
+
+    coupons.match_orders(session)
+    referral_program.match_orders(session)
 
 
 def _parse(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from core.importers.parsing import TS_DTYPE
+from core.orderstate import statuses
 
 ORDER_EVENT_COLUMNS = {
     "placed": "placed_at",
@@ -43,6 +44,7 @@ class Batch:
     lines: pd.DataFrame | None = None
     products: pd.DataFrame | None = None
     reviews: pd.DataFrame | None = None
+    shipments: pd.DataFrame | None = None
 
 
 def latest(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -54,40 +56,56 @@ def latest(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return stacked.max(axis=1).astype(TS_DTYPE)
 
 
+def _amounts(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[column], errors="coerce")
+
+
 def derive_lifecycle(orders: pd.DataFrame) -> pd.DataFrame:
-    """Fill the status and the event times the file implies. Without a status, it follows
-    the latest known step (cancelled, delivered, fulfilled, paid); with nothing known it stays
-    NA: a new order is ``open``, a known order keeps its status.
+    """Fill the event times and the status the file implies, as applying the order's events
+    one by one through :func:`core.orderstate.apply_event` would (the status by the same
+    precedence, :func:`core.orderstate.statuses`; the file's own status is the floor).
     A cancelled order without ``cancelled_at`` was cancelled when placed; a refund (status or
     refunded amount) without ``refunded_at`` is dated at the latest known moment of the order,
-    as files rarely carry the refund date. A payment time is never invented: ``paid_at`` (and
-    the ``paid`` event) come only from the file."""
+    as files rarely carry the refund date, and a refund without an amount is a full refund. A
+    payment time is never invented: ``paid_at`` (and the ``paid`` event) come only from the
+    file. A row with neither a status nor any moment besides ``placed_at`` gets NA: a new order
+    is ``open``, a known order keeps its status."""
     out = orders.copy()
     for column in ORDER_EVENT_COLUMNS.values():
         if column not in out:
             out[column] = pd.Series(pd.NaT, index=out.index, dtype=TS_DTYPE)
-    status = out["status"] if "status" in out else pd.Series(pd.NA, index=out.index, dtype="str")
-    implied = np.select(
-        [
-            out["cancelled_at"].notna().to_numpy(),
-            out["delivered_at"].notna().to_numpy(),
-            out["shipped_at"].notna().to_numpy(),
-            out["paid_at"].notna().to_numpy(),
-        ],
-        ["cancelled", "delivered", "fulfilled", "paid"],
-        default="",
-    )
-    implied_status = pd.Series(implied, index=out.index, dtype="str")
-    status = status.fillna(implied_status.where(implied_status != ""))
-    out["status"] = status  # NA: "open" for a new order, unchanged for a known one
-    cancelled = status == "cancelled"
+    given = out["status"] if "status" in out else pd.Series(pd.NA, index=out.index, dtype="str")
+    cancelled = given == "cancelled"
     out["cancelled_at"] = out["cancelled_at"].where(
         ~(cancelled & out["cancelled_at"].isna()), out["placed_at"]
     )
     refunded_amount = out.get("refunded_amount")
-    refunded = status == "refunded"
+    refunded = given == "refunded"
     if refunded_amount is not None:
         refunded = refunded | (refunded_amount.notna() & ~refunded_amount.isin(["0.00"]))
     when = latest(out, ["placed_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at"])
     out["refunded_at"] = out["refunded_at"].where(~(refunded & out["refunded_at"].isna()), when)
+    if "total" in out:
+        full = (given == "refunded").fillna(False) & out["total"].notna()
+        if refunded_amount is None:
+            out["refunded_amount"] = pd.Series(pd.NA, index=out.index, dtype=out["total"].dtype)
+        missing = out["refunded_amount"].isna() | out["refunded_amount"].isin(["0.00"])
+        out["refunded_amount"] = out["refunded_amount"].where(~(full & missing), out["total"])
+    moments = ["paid_at", "shipped_at", "delivered_at", "cancelled_at", "refunded_at"]
+    known = given.notna() | out[moments].notna().any(axis=1)
+    fully_refunded = out["refunded_at"].notna() & (
+        _amounts(out, "refunded_amount") >= _amounts(out, "total")
+    )
+    status = statuses(
+        cancelled=out["cancelled_at"].notna().to_numpy(),
+        fully_refunded=fully_refunded.to_numpy(dtype=bool),
+        delivered=out["delivered_at"].notna().to_numpy(),
+        shipped=out["shipped_at"].notna().to_numpy(),
+        paid=out["paid_at"].notna().to_numpy(),
+        floor=given.to_numpy(dtype=object),
+    )
+    computed = pd.Series(status, index=out.index, dtype="str")
+    out["status"] = computed.where(known.to_numpy(dtype=bool))
     return out

@@ -8,7 +8,7 @@ import pandas as pd
 from core.errors import ImportRejected, RowError, ValidationError
 from core.importers.reading import RawTable
 
-KINDS = ("orders", "lines", "products", "customers", "reviews")
+KINDS = ("orders", "lines", "products", "customers", "reviews", "shipments")
 FORMATS = ("auto", "native", "shopify")
 
 _CUSTOMER_FIELDS: list[tuple[str, bool]] = [
@@ -41,6 +41,8 @@ TARGET_FIELDS: dict[str, list[tuple[str, bool]]] = {
         ("shipping_amount", False),
         ("tax_amount", False),
         ("shipping_country", False),
+        ("shipping_address", False),
+        ("shipping_postcode", False),
         ("paid_at", False),
         ("cancelled_at", False),
         ("refunded_at", False),
@@ -59,11 +61,26 @@ TARGET_FIELDS: dict[str, list[tuple[str, bool]]] = {
         ("currency", False),
         ("image_url", False),
         ("category", False),
+        ("weight_grams", False),
+        ("tags", False),
     ],
     "customers": [
         ("customer_id", True),
         *_CUSTOMER_FIELDS,
         ("time_zone", False),
+    ],
+    "shipments": [
+        ("order_id", True),
+        ("shipped_at", False),
+        ("carrier", False),
+        ("tracking_number", False),
+        ("tracking_url", False),
+        ("status", False),
+        ("out_for_delivery_at", False),
+        ("delivered_at", False),
+        ("pickup_location", False),
+        ("ready_for_pickup_at", False),
+        ("picked_up_at", False),
     ],
     "reviews": [
         ("order_id", True),

@@ -1,11 +1,15 @@
-"""Native CSV kinds (orders, lines, products, customers, reviews): validate every cell of the
+"""Native CSV kinds (orders, lines, products, customers, reviews, shipments): validate every cell of the
 mapped frame and build a :class:`Batch`."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 
 from core.importers import parsing as p
+from core.importers import shipments
 from core.importers.batch import Batch, Context, derive_lifecycle
 from core.importers.parsing import Problems
 from core.models import ORDER_STATUSES
@@ -34,11 +38,21 @@ ORDER_AMOUNTS = (
     "tax_amount",
     "refunded_amount",
 )
+ORDER_TEXTS = (
+    "order_id",
+    "discount_code",
+    "channel",
+    "delivery_option",
+    "shipping_address",
+    "shipping_postcode",
+)
 TEXT_LIMITS = {
     "order_id": 64,
     "customer_id": 64,
     "sku": 64,
     "discount_code": 64,
+    "shipping_address": 255,
+    "shipping_postcode": 32,
     "channel": 32,
     "delivery_option": 32,
     "first_name": 100,
@@ -62,6 +76,8 @@ def parse(kind: str, frame: pd.DataFrame, problems: Problems, ctx: Context) -> B
         batch.lines = lines(frame, problems)
     elif kind == "products":
         batch.products = products(frame, problems, ctx)
+    elif kind == "shipments":
+        batch.shipments = shipments.parse(frame, problems, ctx)
     else:
         batch.reviews = reviews(frame, problems, ctx)
     return batch
@@ -83,7 +99,7 @@ def _required(frame: pd.DataFrame, problems: Problems, names: tuple[str, ...]) -
 def orders(frame: pd.DataFrame, problems: Problems, ctx: Context) -> pd.DataFrame:
     _required(frame, problems, ("order_id", "customer_id", "placed_at", "total"))
     p.duplicates(frame["order_id"], "order_id", problems)
-    texts = _texts(frame, problems, ("order_id", "discount_code", "channel", "delivery_option"))
+    texts = _texts(frame, problems, ORDER_TEXTS)
     customer = frame["customer_id"]
     out = pd.DataFrame(
         {"external_id": texts["order_id"], "customer_key": customer.where(customer != "")}
@@ -101,7 +117,7 @@ def orders(frame: pd.DataFrame, problems: Problems, ctx: Context) -> pd.DataFram
         out["status"] = p.choice(
             frame["status"], "status", problems, ORDER_STATUSES, STATUS_SYNONYMS
         )
-    for name in ("discount_code", "channel", "delivery_option"):
+    for name in ORDER_TEXTS[1:]:
         if name in texts:
             out[name] = texts[name]
     if "shipping_country" in frame:
@@ -161,7 +177,21 @@ def products(frame: pd.DataFrame, problems: Problems, ctx: Context) -> pd.DataFr
         out["currency"] = out["currency"].where(out["price"].notna())
     elif "currency" in frame:
         out["currency"] = p.currency(frame["currency"], "currency", problems, ctx.currency)
+    if "weight_grams" in frame:
+        out["weight_grams"] = p.integer(frame["weight_grams"], "weight_grams", problems, 0, 10**7)
+    if "tags" in frame:
+        out["tags"] = _tag_lists(p.text(frame["tags"], "tags", problems, 1000))
     return out
+
+
+def _tag_lists(values: pd.Series) -> pd.Series:
+    """``fragile, bulky`` -> the JSON text ``["fragile", "bulky"]`` (lower case, no repeats)."""
+
+    def one(text: object) -> str:
+        parts = [t.strip().lower() for t in re.split(r"[,;]", str(text or "")) if t.strip()]
+        return json.dumps(list(dict.fromkeys(parts)))
+
+    return values.map(one)
 
 
 def reviews(frame: pd.DataFrame, problems: Problems, ctx: Context) -> pd.DataFrame:

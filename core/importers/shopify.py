@@ -103,6 +103,11 @@ def _orders(
     billing = p.country(_column(head, "Billing Country"), "Billing Country", problems)
     shipping = p.country(_column(head, "Shipping Country"), "Shipping Country", problems)
     out["shipping_country"] = shipping.fillna(billing)
+    street = _column(head, "Shipping Street").where(
+        _column(head, "Shipping Street") != "", _column(head, "Shipping Address1")
+    )
+    out["shipping_address"] = p.text(street, "Shipping Street", problems, 255)
+    out["shipping_postcode"] = p.text(_column(head, "Shipping Zip"), "Shipping Zip", problems, 32)
     customers = _customers(head, names, problems, billing.fillna(shipping))
     out["customer_key"] = customers["external_id"]
     return derive_lifecycle(out), group_customers(customers)

@@ -20,6 +20,7 @@ class Counts:
     lines_written: int = 0
     reviews_written: int = 0
     products_written: int = 0
+    shipments_written: int = 0
     errors: list[RowError] = field(default_factory=list)
 
 

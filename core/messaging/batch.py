@@ -27,6 +27,7 @@ from core import settings as store_settings
 from core.errors import TemplateError
 from core.messaging.recommend import BatchRecommender, Recommendation, chunks
 from core.messaging.render import RenderedMessage, check_targets, render_translation
+from core.messaging.stored import get_template, language
 from core.models import (
     Coupon,
     Customer,
@@ -238,9 +239,7 @@ class BatchRenderer:
         )
 
     def _translation(self, name: str, locale: str, default_locale: str) -> TemplateTranslation:
-        """As :func:`core.messaging.templates.pick_translation`, the template read once."""
-        from core.messaging.templates import get_template, language
-
+        """As :func:`core.messaging.stored.pick_translation`, the template read once."""
         template = self._templates.get(name)
         if template is None or template not in self.session:
             template = self._templates[name] = get_template(self.session, name)

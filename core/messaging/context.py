@@ -4,7 +4,8 @@ Only plain values reach templates: :class:`~core.messaging.values.Record`, money
 text, numbers. URLs taken from data (tracking pages, product images) are kept only when they are
 ``http``/``https``. Signed links: review ``/review/{token}`` (purpose ``review``, payload
 ``{"o": order_id, "c": customer_id}``, ``?rating=N`` for star links), referral ``/ref/{code}``,
-unsubscribe and preferences ``/u/{token}`` (see :mod:`core.messaging.unsubscribe`).
+unsubscribe ``/u/{token}`` (see :mod:`core.messaging.unsubscribe`), the preference centre
+``/p/{token}`` (see :mod:`core.preferences`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from babel.numbers import format_percent
 from sqlalchemy.orm import Session
 
 from core import security
+from core.messaging import testlinks
 from core.messaging.sources import ContextSource, SessionSource
 from core.messaging.unsubscribe import make_token
 from core.messaging.values import DateValue, MoneyValue, Record, babel_locale, date_window
 from core.models import Customer, Order, PickupLocation
+from core.preferences import preferences_url
 from core.settings import StoreSettings
 from core.timeutil import zone
 
@@ -208,7 +211,7 @@ def links_record(
         review_stars=stars,
         referral=referral.url if "url" in referral else None,
         unsubscribe=unsubscribe,
-        preferences=unsubscribe,
+        preferences=preferences_url(settings, customer_id),
     )
 
 
@@ -222,8 +225,8 @@ def build_context(
     roots: frozenset[str] | None = None,
     source: ContextSource | None = None,
 ) -> dict[str, Any]:
-    """The context for one message. ``extra`` may carry ``coupon_code``, ``referral_code``
-    and ``message_id`` (for the unsubscribe link). With ``roots``, only ``coupon``,
+    """The context for one message. ``extra`` may carry ``coupon_code``, ``referral_code``,
+    ``message_id`` (for the unsubscribe link) and ``test_links`` (a test send's links). With ``roots``, only ``coupon``,
     ``referral`` and ``recommendations`` that the template uses are queried. ``source``
     answers the lookups (default: one query each, see :mod:`core.messaging.sources`)."""
     extra = extra or {}
@@ -242,6 +245,16 @@ def build_context(
         else Record()
     )
     message_id = extra.get("message_id")
+    links = links_record(
+        settings,
+        customer.id,
+        order.id if order else None,
+        int(message_id) if isinstance(message_id, int) else 0,
+        referral,
+    )
+    if extra.get("test_links"):  # a test send: links that change nothing (core.messaging.testlinks)
+        links = testlinks.links_for_test_email(settings, locale, links)
+        referral = testlinks.referral_for_test_email(settings, locale, referral)
     recs = [
         Record(
             name=r.name,
@@ -258,13 +271,7 @@ def build_context(
         "customer": customer_record(session, customer, data),
         "order": order_record(session, order, fmt, data) if order else Record(),
         "delivery": delivery_record(session, order, fmt, data),
-        "links": links_record(
-            settings,
-            customer.id,
-            order.id if order else None,
-            int(message_id) if isinstance(message_id, int) else 0,
-            referral,
-        ),
+        "links": links,
         "coupon": coupon_record(session, _text(extra.get("coupon_code")), fmt, data)
         if "coupon" in wanted
         else Record(),

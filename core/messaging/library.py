@@ -23,13 +23,14 @@ from core.auth import Action, Actor, require
 from core.messaging import library_blocks as blocks
 from core.messaging.library_text import LOCALES, texts
 from core.messaging.render import CompiledTemplate
+from core.messaging.stored import find_template
 from core.messaging.templates import (
     create_template,
-    find_template,
     validate_parts,
     write_translation,
 )
 from core.models import Order
+from core.preferences import LIBRARY_PURPOSES
 
 TRANSACTIONAL = "transactional"
 MARKETING = "marketing"
@@ -185,6 +186,7 @@ def install(session: Session, actor: Actor, name: str, locales: tuple[str, ...] 
     if template is None:
         template = create_template(session, actor, name, spec.category, spec.description)
         template.from_library = True
+        template.purpose = LIBRARY_PURPOSES.get(name) if spec.category == MARKETING else None
     present = {t.locale for t in template.translations}
     added = 0
     for locale in locales:

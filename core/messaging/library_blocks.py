@@ -190,11 +190,9 @@ def section(name: str, s: dict[str, str]) -> str:
 def page(body: str, s: dict[str, str], *, marketing: bool) -> str:
     """The whole template: styles, heading, body, footer with preferences/unsubscribe."""
     footer = s["footer_marketing"] if marketing else s["footer_transactional"]
-    link = (
-        f'<a href="{{{{ links.unsubscribe }}}}">{s["unsubscribe"]}</a>'
-        if marketing
-        else f'<a href="{{{{ links.preferences }}}}">{s["preferences"]}</a>'
-    )
+    link = f'<a href="{{{{ links.preferences }}}}">{s["preferences"]}</a>'
+    if marketing:
+        link += f' · <a href="{{{{ links.unsubscribe }}}}">{s["unsubscribe"]}</a>'
     return (
         f"{CSS}\n"
         '<div class="wrap"><div class="inner">\n'

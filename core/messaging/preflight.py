@@ -22,7 +22,7 @@ from core.errors import TemplateError
 from core.messaging.context import build_context
 from core.messaging.library import BY_NAME
 from core.messaging.render import compiled_translation, render_message
-from core.messaging.templates import find_template
+from core.messaging.stored import find_template
 from core.models import Customer, Order
 
 SAMPLE = 5

@@ -36,6 +36,7 @@ from core.messaging.context import build_context
 from core.messaging.filters import all_filters
 from core.messaging.sandbox import HardenedEnvironment, SecurityError, render_limited
 from core.messaging.sources import ContextSource
+from core.messaging.stored import language, pick_translation
 from core.models import Customer, Order, TemplateTranslation
 from core.settings import StoreSettings
 
@@ -251,8 +252,6 @@ def render_for(
     extra: Mapping[str, object] | None = None,
 ) -> RenderedMessage:
     """Render a stored template for a customer (and order) in their language."""
-    from core.messaging.templates import pick_translation
-
     settings = store_settings.load(session)
     customer, order = load_targets(session, customer_id, order_id)
     wanted = locale or customer.locale or settings.default_locale
@@ -272,8 +271,6 @@ def render_translation(
 ) -> RenderedMessage:
     """Render the chosen translation for the wanted locale (formatting follows the wanted
     locale when it is the translation's language, else the translation's)."""
-    from core.messaging.templates import language
-
     compiled = compiled_translation(translation)
     same_language = language(wanted) == language(translation.locale)
     format_locale = wanted if same_language else translation.locale

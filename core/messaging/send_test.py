@@ -2,7 +2,8 @@
 
 ``send_test(session, actor, template_name, *, order_id, to, locale=None, settings=None,
 transport=None) -> Message``: renders the template for the order's customer, builds the email
-(marketing templates get a working unsubscribe link too), marks the subject ``[TEST]`` and sends it
+with links marked as tests that change nothing (:mod:`core.messaging.testlinks`: unsubscribe, also
+in ``List-Unsubscribe``, preferences, review, referral), marks the subject ``[TEST]`` and sends it
 through the configured transport (the local mailbox when no SMTP is configured). The attempt is
 recorded as a ``Message`` with ``is_test=True`` (state sent or failed, with the server's reply).
 """
@@ -21,8 +22,8 @@ from core.auth import Action, Actor, check_email, require
 from core.errors import DeliveryError, NotFound
 from core.messaging.email import build_email, headers_of
 from core.messaging.render import render_for
+from core.messaging.testlinks import link_for_test_email
 from core.messaging.transport import Transport, open_transport
-from core.messaging.unsubscribe import unsubscribe_url
 from core.models import Message, Order
 from core.settings import StoreSettings
 
@@ -70,11 +71,11 @@ def send_test(
         customer_id=order.customer_id,
         order_id=order.id,
         locale=locale,
-        extra={"message_id": message.id},
+        extra={"message_id": message.id, "test_links": True},
     )
     rendered = replace(rendered, subject=TEST_PREFIX + rendered.subject)
     marketing = rendered.category == "marketing"
-    url = unsubscribe_url(settings, message.id, order.customer_id)
+    url = link_for_test_email(settings, "unsubscribe", rendered.locale)
     email = build_email(
         rendered, to=to, settings=settings, marketing=marketing, unsubscribe_url=url
     )

@@ -35,6 +35,7 @@ from core.messaging.render import (
     remember,
     render_message,
 )
+from core.messaging.stored import find_template, get_template
 from core.models import MessageTemplate, TemplateTranslation
 
 CATEGORIES = ("transactional", "marketing")
@@ -101,17 +102,6 @@ def list_templates(session: Session) -> list[TemplateSummary]:
     ]
 
 
-def find_template(session: Session, name: str) -> MessageTemplate | None:
-    return session.scalar(select(MessageTemplate).where(MessageTemplate.name == name))
-
-
-def get_template(session: Session, name: str) -> MessageTemplate:
-    template = find_template(session, name)
-    if template is None:
-        raise NotFound(f"No template named {name!r}.", hint="See `python -m core template list`.")
-    return template
-
-
 def template_exists(session: Session, name: str) -> bool:
     return find_template(session, name) is not None
 
@@ -119,25 +109,6 @@ def template_exists(session: Session, name: str) -> bool:
 def get_category(session: Session, name: str) -> str:
     """``transactional`` or ``marketing`` (marketing needs consent and honours caps)."""
     return get_template(session, name).category
-
-
-def language(locale: str) -> str:
-    return locale.replace("-", "_").split("_")[0].lower()
-
-
-def pick_translation(
-    session: Session, name: str, locale: str, default_locale: str = "en"
-) -> TemplateTranslation:
-    """The best translation: exact locale, then its language, the store default, English, any."""
-    template = get_template(session, name)
-    if not template.translations:
-        raise TemplateError(f"Template {name!r} has no text in any language yet.", field="locale")
-    by_locale = {t.locale: t for t in template.translations}
-    wanted = locale.replace("-", "_")
-    for candidate in (wanted, language(wanted), default_locale, language(default_locale), "en"):
-        if candidate in by_locale:
-            return by_locale[candidate]
-    return template.translations[0]
 
 
 def create_template(

@@ -10,18 +10,27 @@ raises a ValidationError instead of being added unconverted.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
+    Column,
     Engine,
     Integer,
+    MetaData,
+    Table,
     cast,
     func,
+    insert,
     select,
 )
+from sqlalchemy.orm import Session
 
+from core import settings as store_settings
+from core.metrics import retention
 from core.metrics.query import (
     EPOCH,
     Scope,
@@ -32,7 +41,6 @@ from core.metrics.query import (
     local_days,
     money,
     raw_rows,
-    scope,
     to_days,
 )
 from core.metrics.types import Filters, Period
@@ -286,3 +294,36 @@ def customer_months(sc: Scope, until: dt.date | None = None) -> tuple[np.ndarray
     raw = np.array(raw_rows(sc, select(Order.customer_id, month).where(*conds)), dtype="int64")
     raw = raw.reshape(-1, 2)
     return raw[:, 0], raw[:, 1]
+
+
+@contextmanager
+def scope(engine: Engine, filters: Filters, as_of: dt.date | None = None) -> Iterator[Scope]:
+    """A read scope. A segment filter is resolved once (RFM as of ``as_of``, default: the
+    latest order) into a temporary table of customer ids that every query joins."""
+    with engine.connect() as conn:
+        with Session(bind=conn) as session:
+            settings = store_settings.load(session)
+        current = Scope(conn, settings, filters)
+        if filters.segments:
+            current.segment_table = _segment_table(current, filters.segments, as_of)
+        try:
+            yield current
+        finally:
+            conn.rollback()
+
+
+def _segment_table(sc: Scope, segments: Sequence[str], as_of: dt.date | None) -> Table:
+    unfiltered = Scope(sc.conn, sc.settings, Filters())
+    members = retention.rfm(customer_totals(unfiltered, as_of), as_of or latest_date(sc))
+    ids = members.loc[members["segment"].isin(segments), "customer_id"].astype(int).tolist()
+    table = Table(
+        "kpi_segment_customers",
+        MetaData(),
+        Column("customer_id", Integer, primary_key=True),
+        prefixes=["TEMPORARY"],
+    )
+    table.create(sc.conn, checkfirst=True)
+    sc.conn.execute(table.delete())
+    if ids:
+        sc.conn.execute(insert(table), [{"customer_id": i} for i in ids])
+    return table

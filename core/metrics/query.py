@@ -10,36 +10,29 @@ objects) and numpy converts them at once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    Column,
     ColumnElement,
     Connection,
-    Engine,
     Float,
     Integer,
-    MetaData,
     Table,
     and_,
     case,
     cast,
     func,
-    insert,
     literal_column,
     or_,
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
-from core import settings as store_settings
 from core.errors import ValidationError
 from core.metrics.types import Filters, Period
 from core.models import Customer, Order
@@ -133,42 +126,6 @@ class Scope:
         if self.segment_table is not None:
             conds.append(order.customer_id.in_(select(self.segment_table.c.customer_id)))
         return conds
-
-
-@contextmanager
-def scope(engine: Engine, filters: Filters, as_of: dt.date | None = None) -> Iterator[Scope]:
-    """A read scope. A segment filter is resolved once (RFM as of ``as_of``, default: the
-    latest order) into a temporary table of customer ids that every query joins."""
-    with engine.connect() as conn:
-        with Session(bind=conn) as session:
-            settings = store_settings.load(session)
-        current = Scope(conn, settings, filters)
-        if filters.segments:
-            current.segment_table = _segment_table(current, filters.segments, as_of)
-        try:
-            yield current
-        finally:
-            conn.rollback()
-
-
-def _segment_table(sc: Scope, segments: Sequence[str], as_of: dt.date | None) -> Table:
-    from core.metrics import retention
-    from core.metrics.frames import customer_totals, latest_date
-
-    unfiltered = Scope(sc.conn, sc.settings, Filters())
-    members = retention.rfm(customer_totals(unfiltered, as_of), as_of or latest_date(sc))
-    ids = members.loc[members["segment"].isin(segments), "customer_id"].astype(int).tolist()
-    table = Table(
-        "kpi_segment_customers",
-        MetaData(),
-        Column("customer_id", Integer, primary_key=True),
-        prefixes=["TEMPORARY"],
-    )
-    table.create(sc.conn, checkfirst=True)
-    sc.conn.execute(table.delete())
-    if ids:
-        sc.conn.execute(insert(table), [{"customer_id": i} for i in ids])
-    return table
 
 
 def raw_rows(sc: Scope, stmt: Executable) -> list[tuple[Any, ...]]:

@@ -24,7 +24,7 @@ from core.errors import NotFound
 from core.metrics import frames, holdout, lift
 from core.metrics.query import Scope, money
 from core.metrics.types import Filters, Period
-from core.models import Coupon, Enrolment, Message, Order, Workflow
+from core.models import Coupon, CouponRedemption, Enrolment, Message, Order, Workflow
 from core.timeutil import day_bounds
 
 DEFAULT_LIFT_WINDOW_DAYS = holdout.DEFAULT_WINDOW_DAYS
@@ -163,14 +163,17 @@ def attribution(sc: Scope, period: Period) -> pd.DataFrame:
 
 
 def coupon_costs(sc: Scope, period: Period) -> pd.Series:
-    """Cost (store currency) of coupons redeemed in the period plus the attribution window,
-    per issuing workflow."""
+    """Value (store currency) of the workflow's coupons redeemed in the period plus the
+    attribution window, per issuing workflow: every recorded use of its codes
+    (:mod:`core.coupons`), never the issued codes."""
     window = dt.timedelta(days=sc.settings.attribution_window_days)
     lo, hi = day_bounds(period.start, period.end, sc.settings.tz)
     stmt = select(
-        Coupon.workflow_id, func.coalesce(Coupon.currency, sc.settings.currency), money(Coupon.cost)
+        CouponRedemption.workflow_id, CouponRedemption.currency, money(CouponRedemption.value)
     ).where(
-        Coupon.workflow_id.is_not(None), Coupon.redeemed_at >= lo, Coupon.redeemed_at < hi + window
+        CouponRedemption.workflow_id.is_not(None),
+        CouponRedemption.redeemed_at >= lo,
+        CouponRedemption.redeemed_at < hi + window,
     )
     frame = pd.DataFrame.from_records(
         sc.conn.execute(stmt).all(), columns=["workflow_id", "currency", "cost"]

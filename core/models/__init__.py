@@ -2,7 +2,18 @@
 
 from core.models.admin import AuditEntry, Setting, User
 from core.models.base import Base, utcnow
-from core.models.customers import ConsentEvent, Coupon, Customer, ReferralCode
+from core.models.customers import (
+    REDEMPTION_FLAGS,
+    REFERRAL_STATUSES,
+    REFUSAL_REASONS,
+    ConsentEvent,
+    Coupon,
+    CouponRedemption,
+    Customer,
+    PreferenceChange,
+    ReferralCode,
+    ReferralUse,
+)
 from core.models.facts import CustomerDay, CustomerFact
 from core.models.messaging import (
     MESSAGE_STATES,
@@ -15,6 +26,7 @@ from core.models.orders import (
     EVENT_TYPES,
     ORDER_STATUSES,
     DeliveryOption,
+    DeliverySlot,
     Order,
     OrderEvent,
     OrderLine,
@@ -22,8 +34,10 @@ from core.models.orders import (
     Product,
     Review,
     Shipment,
+    SlotReservation,
 )
 from core.models.sources import DELIVERY_STATUSES, SOURCE_KINDS, Delivery, Source
+from core.models.webhooks import WEBHOOK_STATES, WebhookCall, WebhookSecret
 from core.models.workflows import (
     WORKFLOW_STATUSES,
     Enrolment,
@@ -38,18 +52,24 @@ __all__ = [
     "EVENT_TYPES",
     "MESSAGE_STATES",
     "ORDER_STATUSES",
+    "REDEMPTION_FLAGS",
+    "REFERRAL_STATUSES",
+    "REFUSAL_REASONS",
     "SOURCE_KINDS",
     "SUPPRESSION_REASONS",
+    "WEBHOOK_STATES",
     "WORKFLOW_STATUSES",
     "AuditEntry",
     "Base",
     "ConsentEvent",
     "Coupon",
+    "CouponRedemption",
     "Customer",
     "CustomerDay",
     "CustomerFact",
     "Delivery",
     "DeliveryOption",
+    "DeliverySlot",
     "Enrolment",
     "Message",
     "MessageTemplate",
@@ -57,16 +77,21 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "PickupLocation",
+    "PreferenceChange",
     "Product",
     "ReferralCode",
+    "ReferralUse",
     "Review",
     "Setting",
     "Shipment",
+    "SlotReservation",
     "Source",
     "StepRun",
     "TemplateTranslation",
     "TriggerMark",
     "User",
+    "WebhookCall",
+    "WebhookSecret",
     "Workflow",
     "WorkflowVersion",
     "utcnow",

@@ -1,10 +1,10 @@
-"""Customers, their consent history and referral codes."""
+"""Customers, their consent and preference history, coupons and referral codes."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, Currency, Money, Str32, Str64, Str255, Timestamps, UTCTimestamp
@@ -28,7 +28,30 @@ class Customer(Timestamps, Base):
     bounced_at: Mapped[UTCTimestamp | None]
     """Set when the mail server refused the address for good (5xx): never mailed again."""
     tags: Mapped[list[str]] = mapped_column(default=list)
+    opted_out: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    """Marketing purposes the customer turned off (``core.preferences.PURPOSES``)."""
+    email_frequency: Mapped[Str32] = mapped_column(default="normal", server_default="normal")
+    preferred_pickup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pickup_locations.id", ondelete="SET NULL")
+    )
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+
+class PreferenceChange(Base):
+    """Every change made to a customer's email preferences: the field, old and new value,
+    when, and where from (``preference_centre``, ``one_click``, ``cli``...)."""
+
+    __tablename__ = "preference_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[Str32]
+    old_value: Mapped[Str64 | None]
+    new_value: Mapped[Str64 | None]
+    source: Mapped[Str32]
+    at: Mapped[UTCTimestamp]
 
 
 class ConsentEvent(Base):
@@ -88,4 +111,75 @@ class Coupon(Timestamps, Base):
     redeemed_at: Mapped[UTCTimestamp | None]
     cost: Mapped[Money | None]
     note: Mapped[Str255 | None]
+    shop_ref: Mapped[Str64 | None]
+    """The shop's id of the code once created there (Shopify Admin API)."""
+    shop_pushed_at: Mapped[UTCTimestamp | None]
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+
+REDEMPTION_FLAGS = ("expired", "other_customer", "repeat_use")
+
+
+class CouponRedemption(Base):
+    """One order that used a coupon's code. ``value`` is what the code took off that order
+    (the order's discount when the shop reported it, else the coupon's value); ``flag`` marks
+    a use past expiry, by a customer the code was not issued to, or a second use."""
+
+    __tablename__ = "coupon_redemptions"
+    __table_args__ = (
+        UniqueConstraint("coupon_id", "order_id"),
+        Index("ix_coupon_redemptions_workflow_at", "workflow_id", "redeemed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coupon_id: Mapped[int] = mapped_column(ForeignKey("coupons.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    workflow_id: Mapped[int | None] = mapped_column(ForeignKey("workflows.id", ondelete="SET NULL"))
+    redeemed_at: Mapped[UTCTimestamp]
+    value: Mapped[Money]
+    currency: Mapped[Currency]
+    flag: Mapped[Str32 | None]
+    source: Mapped[Str32] = mapped_column(default="import")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+REFERRAL_STATUSES = ("accepted", "refused", "rewarded", "not_rewarded")
+REFUSAL_REASONS = (
+    "self_referral_customer",
+    "self_referral_email",
+    "self_referral_address",
+    "friend_already_ordered",
+    "repeat_use",
+    "refunded",
+    "cancelled",
+)
+
+
+class ReferralUse(Base):
+    """One order placed with a referral code, and what came of it: ``accepted`` (the friend's
+    first paid order; the reward waits for the refund window), ``rewarded`` (the advocate's
+    coupon issued), ``refused`` or ``not_rewarded`` with ``reason``. ``flagged`` marks a code
+    used unusually often."""
+
+    __tablename__ = "referral_uses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_code_id: Mapped[int] = mapped_column(
+        ForeignKey("referral_codes.id", ondelete="CASCADE"), index=True
+    )
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    friend_customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[Str32]
+    reason: Mapped[Str32 | None]
+    friend_discount: Mapped[Money | None]
+    currency: Mapped[Currency | None]
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    reward_coupon_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coupons.id", ondelete="SET NULL")
+    )
+    used_at: Mapped[UTCTimestamp]
+    decided_at: Mapped[UTCTimestamp]
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

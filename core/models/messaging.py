@@ -16,6 +16,10 @@ SUPPRESSION_REASONS = (
     "holdout",
     "exit_condition",
     "no_email",
+    "opted_out_review_requests",
+    "opted_out_offers",
+    "opted_out_newsletters",
+    "email_frequency",
     "bounced",
 )
 
@@ -26,6 +30,8 @@ class MessageTemplate(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[Str64] = mapped_column(unique=True)
     category: Mapped[Str32] = mapped_column(default="transactional")  # or marketing
+    purpose: Mapped[Str32 | None]
+    """For marketing: the consent purpose it needs (``core.preferences.PURPOSES``)."""
     description: Mapped[Str255 | None]
     from_library: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_by: Mapped[Str255 | None]

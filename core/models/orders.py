@@ -46,6 +46,8 @@ class Product(Timestamps, Base):
     currency: Mapped[Currency | None]
     image_url: Mapped[str | None] = mapped_column(String(500))
     category: Mapped[str | None] = mapped_column(String(100), index=True)
+    weight_grams: Mapped[int | None]
+    tags: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 
@@ -88,7 +90,11 @@ class Order(Timestamps, Base):
         ForeignKey("pickup_locations.id", ondelete="SET NULL")
     )
     shipping_country: Mapped[str | None] = mapped_column(String(2))
+    shipping_address: Mapped[Str255 | None]
+    shipping_postcode: Mapped[Str32 | None]
     note: Mapped[str | None] = mapped_column(Text)
+    platform_id: Mapped[Str64 | None] = mapped_column(index=True)
+    """The shop platform's own id (``shopify:450789469``), for events that carry only it."""
     source_updated_at: Mapped[UTCTimestamp | None]
     """The shop's ``updated_at`` of the version stored (an older update is not applied)."""
     is_test: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -123,6 +129,8 @@ class Shipment(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[Str64 | None]
+    """The source's own reference (a Shopify fulfillment id), to find the parcel again."""
     carrier: Mapped[Str64 | None]
     tracking_number: Mapped[Str64 | None]
     tracking_url: Mapped[str | None] = mapped_column(String(500))
@@ -136,12 +144,14 @@ class Shipment(Timestamps, Base):
 
 
 class OrderEvent(Base):
-    """The normalized event log. One event of a type per order (imports are idempotent);
+    """The normalized event log, written through :func:`core.orderstate.apply_event` (or its
+    bulk equivalents). One event per (order, type, ref): ``ref`` is "" for events that happen
+    once (placed, paid, cancelled) and the shipment, refund or change id for repeatable ones;
     ``source`` says where it came from (import, cli, api, demo, worker)."""
 
     __tablename__ = "order_events"
     __table_args__ = (
-        UniqueConstraint("order_id", "type"),
+        UniqueConstraint("order_id", "type", "ref"),
         Index("ix_order_events_type_at", "type", "occurred_at"),
     )
 
@@ -151,6 +161,7 @@ class OrderEvent(Base):
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
     type: Mapped[Str32]
+    ref: Mapped[Str64] = mapped_column(default="", server_default="")
     occurred_at: Mapped[UTCTimestamp]
     recorded_at: Mapped[UTCTimestamp]
     source: Mapped[Str32] = mapped_column(default="import")
@@ -177,11 +188,15 @@ class Review(Timestamps, Base):
     submitted_at: Mapped[UTCTimestamp]
     submitted_date: Mapped[dt.date] = mapped_column(Date, index=True)
     source: Mapped[Str32] = mapped_column(default="import")
+    merchant_notified_at: Mapped[UTCTimestamp | None]
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 
 class DeliveryOption(Timestamps, Base):
-    """A way to deliver an order, offered by rules (countries, minimum basket)."""
+    """A way to deliver an order, offered by rules (countries, minimum basket, and an eligibility
+    condition in the workflow condition schema over the basket fields of
+    :mod:`core.delivery.rules`). ``prices`` and ``free_above`` map a currency to an amount
+    (text); ``transit_days`` maps a country to ``[min, max]`` working days."""
 
     __tablename__ = "delivery_options"
 
@@ -198,6 +213,15 @@ class DeliveryOption(Timestamps, Base):
     time_slots: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    prices: Mapped[dict[str, str]] = mapped_column(default=dict, server_default="{}")
+    free_above: Mapped[dict[str, str]] = mapped_column(default=dict, server_default="{}")
+    rules: Mapped[dict[str, Any] | None]
+    cutoff_time: Mapped[str] = mapped_column(String(5), default="14:00", server_default="14:00")
+    transit_days: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    carrier: Mapped[Str64 | None]
+    slot_days: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    slot_capacity: Mapped[int] = mapped_column(default=10, server_default="10")
+    slot_cutoff_hours: Mapped[int] = mapped_column(default=12, server_default="12")
 
 
 class PickupLocation(Timestamps, Base):
@@ -211,4 +235,40 @@ class PickupLocation(Timestamps, Base):
     postcode: Mapped[Str32 | None]
     country: Mapped[str] = mapped_column(String(2))
     opening_hours: Mapped[str | None] = mapped_column(String(500))
+    preparation_hours: Mapped[int] = mapped_column(default=2, server_default="2")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DeliverySlot(Base):
+    """One time slot of a scheduled option, created when first held; ``taken`` counts its
+    holds and bookings and only grows with ``taken < capacity`` in the same UPDATE, so two
+    customers can never take the last place."""
+
+    __tablename__ = "delivery_slots"
+    __table_args__ = (
+        UniqueConstraint("option_code", "starts_at"),
+        CheckConstraint("taken >= 0", name="taken_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    option_code: Mapped[Str32]
+    starts_at: Mapped[UTCTimestamp]
+    ends_at: Mapped[UTCTimestamp]
+    capacity: Mapped[int]
+    taken: Mapped[int] = mapped_column(default=0)
+
+
+class SlotReservation(Timestamps, Base):
+    """An order's place in a slot: ``held`` (until ``expires_at``, while the customer confirms)
+    or ``booked``. At most one of each state per order."""
+
+    __tablename__ = "slot_reservations"
+    __table_args__ = (UniqueConstraint("order_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("delivery_slots.id", ondelete="CASCADE"), index=True
+    )
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    state: Mapped[Str32]
+    expires_at: Mapped[UTCTimestamp | None]

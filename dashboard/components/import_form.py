@@ -9,7 +9,7 @@ from core.auth import Actor
 from dashboard import resources
 from dashboard.components.feedback import errors_shown
 
-KINDS = ["orders", "lines", "products", "customers", "reviews"]
+KINDS = ["orders", "lines", "products", "customers", "reviews", "shipments"]
 UNMAPPED = "(not in this file)"
 
 

@@ -80,6 +80,14 @@ def settings_form(current: StoreSettings, disabled: bool) -> dict[str, Any] | No
         values["attribution_window_days"] = b.number_input(
             LABELS["attribution_window_days"], 1, 90, current.attribution_window_days, key="s_attr"
         )
+        st.subheader("Outgoing calls")
+        values["outbound_allowed_hosts"] = st.text_input(
+            LABELS["outbound_allowed_hosts"],
+            current.outbound_allowed_hosts,
+            help="Webhook steps may only call public addresses. List here, comma separated, the "
+            "hosts on your own network they may call anyway (e.g. hooks.internal, 10.0.0.5:8080).",
+            key="s_outbound",
+        )
         submitted = st.form_submit_button("Save settings", type="primary", disabled=disabled)
     if not submitted:
         return None

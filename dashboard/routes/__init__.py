@@ -1,5 +1,6 @@
 """Starlette routes served beside the dashboard by the ``st.App``: session cookies and the
-public links customers open (unsubscribe). Handlers stay thin and call ``core``."""
+public links customers open (unsubscribe), live data (webhooks, the event API) and
+operations (health, metrics). Handlers stay thin and call ``core``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from dashboard.routes import referral, review, session, unsubscribe
+    from dashboard.routes import ingest, ops, referral, review, session, test_link, unsubscribe
 
-    return [*session.ROUTES, *unsubscribe.ROUTES, *review.ROUTES, *referral.ROUTES]
+    return [
+        *session.ROUTES,
+        *unsubscribe.ROUTES,
+        *review.ROUTES,
+        *referral.ROUTES,
+        *test_link.ROUTES,
+        *ingest.ROUTES,
+        *ops.ROUTES,
+    ]

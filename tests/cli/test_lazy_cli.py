@@ -77,7 +77,7 @@ def test_every_command_help_and_parser_import_no_pandas_scipy_streamlit() -> Non
     assert isinstance(helps, dict)
     assert "kpis" in helps["--help"] and "workflow" in helps["--help"]
     assert "--lift-window" in helps["kpis --help"]
-    assert "--kind {orders,lines,products,customers,reviews}" in helps["import --help"]
+    assert "{orders,lines,products,customers,reviews,shipments}" in helps["import --help"]
     assert "--interval" in helps["worker --help"]
     for name in COMMANDS:
         assert helps[f"{name} --help"].startswith(f"usage: python -m core {name}")

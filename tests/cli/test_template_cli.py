@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from babel.numbers import format_currency
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from core.cli import main
-from core.models import Message, Order
+from core.models import ConsentEvent, Customer, Message, Order, Review
+from dashboard.routes import all_routes
+from dashboard.routes.test_link import TEXTS
 from tests.core.messaging.conftest import build_shop
 from tests.smtp_server import LocalSmtp
 
@@ -108,6 +113,48 @@ def test_send_test_reaches_the_smtp_server(
     with Session(shop_db) as session:
         message = session.scalar(select(Message).where(Message.is_test))
         assert message is not None and message.state == "sent" and message.transport == "smtp"
+
+
+def test_a_test_emails_links_change_nothing(
+    shop_db: Engine, smtp_server: LocalSmtp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A one-click POST on a test email's List-Unsubscribe (and its review, preferences and
+    referral links) leaves the real customer's consent alone; the page says it was a test."""
+    with Session(shop_db) as session:
+        order = session.scalar(select(Order).where(Order.number == "1030"))
+        assert order is not None
+        customer_id = order.customer_id
+        customer = session.get(Customer, customer_id)
+        assert customer is not None and customer.marketing_consent
+    args = ["template", "send-test", "review_request", "--order", "1030", "--to", "me@example.org"]
+    assert main(args) == 0
+    [got] = smtp_server.messages
+    assert got["Subject"].startswith("[TEST] ")
+    assert got["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = str(got["List-Unsubscribe"]).strip("<>")
+    html = got.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    text = got.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    links = set(re.findall(r'href="([^"]+)"', html)) | set(re.findall(r"https?://[^\s)>]+", text))
+    base = unsubscribe.split("/test-link/", 1)[0]  # the store's public_base_url
+    public = {unsubscribe} | {u.replace("&amp;", "&") for u in links if u.startswith(base)}
+    assert any("rating=5" in u for u in public)
+    assert len(public) >= 7  # unsubscribe/preferences, review, five stars
+    assert all("/test-link/" in u for u in public), public  # no /u/, /review/ or /ref/ link
+    client = TestClient(Starlette(routes=all_routes()))
+    answer = client.post(unsubscribe.removeprefix(base), content=b"List-Unsubscribe=One-Click")
+    said = TEXTS["nl"]  # the customer of order 1030 reads Dutch
+    assert answer.status_code == 200 and said["title"] in answer.text
+    assert said["body"].split(":")[0] in answer.text  # "Er is niets gewijzigd"
+    for url in public:
+        page = client.get(url.removeprefix(base))
+        assert page.status_code == 200 and said["title"] in page.text
+    with Session(shop_db) as session:
+        customer = session.get(Customer, customer_id)
+        assert customer is not None and customer.marketing_consent
+        assert customer.unsubscribed_at is None
+        assert session.scalars(select(ConsentEvent)).all() == []
+        assert session.scalars(select(Review)).all() == []
+    assert client.get("/test-link/forged").status_code == 400
 
 
 def test_send_test_failure_exits_1(

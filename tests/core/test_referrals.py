@@ -13,7 +13,7 @@ from core import referrals
 from core.auth import Actor
 from core.cli import main
 from core.errors import NotFound
-from core.models import Customer, ReferralCode
+from core.models import Customer, ReferralCode, ReferralUse
 from core.settings import data_version, update_settings
 from tests.core.messaging.conftest import add_customer, add_order
 
@@ -65,7 +65,7 @@ def test_unknown_code_is_not_found(session: Session) -> None:
             referrals.referral_landing(session, code)
 
 
-def test_uses_count_orders_that_used_the_code_case_insensitively(session: Session) -> None:
+def test_uses_count_conversions_case_insensitively(session: Session) -> None:
     anna = add_customer(session, "anna", "de_DE")
     ben = add_customer(session, "ben", "en_IE")
     used = _code(session, anna, "ANNA-K2P9")
@@ -85,12 +85,14 @@ def test_uses_count_orders_that_used_the_code_case_insensitively(session: Sessio
     add_order(session, ben, "6")
     session.commit()
     before = data_version(session)
-    assert referrals.count_referral_uses(session) == 2
+    assert referrals.count_referral_uses(session) == 1  # ben's second order is a repeat use
     session.commit()
     session.expire_all()
-    assert (used.uses, unused.uses) == (2, 0)
+    assert (used.uses, unused.uses) == (1, 0)
+    reasons = session.scalars(select(ReferralUse.reason).order_by(ReferralUse.order_id)).all()
+    assert reasons == [None, "repeat_use", "repeat_use", "repeat_use"]
     assert data_version(session) == before + 1
-    assert referrals.count_referral_uses(session) == 2
+    assert referrals.count_referral_uses(session) == 1
     assert data_version(session) == before + 1  # nothing changed, nothing bumped
 
 

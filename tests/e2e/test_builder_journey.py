@@ -267,7 +267,7 @@ def _deliver_and_check(server: Server) -> None:
     assert server.cli("worker", "--once").returncode == 0
     assert _waiting(engine, wid) >= 2  # eligible, no consent (and holdout, if it waits)
     a_week_later = dt.datetime.now(dt.UTC) + dt.timedelta(days=7, hours=1)
-    result = server.cli("worker", "--once", "--at", a_week_later.isoformat())
+    result = server.cli("worker", "--once", "--now", a_week_later.isoformat())
     assert result.returncode == 0, result.stderr
     with Session(engine) as s:
         sent = {

@@ -1,6 +1,7 @@
 """Messages in a real browser: preview a library template for a chosen demo customer, send a
-test that a local SMTP server (aiosmtpd) receives, then unsubscribe through the received
-message's link (confirmation page and button) and through an RFC 8058 one-click POST."""
+test that a local SMTP server (aiosmtpd) receives (its links are test links: opening them or a
+one-click POST changes nothing), then unsubscribe through the customer's own link (confirmation
+page and button) and through an RFC 8058 one-click POST."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from core.models import ConsentEvent, Customer, Message, Order
+from dashboard.routes.test_link import TEXTS as TEST_LINK_TEXTS
 from tests.e2e.conftest import (
     OWNER_EMAIL,
     OWNER_PASSWORD,
@@ -115,7 +117,7 @@ def _unsubscribe_url(message: EmailMessage) -> str:
 
 
 def test_preview_send_test_and_unsubscribe(page: Any, mail_server: Server, smtp: LocalSmtp) -> None:
-    _, email = _demo_order(mail_server)
+    order_ref, email = _demo_order(mail_server)
     login(page, mail_server.url)
     page.get_by_role("link", name="Templates").click()
     wait_idle(page)
@@ -144,14 +146,21 @@ def test_preview_send_test_and_unsubscribe(page: Any, mail_server: Server, smtp:
     assert message.get_content_type() == "multipart/alternative"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
-    url = _unsubscribe_url(message)
-    assert url.startswith(mail_server.url + "/u/")
+    test_url = _unsubscribe_url(message)
+    assert test_url.startswith(mail_server.url + "/test-link/")  # a test's links change nothing
     raw = smtp.envelopes[smtp.messages.index(message)].original_content
-    assert f"List-Unsubscribe: <{url}>\r\n".encode() in raw
+    assert f"List-Unsubscribe: <{test_url}>\r\n".encode() in raw
     customer_id = _test_message_customer(mail_server, "merchant@example.org")
-    assert _consent_events(mail_server, customer_id) == [] or all(
-        g for g, _ in _consent_events(mail_server, customer_id)
-    )
+    before = _consent_events(mail_server, customer_id)
+    assert before == [] or all(g for g, _ in before)
+    page.goto(test_url)
+    titles = "|".join(re.escape(t["title"]) for t in TEST_LINK_TEXTS.values())
+    expect(page.locator("h1")).to_have_text(re.compile(titles))
+    screenshot(page, "messages-test-link")
+    _post_one_click(test_url)
+    assert _consent_events(mail_server, customer_id) == before  # the real customer is untouched
+
+    url = _real_unsubscribe_url(mail_server, order_ref)  # the customer's own link
     page.goto(url)
     expect(page.locator("button[type=submit]")).to_be_visible()
     assert not [e for e in _consent_events(mail_server, customer_id) if not e[0]]
@@ -163,6 +172,28 @@ def test_preview_send_test_and_unsubscribe(page: Any, mail_server: Server, smtp:
     _one_click(page, mail_server, url, customer_id)
 
 
+def _real_unsubscribe_url(server: Server, order_ref: str) -> str:
+    """The unsubscribe link of the order's customer, as a real message of theirs carries it."""
+    result = server.cli(
+        "template", "render", "review_request", "--order", order_ref, "--part", "html"
+    )
+    assert result.returncode == 0, result.stderr
+    found = re.findall(r'href="(' + re.escape(server.url) + r'/u/[^"]+)"', result.stdout)
+    assert found, result.stdout
+    return found[0]
+
+
+def _post_one_click(url: str) -> None:
+    request = urllib.request.Request(
+        url,
+        data=b"List-Unsubscribe=One-Click",
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+
+
 def _one_click(page: Any, server: Server, url: str, customer_id: int) -> None:
     """Subscribe the customer again, then unsubscribe with an RFC 8058 one-click POST."""
     engine = create_engine(server.database_url)
@@ -172,14 +203,7 @@ def _one_click(page: Any, server: Server, url: str, customer_id: int) -> None:
         assert customer is not None
         customer.marketing_consent, customer.unsubscribed_at = True, None
         session.commit()
-    request = urllib.request.Request(
-        url,
-        data=b"List-Unsubscribe=One-Click",
-        method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 200
+    _post_one_click(url)
     assert _consent_events(server, customer_id) == [(False, "one_click")]
     with Session(engine) as session:
         customer = session.get(Customer, customer_id)

@@ -24,7 +24,7 @@ COMMON = {
     "footer_transactional": "You receive this email because you placed an order at {store}.",
     "footer_marketing": "You receive this email because you agreed to hear from {store}.",
     "unsubscribe": "Unsubscribe",
-    "preferences": "Email preferences",
+    "preferences": "Email settings",
 }
 
 TEMPLATES = {

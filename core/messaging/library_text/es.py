@@ -24,7 +24,7 @@ COMMON = {
     "footer_transactional": "Recibes este correo porque hiciste un pedido en {store}.",
     "footer_marketing": "Recibes este correo porque aceptaste recibir noticias de {store}.",
     "unsubscribe": "Darse de baja",
-    "preferences": "Preferencias de correo",
+    "preferences": "Configuración de correo",
 }
 
 TEMPLATES = {

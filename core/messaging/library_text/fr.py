@@ -26,7 +26,7 @@ COMMON = {
     "footer_marketing": "Vous recevez cet e-mail parce que vous avez accepté de recevoir "
     "des nouvelles de {store}.",
     "unsubscribe": "Se désabonner",
-    "preferences": "Préférences e-mail",
+    "preferences": "Paramètres e-mail",
 }
 
 TEMPLATES = {

@@ -24,7 +24,7 @@ COMMON = {
     "footer_transactional": "Ricevi questa email perché hai effettuato un ordine su {store}.",
     "footer_marketing": "Ricevi questa email perché hai accettato di ricevere notizie da {store}.",
     "unsubscribe": "Annulla l'iscrizione",
-    "preferences": "Preferenze email",
+    "preferences": "Impostazioni email",
 }
 
 TEMPLATES = {

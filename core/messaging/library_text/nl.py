@@ -26,7 +26,7 @@ COMMON = {
     "footer_marketing": "Je ontvangt deze e-mail omdat je hebt aangegeven berichten van "
     "{store} te willen ontvangen.",
     "unsubscribe": "Afmelden",
-    "preferences": "E-mailvoorkeuren",
+    "preferences": "E-mailinstellingen",
 }
 
 TEMPLATES = {

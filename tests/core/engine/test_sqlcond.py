@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from core import settings as store_settings
 from core.engine import backtest, sqlcond
-from core.engine.enrol import eval_context
+from core.engine.admit import eval_context
 from core.engine.schema import Node, Step, Trigger, WorkflowDefinition, all_of, any_of, none_of
 from core.engine.schema import rule as r
 from core.models import Order

@@ -17,8 +17,18 @@ from sqlalchemy import select
 from core.engine import worker
 from core.engine.schema import SplitPath, Step, Trigger, WorkflowDefinition, rule
 from core.engine.steps import next_local_time
-from core.models import Coupon, Customer, Enrolment, Message, ReferralCode, StepRun
-from tests.core.engine.conftest import Shop
+from core.models import (
+    Coupon,
+    Customer,
+    Enrolment,
+    Message,
+    ReferralCode,
+    Setting,
+    StepRun,
+    WebhookCall,
+    WebhookSecret,
+)
+from tests.core.engine.conftest import START, Shop
 
 
 def _def(*steps: Step, **extra: Any) -> WorkflowDefinition:
@@ -181,9 +191,12 @@ def test_webhook_signed_and_merchant_notified(shop: Shop) -> None:
     try:
         anna = shop.customer("anna")
         url = f"http://127.0.0.1:{server.server_port}/hook"
-        shop.workflow(
+        with shop.session() as s:
+            s.add(Setting(key="outbound_allowed_hosts", value="127.0.0.1", updated_at=START))
+            s.commit()
+        wf = shop.workflow(
             _def(
-                Step(id="hook", type="webhook", params={"url": url, "secret": "s3"}, next="tell"),
+                Step(id="hook", type="webhook", params={"url": url}, next="tell"),
                 Step(
                     id="tell", type="notify_merchant", params={"subject": "VIP order in {workflow}"}
                 ),
@@ -194,7 +207,12 @@ def test_webhook_signed_and_merchant_notified(shop: Shop) -> None:
     finally:
         server.shutdown()
     headers, body = _Hook.received[0]
-    expected = "sha256=" + hmac.new(b"s3", body, hashlib.sha256).hexdigest()
+    with shop.session() as s:
+        secret = s.scalars(select(WebhookSecret.secret)).one()
+        call = s.scalars(select(WebhookCall)).one()
+    assert secret.startswith("whsec_") and call.state == "sent" and call.status_code == 204
+    assert call.workflow_id == wf.id
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     assert headers["X-Orderflow-Signature"] == expected
     assert json.loads(body)["order_id"] == order.id
     notices = shop.messages(step_id="tell")

@@ -71,6 +71,20 @@ def test_products_upsert_by_sku(session: Session, run_import: Importer) -> None:
     assert {(e.row, e.column) for e in caught.value.errors} == {(3, "sku"), (4, "sku")}
 
 
+def test_products_carry_weight_and_tags(session: Session, run_import: Importer) -> None:
+    csv = 'sku,name,weight_grams,tags\nS-1,Mug,350,"Fragile, kitchen"\nS-2,Sofa,40000,bulky\n'
+    assert run_import(csv, kind="products").products_written == 2
+    products = {p.sku: p for p in session.scalars(select(Product))}
+    assert (products["S-1"].weight_grams, products["S-1"].tags) == (350, ["fragile", "kitchen"])
+    assert (products["S-2"].weight_grams, products["S-2"].tags) == (40000, ["bulky"])
+    with pytest.raises(ImportRejected) as caught:
+        run_import("sku,name,weight_grams\nS-3,Lamp,heavy\nS-4,Rug,-5\n", kind="products")
+    assert {(e.row, e.column) for e in caught.value.errors} == {
+        (2, "weight_grams"),
+        (3, "weight_grams"),
+    }
+
+
 def test_customers_create_and_update(session: Session, run_import: Importer) -> None:
     csv = (
         "customer_id,email,first_name,last_name,country,locale,time_zone,marketing_consent\n"

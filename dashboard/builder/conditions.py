@@ -1,0 +1,251 @@
+"""The nested AND/OR/NOT condition editor: groups and rules that can be added, removed and
+reordered, each rule with a field, a comparison and a typed value input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.builder import conditions as cond
+from core.builder.values import default_value, value_fits
+from core.engine.registry import FIELDS
+from core.engine.schema import Group, Node, Rule, WorkflowDefinition
+from core.engine.validate import Problem
+from dashboard.builder import state as builder_state
+from dashboard.builder.labels import field_label, operator_label
+from dashboard.builder.state import Working
+from dashboard.builder.values import value_input
+
+Getter = Callable[[WorkflowDefinition], Node | None]
+Putter = Callable[[WorkflowDefinition, Node | None], WorkflowDefinition]
+FIELD_KEYS = list(FIELDS)
+DEFAULT_FIELD = "order.total"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a condition lives: ``scope`` names its widgets, ``path`` is the validator's prefix."""
+
+    scope: str
+    path: str
+    get: Getter
+    put: Putter
+
+
+def _root(work: Working, slot: Slot) -> Group:
+    return cond.as_group(slot.get(work.definition))
+
+
+def _change(
+    work: Working, slot: Slot, fn: Callable[[Group], Group], structural: bool
+) -> Callable[[], None]:
+    def apply(d: WorkflowDefinition) -> WorkflowDefinition:
+        return slot.put(d, cond.stored(fn(cond.as_group(slot.get(d)))))
+
+    return builder_state.on_edit(work, apply, structural=structural)
+
+
+def new_rule(field: str = DEFAULT_FIELD, op: str | None = None) -> Rule:
+    spec = FIELDS[field]
+    chosen = op if op in spec.operators else spec.operators[0]
+    choices = builder_state.choices(spec.choices_source) if spec.kind == "choice" else []
+    from dashboard import resources
+
+    value = default_value(
+        field, chosen, store_currency=resources.settings().currency, choices=choices
+    )
+    return Rule(field=field, op=chosen, value=value)
+
+
+def _problems_at(problems: Sequence[Problem], full_path: str) -> list[Problem]:
+    return [p for p in problems if p.path == full_path]
+
+
+def _full(slot: Slot, path: cond.Path) -> str:
+    return f"{slot.path}.{cond.path_text(path)}" if path else slot.path
+
+
+def _order_buttons(work: Working, slot: Slot, path: cond.Path, what: str, readonly: bool) -> None:
+    key = work.key(slot.scope, cond.path_text(path) or "root")
+    row = st.container(horizontal=True, gap="small", horizontal_alignment="right")
+    up, down, drop = row, row, row
+    up.button(
+        "",
+        icon=":material/arrow_upward:",
+        help=f"Move this {what} up",
+        key=f"{key}.up",
+        disabled=readonly or path[-1] == 0,
+        on_click=_change(work, slot, lambda g: cond.move(g, path, -1), True),
+    )
+    down.button(
+        "",
+        icon=":material/arrow_downward:",
+        help=f"Move this {what} down",
+        key=f"{key}.down",
+        disabled=readonly,
+        on_click=_change(work, slot, lambda g: cond.move(g, path, 1), True),
+    )
+    drop.button(
+        "",
+        icon=":material/delete:",
+        help=f"Remove this {what}",
+        key=f"{key}.remove",
+        disabled=readonly,
+        on_click=_change(work, slot, lambda g: cond.remove(g, path), True),
+    )
+
+
+def _controlled(key: str, value: object) -> None:
+    """Show the definition's value: a widget state left from before an edit elsewhere (e.g. a
+    value input that replaced the rule) must not contradict what is stored."""
+    st.session_state[key] = value
+
+
+def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: bool) -> None:
+    key = work.key(slot.scope, cond.path_text(path))
+    field_col, op_col = st.columns([3, 2], vertical_alignment="bottom")
+    value_col, tools = st.columns([3, 2], vertical_alignment="bottom")
+    spec = FIELDS.get(rule.field)
+    with field_col:
+        _controlled(f"{key}.field", rule.field if spec else None)
+        st.selectbox(
+            "Field",
+            FIELD_KEYS,
+            format_func=field_label,
+            key=f"{key}.field",
+            disabled=readonly,
+            on_change=lambda: _change(
+                work,
+                slot,
+                lambda g: cond.replace(g, path, new_rule(st.session_state[f"{key}.field"])),
+                False,
+            )(),
+        )
+    if spec is None:
+        value_col.error(f"Unknown field {rule.field!r}")
+        return
+    ops = list(spec.operators)
+    op_key = f"{key}.{rule.field}.op"
+    with op_col:
+        _controlled(op_key, rule.op if rule.op in ops else None)
+        st.selectbox(
+            "Comparison",
+            ops,
+            format_func=operator_label,
+            key=op_key,
+            disabled=readonly,
+            on_change=lambda: _change(
+                work,
+                slot,
+                lambda g: cond.replace(g, path, _with_op(rule, st.session_state[op_key])),
+                False,
+            )(),
+        )
+    with value_col:
+        value_input(
+            rule,
+            f"{key}.{rule.field}.{rule.op}",
+            readonly,
+            lambda v: _change(
+                work,
+                slot,
+                lambda g: cond.replace(g, path, Rule(field=rule.field, op=rule.op, value=v)),
+                False,
+            )(),
+        )
+    with tools:
+        _order_buttons(work, slot, path, "condition", readonly)
+
+
+def _with_op(rule: Rule, op: str) -> Rule:
+    if value_fits(rule.field, op, rule.value):
+        return Rule(field=rule.field, op=op, value=rule.value)
+    return new_rule(rule.field, op)
+
+
+def _group(
+    work: Working,
+    slot: Slot,
+    path: cond.Path,
+    group: Group,
+    readonly: bool,
+    problems: Sequence[Problem],
+) -> None:
+    key = work.key(slot.scope, cond.path_text(path) or "root")
+    head, tools = st.columns([3, 2], vertical_alignment="bottom")
+    modes = list(cond.MODE_LABELS)
+    _controlled(f"{key}.mode", group.mode)
+    head.selectbox(
+        "Match" if not path else "Match (inner group)",
+        modes,
+        format_func=cond.MODE_LABELS.__getitem__,
+        key=f"{key}.mode",
+        disabled=readonly,
+        on_change=lambda: _change(
+            work, slot, lambda g: cond.set_mode(g, path, st.session_state[f"{key}.mode"]), False
+        )(),
+    )
+    if path:
+        with tools:
+            _order_buttons(work, slot, path, "group", readonly)
+    for p in _problems_at(problems, _full(slot, path)):
+        _show(p)
+    for i, item in enumerate(group.items):
+        child = (*path, i)
+        if isinstance(item, Group):
+            with st.container(border=True):
+                _group(work, slot, child, item, readonly, problems)
+        else:
+            with st.container(border=True):
+                _rule_row(work, slot, child, item, readonly)
+                for p in _problems_at(problems, _full(slot, child)):
+                    _show(p)
+    if readonly:
+        return
+    row = st.container(horizontal=True, gap="small")
+    add_rule, add_group = row, row
+    add_rule.button(
+        "Add condition",
+        icon=":material/add:",
+        key=f"{key}.add_rule",
+        on_click=_change(work, slot, lambda g: cond.add_rule(g, path, new_rule()), True),
+    )
+    add_group.button(
+        "Add group",
+        icon=":material/account_tree:",
+        key=f"{key}.add_group",
+        help="A nested group: e.g. any of several countries",
+        on_click=_change(work, slot, lambda g: cond.add_group(g, path, "any"), True),
+    )
+
+
+def _show(problem: Problem) -> None:
+    text = f"{problem.message} {problem.hint}".strip()
+    if problem.severity == "error":
+        st.error(text, icon=":material/error:")
+    else:
+        st.warning(text, icon=":material/warning:")
+
+
+def condition_editor(
+    work: Working, slot: Slot, readonly: bool, problems: Sequence[Problem]
+) -> None:
+    """Edit the condition in ``slot`` of the working definition."""
+    root = _root(work, slot)
+    if not root.items:
+        st.caption(
+            "No condition: everyone passes."
+            if readonly
+            else "No condition yet: everyone passes. Add a condition or a group."
+        )
+    _group(work, slot, (), root, readonly, problems)
+    if root.items:
+        st.caption(f"Reads: {cond.describe(root, _currency())}")
+
+
+def _currency() -> str:
+    from dashboard import resources
+
+    return resources.settings().currency

@@ -1,0 +1,73 @@
+"""The builder's workspace: the canvas on the left, the node picker and the selected node's
+editor (with its validation messages and structure buttons) on the right."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.builder import graph
+from core.engine.validate import Problem
+from dashboard import resources
+from dashboard.builder import structure as builder_structure
+from dashboard.builder.canvas import draw_canvas
+from dashboard.builder.node_editor import step_editor, trigger_editor
+from dashboard.builder.state import NODE_PICKER, Working
+from dashboard.builder.structure import node_name
+
+
+def problems_by_node(work: Working, problems: list[Problem]) -> dict[str, list[Problem]]:
+    known = {s.id for s in work.definition.steps}
+    out: dict[str, list[Problem]] = {}
+    for p in problems:
+        node = graph.problem_node(p.step, p.path)
+        out.setdefault(node if node in known else graph.TRIGGER_ID, []).append(p)
+    return out
+
+
+def _picker(work: Working, nodes: list[str]) -> str:
+    if st.session_state.get(NODE_PICKER) not in nodes:
+        st.session_state[NODE_PICKER] = graph.TRIGGER_ID
+    return str(
+        st.selectbox(
+            "Node",
+            nodes,
+            key=NODE_PICKER,
+            format_func=lambda n: node_name(work.definition, n),
+            help="The same as clicking a node on the canvas.",
+        )
+    )
+
+
+def workspace(work: Working, problems: list[Problem], readonly: bool) -> None:
+    by_node = problems_by_node(work, problems)
+    canvas = graph.canvas(
+        work.definition,
+        {k: [p.message for p in v if p.severity == "error"] for k, v in by_node.items()},
+        resources.settings().currency,
+    )
+    nodes = [graph.TRIGGER_ID, *(s.id for s in work.definition.steps)]
+    left, right = st.columns([11, 9], gap="medium")
+    with left:
+        clicked = draw_canvas(work, canvas, st.session_state.get(NODE_PICKER))
+        if clicked in nodes:
+            st.session_state[NODE_PICKER] = clicked
+            st.rerun()  # redraw the canvas with the new selection and open its editor
+        st.caption("Click a node to edit it, or pick it in the list on the right.")
+    with right:
+        selected = _picker(work, nodes)
+        if work.notice:
+            st.warning(work.notice, icon=":material/info:")
+            work.notice = ""
+        with st.container(border=True):
+            if selected == graph.TRIGGER_ID:
+                trigger_editor(work, readonly, by_node.get(selected, []))
+            else:
+                step = work.definition.step(selected)
+                if step is not None:
+                    step_editor(work, step, readonly, by_node.get(selected, []))
+        if readonly:
+            return
+        builder_structure.add_tools(work, selected)
+        if selected != graph.TRIGGER_ID:
+            builder_structure.move_tools(work, selected)
+            builder_structure.delete_tools(work, selected)
