@@ -1,10 +1,7 @@
 """The workflows table: status, versions, trigger and what each workflow did in a period.
 
-Counts for the period (inclusive local dates in the store's time zone):
-- ``enrolled``: enrolments that entered in the period (holdout included; ``holdout`` counts them);
-- ``sent``: the workflow's messages sent in the period;
-- ``converted``: treated (non-holdout) enrolments of the period whose customer placed another
-  order within the store's attribution window after entering.
+The counts (enrolled, holdout, sent, converted) are :func:`core.metrics.workflows.period_counts`,
+the same numbers as the Workflow impact page's cards for the same period.
 """
 
 from __future__ import annotations
@@ -13,17 +10,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.auth import Action, Actor, require
 from core.builder.describe import triggers_text
 from core.engine.schema import WorkflowDefinition
 from core.errors import NotFound
-from core.models import Enrolment, Message, Order, Workflow, WorkflowVersion
+from core.metrics import workflows as metric_workflows
+from core.metrics.query import Scope
+from core.metrics.types import Filters
+from core.metrics.types import Period as MetricPeriod
+from core.models import Workflow, WorkflowVersion
 from core.settings import StoreSettings
-from core.timeutil import day_bounds
 
+COUNTED = ["enrolled", "holdout", "sent", "converted"]
 COLUMNS = [
     "id", "name", "status", "published version", "trigger", "enrolled", "holdout", "sent",
     "converted", "last change", "changed by",
@@ -55,75 +56,8 @@ def _published(session: Session) -> dict[int, dict[str, object]]:
     return {wid: definition for wid, definition in rows}
 
 
-def _counts(session: Session, lo: dt.datetime, hi: dt.datetime) -> pd.DataFrame:
-    enrolled = session.execute(
-        select(
-            Enrolment.workflow_id,
-            func.count(Enrolment.id),
-            func.sum(cast(Enrolment.is_holdout, Integer)),
-        )
-        .where(Enrolment.entered_at >= lo, Enrolment.entered_at < hi)
-        .group_by(Enrolment.workflow_id)
-    ).all()
-    sent = dict(
-        session.execute(
-            select(Message.workflow_id, func.count(Message.id))
-            .where(Message.state == "sent", Message.sent_at >= lo, Message.sent_at < hi)
-            .where(Message.workflow_id.is_not(None))
-            .group_by(Message.workflow_id)
-        ).all()
-    )
-    frame = pd.DataFrame(enrolled, columns=["id", "enrolled", "holdout"])
-    frame = frame.set_index("id") if len(frame) else pd.DataFrame(columns=["enrolled", "holdout"])
-    frame["sent"] = pd.Series(sent, dtype="int64")
-    return frame.fillna(0)
-
-
-def _converted(session: Session, lo: dt.datetime, hi: dt.datetime, window_days: int) -> pd.Series:
-    entries = pd.DataFrame(
-        session.execute(
-            select(
-                Enrolment.workflow_id,
-                Enrolment.customer_id,
-                Enrolment.order_id,
-                Enrolment.entered_at,
-            )
-            .where(Enrolment.entered_at >= lo, Enrolment.entered_at < hi)
-            .where(Enrolment.is_holdout.is_(False))
-        ).all(),
-        columns=["workflow_id", "customer_id", "order_id", "entered_at"],
-    )
-    if entries.empty:
-        return pd.Series(dtype="int64")
-    entries["key"] = range(len(entries))
-    orders = pd.DataFrame(
-        session.execute(
-            select(Order.customer_id, Order.id, Order.placed_at)
-            .where(Order.placed_at >= lo, Order.placed_at < hi + dt.timedelta(days=window_days))
-            .where(
-                Order.customer_id.in_(
-                    select(Enrolment.customer_id).where(
-                        Enrolment.entered_at >= lo, Enrolment.entered_at < hi
-                    )
-                )
-            )
-        ).all(),
-        columns=["customer_id", "new_order_id", "placed_at"],
-    )
-    joined = entries.merge(orders, on="customer_id")
-    window = pd.Timedelta(days=window_days)
-    joined["entered_at"] = pd.to_datetime(joined["entered_at"], utc=True)
-    joined["placed_at"] = pd.to_datetime(joined["placed_at"], utc=True)
-    hit = joined[
-        (joined["placed_at"] > joined["entered_at"])
-        & (joined["placed_at"] <= joined["entered_at"] + window)
-        & (joined["new_order_id"] != joined["order_id"])
-    ]
-    return hit.drop_duplicates("key").groupby("workflow_id").size()
-
-
 def _count(counts: pd.DataFrame, column: str, workflow_id: int) -> int:
-    value = counts[column].get(workflow_id, 0) if column in counts else 0
+    value = counts[column].get(workflow_id, 0)
     return 0 if pd.isna(value) else int(value)
 
 
@@ -132,9 +66,8 @@ def workflow_table(
 ) -> pd.DataFrame:
     """One row per workflow (archived last), with the period's counts."""
     require(actor, Action.VIEW_WORKFLOWS)
-    lo, hi = day_bounds(period.start, period.end, settings.tz)
-    counts = _counts(session, lo, hi)
-    converted = _converted(session, lo, hi, settings.attribution_window_days)
+    sc = Scope(session.connection(), settings, Filters())
+    counts = metric_workflows.period_counts(sc, MetricPeriod(period.start, period.end))
     published = _published(session)
     rows = []
     for wf in session.scalars(
@@ -148,10 +81,7 @@ def workflow_table(
                 "status": wf.status,
                 "published version": wf.published_version,
                 "trigger": triggers_text(definition) if definition else "(unreadable)",
-                "enrolled": _count(counts, "enrolled", wf.id),
-                "holdout": _count(counts, "holdout", wf.id),
-                "sent": _count(counts, "sent", wf.id),
-                "converted": int(converted.get(wf.id, 0)),
+                **{col: _count(counts, col, wf.id) for col in COUNTED},
                 "last change": wf.updated_at,
                 "changed by": wf.updated_by or wf.created_by or "",
             }

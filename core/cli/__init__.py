@@ -59,7 +59,8 @@ COMMANDS: dict[str, Command] = {
     "kpis": Command(
         "kpis", "print the KPIs (all data, or --since/--until), or one workflow's impact"
     ),
-    "referrals": Command("referrals", "referral codes"),
+    "referrals": Command("referrals", "referral codes, their uses and rewards"),
+    "coupons": Command("coupons", "coupon redemptions and codes in the shop"),
     "template": Command("template", "list, render and test message templates"),
     "workflow": Command("workflow", "create, check, backtest and run workflows"),
     "source": Command("sources", "connect shops and API clients (live order data)"),

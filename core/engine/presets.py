@@ -23,6 +23,9 @@ class Preset:
     build: Callable[[], WorkflowDefinition]
 
 
+MARKETING_HOLDOUT_PCT = 10  # marketing presets keep 10% out so their impact can be measured
+
+
 def _email(step_id: str, template: str, next_id: str | None = None) -> Step:
     return Step(id=step_id, type="send_email", params={"template": template}, next=next_id)
 
@@ -83,6 +86,7 @@ def delivery_delay_apology() -> WorkflowDefinition:
 def review_request() -> WorkflowDefinition:
     return WorkflowDefinition(
         name="Review request",
+        holdout_pct=MARKETING_HOLDOUT_PCT,
         description="Ask for a review 7 days after delivery or pickup, "
         "remind once 5 days later if no review came.",
         triggers=[Trigger(type="delivered"), Trigger(type="picked_up")],
@@ -111,6 +115,7 @@ def review_request() -> WorkflowDefinition:
 def referral_invitation() -> WorkflowDefinition:
     return WorkflowDefinition(
         name="Referral invitation",
+        holdout_pct=MARKETING_HOLDOUT_PCT,
         description="Invite happy reviewers (4-5 stars) to refer friends with their own code.",
         triggers=[Trigger(type="review_submitted")],
         priority=60,
@@ -130,6 +135,7 @@ def referral_invitation() -> WorkflowDefinition:
 def second_order_thank_you() -> WorkflowDefinition:
     return WorkflowDefinition(
         name="Second order thank-you",
+        holdout_pct=MARKETING_HOLDOUT_PCT,
         description="Thank customers for their second order with a unique coupon.",
         triggers=[Trigger(type="nth_order", params={"n": 2})],
         priority=40,
@@ -150,6 +156,7 @@ def second_order_thank_you() -> WorkflowDefinition:
 def win_back() -> WorkflowDefinition:
     return WorkflowDefinition(
         name="Win-back",
+        holdout_pct=MARKETING_HOLDOUT_PCT,
         description="Bring back customers with no order for 90 days, with a "
         "coupon; half get it at once, half a week later.",
         triggers=[Trigger(type="no_order_for_days", params={"days": 90})],

@@ -280,9 +280,13 @@ STEP_TYPES: dict[str, StepSpec] = {
                 False,
                 None,
                 minimum=0,
-                help="Stop issuing once the estimated cost of issued coupons reaches it.",
+                help="Stop issuing once the value of the coupons this workflow issued would "
+                "pass it. Then the 'not issued' path is taken (or, without one, the next step: "
+                "an email that shows the coupon is suppressed as coupon_unavailable).",
             ),
         ),
+        ("next", "alt_next"),
+        {"next": "issued", "alt_next": "not issued"},
     ),
     "add_tag": StepSpec(
         "Add a customer tag",

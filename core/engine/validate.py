@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pydantic
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.engine.conditions import EvalContext, compile_rule
 from core.engine.registry import FIELDS, OPERATORS, STEP_TYPES, TRIGGERS, WEEKDAYS
 from core.engine.schema import Group, Node, Rule, Step, WorkflowDefinition
 from core.errors import WorkflowError
+from core.models import MessageTemplate
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 CONDITION_SLOTS = (
@@ -345,6 +347,16 @@ def _check_coupon(step: Step, _s: Session | None) -> list[Problem]:
         return [Problem("The coupon kind must be percent or fixed.", step=step.id)]
     if value is None or math.isnan(value) or value <= 0 or (kind == "percent" and value > 100):
         return [Problem("The coupon value must be above 0 (and at most 100 %).", step=step.id)]
+    if step.params.get("budget_cap") not in (None, "") and step.alt_next is None:
+        return [
+            Problem(
+                "When the budget cap is reached, customers go on without a coupon: an email "
+                "that shows it is then suppressed (coupon_unavailable).",
+                step=step.id,
+                severity="warning",
+                hint="Add a step on the 'not issued' path if they should get something else.",
+            )
+        ]
     return []
 
 
@@ -475,7 +487,35 @@ def problems_of(definition: WorkflowDefinition, session: Session | None = None) 
             continue
         problems.extend(STEP_CHECKS[step.type](step, session))
     problems.extend(_graph_problems(definition))
+    problems.extend(holdout_problems(definition, session))
     return problems
+
+
+NO_HOLDOUT = (
+    "No holdout: every customer gets the messages, so this workflow's impact cannot be measured."
+)
+
+
+def holdout_problems(definition: WorkflowDefinition, session: Session | None) -> list[Problem]:
+    """A warning when a workflow sending marketing emails keeps nobody out to compare with."""
+    if definition.holdout_pct or session is None:
+        return []
+    names = [str(s.params.get("template")) for s in definition.steps if s.type == "send_email"]
+    marketing = session.scalar(
+        select(MessageTemplate.name)
+        .where(MessageTemplate.name.in_(names), MessageTemplate.category == "marketing")
+        .limit(1)
+    )
+    if marketing is None:
+        return []
+    return [
+        Problem(
+            NO_HOLDOUT,
+            "holdout_pct",
+            severity="warning",
+            hint="Keep about 10% out (Holdout (%) under 'Measurement and limits').",
+        )
+    ]
 
 
 def parse(data: Mapping[str, Any] | str) -> tuple[WorkflowDefinition | None, list[Problem]]:

@@ -1,14 +1,22 @@
 """Workflow KPIs: the funnel per workflow and step, A/B branches, attributed revenue and the
 holdout lift.
 
-Funnel: enrolled (enrolments, holdout included and also counted apart), then per message state:
-sent, suppressed by reason, failed, queued/deferred. Attribution is last touch: an order is
-credited to the latest message sent to its customer (any workflow) at or before the order and
-at most ``settings.attribution_window_days`` (default 5) days before it; only that message
-gets credit. Attributed revenue is net: order total - its refunds - its discount, and the cost
-of the workflow's coupons redeemed in the window replaces the discount of the orders that
-redeemed them. Revenue per recipient = attributed revenue / messages sent. Converted = sent
-messages credited with at least one order. Test messages never count.
+One definition of each count, used by the Workflow impact cards, the Workflows table and
+``kpis --workflow`` (:func:`period_counts`), for a period of local dates:
+- enrolled: enrolments that entered the workflow in the period (holdout included);
+- holdout: of those, the ones randomly kept from messages (the comparison group);
+- sent: the workflow's messages sent in the period (a message never sent counts on the day it
+  was queued, under its state: suppressed by reason, failed or pending);
+- converted: sent messages credited with at least one order by last touch: an order is credited
+  to the latest message sent to its customer (any workflow) at or before the order and at most
+  ``settings.attribution_window_days`` (default 5) days before it; only that message gets
+  credit;
+- attributed revenue: net of the credited orders (total - refunds - discount), where the cost of
+  the workflow's coupons redeemed in the window replaces the discount of the orders that redeemed
+  them. Revenue per recipient = attributed revenue / messages sent. Test messages never count.
+
+The holdout lift has its own population, said wherever it is shown: customers (first entry)
+whose follow-up window after entry has ended, messaged vs held out (:mod:`core.metrics.impact`).
 """
 
 from __future__ import annotations
@@ -21,10 +29,18 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, case, func, select
 
 from core.errors import NotFound
-from core.metrics import frames, holdout, lift
+from core.metrics import frames, holdout, impact, lift
 from core.metrics.query import Scope, money
 from core.metrics.types import Filters, Period
-from core.models import Coupon, CouponRedemption, Enrolment, Message, Order, Workflow
+from core.models import (
+    Coupon,
+    CouponRedemption,
+    Enrolment,
+    Message,
+    Order,
+    Workflow,
+    WorkflowVersion,
+)
 from core.timeutil import day_bounds
 
 DEFAULT_LIFT_WINDOW_DAYS = holdout.DEFAULT_WINDOW_DAYS
@@ -41,6 +57,7 @@ class WorkflowReport:
     steps: pd.DataFrame
     branches: pd.DataFrame
     lift: lift.LiftResult | None = field(default=None)
+    impact: impact.Impact | None = field(default=None)
 
 
 def utc(series: pd.Series) -> pd.Series:
@@ -56,7 +73,8 @@ def _messages(sc: Scope, workflow_id: int | None, period: Period | None) -> pd.D
         conds.append(Message.workflow_id == workflow_id)
     if period is not None:
         lo, hi = day_bounds(period.start, period.end, sc.settings.tz)
-        conds += [Message.queued_at >= lo, Message.queued_at < hi]
+        when = func.coalesce(Message.sent_at, Message.queued_at)
+        conds += [when >= lo, when < hi]
     stmt = select(
         Message.id,
         Message.workflow_id,
@@ -230,17 +248,69 @@ def branches(messages: pd.DataFrame, credited: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _enrolled(sc: Scope, workflow_id: int, period: Period | None) -> tuple[int, int]:
-    conds = [Enrolment.workflow_id == workflow_id]
+COUNT_COLUMNS = ["enrolled", "holdout", "sent", "converted", "attributed_revenue"]
+COUNT_LABELS = {
+    "enrolled": "Enrolled",
+    "holdout": "Held out",
+    "sent": "Messages sent",
+    "converted": "Converted",
+    "attributed_revenue": "Attributed revenue",
+}
+COUNT_HELP = {
+    "enrolled": "Enrolments that entered the workflow in the period, holdout included.",
+    "holdout": "Of those, customers randomly kept from messages to compare with.",
+    "sent": "The workflow's messages sent in the period.",
+    "converted": "Sent messages credited with an order by last touch within the "
+    "attribution window.",
+    "attributed_revenue": "Net revenue of the credited orders, less the workflow's coupon cost.",
+}
+
+
+def _entered(sc: Scope, period: Period | None, workflow_id: int | None) -> pd.DataFrame:
+    conds: list[ColumnElement[bool]] = []
+    if workflow_id is not None:
+        conds.append(Enrolment.workflow_id == workflow_id)
     if period is not None:
         lo, hi = day_bounds(period.start, period.end, sc.settings.tz)
         conds += [Enrolment.entered_at >= lo, Enrolment.entered_at < hi]
-    total, held = sc.conn.execute(
+    rows = sc.conn.execute(
         select(
-            func.count(), func.coalesce(func.sum(case((Enrolment.is_holdout, 1), else_=0)), 0)
-        ).where(*conds)
-    ).one()
-    return int(total), int(held)
+            Enrolment.workflow_id,
+            func.count(),
+            func.coalesce(func.sum(case((Enrolment.is_holdout, 1), else_=0)), 0),
+        )
+        .where(*conds)
+        .group_by(Enrolment.workflow_id)
+    ).all()
+    return pd.DataFrame.from_records(rows, columns=["workflow_id", "enrolled", "holdout"])
+
+
+def _counts_of(
+    sc: Scope,
+    period: Period | None,
+    workflow_id: int | None,
+    messages: pd.DataFrame,
+    credited: pd.DataFrame,
+    cost: pd.Series,
+) -> pd.DataFrame:
+    entered = _entered(sc, period, workflow_id).set_index("workflow_id")
+    funnel = _funnel(messages, credited, ["workflow_id"]).set_index("workflow_id")
+    out = pd.DataFrame(index=entered.index.union(funnel.index).astype("int64"))
+    out.index.name = "workflow_id"
+    for col in ("enrolled", "holdout"):
+        out[col] = entered[col].reindex(out.index).fillna(0).astype("int64")
+    for col in ("sent", "converted"):
+        out[col] = funnel[col].reindex(out.index).fillna(0).astype("int64")
+    revenue = funnel["attributed_revenue"].reindex(out.index).fillna(0.0).astype("float64")
+    out["attributed_revenue"] = revenue - cost.reindex(out.index).fillna(0.0)
+    return out
+
+
+def period_counts(sc: Scope, period: Period, workflow_id: int | None = None) -> pd.DataFrame:
+    """The shared counts (see the module docstring), one row per workflow id."""
+    messages = _messages(sc, workflow_id, period)
+    credited = attribution(sc, period)
+    return _counts_of(sc, period, workflow_id, messages, credited, coupon_costs(sc, period))
 
 
 def report(
@@ -265,28 +335,36 @@ def report(
             else pd.DataFrame(columns=["order_id", "message_id", "workflow_id", "net"])
         )
         credited = credited[credited["workflow_id"] == workflow_id]
-        cost = float(coupon_costs(sc, span).get(workflow_id, 0.0)) if span else 0.0
-        enrolled, held = _enrolled(sc, workflow_id, period)
+        cost = coupon_costs(sc, span) if span else pd.Series(dtype="float64")
+        counts = _counts_of(sc, period, workflow_id, messages, credited, cost)
         result_lift = holdout.workflow_lift(sc, workflow_id, lift_window_days, as_of)
+        result_impact = impact.impact(
+            sc, workflow_id, str(name), holdout_pct(sc, workflow_id), lift_window_days, as_of
+        )
         window = sc.settings.attribution_window_days
+    row: dict[str, float] = (
+        {str(k): float(v) for k, v in counts.to_dict("index")[workflow_id].items()}
+        if workflow_id in counts.index
+        else {}
+    )
     whole = _funnel(messages.assign(all="all"), credited, ["all"])
-    row = whole.iloc[0] if len(whole) else None
-    sent = int(row["sent"]) if row is not None else 0
-    revenue = (float(row["attributed_revenue"]) if row is not None else 0.0) - cost
+    totals = whole.iloc[0] if len(whole) else None
+    sent = int(row.get("sent", 0))
+    revenue = row.get("attributed_revenue", 0.0)
     reasons = (
         messages.loc[messages["state"] == "suppressed", "reason"].fillna("unknown").value_counts()
     )
     funnel: dict[str, object] = {
-        "enrolled": enrolled,
-        "holdout": held,
+        "enrolled": int(row.get("enrolled", 0)),
+        "holdout": int(row.get("holdout", 0)),
         "sent": sent,
         "suppressed": int(reasons.sum()),
         "suppressed_by_reason": {str(k): int(v) for k, v in reasons.items()},
-        "failed": int(row["failed"]) if row is not None else 0,
-        "pending": int(row["pending"]) if row is not None else 0,
-        "converted": int(row["converted"]) if row is not None else 0,
+        "failed": int(totals["failed"]) if totals is not None else 0,
+        "pending": int(totals["pending"]) if totals is not None else 0,
+        "converted": int(row.get("converted", 0)),
         "attribution_window_days": window,
-        "coupon_cost": cost,
+        "coupon_cost": float(cost.get(workflow_id, 0.0)),
         "attributed_revenue": revenue,
         "revenue_per_recipient": revenue / sent if sent else None,
     }
@@ -298,7 +376,43 @@ def report(
         step_funnel(messages, credited),
         branches(messages, credited),
         result_lift,
+        result_impact,
     )
+
+
+def holdout_pct(sc: Scope, workflow_id: int) -> int:
+    """The holdout share of the running version (the draft's when never published)."""
+    wf = sc.conn.execute(
+        select(Workflow.published_version, Workflow.draft).where(Workflow.id == workflow_id)
+    ).one_or_none()
+    if wf is None:
+        return 0
+    definition = wf.draft
+    if wf.published_version is not None:
+        definition = sc.conn.scalar(
+            select(WorkflowVersion.definition).where(
+                WorkflowVersion.workflow_id == workflow_id,
+                WorkflowVersion.version == wf.published_version,
+            )
+        )
+    value = (definition or {}).get("holdout_pct", 0) if isinstance(definition, dict) else 0
+    return int(value or 0)
+
+
+def impacts(
+    engine: Engine, window_days: int = DEFAULT_LIFT_WINDOW_DAYS, as_of: dt.datetime | None = None
+) -> list[impact.Impact]:
+    """The plain-words impact of every workflow that is not archived."""
+    with frames.scope(engine, Filters()) as sc:
+        rows = sc.conn.execute(
+            select(Workflow.id, Workflow.name)
+            .where(Workflow.status != "archived")
+            .order_by(Workflow.name)
+        ).all()
+        return [
+            impact.impact(sc, int(i), str(n), holdout_pct(sc, int(i)), window_days, as_of)
+            for i, n in rows
+        ]
 
 
 def _message_span(sc: Scope, workflow_id: int) -> Period | None:

@@ -1,70 +1,111 @@
-"""Lift intervals drawn so that one crossing zero reads "not proven yet"."""
+"""Holdout lift drawn for reading: one chart per measure, the estimate and both ends of the 95%
+range written on the chart, a dashed zero line (an interval crossing it reads "not proven yet")."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from core.metrics.impact import money_text
 from core.metrics.lift import Interval, LiftResult
 
-COLORS = {"positive": "#1a7f37", "negative": "#cf222e", "not proven yet": "#8c959f"}
+COLORS = {"positive": "#1a7f37", "negative": "#cf222e", "not proven yet": "#6e7781"}
+VERDICTS = {
+    "positive": "proven: higher with messages",
+    "negative": "proven: lower with messages",
+    "not proven yet": "not proven yet (the range includes zero)",
+}
 
 
-def lift_frame(result: LiftResult) -> pd.DataFrame:
-    """One row per measure: estimate, 95% interval and verdict."""
-    rows: list[tuple[str, Interval]] = [
-        ("Conversion lift (percentage points)", result.conversion.scaled(100)),
-        ("Revenue per customer (Welch)", result.revenue_welch),
-        ("Revenue per customer (bootstrap)", result.revenue_bootstrap),
-        ("Incremental revenue", result.incremental_revenue),
+@dataclass(frozen=True)
+class Measure:
+    title: str
+    interval: Interval
+    text: Callable[[float], str]
+
+
+def measures(result: LiftResult, currency: str) -> list[Measure]:
+    """The three measures a merchant reads, each with its own unit."""
+
+    def money(v: float) -> str:
+        return money_text(v, currency, signed=True)
+
+    def points(v: float) -> str:
+        return f"{v:+.1f} pt"
+
+    return [
+        Measure("Revenue per customer", result.revenue_welch, money),
+        Measure("Customers who ordered (percentage points)", result.conversion.scaled(100), points),
+        Measure("Extra revenue over all messaged customers", result.incremental_revenue, money),
     ]
-    frame = pd.DataFrame(
+
+
+def interval_figure(measure: Measure) -> go.Figure:
+    """One measure: a dot for the estimate, a bar for the 95% range, the numbers written."""
+    iv = measure.interval
+    colour = COLORS.get(iv.verdict, COLORS["not proven yet"])
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=[iv.low, iv.high],
+            y=[0, 0],
+            mode="lines+text",
+            line={"color": colour, "width": 6},
+            text=[measure.text(iv.low), measure.text(iv.high)],
+            textposition=["bottom left", "bottom right"],
+            textfont={"size": 14},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[iv.estimate],
+            y=[0],
+            mode="markers+text",
+            marker={"color": colour, "size": 18},
+            text=[measure.text(iv.estimate)],
+            textposition="top center",
+            textfont={"size": 16, "color": colour},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    span = max(abs(iv.low), abs(iv.high), abs(iv.estimate), 1e-9)
+    fig.add_vline(x=0, line_dash="dash", line_color="#57606a", annotation_text="no difference")
+    fig.update_xaxes(range=[min(iv.low, 0) - span * 0.35, max(iv.high, 0) + span * 0.35])
+    fig.update_yaxes(visible=False, range=[-1, 1])
+    fig.update_layout(
+        title={"text": f"{measure.title}: {VERDICTS.get(iv.verdict, iv.verdict)}", "x": 0},
+        height=200,
+        margin={"l": 20, "r": 20, "t": 50, "b": 30},
+    )
+    return fig
+
+
+def lift_frame(result: LiftResult, currency: str) -> pd.DataFrame:
+    """The statistical detail: every method's estimate and exact 95% bounds."""
+    rows: list[tuple[str, str, Interval]] = [
+        ("Conversion lift (percentage points)", "Newcombe hybrid score", result.conversion.scaled(100)),
+        (f"Revenue per customer ({currency})", "Welch t interval", result.revenue_welch),
+        (f"Revenue per customer ({currency})", "Bootstrap percentile, 2,000 resamples", result.revenue_bootstrap),
+        (f"Extra revenue ({currency})", "Welch interval x messaged customers", result.incremental_revenue),
+    ]  # fmt: skip
+    return pd.DataFrame(
         [
-            {"measure": name, "estimate": i.estimate, "low": i.low, "high": i.high}
-            | {"verdict": i.verdict}
-            for name, i in rows
+            {
+                "measure": name,
+                "method": method,
+                "estimate": round(i.estimate, 4),
+                "95% low": round(i.low, 4),
+                "95% high": round(i.high, 4),
+                "verdict": i.verdict,
+            }
+            for name, method, i in rows
+            if not math.isnan(i.low)
         ]
     )
-    return frame.assign(
-        treated=result.treated, control=result.control, window_days=result.window_days
-    )
-
-
-def lift_figure(frame: pd.DataFrame) -> go.Figure:
-    """One row per measure, each on its own scale with a dashed zero line: a dot for the
-    estimate, a bar for the 95% interval, green above zero, red below, grey across it."""
-    fig = make_subplots(
-        rows=len(frame),
-        cols=1,
-        vertical_spacing=0.3 / max(1, len(frame)),
-        subplot_titles=[
-            f"{m}: {v}" for m, v in zip(frame["measure"], frame["verdict"], strict=True)
-        ],
-    )
-    for i, row in enumerate(frame.to_dict("records"), start=1):
-        estimate, low, high = float(row["estimate"]), float(row["low"]), float(row["high"])
-        colour = COLORS.get(str(row["verdict"]), COLORS["not proven yet"])
-        fig.add_trace(
-            go.Scatter(
-                x=[estimate],
-                y=[""],
-                mode="markers",
-                marker={"color": colour, "size": 14},
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [high - estimate],
-                    "arrayminus": [estimate - low],
-                    "color": colour,
-                    "thickness": 4,
-                },
-                showlegend=False,
-                hovertemplate=f"{estimate:.2f} [{low:.2f}, {high:.2f}]<extra></extra>",
-            ),
-            row=i,
-            col=1,
-        )
-        fig.add_vline(x=0, line_dash="dash", line_color="#57606a", row=i, col=1)
-    fig.update_layout(height=140 * len(frame), margin={"l": 10, "r": 10, "t": 30, "b": 10})
-    return fig

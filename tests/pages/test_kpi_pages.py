@@ -127,8 +127,34 @@ def test_workflow_impact_funnel_and_lift(run_page: PageRunner, app_db: Engine) -
     jan_feb = dict(FEB, start=dt.date(2024, 1, 1))
     at = run_page("workflow_impact.py", role=Role.MANAGER, **{state.FILTERS: jan_feb})
     assert not at.exception and not at.error
-    assert _metrics(at)["Enrolled"] == "4" and _metrics(at)["Sent"] == "1"
+    cards = _metrics(at)
+    assert cards["Enrolled"] == "4" and cards["Messages sent"] == "1"
+    assert cards["Held out"] == "2" and cards["Attributed revenue"].startswith("EUR ")
     readings = " ".join(m.value for m in at.markdown)
-    assert "not proven yet" in readings  # two customers per arm prove nothing
+    # one plain sentence per workflow, in the store currency, with the 95% range and groups
+    assert "Second order thanks brought about" in readings or "changed revenue by" in readings
+    assert "per customer (95% range" in readings and "EUR" in readings
+    assert "comparing 2 customers who got messages with 2 held out" in readings
+    assert "Not proven yet:" in readings  # two customers per arm prove nothing
+    assert "Welch" not in readings and "bootstrap" not in readings  # detail stays in the expander
+    assert len([c for c in at.get("plotly_chart")]) >= 3  # one chart per measure
+    detail = next(e for e in at.expander if e.label == "Statistical detail")
+    assert "Welch t interval" in list(detail.dataframe[0].value["method"])
     at.number_input(key="impact_window").set_value(30).run()
     assert not at.exception
+
+    from core import settings as store_settings
+    from core.builder import overview
+    from tests.pages.conftest import as_role
+
+    with Session(app_db) as s:
+        table = overview.workflow_table(
+            s, as_role(Role.MANAGER), overview.Period(jan_feb["start"], jan_feb["end"]),
+            store_settings.load(s),
+        )  # fmt: skip
+    row = table.set_index("name").loc["Second order thanks"]
+    assert (str(row["enrolled"]), str(row["sent"]), str(row["converted"])) == (
+        cards["Enrolled"],
+        cards["Messages sent"],
+        cards["Converted"],
+    )  # the same definition on both pages

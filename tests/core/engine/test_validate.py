@@ -144,3 +144,19 @@ def test_registry_complete_and_self_describing(session: Session) -> None:
     }
     described = json.loads(json.dumps(registry.describe()))
     assert described["fields"]["order.total"]["kind"] == "money"
+
+
+def test_marketing_presets_keep_a_tenth_out_and_zero_warns(session: Session) -> None:
+    from core.auth import Actor, Role
+    from core.messaging import library
+
+    library.ensure_library(session, Actor("owner@example.com", Role.OWNER))
+    marketing = {"review_request", "referral_invitation", "second_order_thank_you", "win_back"}
+    for name, preset in PRESETS.items():
+        d = preset.build()
+        assert d.holdout_pct == (10 if name in marketing else 0), name
+        assert not any(p.path == "holdout_pct" for p in validate.validate(d, session)), name
+    zero = PRESETS["win_back"].build().model_copy(update={"holdout_pct": 0})
+    warned = [p for p in validate.validate(zero, session) if p.path == "holdout_pct"]
+    assert [(p.severity, p.message) for p in warned] == [("warning", validate.NO_HOLDOUT)]
+    validate.check(zero, session)  # a warning: the merchant may still publish with 0
