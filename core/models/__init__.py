@@ -16,6 +16,7 @@ from core.models.customers import (
 )
 from core.models.messaging import (
     MESSAGE_STATES,
+    NOTICE_CATEGORY,
     SUPPRESSION_REASONS,
     Message,
     MessageTemplate,
@@ -50,6 +51,7 @@ __all__ = [
     "DELIVERY_STATUSES",
     "EVENT_TYPES",
     "MESSAGE_STATES",
+    "NOTICE_CATEGORY",
     "ORDER_STATUSES",
     "REDEMPTION_FLAGS",
     "REFERRAL_STATUSES",
