@@ -12,6 +12,7 @@ def all_routes() -> list[BaseRoute]:
         delivery,
         ingest,
         ops,
+        preferences,
         referral,
         review,
         session,
@@ -22,6 +23,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         *session.ROUTES,
         *unsubscribe.ROUTES,
+        *preferences.ROUTES,
         *review.ROUTES,
         *delivery.ROUTES,
         *referral.ROUTES,
