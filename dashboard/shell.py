@@ -9,6 +9,7 @@ from core.errors import OrderflowError
 from dashboard import auth_ui, resources
 from dashboard.components.download import format_picker
 from dashboard.components.feedback import show_error
+from dashboard.components.mdtext import md
 from dashboard.navigation import visible_pages
 
 DEMO_BANNER = "You are looking at demo data: a made-up European shop. Clear it on the Data page."
@@ -16,7 +17,7 @@ DEMO_BANNER = "You are looking at demo data: a made-up European shop. Clear it o
 
 def _sidebar(actor_name: str, role: str, store: str) -> None:
     with st.sidebar:
-        st.caption(f"**{store}**  \nSigned in as {actor_name} ({role})")
+        st.caption(f"**{md(store)}**  \nSigned in as {md(actor_name)} ({role})")
         format_picker()
         if st.button("Log out", key="logout", icon=":material/logout:"):
             auth_ui.logout()

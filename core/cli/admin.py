@@ -9,7 +9,7 @@ import sys
 
 from sqlalchemy import select
 
-from core import auth, db
+from core import auth, db, facts
 from core import settings as store_settings
 from core.auth import Actor
 from core.cli.common import print_json, print_table, transaction
@@ -50,6 +50,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     eng = db.make_engine()
     db.migrate(eng)
+    with db.transaction(eng) as session:
+        facts.ensure(session)
     print(f"database ready at revision {db.current_revision(eng)}: {eng.url.render_as_string()}")
     return 0
 

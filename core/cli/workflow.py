@@ -158,7 +158,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         f"{summary['since'][:10]} .. {summary['until'][:10]}: triggered "
         f"{summary['triggered']}, enrolled {summary['enrolled']} (holdout "
         f"{summary['holdout']}), projected messages {summary['projected_messages']}, "
-        f"coupon cost {summary['coupon_cost']} {summary['currency']}"
+        f"projected issued value {summary['projected_issued_value']} {summary['currency']}"
     )
     for title, key in (
         ("branches", "branches"),

@@ -88,6 +88,8 @@ def _records(
         wanted |= fields_used(d.still_true) | fields_used(d.exit)
         for s in d.steps:
             wanted |= fields_used(s.condition)
+            if s.type == "issue_coupon":
+                wanted.add("order.total")  # a percentage coupon's value
     base = pd.DataFrame(
         {
             "order_id": [e.order_id for e in enrolments],

@@ -75,6 +75,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("links.review_stars[].rating", "the star rating of this link (1-5)", "5"),
     Variable("links.review_stars[].url", "the link", ""),
     Variable("links.referral", "the customer's referral link", ""),
+    Variable(
+        "links.delivery",
+        "signed link to choose a time slot or switch to pickup, while the order allows a change",
+        "",
+    ),
     Variable("links.unsubscribe", "signed one-click unsubscribe link", ""),
     Variable("links.preferences", "signed link to the email preferences page", ""),
     Variable("coupon.code", "coupon code issued to the customer", "THANKS-7F3K"),

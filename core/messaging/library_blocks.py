@@ -88,6 +88,8 @@ def _delivery(s: dict[str, str]) -> str:
         f"<br>{s['promised']}: {{{{ delivery.promised_window }}}}{{% endif %}}"
         "{% if delivery.pickup.name %}"
         f"<br>{s['pickup_at']}: {{{{ delivery.pickup.name }}}}{{% endif %}}"
+        "{% if links.delivery %}"
+        f'<br><a href="{{{{ links.delivery }}}}">{s["change_delivery"]}</a>{{% endif %}}'
         "</div>{% endif %}\n"
     )
 

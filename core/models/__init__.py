@@ -14,6 +14,7 @@ from core.models.customers import (
     ReferralCode,
     ReferralUse,
 )
+from core.models.facts import CustomerDay, CustomerFact
 from core.models.messaging import (
     MESSAGE_STATES,
     SUPPRESSION_REASONS,
@@ -64,6 +65,8 @@ __all__ = [
     "Coupon",
     "CouponRedemption",
     "Customer",
+    "CustomerDay",
+    "CustomerFact",
     "Delivery",
     "DeliveryOption",
     "DeliverySlot",
@@ -93,3 +96,7 @@ __all__ = [
     "WorkflowVersion",
     "utcnow",
 ]
+
+# Registers the session listeners that keep the per-customer facts up to date on every write
+# (imported last: it needs the models above).
+import core.facts  # noqa: F401

@@ -8,12 +8,24 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from dashboard.routes import ingest, ops, referral, review, session, test_link, unsubscribe
+    from dashboard.routes import (
+        delivery,
+        ingest,
+        ops,
+        preferences,
+        referral,
+        review,
+        session,
+        test_link,
+        unsubscribe,
+    )
 
     return [
         *session.ROUTES,
         *unsubscribe.ROUTES,
+        *preferences.ROUTES,
         *review.ROUTES,
+        *delivery.ROUTES,
         *referral.ROUTES,
         *test_link.ROUTES,
         *ingest.ROUTES,

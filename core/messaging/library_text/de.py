@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Versanddienstleister",
     "tracking_number": "Sendungsnummer",
     "track": "Sendung verfolgen",
+    "change_delivery": "Lieferzeit wählen oder ändern",
     "pickup_at": "Abholung in",
     "opening_hours": "Öffnungszeiten",
     "recommendations": "Das könnte Ihnen auch gefallen",

@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Carrier",
     "tracking_number": "Tracking number",
     "track": "Track your parcel",
+    "change_delivery": "Choose or change your delivery time",
     "pickup_at": "Pick up at",
     "opening_hours": "Opening hours",
     "recommendations": "You might also like",

@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Transportista",
     "tracking_number": "Número de seguimiento",
     "track": "Seguir mi paquete",
+    "change_delivery": "Elegir o cambiar tu hora de entrega",
     "pickup_at": "Recogida en",
     "opening_hours": "Horario",
     "recommendations": "También te puede gustar",

@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Transporteur",
     "tracking_number": "Numéro de suivi",
     "track": "Suivre mon colis",
+    "change_delivery": "Choisir ou modifier votre créneau de livraison",
     "pickup_at": "Retrait à",
     "opening_hours": "Horaires d'ouverture",
     "recommendations": "Vous aimerez peut-être aussi",

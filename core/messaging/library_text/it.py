@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Corriere",
     "tracking_number": "Numero di tracciamento",
     "track": "Traccia il pacco",
+    "change_delivery": "Scegli o cambia l'orario di consegna",
     "pickup_at": "Ritiro presso",
     "opening_hours": "Orari di apertura",
     "recommendations": "Potrebbe piacerti anche",

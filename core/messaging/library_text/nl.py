@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Vervoerder",
     "tracking_number": "Trackingnummer",
     "track": "Volg je pakket",
+    "change_delivery": "Kies of wijzig je levertijd",
     "pickup_at": "Afhalen bij",
     "opening_hours": "Openingstijden",
     "recommendations": "Misschien vind je dit ook leuk",

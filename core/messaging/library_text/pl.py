@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Przewoźnik",
     "tracking_number": "Numer przesyłki",
     "track": "Śledź przesyłkę",
+    "change_delivery": "Wybierz lub zmień termin dostawy",
     "pickup_at": "Odbiór w",
     "opening_hours": "Godziny otwarcia",
     "recommendations": "Może Ci się też spodobać",

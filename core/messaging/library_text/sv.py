@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Transportör",
     "tracking_number": "Spårningsnummer",
     "track": "Spåra ditt paket",
+    "change_delivery": "Välj eller ändra leveranstid",
     "pickup_at": "Hämtas i",
     "opening_hours": "Öppettider",
     "recommendations": "Du kanske också gillar",
