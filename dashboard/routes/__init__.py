@@ -13,6 +13,7 @@ def all_routes() -> list[BaseRoute]:
         delivery,
         ingest,
         ops,
+        preferences,
         referral,
         review,
         session,
@@ -23,6 +24,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         *session.ROUTES,
         *unsubscribe.ROUTES,
+        *preferences.ROUTES,
         *review.ROUTES,
         *delivery.ROUTES,
         *carrier.ROUTES,
