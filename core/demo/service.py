@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from core import audit, db
+from core import audit, db, facts
 from core import settings as store_settings
 from core.auth import Action, Actor, require
 from core.demo import catalog, eventlog, frames, generator, tables, workflows
@@ -151,6 +151,7 @@ def load(
                 **extra,
             },
         )
+        facts.touch_demo(session)
         store_settings.bump_data_version(session)
         audit.record(session, actor.name, "demo.load", None, {"seed": options.seed, **counts})
     return summary
@@ -304,6 +305,7 @@ def clear(engine: Engine, actor: Actor) -> int:
     from core.demo.cleanup import delete_demo_rows
 
     with db.transaction(engine) as session:
+        facts.touch_demo(session)
         removed = delete_demo_rows(session)
         meta = store_settings.get_meta(session, store_settings.DEMO_META_KEY) or {}
         for key, value in (meta.get("settings_written") or {}).items():

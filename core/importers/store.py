@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from core import facts
 from core.errors import RowError
 from core.events import KEY
 from core.importers import shipments
@@ -97,6 +98,11 @@ def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Serie
         frame["customer_id"] = frame["customer_key"].map(customer_ids).astype("int64")
         frame["placed_date"], frame["placed_month"] = month_and_date(frame["placed_at"], job.tz)
     columns = ["id", *(c for c in ORDER_COLUMNS if c in orders or c in new)]
+    if len(new) + len(old) > facts.REBUILD_ABOVE:
+        facts.touch_all(writer.session)
+    else:
+        facts.touch_orders_now(writer.session, old["id"].astype("int64").tolist())
+        facts.touch(writer.session, pd.concat([new["customer_id"], old["customer_id"]]).tolist())
     writer.insert(orders_table, new[columns])
     writer.update(orders_table, old[columns].drop(columns=["external_id"]))
     _shipments(writer, new, old)
@@ -247,6 +253,7 @@ def _reviews(job: Job, reviews: pd.DataFrame) -> None:
         )
         if c in merged
     ]
+    facts.touch_orders(writer.session, merged["order_id"].astype("int64").tolist())
     writer.insert(reviews_table, merged.loc[merged["id"].isna(), columns])
     writer.update(reviews_table, merged.loc[merged["id"].notna(), ["id", *columns[1:]]])
     events = pd.DataFrame(

@@ -14,8 +14,10 @@ from core.models.customers import (
     ReferralCode,
     ReferralUse,
 )
+from core.models.facts import CustomerDay, CustomerFact
 from core.models.messaging import (
     MESSAGE_STATES,
+    NOTICE_CATEGORY,
     SUPPRESSION_REASONS,
     Message,
     MessageTemplate,
@@ -50,6 +52,7 @@ __all__ = [
     "DELIVERY_STATUSES",
     "EVENT_TYPES",
     "MESSAGE_STATES",
+    "NOTICE_CATEGORY",
     "ORDER_STATUSES",
     "REDEMPTION_FLAGS",
     "REFERRAL_STATUSES",
@@ -64,6 +67,8 @@ __all__ = [
     "Coupon",
     "CouponRedemption",
     "Customer",
+    "CustomerDay",
+    "CustomerFact",
     "Delivery",
     "DeliveryOption",
     "DeliverySlot",
@@ -95,3 +100,7 @@ __all__ = [
     "WorkflowVersion",
     "utcnow",
 ]
+
+# Registers the session listeners that keep the per-customer facts up to date on every write
+# (imported last: it needs the models above).
+import core.facts  # noqa: F401
