@@ -1,7 +1,7 @@
 """user sessions and login attempts
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 14:29:42.198991
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 import core.db
 
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
