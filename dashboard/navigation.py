@@ -36,6 +36,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "workflows.py", "Workflows", ":material/account_tree:", Action.VIEW_WORKFLOWS, "Automation"
     ),
+    PageSpec("reviews.py", "Reviews", ":material/reviews:", Action.VIEW_KPIS, "Insights"),
+    PageSpec("coupons.py", "Coupons", ":material/sell:", Action.VIEW_KPIS, "Insights"),
+    PageSpec("referrals.py", "Referrals", ":material/group_add:", Action.VIEW_KPIS, "Insights"),
     PageSpec("builder.py", "Builder", ":material/edit_note:", Action.VIEW_WORKFLOWS, "Automation"),
     PageSpec("templates.py", "Templates", ":material/mail:", Action.VIEW_TEMPLATES, "Automation"),
     PageSpec("outbox.py", "Outbox", ":material/outbox:", Action.VIEW_OUTBOX, "Automation"),

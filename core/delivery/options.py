@@ -26,6 +26,8 @@ from core.settings import bump_data_version
 
 KINDS = ("standard", "express", "pickup", "scheduled")
 _CODE = re.compile(r"^[a-z0-9_\-]{1,32}$")
+_OPTION_CODE = re.compile(r"^[a-z0-9_]{1,32}$")
+"""Letters, digits and _ only: a shop's shipping line code maps back to it unchanged."""
 _SLOT = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -152,8 +154,8 @@ def clean_option(row: int | None, data: OptionInput) -> dict[str, Any]:
     when given) in one FormErrors."""
     errors: dict[str, str] = {}
     code = data.code.strip().lower()
-    if not _CODE.match(code):
-        errors["code"] = f"{data.code!r} is not a code. Use lowercase letters, digits, - or _."
+    if not _OPTION_CODE.match(code):
+        errors["code"] = f"{data.code!r} is not a code. Use lowercase letters, digits or _."
     if not data.name.strip():
         errors["name"] = "the name is empty."
     if data.kind not in KINDS:

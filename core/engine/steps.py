@@ -27,11 +27,13 @@ from core.engine.registry import WEEKDAYS
 from core.engine.schema import Step
 from core.engine.sqlutil import insert_ignore
 from core.models import (
+    NOTICE_CATEGORY,
     Coupon,
     Customer,
     Enrolment,
     Message,
     MessageTemplate,
+    Order,
     OrderEvent,
     ReferralCode,
 )
@@ -408,10 +410,21 @@ def webhook(step: Step, env: StepEnv) -> Go | Wait:
     return Go(step.next, "done", "webhook call queued")
 
 
-def _fill(text: str, env: StepEnv) -> str:
+def _order_number(env: StepEnv) -> str:
+    """The shop's order number (the number customers see, else the shop's order id), never
+    Orderflow's internal id."""
+    if env.enrolment.order_id is None:
+        return ""
+    row = env.session.execute(
+        select(Order.number, Order.external_id).where(Order.id == env.enrolment.order_id)
+    ).first()
+    return "" if row is None else str(row[0] or row[1] or "")
+
+
+def _fill(text: str, env: StepEnv, order: str) -> str:
     values = {
         "{workflow}": env.workflow.name,
-        "{order}": str(env.enrolment.order_id or ""),
+        "{order}": order,
         "{customer}": env.customer.email or str(env.customer.id),
     }
     for key, value in values.items():
@@ -422,9 +435,10 @@ def _fill(text: str, env: StepEnv) -> str:
 def notify_merchant(step: Step, env: StepEnv) -> Go | Wait:
     if _done(env, step):
         return Go(step.next, "skipped", "already done")
-    subject = _fill(str(step.params.get("subject") or "Orderflow"), env)
-    body = _fill(str(step.params.get("message") or ""), env) or subject
-    body += f"\n\nCustomer: {env.customer.email}\nOrder id: {env.enrolment.order_id}\n"
+    order = _order_number(env)
+    subject = _fill(str(step.params.get("subject") or "Orderflow"), env, order)
+    body = _fill(str(step.params.get("message") or ""), env, order) or subject
+    body += f"\n\nCustomer: {env.customer.email}\n" + (f"Order: {order}\n" if order else "")
     insert_ignore(
         env.session,
         Message,
@@ -435,7 +449,7 @@ def notify_merchant(step: Step, env: StepEnv) -> Go | Wait:
                 to_address=env.settings.sender_email,
                 customer_id=None,
                 template_name=None,
-                category="transactional",
+                category=NOTICE_CATEGORY,
                 subject=subject[:500],
                 text=body,
                 html=None,

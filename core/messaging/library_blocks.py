@@ -88,6 +88,8 @@ def _delivery(s: dict[str, str]) -> str:
         f"<br>{s['promised']}: {{{{ delivery.promised_window }}}}{{% endif %}}"
         "{% if delivery.pickup.name %}"
         f"<br>{s['pickup_at']}: {{{{ delivery.pickup.name }}}}{{% endif %}}"
+        "{% if links.delivery %}"
+        f'<br><a href="{{{{ links.delivery }}}}">{s["change_delivery"]}</a>{{% endif %}}'
         "</div>{% endif %}\n"
     )
 
@@ -167,6 +169,10 @@ def section(name: str, s: dict[str, str]) -> str:
         "order_box": lambda: (
             f'<div class="box">{s["order"]} <strong>{{{{ order.number }}}}</strong>'
             f' · {s["placed_on"]} {{{{ order.date|date("long") }}}}</div>\n'
+        ),
+        "refund_box": lambda: (
+            f'<div class="box">{s["refunded_label"]}: <strong>{{{{ order.refunded }}}}</strong>'
+            "</div>\n"
         ),
         "items": lambda: _items(s),
         "delivery": lambda: _delivery(s),

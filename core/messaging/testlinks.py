@@ -19,7 +19,7 @@ from core.messaging.values import Record
 from core.settings import StoreSettings
 
 PURPOSE = "test_link"
-KINDS = ("unsubscribe", "preferences", "review", "referral")
+KINDS = ("unsubscribe", "preferences", "review", "referral", "delivery")
 LANGUAGES = ("en", "de", "fr", "nl", "es", "it", "pl", "sv")
 
 
@@ -72,6 +72,9 @@ def links_for_test_email(settings: StoreSettings, locale: str | None, real: Reco
         review_stars=stars,
         referral=link_for_test_email(settings, "referral", locale)
         if _has(real, "referral")
+        else None,
+        delivery=link_for_test_email(settings, "delivery", locale)
+        if _has(real, "delivery")
         else None,
         unsubscribe=link_for_test_email(settings, "unsubscribe", locale),
         preferences=link_for_test_email(settings, "preferences", locale),

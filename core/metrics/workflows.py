@@ -33,6 +33,7 @@ from core.metrics import frames, holdout, impact, lift
 from core.metrics.query import Scope, money
 from core.metrics.types import Filters, Period
 from core.models import (
+    NOTICE_CATEGORY,
     Coupon,
     CouponRedemption,
     Enrolment,
@@ -68,6 +69,7 @@ def _messages(sc: Scope, workflow_id: int | None, period: Period | None) -> pd.D
     conds: list[ColumnElement[bool]] = [
         Message.is_test.is_(False),
         Message.workflow_id.is_not(None),
+        Message.category != NOTICE_CATEGORY,  # merchant notices are not customer messages
     ]
     if workflow_id is not None:
         conds.append(Message.workflow_id == workflow_id)
@@ -106,6 +108,7 @@ def _sent_to(sc: Scope, customers: np.ndarray, until: dt.datetime) -> pd.DataFra
         Message.state == "sent",
         Message.is_test.is_(False),
         Message.workflow_id.is_not(None),
+        Message.category != NOTICE_CATEGORY,
         Message.sent_at <= until,
         Message.customer_id.in_(select(Message.customer_id).where(Message.state == "sent")),
     )

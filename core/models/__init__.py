@@ -17,6 +17,7 @@ from core.models.customers import (
 from core.models.facts import CustomerDay, CustomerFact
 from core.models.messaging import (
     MESSAGE_STATES,
+    NOTICE_CATEGORY,
     SUPPRESSION_REASONS,
     Message,
     MessageTemplate,
@@ -51,6 +52,7 @@ __all__ = [
     "DELIVERY_STATUSES",
     "EVENT_TYPES",
     "MESSAGE_STATES",
+    "NOTICE_CATEGORY",
     "ORDER_STATUSES",
     "REDEMPTION_FLAGS",
     "REFERRAL_STATUSES",
