@@ -41,7 +41,10 @@ class Command(NamedTuple):
 
 
 COMMANDS: dict[str, Command] = {
-    "init": Command("admin", "create or migrate the database (never adds demo data)"),
+    "init": Command(
+        "admin",
+        "create or migrate the database and install the message library (never adds demo data)",
+    ),
     "settings": Command("admin", "show or change store settings"),
     "users": Command("admin", "manage dashboard users"),
     "import": Command(

@@ -18,7 +18,11 @@ from core.models import User
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("init", help="create or migrate the database (never adds demo data)")
+    p = sub.add_parser(
+        "init",
+        help="create or migrate the database and install the message library "
+        "(never adds demo data)",
+    )
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("settings", help="show or change store settings")
@@ -48,11 +52,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from core.bootstrap import install_library_once
+
     eng = db.make_engine()
     db.migrate(eng)
     with db.transaction(eng) as session:
         facts.ensure(session)
     print(f"database ready at revision {db.current_revision(eng)}: {eng.url.render_as_string()}")
+    added = install_library_once(eng, Actor.cli())
+    if added:
+        print(f"message library installed: {added} translations")
+    else:
+        print("message library: already installed (templates are kept as they are)")
     return 0
 
 
