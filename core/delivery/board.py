@@ -130,7 +130,8 @@ def pickup_lead_times(session: Session) -> list[LeadTime]:
         .where(Order.pickup_location_id.is_not(None), Shipment.ready_for_pickup_at.is_not(None))
     )
     for store_id, placed, ready in rows:
-        hours.setdefault(store_id, []).append((ready - placed).total_seconds() / 3600)
+        if store_id is not None and ready is not None:
+            hours.setdefault(store_id, []).append((ready - placed).total_seconds() / 3600)
     out = []
     for loc in session.scalars(select(PickupLocation).order_by(PickupLocation.code)):
         values = hours.get(loc.id, [])
@@ -175,7 +176,7 @@ def promise_kept(
     tally: dict[tuple[str, str], list[int]] = {}
     for option, carrier, promised, delivered, picked, ready in session.execute(query):
         done = delivered or ready or picked
-        if done is None:
+        if done is None or promised is None:
             continue
         counts = tally.setdefault((option or "–", carrier or "–"), [0, 0])
         counts[0] += 1
