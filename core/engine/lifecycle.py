@@ -77,9 +77,25 @@ def create(
 
 
 def create_from_preset(session: Session, actor: Actor, name: str) -> Workflow:
+    """A new draft from a preset; the library templates its emails use are installed first
+    when missing (a shop that never opened the Templates page can activate it at once)."""
     from core.engine.presets import preset
+    from core.messaging import library
+    from core.messaging.stored import find_template
 
-    return create(session, actor, preset(name), preset=name)
+    require(actor, Action.EDIT_WORKFLOWS)
+    definition = preset(name)
+    for template in preset_templates(definition):
+        if template in library.BY_NAME and find_template(session, template) is None:
+            library.install(session, actor, template)
+    return create(session, actor, definition, preset=name)
+
+
+def preset_templates(definition: WorkflowDefinition) -> list[str]:
+    """The templates a definition's email steps send, in step order."""
+    names = [str(s.params.get("template") or "") for s in definition.steps]
+    kinds = [s.type for s in definition.steps]
+    return [n for n, k in zip(names, kinds, strict=True) if k == "send_email" and n]
 
 
 def import_json(session: Session, actor: Actor, text: str) -> Workflow:

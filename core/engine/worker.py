@@ -20,19 +20,15 @@ from sqlalchemy import Engine
 
 from core import referral_program
 from core import settings as store_settings
-from core.engine import dispatch, enrol, outbox, runner, webhooks
+from core.engine import dispatch, enrol, outbox, runner, wakeup, webhooks
 from core.engine.clock import Clock, system_clock
 from core.engine.dispatch import TransportFactory
 from core.engine.sqlutil import Bind, open_session
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 5.0
-_wake = threading.Event()
-
-
-def wake() -> None:
-    """Start the next cycle of this process's worker now (a live event was just stored)."""
-    _wake.set()
+wake = wakeup.wake
+"""Start the next cycle of this process's worker now (a live event was just stored)."""
 
 
 @dataclass
@@ -108,12 +104,18 @@ def run_forever(
     interval: float = INTERVAL_SECONDS,
 ) -> None:
     """Cycle until ``stop`` is set; an error in one cycle is logged and the next one runs. A
-    cycle starts every ``interval`` seconds, or at once after :func:`wake`."""
+    cycle starts every ``interval`` seconds, or at once after :func:`wake` or, on PostgreSQL, a
+    ``NOTIFY`` from another process (:mod:`core.engine.wakeup`)."""
     worker = worker_name()
-    while not stop.is_set():
-        _wake.clear()
-        try:
-            run_once(engine, clock, smtp, worker)
-        except Exception:
-            log.exception("worker cycle failed")
-        _wake.wait(interval)
+    waiter = wakeup.Waiter(engine)
+    try:
+        while not stop.is_set():
+            waiter.clear()
+            try:
+                run_once(engine, clock, smtp, worker)
+            except Exception:
+                log.exception("worker cycle failed")
+            if not stop.is_set():
+                waiter.wait(interval)
+    finally:
+        waiter.close()

@@ -50,6 +50,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("order.shipping", "shipping cost (money)", "4,90 €"),
     Variable("order.tax", "tax (money)", "14,21 €"),
     Variable("order.total", "amount paid (money)", "93,90 €"),
+    Variable("order.refunded", "refunded so far, all refunds together (money)", "20,00 €"),
+    Variable("order.cancelled_on", "when the order was cancelled (date)", "13 Mar 2025"),
     Variable("delivery.option", "delivery option name", "Express"),
     Variable("delivery.option_code", "delivery option code", "express"),
     Variable("delivery.kind", "standard, express, pickup or scheduled", "express"),

@@ -111,6 +111,8 @@ def order_record(
         shipping=fmt.money(order.shipping_amount, order.currency),
         tax=fmt.money(order.tax_amount, order.currency),
         total=fmt.money(order.total, order.currency),
+        refunded=fmt.money(order.refunded_amount or Decimal(0), order.currency),
+        cancelled_on=fmt.date(order.cancelled_at),
     )
 
 

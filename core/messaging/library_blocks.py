@@ -170,6 +170,10 @@ def section(name: str, s: dict[str, str]) -> str:
             f'<div class="box">{s["order"]} <strong>{{{{ order.number }}}}</strong>'
             f' · {s["placed_on"]} {{{{ order.date|date("long") }}}}</div>\n'
         ),
+        "refund_box": lambda: (
+            f'<div class="box">{s["refunded_label"]}: <strong>{{{{ order.refunded }}}}</strong>'
+            "</div>\n"
+        ),
         "items": lambda: _items(s),
         "delivery": lambda: _delivery(s),
         "tracking": lambda: _tracking(s),

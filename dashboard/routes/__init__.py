@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute
 
 def all_routes() -> list[BaseRoute]:
     from dashboard.routes import (
+        carrier,
         delivery,
         ingest,
         ops,
@@ -26,6 +27,7 @@ def all_routes() -> list[BaseRoute]:
         *preferences.ROUTES,
         *review.ROUTES,
         *delivery.ROUTES,
+        *carrier.ROUTES,
         *referral.ROUTES,
         *test_link.ROUTES,
         *ingest.ROUTES,

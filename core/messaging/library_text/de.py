@@ -120,4 +120,21 @@ TEMPLATES = {
         "Ihnen gefallen könnten.",
         "coupon_intro": "Kommen Sie mit diesem Code zurück:",
     },
+    "order_cancelled": {
+        "subject": "Ihre Bestellung {number} wurde storniert",
+        "preheader": "Für diese Bestellung wird nichts versendet.",
+        "heading": "Ihre Bestellung wurde storniert",
+        "intro": "Ihre Bestellung {number} wurde storniert, es wird also nichts versendet.",
+        "help": "Falls Sie bereits bezahlt haben, erstatten wir den Betrag über Ihre "
+        "ursprüngliche Zahlungsart. Fragen? Antworten Sie einfach auf diese E-Mail.",
+    },
+    "refund_issued": {
+        "subject": "Erstattung für Ihre Bestellung {number}",
+        "preheader": "Ihr Geld ist auf dem Weg zurück.",
+        "heading": "Wir haben Ihnen Geld erstattet",
+        "intro": "Wir haben eine Erstattung für Ihre Bestellung {number} veranlasst.",
+        "refunded_label": "Insgesamt erstattet",
+        "help": "Je nach Bank oder Zahlungsart kann es einige Tage dauern, bis der Betrag auf "
+        "Ihrem Konto erscheint. Fragen? Antworten Sie einfach auf diese E-Mail.",
+    },
 }

@@ -117,4 +117,21 @@ TEMPLATES = {
         "you will like.",
         "coupon_intro": "Come back with this code:",
     },
+    "order_cancelled": {
+        "subject": "Your order {number} has been cancelled",
+        "preheader": "Nothing will be shipped for this order.",
+        "heading": "Your order has been cancelled",
+        "intro": "Your order {number} has been cancelled, so nothing will be shipped.",
+        "help": "If you have already paid, the money goes back to your original payment "
+        "method. Questions? Simply reply to this email.",
+    },
+    "refund_issued": {
+        "subject": "Refund for your order {number}",
+        "preheader": "Your money is on its way back.",
+        "heading": "We have sent your refund",
+        "intro": "We have issued a refund for your order {number}.",
+        "refunded_label": "Refunded in total",
+        "help": "Depending on your bank or payment method, it can take a few days to appear "
+        "on your account. Questions? Simply reply to this email.",
+    },
 }
