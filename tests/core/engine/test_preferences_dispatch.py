@@ -38,9 +38,8 @@ def _all_mails() -> WorkflowDefinition:
         )
         for i, name in enumerate(names)
     ]
-    coupon = Step(id="coupon", type="issue_coupon", params={"value": 10}, next="s0")
-    return WorkflowDefinition(  # the coupon: the offers and win-back emails show one
-        name="every purpose", triggers=[Trigger(type="order_placed")], steps=[coupon, *steps]
+    return WorkflowDefinition(
+        name="every purpose", triggers=[Trigger(type="order_placed")], steps=steps
     )
 
 
