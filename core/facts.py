@@ -210,10 +210,8 @@ def apply_pending(session: Session) -> None:
     """Refresh what this session touched (called before it commits)."""
     if not pending(session):
         return
-    if session.info.pop(_ALL, False):
-        session.info.pop(_CUSTOMERS, None)
-        session.info.pop(_ORDERS, None)
-        refresh(session.connection(), None)
+    if session.info.get(_ALL):
+        rebuild(session)
         return
     customers: set[int] = session.info.pop(_CUSTOMERS, set())
     orders: set[int] = session.info.pop(_ORDERS, set())

@@ -9,16 +9,34 @@ real retail file); that function stays the reference and serves every period and
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, text
 
-from core import facts
-from core import settings as store_settings
 from core.errors import ValidationError
-from core.settings import StoreSettings
+
+# Only SQLAlchemy Core here: the ORM models, core.settings and Alembic cost more to import than
+# these queries take. core.facts (and the models) are imported only to build missing facts.
+DEFAULT_CURRENCY = "EUR"
+"""``core.settings.StoreSettings().currency`` (tests/core/test_fastkpis.py checks it)."""
+FACTS_META_KEY = "_customer_facts"
+"""``core.facts.FACTS_META_KEY`` (checked by the same test)."""
+
+
+@dataclass(frozen=True)
+class MoneySettings:
+    """The settings these KPIs need: the store currency and the exchange rates."""
+
+    currency: str
+    exchange_rates: dict[str, Decimal]
+
+    def rate(self, currency: str) -> float:
+        return 1.0 if currency == self.currency else float(self.exchange_rates[currency])
+
 
 _VALID = "o.cancelled_at IS NULL AND o.status <> 'cancelled' AND o.is_test = false"
 _WORKFLOW_COUPON = (
@@ -64,7 +82,7 @@ def _ratio(a: float, b: float) -> float | None:
     return a / b if b else None
 
 
-def _rates(settings: StoreSettings, currencies: list[str]) -> dict[str, float]:
+def _rates(settings: MoneySettings, currencies: list[str]) -> dict[str, float]:
     known = {settings.currency, *settings.exchange_rates}
     missing = sorted(c for c in currencies if c not in known)
     if missing:
@@ -73,7 +91,7 @@ def _rates(settings: StoreSettings, currencies: list[str]) -> dict[str, float]:
             field="exchange_rates",
             hint="Add it on the Settings page or with `settings set rate.XXX VALUE`.",
         )
-    return {c: float(settings.rate(c)) for c in currencies}
+    return {c: settings.rate(c) for c in currencies}
 
 
 def _label(month: int) -> str:
@@ -114,8 +132,16 @@ def _cohorts(rows: list[tuple[int, int, int]]) -> tuple[dict[str, int], dict[str
     return sizes, shares
 
 
-def _read(session: Session) -> dict[str, Any]:
-    conn = session.connection()
+def _meta(conn: Connection) -> dict[str, Any]:
+    rows = conn.execute(
+        text("SELECT key, value FROM settings WHERE key IN ('currency', 'exchange_rates', :m)"),
+        {"m": FACTS_META_KEY},
+    ).all()
+    sqlite = conn.dialect.name == "sqlite"
+    return {str(k): json.loads(v) if sqlite and isinstance(v, str) else v for k, v in rows}
+
+
+def _read(conn: Connection) -> dict[str, Any]:
     return {
         "by_currency": [tuple(r) for r in conn.execute(BY_CURRENCY)],
         "customers": tuple(conn.execute(CUSTOMERS).one()),
@@ -129,17 +155,32 @@ def _read(session: Session) -> dict[str, Any]:
 def kpi_summary_all_time(engine: Engine) -> dict[str, Any]:
     """:func:`core.metrics.summary.kpi_summary` over all data, no filters, from the facts
     (built first if this database has none yet)."""
-    with Session(engine) as session:
-        if not facts.built(session):
-            facts.rebuild(session)
-            session.commit()
-        settings = store_settings.load(session)
-        data = _read(session)
-        session.rollback()
+    with engine.connect() as conn:
+        meta = _meta(conn)
+        if meta.get(FACTS_META_KEY) is None:
+            conn.rollback()
+            _build(engine)
+        data = _read(conn)
+        conn.rollback()
+    rates = meta.get("exchange_rates") or {}
+    settings = MoneySettings(
+        str(meta.get("currency") or DEFAULT_CURRENCY),
+        {str(k): Decimal(str(v)) for k, v in rates.items()},
+    )
     return summarize(settings, data)
 
 
-def summarize(settings: StoreSettings, data: dict[str, Any]) -> dict[str, Any]:
+def _build(engine: Engine) -> None:
+    from sqlalchemy.orm import Session
+
+    from core import facts
+
+    with Session(engine) as session:
+        facts.ensure(session)
+        session.commit()
+
+
+def summarize(settings: MoneySettings, data: dict[str, Any]) -> dict[str, Any]:
     rows = data["by_currency"]
     order = [settings.currency, *sorted(set(settings.exchange_rates) - {settings.currency})]
     found = {str(r[0]) for r in rows}

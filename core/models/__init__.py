@@ -1,6 +1,6 @@
 """All tables of the domain. Import models from here."""
 
-from core.models.admin import AuditEntry, Setting, User
+from core.models.admin import AuditEntry, LoginAttempt, Setting, User, UserSession
 from core.models.base import Base, utcnow
 from core.models.customers import (
     REDEMPTION_FLAGS,
@@ -73,6 +73,7 @@ __all__ = [
     "DeliveryOption",
     "DeliverySlot",
     "Enrolment",
+    "LoginAttempt",
     "Message",
     "MessageTemplate",
     "Order",
@@ -92,6 +93,7 @@ __all__ = [
     "TemplateTranslation",
     "TriggerMark",
     "User",
+    "UserSession",
     "WebhookCall",
     "WebhookSecret",
     "Workflow",

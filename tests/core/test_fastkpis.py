@@ -4,6 +4,9 @@ all-time KPIs read from them equal the pandas reference (``kpi_summary``) key fo
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session
 
-from core import demo, facts, importers
+from core import demo, facts, fastkpis, importers
 from core import settings as store_settings
 from core.auth import Actor
 from core.fastkpis import _median, kpi_summary_all_time
@@ -221,3 +224,31 @@ def test_real_retail_file(engine: Engine, shared_data: Path) -> None:
 )
 def test_median_of_a_histogram(histogram: list[tuple[int, int]], median: float | None) -> None:
     assert _median(histogram) == median
+
+
+def test_constants_written_out_match_their_source() -> None:
+    assert store_settings.StoreSettings().currency == fastkpis.DEFAULT_CURRENCY
+    assert fastkpis.FACTS_META_KEY == facts.FACTS_META_KEY
+
+
+def test_the_fast_path_imports_neither_pandas_nor_the_orm_models(
+    use_database: Engine, tmp_path: Path
+) -> None:
+    build(use_database)
+    kpi_summary_all_time(use_database)  # builds the facts of this migrated-only database once
+    code = (
+        "import sys, json\n"
+        "from core.cli import main\n"
+        "assert main(['kpis', '--json']) == 0\n"
+        "heavy = {'pandas', 'numpy', 'scipy', 'alembic', 'core.models', 'core.settings'}\n"
+        "print(json.dumps(sorted(heavy & set(sys.modules))), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+    assert json.loads(done.stdout)["orders"] == 7
