@@ -37,10 +37,14 @@ def install_library_once(engine: Engine, actor: Actor | None = None) -> int:
 
 
 def prepare(engine: Engine) -> None:
-    """Migrate, install the message library on first start, then seed demo data where
-    :func:`should_seed_demo` says so."""
+    """Migrate, install the message library on first start, print a one-time setup code in
+    the log while no user exists (:func:`core.accounts.issue_setup_code`), then seed demo data
+    where :func:`should_seed_demo` says so."""
+    from core import accounts
+
     db.migrate(engine)
     install_library_once(engine)
+    accounts.issue_setup_code(engine)
     if should_seed_demo(engine):
         from core import demo
 

@@ -54,3 +54,8 @@ PAGES: tuple[PageSpec, ...] = (
 def visible_pages(actor: Actor) -> list[PageSpec]:
     """The pages this actor's role may open (pages whose file exists)."""
     return [p for p in PAGES if actor.can(p.needs) and p.path.exists()]
+
+
+def denied_pages(actor: Actor) -> list[PageSpec]:
+    """The pages this actor's role may not open (shown a clear message when opened by URL)."""
+    return [p for p in PAGES if not actor.can(p.needs) and p.path.exists()]

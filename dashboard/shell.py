@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from core import demo as demo_data
@@ -10,7 +12,7 @@ from dashboard import auth_ui, resources
 from dashboard.components.download import format_picker
 from dashboard.components.feedback import show_error
 from dashboard.components.mdtext import md
-from dashboard.navigation import visible_pages
+from dashboard.navigation import denied_pages, visible_pages
 
 DEMO_BANNER = "You are looking at demo data: a made-up European shop. Clear it on the Data page."
 
@@ -21,6 +23,18 @@ def _sidebar(actor_name: str, role: str, store: str) -> None:
         format_picker()
         if st.button("Log out", key="logout", icon=":material/logout:"):
             auth_ui.logout()
+
+
+def _denied(title: str, role: str) -> Callable[[], None]:
+    def page() -> None:
+        st.error(
+            f"Your role ({role}) may not open {title}. Ask the store owner for a role that "
+            "allows it.",
+            icon=":material/block:",
+        )
+
+    page.__name__ = f"denied_{title.lower().replace(' ', '_')}"
+    return page
 
 
 def run() -> None:
@@ -38,6 +52,15 @@ def run() -> None:
     for spec in pages:
         groups.setdefault(spec.group, []).append(
             st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
+        )
+    for spec in denied_pages(actor):  # opened by URL: a clear message, not a blank page
+        groups.setdefault(spec.group, []).append(
+            st.Page(
+                _denied(spec.title, actor.role.value),
+                title=spec.title,
+                url_path=spec.path.stem,
+                visibility="hidden",
+            )
         )
     current = st.navigation(groups, expanded=True)
     settings = resources.settings()

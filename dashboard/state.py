@@ -1,6 +1,7 @@
 """Session-state keys, in one place."""
 
 ACTOR = "orderflow.actor"
+SESSION_TOKEN = "orderflow.session_token"
 PENDING_ROUTE = "orderflow.pending_route"
 CSV_FORMAT = "orderflow.csv_format"
 FILTERS = "orderflow.filters"

@@ -115,7 +115,7 @@ def _transit(text: str, errors: dict[str, str]) -> dict[str, list[int]]:
     for country, days in _pairs(text):
         match = _DAYS.match(days)
         if not _COUNTRY.match(country.upper()) or match is None:
-            errors["transit_days"] = f"{country} {days} is not a country and days."
+            errors["transit_days"] = f"{country} {days}".strip() + " is not a country and days."
             errors["transit_days"] += " Write e.g. DE 1-2, AT 2-3."
             return {}
         low, high = int(match.group(1)), int(match.group(2) or match.group(1))
