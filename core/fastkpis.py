@@ -60,11 +60,6 @@ GROUP BY first_month, month ORDER BY first_month, month"""
 GAPS = text(
     "SELECT gap, COUNT(*) FROM customer_days WHERE gap IS NOT NULL GROUP BY gap ORDER BY gap"
 )
-COUPON_DISCOUNTS = text(
-    f"""SELECT o.currency, SUM(COALESCE(o.discount_amount, 0)) FROM orders o
-WHERE {_VALID} AND o.id IN (SELECT c.redeemed_order_id FROM coupons c WHERE {_WORKFLOW_COUPON})
-GROUP BY o.currency"""
-)
 COUPON_COSTS = text(
     f"""SELECT COALESCE(c.currency, o.currency), SUM(COALESCE(c.cost, 0)) FROM coupons c
 JOIN orders o ON o.id = c.redeemed_order_id WHERE {_WORKFLOW_COUPON} AND {_VALID}
@@ -147,7 +142,6 @@ def _read(conn: Connection) -> dict[str, Any]:
         "customers": tuple(conn.execute(CUSTOMERS).one()),
         "cohorts": [tuple(r) for r in conn.execute(COHORTS)],
         "gaps": [(int(g), int(n)) for g, n in conn.execute(GAPS)],
-        "coupon_discounts": [tuple(r) for r in conn.execute(COUPON_DISCOUNTS)],
         "coupon_costs": [tuple(r) for r in conn.execute(COUPON_COSTS)],
     }
 
@@ -195,9 +189,8 @@ def summarize(settings: MoneySettings, data: dict[str, Any]) -> dict[str, Any]:
     orders = int(total(0, converted=False))
     customers, repeat = (int(v or 0) for v in data["customers"])
     gross, discount, refunds = total(1), total(2), total(3)
-    discount -= sum(float(v or 0) * rates[str(c)] for c, v in data["coupon_discounts"])
     coupon_cost = sum(float(v or 0) * rates[str(c)] for c, v in data["coupon_costs"] if c)
-    net = gross - refunds - discount - coupon_cost
+    net = gross - refunds  # discounts and coupon cost are inside the totals: their own figures
     delivered, on_time = total(4, False), total(5, False)
     reviews, rating_sum, satisfied = total(6, False), total(7, False), total(8, False)
     nps_answers, promoters, detractors = total(9, False), total(10, False), total(11, False)

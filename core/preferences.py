@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit, security
+from core.auth import Action, Actor, require
 from core.errors import AuthError, NotFound, ValidationError
 from core.models import ConsentEvent, Customer, PickupLocation, PreferenceChange
 from core.settings import SUPPORTED_LOCALES, StoreSettings
@@ -302,3 +303,14 @@ def submit(
     if customer is None:
         raise NotFound("This customer no longer exists.")
     return save(session, customer, from_form(fields), "preference_centre", now)
+
+
+def set_template_purpose(session: Session, actor: Actor, name: str, purpose: str | None) -> None:
+    """The consent purpose a marketing template needs (None: ``newsletters``)."""
+    from core.messaging.stored import get_template
+
+    require(actor, Action.EDIT_TEMPLATES)
+    template = get_template(session, name)
+    template.purpose = check_purpose(purpose) if template.category == "marketing" else None
+    audit.record(session, actor.name, "template.purpose", name, {"purpose": template.purpose})
+    session.flush()

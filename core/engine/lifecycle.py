@@ -85,17 +85,10 @@ def create_from_preset(session: Session, actor: Actor, name: str) -> Workflow:
 
     require(actor, Action.EDIT_WORKFLOWS)
     definition = preset(name)
-    for template in preset_templates(definition):
+    for template in definition.template_names():
         if template in library.BY_NAME and find_template(session, template) is None:
             library.install(session, actor, template)
     return create(session, actor, definition, preset=name)
-
-
-def preset_templates(definition: WorkflowDefinition) -> list[str]:
-    """The templates a definition's email steps send, in step order."""
-    names = [str(s.params.get("template") or "") for s in definition.steps]
-    kinds = [s.type for s in definition.steps]
-    return [n for n, k in zip(names, kinds, strict=True) if k == "send_email" and n]
 
 
 def import_json(session: Session, actor: Actor, text: str) -> Workflow:

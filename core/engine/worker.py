@@ -76,6 +76,10 @@ def run_once(
     clock = clock or system_clock
     worker = worker or worker_name()
     stats = CycleStats()
+    if not rehearsal and isinstance(engine, Engine):
+        from core.messaging.withdrawals import apply_pending
+
+        apply_pending(engine)  # unsubscribes spooled while the database was busy, before sending
     e = enrol_once(engine, clock())
     stats.events, stats.enrolled, stats.holdout = e.events, e.enrolled, e.holdout
     stats.time_triggers = e.time_triggers

@@ -73,7 +73,6 @@ def apply_order(
         return changes
     customer = _customer(session, o, platform, now, changes) if o.customer else None
     if order is None:
-        assert customer is not None or o.customer is None
         order = _new_order(session, o, customer or _anonymous(session, o, platform), now)
         changes["created"] = True
         session.flush()
@@ -183,8 +182,8 @@ def _consent(
 
 def _new_order(session: Session, o: OrderIn, customer: Customer, now: dt.datetime) -> Order:
     assert o.placed_at is not None
-    tz = store_settings.load(session).tz
-    currency = o.currency or store_settings.load(session).currency
+    store = store_settings.load(session)
+    tz, currency = store.tz, o.currency or store.currency
     order = Order(
         external_id=o.number,
         number=o.number,

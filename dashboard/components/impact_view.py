@@ -52,7 +52,8 @@ def count_cards(report: workflows.WorkflowReport, period: Period, currency: str)
     )
     st.caption(
         f"Converted and attributed revenue: last touch within {report.window_days} days of a "
-        "message, net of refunds and coupon cost."
+        "message; revenue is net of refunds (order totals already contain discounts and "
+        "coupons, so the coupon value above is shown beside it, not subtracted)."
     )
 
 

@@ -88,6 +88,31 @@ def settings_form(current: StoreSettings, disabled: bool) -> dict[str, Any] | No
             "hosts on your own network they may call anyway (e.g. hooks.internal, 10.0.0.5:8080).",
             key="s_outbound",
         )
+        st.markdown("**Referrals and coupons**")
+        a, b, c = st.columns(3)
+        values["referral_reward_days"] = a.number_input(
+            LABELS["referral_reward_days"], 0, 365, current.referral_reward_days, key="s_ref_days"
+        )
+        values["referral_reward_amount"] = b.number_input(
+            LABELS["referral_reward_amount"],
+            1,
+            100000,
+            current.referral_reward_amount,
+            key="s_ref_amount",
+        )
+        values["referral_flag_uses"] = c.number_input(
+            LABELS["referral_flag_uses"], 1, 10000, current.referral_flag_uses, key="s_ref_flag"
+        )
+        a, b = st.columns(2)
+        values["shopify_shop_domain"] = a.text_input(
+            LABELS["shopify_shop_domain"], current.shopify_shop_domain, key="s_shop_domain"
+        )
+        values["shopify_price_rule"] = b.text_input(
+            LABELS["shopify_price_rule"],
+            current.shopify_price_rule,
+            key="s_price_rule",
+            help="Coupon codes are created under it when ORDERFLOW_SHOPIFY_ADMIN_TOKEN is set.",
+        )
         submitted = st.form_submit_button("Save settings", type="primary", disabled=disabled)
     if not submitted:
         return None

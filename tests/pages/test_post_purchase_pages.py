@@ -58,3 +58,45 @@ def test_manager_reads_reviews_but_cannot_notify(run_page, app_db: Engine) -> No
     at = run_page("reviews.py", role=Role.MANAGER)
     assert not at.exception
     assert not [b for b in at.button if b.key == "reviews_notify"]
+
+
+def test_settings_page_saves_referral_and_shopify_settings(run_page, app_db: Engine) -> None:  # type: ignore[no-untyped-def]
+    from core.settings import load
+
+    at = run_page("settings.py")
+    at.number_input(key="s_ref_days").set_value(21)
+    at.text_input(key="s_shop_domain").set_value("alpen.myshopify.com")
+    at.text_input(key="s_price_rule").set_value("Orderflow thanks")
+    at.button(key="FormSubmitter:store_settings-Save settings").click().run()
+    assert not at.exception and not at.error
+    with Session(app_db) as session:
+        st = load(session)
+    assert (st.referral_reward_days, st.shopify_shop_domain, st.shopify_price_rule) == (
+        21,
+        "alpen.myshopify.com",
+        "Orderflow thanks",
+    )
+
+
+def test_templates_page_sets_the_consent_purpose(run_page, app_db: Engine) -> None:  # type: ignore[no-untyped-def]
+    from core.auth import Actor
+    from core.messaging.library import install
+    from core.models import MessageTemplate
+
+    with Session(app_db) as session:
+        install(session, Actor.cli(), "win_back", ("en",))
+        session.commit()
+    at = run_page("templates.py", tpl_name="win_back")
+    picker = at.selectbox(key="tpl_purpose_win_back")
+    assert picker.value == "newsletters"
+    picker.set_value("offers").run()
+    assert not at.exception
+    with Session(app_db) as session:
+        assert (
+            session.scalar(
+                select(MessageTemplate.purpose).where(MessageTemplate.name == "win_back")
+            )
+            == "offers"
+        )
+    viewer = run_page("templates.py", role=Role.MANAGER, tpl_name="win_back")
+    assert viewer.selectbox(key="tpl_purpose_win_back").disabled
