@@ -14,7 +14,7 @@ from core.models.customers import (
     ReferralCode,
     ReferralUse,
 )
-from core.models.facts import CustomerDay, CustomerFact
+from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact
 from core.models.messaging import (
     MESSAGE_STATES,
     NOTICE_CATEGORY,
@@ -66,6 +66,7 @@ __all__ = [
     "ConsentEvent",
     "Coupon",
     "CouponRedemption",
+    "CurrencyTotal",
     "Customer",
     "CustomerDay",
     "CustomerFact",
