@@ -30,10 +30,18 @@ from typing import Any
 from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session, UOWTransaction
 
-from core.models import Customer, CustomerDay, CustomerFact, Order, Review, Shipment
+from core.models import (
+    CurrencyTotal,
+    Customer,
+    CustomerDay,
+    CustomerFact,
+    Order,
+    Review,
+    Shipment,
+)
 
 FACTS_META_KEY = "_customer_facts"
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 """Stored under :data:`FACTS_META_KEY` once the facts were built for the whole database."""
 REBUILD_ABOVE = 50_000
 """Refreshing more customers than this rebuilds everything (one scan beats many lookups)."""
@@ -157,6 +165,9 @@ FROM (
 
 FACT_COLUMNS = [c.name for c in CustomerFact.__table__.columns]
 DAY_COLUMNS = [c.name for c in CustomerDay.__table__.columns]
+TOTAL_COLUMNS = [c.name for c in CurrencyTotal.__table__.columns]
+_FLOATS = {"gross", "discount", "refunds"}
+_SUMS = ", ".join(f"SUM({c})" for c in TOTAL_COLUMNS[1:])
 
 
 def _ids_param(conn: Connection, ids: Sequence[int]) -> Any:
@@ -173,6 +184,7 @@ def refresh(conn: Connection, customer_ids: Sequence[int] | None) -> None:
     if scoped and not customer_ids:
         return
     params = {"ids": _ids_param(conn, customer_ids)} if customer_ids is not None else {}
+    old = _sums(conn, params) if scoped else {}
     for name, columns, select_sql in (
         ("customer_facts", FACT_COLUMNS, _facts_select(dialect, scoped)),
         ("customer_days", DAY_COLUMNS, _days_select(dialect, scoped)),
@@ -180,6 +192,58 @@ def refresh(conn: Connection, customer_ids: Sequence[int] | None) -> None:
         where = f" WHERE {_scope(dialect, 'customer_id')}" if scoped else ""
         conn.execute(text(f"DELETE FROM {name}{where}"), params)
         conn.execute(text(f"INSERT INTO {name} ({', '.join(columns)}){select_sql}"), params)
+    if scoped:
+        _add_to_totals(conn, old, _sums(conn, params))
+    else:
+        conn.execute(text("DELETE FROM currency_totals"))
+        conn.execute(
+            text(
+                f"INSERT INTO currency_totals ({', '.join(TOTAL_COLUMNS)}) "
+                f"SELECT currency, {_SUMS} FROM customer_facts GROUP BY currency"
+            )
+        )
+
+
+def _sums(conn: Connection, params: dict[str, Any]) -> dict[str, list[float]]:
+    """Per currency, the sums of the scoped customers' facts (TOTAL_COLUMNS order)."""
+    where = f" WHERE {_scope(conn.dialect.name, 'customer_id')}" if params else ""
+    rows = conn.execute(
+        text(f"SELECT currency, {_SUMS} FROM customer_facts{where} GROUP BY currency"), params
+    )
+    return {str(r[0]): [float(v or 0) for v in r[1:]] for r in rows}
+
+
+def _add_to_totals(
+    conn: Connection, old: dict[str, list[float]], new: dict[str, list[float]]
+) -> None:
+    """currency_totals += new - old, per currency; a currency left without orders goes."""
+    names = TOTAL_COLUMNS[1:]
+    zero = [0.0] * len(names)
+    for currency in sorted(set(old) | set(new)):
+        delta = [
+            n - o for n, o in zip(new.get(currency, zero), old.get(currency, zero), strict=True)
+        ]
+        values = {
+            name: (d if name in _FLOATS else round(d)) for name, d in zip(names, delta, strict=True)
+        }
+        found = conn.execute(
+            text("SELECT 1 FROM currency_totals WHERE currency = :c"), {"c": currency}
+        ).first()
+        if found:
+            sets = ", ".join(f"{n} = {n} + :{n}" for n in names)
+            conn.execute(
+                text(f"UPDATE currency_totals SET {sets} WHERE currency = :c"),
+                {**values, "c": currency},
+            )
+        else:
+            conn.execute(
+                text(
+                    f"INSERT INTO currency_totals ({', '.join(TOTAL_COLUMNS)}) "
+                    f"VALUES (:c, {', '.join(':' + n for n in names)})"
+                ),
+                {**values, "c": currency},
+            )
+    conn.execute(text("DELETE FROM currency_totals WHERE orders <= 0"))
 
 
 def rebuild(session: Session) -> None:
@@ -295,4 +359,13 @@ def check(conn: Connection) -> list[str]:
             if not _same(h, w):
                 problems.append(f"{name}: stored {h}, recomputed {w}")
                 break
+    want_totals = _sums(conn, {})
+    have_totals = {
+        str(r[0]): [float(v) for v in r[1:]]
+        for r in conn.execute(text(f"SELECT {', '.join(TOTAL_COLUMNS)} FROM currency_totals"))
+    }
+    if set(want_totals) != set(have_totals) or not all(
+        _same(tuple(have_totals[c]), tuple(want_totals[c])) for c in want_totals
+    ):
+        problems.append(f"currency_totals: stored {have_totals}, summed {want_totals}")
     return problems

@@ -24,7 +24,8 @@ from core.errors import ValidationError
 DEFAULT_CURRENCY = "EUR"
 """``core.settings.StoreSettings().currency`` (tests/core/test_fastkpis.py checks it)."""
 FACTS_META_KEY = "_customer_facts"
-"""``core.facts.FACTS_META_KEY`` (checked by the same test)."""
+FACTS_VERSION = 2
+"""``core.facts.FACTS_META_KEY`` and ``FACTS_VERSION`` (checked by the same test)."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,8 @@ _WORKFLOW_COUPON = (
 )
 
 BY_CURRENCY = text(
-    """SELECT currency, SUM(orders), SUM(gross), SUM(discount), SUM(refunds), SUM(delivered),
-  SUM(on_time), SUM(reviews), SUM(rating_sum), SUM(satisfied), SUM(nps_answers), SUM(promoters),
-  SUM(detractors)
-FROM customer_facts GROUP BY currency"""
+    """SELECT currency, orders, gross, discount, refunds, delivered, on_time, reviews, rating_sum,
+  satisfied, nps_answers, promoters, detractors FROM currency_totals"""
 )
 CUSTOMERS = text(
     """SELECT COUNT(*), COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0)
@@ -151,7 +150,7 @@ def kpi_summary_all_time(engine: Engine) -> dict[str, Any]:
     (built first if this database has none yet)."""
     with engine.connect() as conn:
         meta = _meta(conn)
-        if meta.get(FACTS_META_KEY) is None:
+        if meta.get(FACTS_META_KEY) != FACTS_VERSION:
             conn.rollback()
             _build(engine)
         data = _read(conn)

@@ -129,6 +129,7 @@ def load(
             options.seed, options.customers, n_orders, until, current.timezone, now, plan
         )
         counts = _write(session, shop, customer_base, current.name)
+        _match_codes(session, now)
         stats = _stats(shop)
         if options.workflows:
             workflows.skip_engine_cursor(session)
@@ -155,6 +156,16 @@ def load(
         store_settings.bump_data_version(session)
         audit.record(session, actor.name, "demo.load", None, {"seed": options.seed, **counts})
     return summary
+
+
+def _match_codes(session: Session, now: dt.datetime) -> None:
+    """The coupon redemptions and referral uses of the demo orders' codes, as after an import,
+    and the advocates' rewards whose refund window has passed."""
+    from core import coupons, referral_program
+
+    coupons.match_orders(session, source="demo")
+    referral_program.match_orders(session, now=now)
+    referral_program.settle_rewards(session, now)
 
 
 def _write_settings(session: Session, actor: Actor) -> dict[str, Any]:

@@ -54,6 +54,7 @@ ORDER_COLUMNS = (
     "shipping_postcode",
     "note",
 )
+SHIPMENT_EVENT_TYPES = ("shipped", "delivered")
 LINE_COLUMNS = ["order_id", "line_no", "sku", "name", "quantity", "unit_price"]
 
 
@@ -110,7 +111,9 @@ def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Serie
         new_order_events(writer, new)
     else:
         writer.insert(table("order_events"), _events(writer, new))
-    writer.insert(table("order_events"), _events(writer, old), ignore_conflicts=KEY)
+    writer.insert(
+        table("order_events"), _unlogged(writer, _events(writer, old)), ignore_conflicts=KEY
+    )
     refresh_statuses(writer, old["id"])
     both = pd.concat([new[["external_id", "id"]], old[["external_id", "id"]]])
     return pd.Series(both["id"].astype("int64").to_numpy(), index=both["external_id"].to_numpy())
@@ -187,6 +190,26 @@ def _events(writer: Writer, orders: pd.DataFrame) -> pd.DataFrame:
         return events
     events = events.sort_values("order_id", kind="stable")
     return events.assign(recorded_at=pd.Timestamp(writer.now), source=EVENT_SOURCE, payload="{}")
+
+
+def _unlogged(writer: Writer, events: pd.DataFrame) -> pd.DataFrame:
+    """Events of known orders minus the shipment events already logged under any reference (a
+    live source logs ``shipped`` with its tracking number; a shop export re-imported after it
+    names no parcel, and must not log a second ``shipped`` that would mail the customer again)."""
+    if events.empty:
+        return events
+    kinds = events["type"].isin(SHIPMENT_EVENT_TYPES)
+    if not kinds.any():
+        return events
+    logged = writer.lookup(
+        table("order_events"), "order_id", events.loc[kinds, "order_id"], ("type",)
+    )
+    seen = set(zip(logged["order_id"].astype("int64"), logged["type"], strict=True))
+    keep = [
+        not (k and (int(o), t) in seen)
+        for k, o, t in zip(kinds, events["order_id"], events["type"], strict=True)
+    ]
+    return events[keep]
 
 
 def _resolve_orders(

@@ -73,7 +73,6 @@ def apply_order(
         return changes
     customer = _customer(session, o, platform, now, changes) if o.customer else None
     if order is None:
-        assert customer is not None or o.customer is None
         order = _new_order(session, o, customer or _anonymous(session, o, platform), now)
         changes["created"] = True
         session.flush()
@@ -124,6 +123,11 @@ def _customer(
 ) -> Customer:
     data = o.customer or CustomerIn(None)
     key = customer_key(data.email, platform, o.number)
+    from core import gdpr
+
+    if gdpr.is_erased(session, email=data.email, external_id=key):  # never back (GDPR erase)
+        key = gdpr.pseudonym(key)
+        data = CustomerIn(None, locale=data.locale, country=data.country)
     customer = session.scalar(select(Customer).where(Customer.external_id == key))
     if customer is None and data.email:
         customer = session.scalars(
@@ -183,8 +187,8 @@ def _consent(
 
 def _new_order(session: Session, o: OrderIn, customer: Customer, now: dt.datetime) -> Order:
     assert o.placed_at is not None
-    tz = store_settings.load(session).tz
-    currency = o.currency or store_settings.load(session).currency
+    store = store_settings.load(session)
+    tz, currency = store.tz, o.currency or store.currency
     order = Order(
         external_id=o.number,
         number=o.number,

@@ -239,8 +239,9 @@ def build_context(
     source: ContextSource | None = None,
 ) -> dict[str, Any]:
     """The context for one message. ``extra`` may carry ``coupon_code``, ``referral_code``,
-    ``message_id`` (for the unsubscribe link) and ``test_links`` (a test send's links). With ``roots``, only ``coupon``,
-    ``referral`` and ``recommendations`` that the template uses are queried. ``source``
+    ``message_id`` (for the unsubscribe link) and ``test_links`` (a test send's links). With
+    ``roots``, only ``coupon``, ``referral`` and ``recommendations`` that the template uses are
+    queried. ``source``
     answers the lookups (default: one query each, see :mod:`core.messaging.sources`)."""
     extra = extra or {}
     data = source or SessionSource(session)

@@ -134,6 +134,7 @@ class _TextWriter(HTMLParser):
         self.links: list[str | None] = []
         self.skip = 0
         self.cells = 0
+        self.cell_text = False  # the row's cells so far wrote something
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -141,13 +142,13 @@ class _TextWriter(HTMLParser):
             self.skip += 1
         elif tag in _BLOCKS or tag in _HEADINGS or tag == "tr":
             self.out.append("\n\n" if tag in _HEADINGS or tag == "p" else "\n")
-            self.cells = 0
+            self.cells, self.cell_text = 0, False
         elif tag == "br":
             self.out.append("\n")
         elif tag == "li":
             self.out.append("\n- ")
         elif tag in {"td", "th"}:
-            self.out.append("  " if self.cells else "")
+            self.out.append("  " if self.cells and self.cell_text else "")
             self.cells += 1
         elif tag == "img" and values.get("alt"):
             self.out.append(restore(values["alt"] or "", self.tags))
@@ -169,11 +170,14 @@ class _TextWriter(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.skip:
             self.out.append(re.sub(r"\s+", " ", data))
+            self.cell_text = self.cell_text or bool(data.strip())
 
     def handle_comment(self, data: str) -> None:
         match = re.fullmatch(r"ofj:(\d+)", data)
         if match and not self.skip:
-            self.out.append(self.tags[int(match.group(1))])
+            tag = self.tags[int(match.group(1))]
+            self.out.append(tag)
+            self.cell_text = self.cell_text or tag.startswith("{{")
 
 
 def html_to_text(source: str) -> str:
@@ -183,5 +187,14 @@ def html_to_text(source: str) -> str:
     writer.feed(protected)
     writer.close()
     lines = [line.strip() for line in "".join(writer.out).splitlines()]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+    # Text parts render with trim_blocks, which drops the newline right after a block tag: a
+    # line break written there (a <br> after "{% if %}") would join two lines. Double it.
+    return re.sub(r"((?<!-)%\})\n", r"\1\n\n", text)
+
+
+def tidy_text(text: str) -> str:
+    """A rendered plain-text part made readable: no trailing spaces, at most one empty line in
+    a row (conditions that printed nothing leave none), no empty lines at either end."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"

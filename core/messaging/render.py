@@ -208,7 +208,7 @@ def render_message(
     preheader = " ".join(_render(compiled.parts["preheader"], context, "preheader").split())
     # what a template prints is only known now ({% raw %}, values): sanitise what is sent
     body = htmlprep.sanitize(_render(compiled.parts["html"], context, "html"))
-    text = _render(compiled.parts["text"], context, "text")
+    text = htmlprep.tidy_text(_render(compiled.parts["text"], context, "text"))
     no_fallback = [p for p, fb in compiled.fallback.items() if not fb]
     return RenderedMessage(
         subject=subject,

@@ -1,8 +1,9 @@
 """Links of a test email: marked as tests, they change nothing.
 
 A test send (``template send-test``, the Templates page) renders a real customer's order, but its
-unsubscribe, preferences, review (and star) and referral links must not act for that customer: a
-one-click POST on a test email's ``List-Unsubscribe`` would otherwise withdraw their consent.
+unsubscribe, preferences, review (and star), referral and delivery-choice links must not act for
+that customer: a one-click POST on a test email's ``List-Unsubscribe`` would otherwise withdraw
+their consent.
 Every such link points to ``{public_base_url}/test-link/{token}``, the token signed for purpose
 ``test_link`` over the link kind and the email's language only (no customer, no order). The
 public page answers, in that language, that this is a link from a test email and nothing was

@@ -1,6 +1,6 @@
 """All tables of the domain. Import models from here."""
 
-from core.models.admin import AuditEntry, LoginAttempt, Setting, User, UserSession
+from core.models.admin import AuditEntry, Erasure, LoginAttempt, Setting, User, UserSession
 from core.models.base import Base, utcnow
 from core.models.customers import (
     REDEMPTION_FLAGS,
@@ -14,7 +14,7 @@ from core.models.customers import (
     ReferralCode,
     ReferralUse,
 )
-from core.models.facts import CustomerDay, CustomerFact
+from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact
 from core.models.messaging import (
     MESSAGE_STATES,
     NOTICE_CATEGORY,
@@ -66,6 +66,7 @@ __all__ = [
     "ConsentEvent",
     "Coupon",
     "CouponRedemption",
+    "CurrencyTotal",
     "Customer",
     "CustomerDay",
     "CustomerFact",
@@ -73,6 +74,7 @@ __all__ = [
     "DeliveryOption",
     "DeliverySlot",
     "Enrolment",
+    "Erasure",
     "LoginAttempt",
     "Message",
     "MessageTemplate",

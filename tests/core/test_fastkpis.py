@@ -21,6 +21,7 @@ from core.fastkpis import _median, kpi_summary_all_time
 from core.metrics.summary import kpi_summary
 from core.models import (
     Coupon,
+    CurrencyTotal,
     Customer,
     CustomerDay,
     CustomerFact,
@@ -191,6 +192,7 @@ def test_ensure_builds_a_database_without_facts(engine: Engine) -> None:
     with Session(engine) as s:
         s.execute(delete(CustomerFact))
         s.execute(delete(CustomerDay))
+        s.execute(delete(CurrencyTotal))
         store_settings.set_meta(s, facts.FACTS_META_KEY, None)
         s.commit()
     with engine.connect() as conn:
@@ -229,6 +231,7 @@ def test_median_of_a_histogram(histogram: list[tuple[int, int]], median: float |
 def test_constants_written_out_match_their_source() -> None:
     assert store_settings.StoreSettings().currency == fastkpis.DEFAULT_CURRENCY
     assert fastkpis.FACTS_META_KEY == facts.FACTS_META_KEY
+    assert fastkpis.FACTS_VERSION == facts.FACTS_VERSION
 
 
 def test_the_fast_path_imports_neither_pandas_nor_the_orm_models(
