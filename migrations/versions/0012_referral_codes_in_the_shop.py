@@ -1,7 +1,7 @@
 """referral codes in the shop
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01 15:01:35.418038
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 import core.db
 
 
-revision: str = '0011'
-down_revision: str | None = '0010'
+revision: str = '0012'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
