@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import Action
+from core.builder.why_not import explained_log
 from core.engine import outbox, runlog
 from core.models import SUPPRESSION_REASONS
 from dashboard import resources
@@ -45,7 +46,7 @@ states = left.multiselect("State", outbox.STATES, key="outbox_states")
 reasons = middle.multiselect("Suppression reason", SUPPRESSION_REASONS, key="outbox_reasons")
 search = right.text_input("Recipient contains", key="outbox_search")
 frame = _messages(version, tuple(states), tuple(reasons), search)
-table_with_download(frame, "outbox", key="outbox")
+table_with_download(frame, "outbox", key="outbox", actor=actor)
 
 failed = frame.loc[frame["state"] == "failed", "id"].tolist() if len(frame) else []
 if actor.can(Action.MANAGE_OUTBOX) and failed:
@@ -66,10 +67,10 @@ ref = st.text_input("Email" if kind == "Customer email" else "Order id or number
 if ref.strip():
     with errors_shown(), resources.session() as s:
         if kind == "Customer email":
-            log = runlog.run_log(s, customer_id=runlog.find_customer(s, ref).id)
+            log = explained_log(s, customer_id=runlog.find_customer(s, ref).id)
         else:
-            log = runlog.run_log(s, order_id=runlog.find_order(s, ref.strip()).id)
+            log = explained_log(s, order_id=runlog.find_order(s, ref.strip()).id)
         if log.empty:
-            st.info("No workflow has enrolled it yet.")
+            st.info("No active or paused workflow is triggered by its events.")
         else:
-            table_with_download(log, "run_log", key="runlog")
+            table_with_download(log, "run_log", key="runlog", actor=actor)
