@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core import audit, security
+from core import audit, facts, security
 from core.auth import Action, Actor, require
 from core.errors import NotFound
 from core.models import (
@@ -187,6 +187,7 @@ def erase_customer(
         customer.marketing_consent, customer.consent_source = False, "erased"
         customer.unsubscribed_at = customer.unsubscribed_at or now
         _erase_related(session, cid, email, now, summary)
+        facts.touch(session, [cid])  # orders stay (anonymised); their facts are checked again
         audit.record(session, actor.name, "customer.erase", str(cid))
     session.flush()
     return summary
