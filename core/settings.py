@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.auth import Action, Actor, check_email, require
-from core.errors import ValidationError
+from core.errors import FIELD_LABELS, ValidationError
 from core.models import Setting
 from core.money import check_currency
 from core.timeutil import zone
@@ -90,6 +90,7 @@ LABELS: dict[str, str] = {
     "shopify_price_rule": "Shopify price rule for coupon codes (id or title)",
     "outbound_allowed_hosts": "Hosts on a private network that webhooks may call",
 }
+FIELD_LABELS.update(LABELS)
 
 
 def _text(key: str, value: str) -> str:
@@ -256,6 +257,24 @@ def validate(key: str, value: Any) -> Any:
             f"Unknown setting {key!r}.", field=key, hint=f"Known settings: {', '.join(VALIDATORS)}."
         )
     return VALIDATORS[key](key, value)
+
+
+LOCAL_URL_WARNING = (
+    "Links in emails (reviews, referrals, unsubscribe) point to {url}, which only works on this "
+    "computer: customers cannot open them. Set the public address of this dashboard on the "
+    "Settings page."
+)
+
+
+def points_at_localhost(url: str) -> bool:
+    """True when ``url`` names this machine (customers could not open links to it)."""
+    host = re.sub(r"^https?://", "", url.strip().lower()).split("/")[0]
+    host = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+    return (
+        host in ("localhost", "0.0.0.0", "[::1]")
+        or host.endswith(".localhost")
+        or host.startswith("127.")
+    )
 
 
 def update_settings(session: Session, actor: Actor, changes: dict[str, Any]) -> StoreSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.auth import Action, Actor
+from core.auth import PERMISSIONS, Action, Actor
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
@@ -22,6 +22,11 @@ class PageSpec:
     @property
     def path(self) -> Path:
         return PAGES_DIR / self.file
+
+    @property
+    def url_path(self) -> str:
+        """The page's address, as Streamlit derives it from the file name."""
+        return Path(self.file).stem
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -51,3 +56,22 @@ PAGES: tuple[PageSpec, ...] = (
 def visible_pages(actor: Actor) -> list[PageSpec]:
     """The pages this actor's role may open (pages whose file exists)."""
     return [p for p in PAGES if actor.can(p.needs) and p.path.exists()]
+
+
+def outside_role_notice(actor: Actor, requested_path: str) -> str | None:
+    """What to say when the address asks for a page this actor's role may not open (None when
+    the page is open to them or is not a page at all)."""
+    name = requested_path.strip("/").split("/")[-1]
+    spec = next((p for p in PAGES if p.url_path == name), None)
+    if spec is None or actor.can(spec.needs):
+        return None
+    roles = [r.value for r, allowed in PERMISSIONS.items() if spec.needs in allowed]
+    return (
+        f"The {spec.title} page is open to the {', '.join(roles)} roles; you are signed in as "
+        f"{actor.role.value}, so Orderflow opened {_default().title} instead. Ask the owner if "
+        "you need it."
+    )
+
+
+def _default() -> PageSpec:
+    return next(p for p in PAGES if p.default)

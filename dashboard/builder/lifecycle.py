@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from core import settings as store_settings
 from core.auth import Action, Actor
 from core.engine import lifecycle
 from core.engine.validate import Problem
@@ -77,6 +78,11 @@ def _publish(actor: Actor, work: Working, blocking: Sequence[Problem]) -> None:
     activate = work.status == "draft" and st.checkbox(
         "Activate now: start enrolling from new events", value=True, key=f"{key}.activate"
     )
+    base_url = resources.settings().public_base_url
+    if activate and store_settings.points_at_localhost(base_url):
+        st.warning(
+            store_settings.LOCAL_URL_WARNING.format(url=base_url), icon=":material/link_off:"
+        )
     if st.button(
         "Publish version",
         type="primary",

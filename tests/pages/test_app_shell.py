@@ -59,3 +59,35 @@ def test_roles_see_their_pages() -> None:
     assert owner == {p.title for p in PAGES}
     assert "Data" in analyst and "Workflows" not in analyst and "Templates" not in analyst
     assert "Workflows" in manager and "Data" not in manager and "Delivery options" not in manager
+
+
+def test_first_start_sets_the_public_address(app_db: object) -> None:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from core import settings as store_settings
+
+    at = _app().run()
+    assert at.text_input(key="owner_url").label.startswith("Public web address")
+    at.text_input(key="owner_email").set_value("boss@example.com")
+    at.text_input(key="owner_pw").set_value("a good long password")
+    at.text_input(key="owner_pw2").set_value("a good long password")
+    at.text_input(key="owner_url").set_value("https://orders.shop.example/")
+    at.button(key="FormSubmitter:create_owner-Create owner account").click().run()
+    assert not at.exception
+    assert isinstance(app_db, Engine)
+    with Session(app_db) as s:
+        assert store_settings.load(s).public_base_url == "https://orders.shop.example"
+
+
+def test_opening_a_page_outside_ones_role_says_so() -> None:
+    from dashboard.navigation import outside_role_notice
+
+    analyst = as_role(Role.ANALYST)
+    notice = outside_role_notice(analyst, "/settings")
+    assert notice is None  # Settings is readable by every role
+    notice = outside_role_notice(analyst, "/workflows")
+    assert notice and "Workflows page is open to the owner, merchant, manager roles" in notice
+    assert "signed in as analyst" in notice
+    assert outside_role_notice(as_role(Role.OWNER), "/workflows") is None
+    assert outside_role_notice(analyst, "/") is None
