@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.csvout import CsvFormat, to_csv_bytes
+from core.csvout import PRECISION_NOTE, CsvFormat, to_csv_bytes
 from dashboard import state
 
 FORMATS: dict[str, CsvFormat] = {
@@ -38,6 +38,7 @@ def csv_download(
         key=key,
         icon=":material/download:",
         on_click="ignore",
+        help=PRECISION_NOTE,
     )
 
 
