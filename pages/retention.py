@@ -41,7 +41,9 @@ with errors_shown():
             labels={"x": "Months since first order", "y": "First-order month", "color": "Retained"},
         )
         table = view.cohorts.reset_index()
-        table.columns = [str(c) for c in table.columns]
+        table.columns = [
+            c if c in ("cohort", "customers") else f"Month {c} retention" for c in table.columns
+        ]
         chart_with_data(
             heat,
             table,

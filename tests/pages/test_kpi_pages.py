@@ -81,9 +81,9 @@ def test_retention_cohort_table(run_page: PageRunner, app_db: Engine) -> None:
     )
     assert _metrics(at)["Median time between orders"] == "34 days"  # 34.5 rounds to even
     tables = [d.value for d in at.dataframe]
-    cohorts = next(t for t in tables if "cohort" in t.columns and "customers" in t.columns)
-    assert list(cohorts["cohort"]) == ["2024-01", "2024-02"]
-    assert list(cohorts["1"]) == [0.5, 0.0]
+    cohorts = next(t for t in tables if "Cohort" in t.columns and "Customers" in t.columns)
+    assert list(cohorts["Cohort"]) == ["2024-01", "2024-02"]
+    assert list(cohorts["Month 1 retention"]) == ["50.0%", "0.0%"]
 
 
 def test_workflow_impact_funnel_and_lift(run_page: PageRunner, app_db: Engine) -> None:
