@@ -18,7 +18,8 @@ from dashboard.components.readable import display_frame, readable_figure
 def data_table(frame: pd.DataFrame, name: str, key: str) -> None:
     """The table for reading (words, separators, currency, no "None"), and a CSV download of
     the raw values for roles that may export data."""
-    shown = display_frame(frame, resources.settings().currency)
+    settings = resources.settings()
+    shown = display_frame(frame, settings.currency, settings.tz)
     st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table")
     if auth_ui.current_actor().can(Action.EXPORT_DATA):
         csv_download(frame, name, key=f"{key}_csv")

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from core.csvout import PRECISION_NOTE, CsvFormat, to_csv_bytes
-from dashboard import state
+from dashboard import resources, state
+from dashboard.components.readable import display_frame
 
 FORMATS: dict[str, CsvFormat] = {
     "Excel, Europe (; and 1234,56)": CsvFormat.european(),
@@ -43,6 +44,8 @@ def csv_download(
 
 
 def table_with_download(frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """A data table and its CSV download."""
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    """A data table for reading (times in the store's time zone) and its CSV download."""
+    settings = resources.settings()
+    shown = display_frame(frame, settings.currency, settings.tz)
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table")
     csv_download(frame, file_name, key=f"{key}_csv")

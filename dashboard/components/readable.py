@@ -5,6 +5,7 @@ currency on amounts, rates as percentages, months as "Jan 2026", an empty cell a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pandas as pd
@@ -38,6 +39,8 @@ WORDS = {
 MONEY_WORDS = ("revenue", "aov", "amount", "total", "spent", "refund", "discount", "cost", "clv")
 COUNT_LIKE = ("orders", "customers", "reviews", "delivered", "sent", "messages", "active")
 EMPTY = "–"
+_HOVER_NAME = re.compile(r"\b([a-z][a-z0-9_]*)=")
+_HOVER_VALUE = re.compile(r"=([a-z][a-z0-9]*_[a-z0-9_]*)(<|$)")
 
 
 def words(name: object) -> str:
@@ -61,9 +64,7 @@ def is_rate(name: str) -> bool:
 def month_label(value: object, partial: bool = False) -> str:
     """``2026-01`` -> ``Jan 2026`` (``Jan 2026 (partial)`` for a month not over)."""
     try:
-        text = pd.Timestamp(f"{value}-01" if len(str(value)) == 7 else str(value)).strftime(
-            "%b %Y"
-        )
+        text = pd.Timestamp(f"{value}-01" if len(str(value)) == 7 else str(value)).strftime("%b %Y")
     except ValueError:
         text = str(value)
     return f"{text} (partial)" if partial else text
@@ -94,9 +95,31 @@ def _cell(column: str, value: Any, currency: str) -> str:
     return str(value)
 
 
-def display_frame(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """A copy for showing: formatted text cells, months in words, column names in words."""
+def _local_times(frame: pd.DataFrame, tz: dt.tzinfo) -> pd.DataFrame:
+    """Columns named ``*_at`` (UTC timestamps; naive ones are UTC) in the store's time zone."""
     out = frame.copy()
+    for column in [c for c in out.columns if str(c).endswith("_at")]:
+        values = pd.to_datetime(out[column], utc=True, errors="coerce")
+        out[column] = values.dt.tz_convert(tz).dt.tz_localize(None)
+    return out
+
+
+def time_zone_name(tz: dt.tzinfo) -> str:
+    return str(getattr(tz, "key", tz))
+
+
+def local_time(value: dt.datetime | None, tz: dt.tzinfo) -> str:
+    """A UTC moment as the store's local time, e.g. ``2026-12-01 15:04 (Europe/Berlin)``."""
+    if value is None:
+        return EMPTY
+    moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M} ({time_zone_name(tz)})"
+
+
+def display_frame(frame: pd.DataFrame, currency: str, tz: dt.tzinfo | None = None) -> pd.DataFrame:
+    """A copy for showing: formatted text cells, months in words, column names in words, and
+    with ``tz`` the ``*_at`` times in the store's time zone (named in the column title)."""
+    out = _local_times(frame, tz) if tz is not None else frame.copy()
     if "month" in out.columns:
         flags = out["partial"] if "partial" in out.columns else [False] * len(out)
         out["month"] = [month_label(m, bool(p)) for m, p in zip(out["month"], flags, strict=True)]
@@ -106,7 +129,10 @@ def display_frame(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
         if column == "month":
             continue
         out[column] = [_cell(str(column), v, currency) for v in out[column]]
-    return out.rename(columns={c: words(c) for c in out.columns})
+    zone = f" ({time_zone_name(tz)})" if tz is not None else ""
+    return out.rename(
+        columns={c: words(c) + (zone if str(c).endswith("_at") else "") for c in out.columns}
+    )
 
 
 def readable_figure(fig: Any) -> Any:
@@ -114,6 +140,12 @@ def readable_figure(fig: Any) -> Any:
     if not hasattr(fig, "for_each_trace"):
         return fig
     fig.for_each_trace(lambda t: t.update(name=words(t.name)) if t.name else None)
+    for trace in fig.data:
+        template = getattr(trace, "hovertemplate", None)
+        if template:
+            template = _HOVER_NAME.sub(lambda m: f"{words(m[1])}=", template)
+            template = _HOVER_VALUE.sub(lambda m: f"={words(m[1])}{m[2]}", template)
+            trace.update(hovertemplate=template.replace("Variable=", "Series="))
     for axis in ("xaxis", "yaxis"):
         title = getattr(fig.layout, axis).title.text
         if title:

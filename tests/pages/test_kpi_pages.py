@@ -139,7 +139,7 @@ def test_workflow_impact_funnel_and_lift(run_page: PageRunner, app_db: Engine) -
     assert "Welch" not in readings and "bootstrap" not in readings  # detail stays in the expander
     assert len([c for c in at.get("plotly_chart")]) >= 3  # one chart per measure
     detail = next(e for e in at.expander if e.label == "Statistical detail")
-    assert "Welch t interval" in list(detail.dataframe[0].value["method"])
+    assert "Welch t interval" in list(detail.dataframe[0].value["Method"])
     at.number_input(key="impact_window").set_value(30).run()
     assert not at.exception
 

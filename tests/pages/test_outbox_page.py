@@ -90,7 +90,7 @@ def test_outbox_filters_retry_and_run_log(run_page, app_db: Engine) -> None:  # 
     assert not at.exception
     assert [m.value for m in at.metric][2:] == ["1", "1"]  # suppressed, failed
     at.multiselect(key="outbox_reasons").set_value(["no_consent"]).run()
-    assert list(at.dataframe[0].value["state"]) == ["suppressed"]
+    assert list(at.dataframe[0].value["State"]) == ["suppressed"]
     at.multiselect(key="outbox_reasons").set_value([]).run()
     at.button(key="outbox_retry").click().run()
     assert not at.exception and "queued again" in at.success[0].value
