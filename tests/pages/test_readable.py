@@ -38,3 +38,19 @@ def test_figures_name_series_in_words() -> None:
     )
     assert bars.layout.yaxis.title.text == "Average rating"
     assert words("punctuality") == "Delivery" and month_label("2026-01") == "Jan 2026"
+
+
+def test_times_in_the_store_time_zone() -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from dashboard.components.readable import local_time
+
+    berlin = ZoneInfo("Europe/Berlin")
+    frame = pd.DataFrame({"sent_at": [dt.datetime(2026, 12, 1, 12, 30)]})  # naive = UTC
+    shown = display_frame(frame, "EUR", berlin)
+    assert shown.columns.tolist() == ["Sent at (Europe/Berlin)"]
+    assert shown.iloc[0, 0] == "2026-12-01 13:30"
+    assert local_time(dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC), berlin) == (
+        "2026-07-01 14:00 (Europe/Berlin)"
+    )
