@@ -1,6 +1,8 @@
 """KPI speed at a million orders.
 
     python benchmarks/kpi_bench.py [--orders 1000000] [--customers 250000] [--db PATH] [--keep]
+    python benchmarks/kpi_bench.py --db DB --versus ORDERS.csv [--before-tree DIR --before-db DB]
+        [--postgres URL] [--runs 5]
 
 Fills a SQLite database (the demo helper's ``core.demo.load`` when it exists, otherwise synthetic
 rows through SQLAlchemy Core bulk inserts), then prints: the Overview computation from the
@@ -235,7 +237,24 @@ def main() -> None:
     parser.add_argument(
         "--synthetic", action="store_true", help="skip core.demo, insert rows directly"
     )
+    parser.add_argument(
+        "--versus",
+        metavar="CSV",
+        help="compare whole processes on --db (imported from this orders CSV): the pandas "
+        "baseline, kpis --json, --help (see kpi_versus.py); then the Overview and Retention pages",
+    )
+    parser.add_argument("--rates", default="PLN=0.23,SEK=0.087", help="the store's rates (EUR)")
+    parser.add_argument("--runs", type=int, default=5, help="with --versus: runs of each command")
+    parser.add_argument("--before-tree", help="with --versus: a checkout of the code before")
+    parser.add_argument("--before-db", help="with --versus: its database (SQLite file)")
+    parser.add_argument("--postgres", help="with --versus: the same data on PostgreSQL (URL)")
     args = parser.parse_args()
+    if args.versus:
+        from kpi_versus import versus
+
+        versus(args)
+        pages(f"sqlite:///{args.db}", ("overview.py", "retention.py"))
+        return
     from core.metrics import Filters, Period, frames, views
     from core.metrics.overview import overview
 
@@ -280,7 +299,11 @@ def main() -> None:
     print(
         f"ratio naive / ours: Overview {t_naive / t_ours:.1f}x, cohorts {t_naive / t_cohort:.1f}x"
     )
-    for page in ("overview.py", "revenue.py"):
+    pages(url, ("overview.py", "revenue.py"))
+
+
+def pages(url: str, names: tuple[str, ...]) -> None:
+    for page in names:
         if (ROOT / "pages" / page).exists():
             first, rerun, ok = page_render(url, page)
             print(

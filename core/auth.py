@@ -1,4 +1,5 @@
-"""Dashboard users, roles and the permission check every mutating ``core`` function makes.
+"""Dashboard users, roles, the password policy and the permission check every mutating
+``core`` function makes (login, sessions and user management: :mod:`core.accounts`).
 
 Roles are enforced here, not only by hiding pages: each function that changes or exports data
 takes the acting user (:class:`Actor`) and calls :func:`require`.
@@ -6,21 +7,20 @@ takes the acting user (:class:`Actor`) and calls :func:`require`.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.errors import AuthError, PermissionDenied, ValidationError
+from core.errors import PermissionDenied, ValidationError
 from core.models import User
 
 MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_SCORE = 3
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
@@ -115,10 +115,25 @@ def parse_role(value: str) -> Role:
         ) from None
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, email: str = "") -> None:
+    """At least :data:`MIN_PASSWORD_LENGTH` characters and not guessable: zxcvbn (common
+    passwords, words, names, keyboard patterns, dates, the user's own email) must rate it
+    :data:`MIN_PASSWORD_SCORE` or better out of 4."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    from zxcvbn import zxcvbn
+
+    parts = [p for p in re.split(r"[@._+-]", email.lower()) if len(p) > 2]
+    inputs = [email.lower(), email.lower().split("@")[0], *parts, "orderflow"]
+    verdict = zxcvbn(password[:128], user_inputs=inputs)
+    if int(verdict["score"]) < MIN_PASSWORD_SCORE:
+        warning = str(verdict.get("feedback", {}).get("warning") or "It is too easy to guess.")
+        raise ValidationError(
+            f"This password is too weak: {warning.rstrip('.')}.",
+            field="password",
+            hint="Use a few unrelated words or a password manager's random password.",
         )
 
 
@@ -133,13 +148,6 @@ def user_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def create_owner(session: Session, email: str, password: str) -> User:
-    """The first-start form: only allowed while no user exists."""
-    if user_count(session) > 0:
-        raise PermissionDenied("An owner account exists already; log in instead.")
-    return _create(session, email, password, Role.OWNER, actor_name="first-start")
-
-
 def add_user(session: Session, actor: Actor, email: str, password: str, role: Role) -> User:
     require(actor, Action.MANAGE_USERS)
     return _create(session, email, password, role, actor_name=actor.name)
@@ -147,7 +155,7 @@ def add_user(session: Session, actor: Actor, email: str, password: str, role: Ro
 
 def _create(session: Session, email: str, password: str, role: Role, actor_name: str) -> User:
     email = check_email(email)
-    check_password(password)
+    check_password(password, email)
     if session.scalar(select(User).where(User.email == email)):
         raise ValidationError(f"A user {email} exists already.", field="email")
     user = User(email=email, password_hash=_hasher.hash(password), role=role.value)
@@ -155,27 +163,3 @@ def _create(session: Session, email: str, password: str, role: Role, actor_name:
     session.flush()
     audit.record(session, actor_name, "user.create", email, {"role": role.value})
     return user
-
-
-def authenticate(session: Session, email: str, password: str) -> Actor:
-    """The Actor for valid credentials; AuthError with one message for any failure."""
-    failure = AuthError("Wrong email or password.")
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active:
-        raise failure
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise failure from None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.last_login_at = dt.datetime.now(dt.UTC)
-    return Actor(user.email, Role(user.role))
-
-
-def actor_for(session: Session, email: str) -> Actor:
-    """The current Actor of an existing, active user (roles may change between requests)."""
-    user = session.scalar(select(User).where(User.email == email))
-    if user is None or not user.active:
-        raise AuthError("Your account no longer exists or was disabled.")
-    return Actor(user.email, Role(user.role))

@@ -24,22 +24,27 @@ def should_seed_demo(engine: Engine) -> bool:
     return config.is_embedded_default() and empty
 
 
-def install_library_once(engine: Engine) -> int:
+def install_library_once(engine: Engine, actor: Actor | None = None) -> int:
     """On a database without any template, install the translated message library, so that the
-    presets work out of the box. A merchant who later deletes templates keeps them deleted."""
+    presets work out of the box (at the app's first start, or by ``python -m core init``). A
+    merchant who later deletes templates keeps them deleted."""
     from core.messaging.library import ensure_library
 
     with db.transaction(engine) as session:
         if session.scalar(select(func.count()).select_from(MessageTemplate)):
             return 0
-        return ensure_library(session, Actor.system())
+        return ensure_library(session, actor or Actor.system())
 
 
 def prepare(engine: Engine) -> None:
-    """Migrate, install the message library on first start, then seed demo data where
-    :func:`should_seed_demo` says so."""
+    """Migrate, install the message library on first start, print a one-time setup code in
+    the log while no user exists (:func:`core.accounts.issue_setup_code`), then seed demo data
+    where :func:`should_seed_demo` says so."""
+    from core import accounts
+
     db.migrate(engine)
     install_library_once(engine)
+    accounts.issue_setup_code(engine)
     if should_seed_demo(engine):
         from core import demo
 

@@ -1,8 +1,14 @@
 """CSV output for European Excel: delimiter and decimal separator choices, UTF-8 with an
-optional BOM (Excel needs it to read UTF-8)."""
+optional BOM (Excel needs it to read UTF-8).
+
+Every CSV the app writes goes through :func:`to_csv_bytes`, which defuses formula injection: a
+text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (a customer can
+type ``=HYPERLINK(...)`` into a review) gets a leading ``'`` so spreadsheets show it as text;
+cells that read as numbers (``-12.50``, ``+3``) stay as they are."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,6 +70,17 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def defuse(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, made plain text (see the module)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def _cell(value: object, decimal: str) -> object:
     if isinstance(value, Decimal) and decimal != ".":
         return format(value, "f").replace(".", decimal)
@@ -75,10 +92,13 @@ def to_csv_bytes(frame: pd.DataFrame, fmt: CsvFormat | None = None) -> bytes:
     are rounded as :data:`PRECISION_NOTE` says."""
     fmt = fmt or CsvFormat()
     out = rounded(frame)
-    if fmt.decimal != ".":
-        for column in out.columns:
-            if out[column].dtype == object:
-                out[column] = out[column].map(lambda v: _cell(v, fmt.decimal))
+    out.columns = [str(defuse(str(c))) for c in out.columns]
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(
+                lambda v: defuse(_cell(v, fmt.decimal) if fmt.decimal != "." else v)
+            ).astype(object)
     text = out.to_csv(index=False, sep=fmt.delimiter, decimal=fmt.decimal, lineterminator="\r\n")
     data = text.encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if fmt.bom else data

@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 
 from core.errors import ValidationError
 from core.models import EVENT_TYPES, OrderEvent
+from core.models.orders import DELIVERY_CHANGE_EVENTS
 
 BATCH = 5_000
 KEY = ("order_id", "type", "ref")
 SHIPMENT_EVENTS = ("shipped", "out_for_delivery", "delivered", "ready_for_pickup", "picked_up")
-REPEATABLE = (*SHIPMENT_EVENTS, "refunded")
+REPEATABLE = (*SHIPMENT_EVENTS, "refunded", "delivery_failed", *DELIVERY_CHANGE_EVENTS)
 ONCE = tuple(t for t in EVENT_TYPES if t not in REPEATABLE)
 
 

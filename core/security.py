@@ -1,15 +1,18 @@
 """Signed, expiring tokens for session cookies and public links (unsubscribe, reviews), and the
 encryption of stored secrets (webhook secrets of live sources) and hashing of API tokens.
 
-The key comes from ``ORDERFLOW_SECRET_KEY`` (environment or `.streamlit/secrets.toml`). When
-neither has it, one is generated once and written to `.streamlit/secrets.toml` (git-ignored).
+The key comes from ``ORDERFLOW_SECRET_KEY`` (environment or `.streamlit/secrets.toml`); an
+empty or short value is refused. When neither has it, one is generated once, atomically, into
+`.streamlit/secret_key` (git-ignored, mode 600), and every process uses that one.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import os
 import secrets as pysecrets
 from functools import lru_cache
 from pathlib import Path
@@ -18,34 +21,57 @@ from typing import Any
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from core import config
-from core.errors import AuthError
+from core.errors import AuthError, ConfigError
 
 SESSION_MAX_AGE = 12 * 3600
 LINK_MAX_AGE = 180 * 24 * 3600
+MIN_KEY_LENGTH = 16
 
 
 def _ensure_key() -> str:
+    """``ORDERFLOW_SECRET_KEY`` (environment or secrets file), else the generated key file.
+    An empty value is refused: it would sign with a guessable key."""
     key = config.get_secret(config.ENV_SECRET_KEY)
-    if key:
+    if key is not None:
+        if len(key.strip()) < MIN_KEY_LENGTH:
+            raise ConfigError(
+                f"ORDERFLOW_SECRET_KEY is set but {'empty' if not key.strip() else 'too short'}.",
+                hint=f"Remove it to have one generated in {key_path()}, or set at least "
+                f"{MIN_KEY_LENGTH} random characters (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))').",
+            )
         return key
-    key = pysecrets.token_urlsafe(48)
-    _store_generated_key(config.secrets_path(), key)
+    return _generated_key(key_path())
+
+
+def key_path() -> Path:
+    """Where a generated key is kept: ``secret_key`` next to the secrets file (git-ignored)."""
+    return config.secrets_path().parent / "secret_key"
+
+
+def _generated_key(path: Path) -> str:
+    """The key in ``path``, generated once: written to a private temporary file, then linked
+    into place, which fails if another process got there first (then its key is used), so
+    every process of the app signs with the same key and a half-written file is never read."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{pysecrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(pysecrets.token_urlsafe(48) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < MIN_KEY_LENGTH:
+        raise ConfigError(
+            f"The key file {path} is empty or damaged.", hint="Delete it and start again."
+        )
     return key
-
-
-def _store_generated_key(path: Path, key: str) -> None:
-    """Add ``secret_key`` to the ``[orderflow]`` table of the secrets file (created if needed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = f'{config.secret_name(config.ENV_SECRET_KEY)} = "{key}"'
-    header = f"[{config.SECRETS_TABLE}]"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    if header in (raw.strip() for raw in lines):
-        at = next(i for i, raw in enumerate(lines) if raw.strip() == header)
-        lines.insert(at + 1, line)
-    else:
-        lines += ["", header, line]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    path.chmod(0o600)
 
 
 @lru_cache(maxsize=8)

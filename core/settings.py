@@ -318,9 +318,12 @@ def update_settings(session: Session, actor: Actor, changes: dict[str, Any]) -> 
 
 
 def recompute_local_dates(session: Session, tz: ZoneInfo) -> None:
-    """Rewrite the local date/month columns after a time-zone change."""
+    """Rewrite the local date/month columns after a time-zone change (and so every customer's
+    facts, whose days are local days)."""
+    from core import facts
     from core.models import Order, Review
 
+    facts.touch_all(session)
     orders = session.execute(select(Order.id, Order.placed_at)).all()
     if orders:
         session.execute(

@@ -22,7 +22,8 @@ the code is taken means it is in the shop already (recorded as pushed); 429 (aft
 4xx stop the push with a :class:`ShopApiError` naming what to fix. The message never quotes the
 shop's answer body.
 
-Without a token: :func:`unredeemed_codes` is the table the merchant uploads instead (code, type,
+With a token, the worker pushes new codes every cycle before it sends the emails that show them
+(:func:`push_from_worker`). Without a token: :func:`unredeemed_codes` is the table the merchant uploads instead (code, type,
 value, currency, expires_at, customer_email), from ``python -m core coupons export`` or the
 Coupons page.
 """
@@ -32,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +50,7 @@ from core.engine.sqlutil import open_session
 from core.errors import ConfigError, OrderflowError, OutboundError
 from core.models import Coupon, Customer
 
+log = logging.getLogger(__name__)
 TOKEN_KEY = "ORDERFLOW_SHOPIFY_ADMIN_TOKEN"
 API_VERSION = "2024-10"
 ATTEMPTS = 4
@@ -222,8 +225,11 @@ def push_pending(
     require(actor, Action.EDIT_WORKFLOWS)
     now = now or dt.datetime.now(dt.UTC)
     summary = PushSummary()
+    todo = pending(engine, now, limit)
+    if not todo:
+        return summary
     rule_id = price_rule_id(api, sleep, summary)
-    for coupon_id, code in pending(engine, now, limit):
+    for coupon_id, code in todo:
         try:
             shop_id = create_code(api, rule_id, code, sleep, summary)
         except OutboundError as exc:
@@ -285,3 +291,17 @@ def require_configured(engine: Engine) -> AdminApi:
             ),
         )
     return api
+
+
+def push_from_worker(engine: Engine, now: dt.datetime) -> int:
+    """The worker's push: codes created or found in the shop; 0 when not configured. A failure
+    is logged (without the shop's words) and retried next cycle."""
+    api = configured(engine)
+    if api is None:
+        return 0
+    try:
+        summary = push_pending(engine, Actor.system(), api, now)
+    except OrderflowError as exc:
+        log.warning("coupon codes not pushed to the shop: %s", exc)
+        return 0
+    return summary.created + summary.existing

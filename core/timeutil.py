@@ -34,6 +34,11 @@ def all_zones() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
+EARLIEST = dt.datetime(1970, 1, 1)
+LATEST = dt.datetime(2100, 1, 1)
+OUT_OF_RANGE = "is outside the years 1970 to 2099: check the date"
+
+
 def parse_timestamp(value: str, tz: ZoneInfo) -> dt.datetime:
     """Parse an ISO timestamp, ISO date or ``YYYYMMDD`` into an aware UTC datetime.
 
@@ -53,6 +58,8 @@ def parse_timestamp(value: str, tz: ZoneInfo) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         raise ValueError("not a date: use YYYY-MM-DD, YYYYMMDD or an ISO timestamp") from None
+    if not EARLIEST.year <= parsed.year < LATEST.year:
+        raise ValueError(OUT_OF_RANGE)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed.astimezone(dt.UTC)
@@ -64,9 +71,12 @@ def parse_date(value: str) -> dt.date:
     if _YYYYMMDD.match(text):
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     try:
-        return dt.date.fromisoformat(text)
+        parsed = dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+    if not EARLIEST.year <= parsed.year < LATEST.year:
+        raise ValueError(f"{value!r} {OUT_OF_RANGE}")
+    return parsed
 
 
 def local_date(moment: dt.datetime, tz: ZoneInfo) -> dt.date:

@@ -6,7 +6,7 @@ from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
-from core import auth
+from core import accounts, auth
 from core import settings as store_settings
 from core.auth import Actor
 from core.errors import AuthError, OrderflowError
@@ -26,19 +26,24 @@ def current_actor() -> Actor:
     return actor
 
 
-def _actor_from_cookie() -> Actor | None:
+def _cookie_token() -> str | None:
     try:
         cookie = st.context.cookies.get(session_routes.COOKIE)
     except Exception:  # no browser context (AppTest, bare mode)
         return None
-    email = session_routes.session_email(cookie)
-    if email is None:
-        return None
-    with resources.session() as s:
-        try:
-            return auth.actor_for(s, email)
-        except AuthError:
-            return None
+    return session_routes.session_token(cookie)
+
+
+def client_address() -> str:
+    """The browser's address (the first X-Forwarded-For hop only behind a trusted proxy)."""
+    try:
+        if session_routes.trust_proxy():
+            forwarded = st.context.headers.get("X-Forwarded-For") or ""
+            if forwarded.strip():
+                return forwarded.split(",")[0].strip()[:64]
+        return str(getattr(st.context, "ip_address", None) or "unknown")[:64]
+    except Exception:  # no browser context (AppTest, bare mode)
+        return "unknown"
 
 
 def _call_route(url: str) -> None:
@@ -47,10 +52,11 @@ def _call_route(url: str) -> None:
     st.iframe(url, height=1, width=1)
 
 
-def _start_cookie_session(actor: Actor) -> None:
+def _start_cookie_session(actor: Actor, session_token: str) -> None:
     st.session_state[state.ACTOR] = actor
+    st.session_state[state.SESSION_TOKEN] = session_token
     st.session_state.pop(state.LOGGED_OUT, None)
-    token = session_routes.login_token(actor.name)
+    token = session_routes.login_token(session_token)
     st.session_state[state.PENDING_ROUTE] = f"/auth/session?t={quote(token)}"
 
 
@@ -66,8 +72,13 @@ def _browser_origin() -> str:
 
 def _owner_form() -> None:
     st.title(CREATE_OWNER_TITLE)
-    st.write("This is the first start. The owner can do everything, including adding users.")
+    st.write(
+        "This is the first start. The owner can do everything, including adding users. The "
+        "setup code is printed in the server's log (or run `python -m core users add EMAIL "
+        "--role owner` on the server instead)."
+    )
     with st.form("create_owner", border=True):
+        code = st.text_input("Setup code (from the server log)", key="owner_code")
         email = st.text_input("Email", key="owner_email")
         password = st.text_input(
             "Password (at least 10 characters)", type="password", key="owner_pw"
@@ -87,13 +98,14 @@ def _owner_form() -> None:
             return
         try:
             with resources.session() as s, s.begin():
-                user = auth.create_owner(s, email, password)
+                user = accounts.create_owner(s, email, password, code)
                 actor = Actor(user.email, auth.Role(user.role))
                 store_settings.update_settings(s, actor, {"public_base_url": base_url})
+                token = accounts.start_session(s, user, client_address())
         except OrderflowError as exc:
             show_error(exc)
             return
-        _start_cookie_session(actor)
+        _start_cookie_session(actor, token)
         st.rerun()
 
 
@@ -105,33 +117,51 @@ def _login_form() -> None:
         submitted = st.form_submit_button("Log in", type="primary")
     if submitted:
         try:
-            with resources.session() as s, s.begin():
-                actor = auth.authenticate(s, email, password)
+            done = accounts.login(resources.engine(), email, password, client_address())
         except OrderflowError as exc:
             show_error(exc)
             return
-        _start_cookie_session(actor)
+        _start_cookie_session(done.actor, done.token)
         st.rerun()
 
 
+def _reload(token: str) -> Actor:
+    """The session's user and role as the database has them now (every script run)."""
+    with resources.session() as s, s.begin():
+        return accounts.session_actor(s, token)
+
+
 def gate() -> Actor | None:
-    """The acting user, or None after drawing the owner or login form."""
+    """The acting user, reloaded from the database on every run, or None after drawing the
+    owner or login form (saying why a session ended)."""
     pending = st.session_state.pop(state.PENDING_ROUTE, None)
     if pending:
         _call_route(pending)
-    actor = st.session_state.get(state.ACTOR)
-    if isinstance(actor, Actor):
-        return actor
-    if not st.session_state.get(state.LOGGED_OUT):
-        actor = _actor_from_cookie()
-        if actor is not None:
+    token = st.session_state.get(state.SESSION_TOKEN)
+    if not token and not st.session_state.get(state.LOGGED_OUT):
+        token = _cookie_token()
+    ended: str | None = None
+    if token:
+        try:
+            actor = _reload(str(token))
+        except AuthError as exc:
+            ended = exc.message
+            st.session_state.pop(state.ACTOR, None)
+            st.session_state.pop(state.SESSION_TOKEN, None)
+            st.session_state[state.LOGGED_OUT] = True
+            _call_route("/auth/logout")
+        else:
             st.session_state[state.ACTOR] = actor
+            st.session_state[state.SESSION_TOKEN] = token
             return actor
+    st.session_state.pop(state.ACTOR, None)
     with resources.session() as s:
         has_users = auth.user_count(s) > 0
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         if has_users:
+            if ended:
+                st.info(ended, icon=":material/logout:")
             _login_form()
         else:
             _owner_form()
@@ -139,7 +169,11 @@ def gate() -> Actor | None:
 
 
 def logout() -> None:
-    """Forget the user in this tab and, on the next run, delete the session cookie."""
+    """End the server-side session, forget the user in this tab and delete the cookie."""
+    token = st.session_state.pop(state.SESSION_TOKEN, None)
+    if token:
+        with resources.session() as s, s.begin():
+            accounts.end_session(s, str(token))
     st.session_state.pop(state.ACTOR, None)
     st.session_state[state.LOGGED_OUT] = True
     st.session_state[state.PENDING_ROUTE] = "/auth/logout"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.auth import PERMISSIONS, Action, Actor
+from core.auth import Action, Actor
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
@@ -23,11 +23,6 @@ class PageSpec:
     def path(self) -> Path:
         return PAGES_DIR / self.file
 
-    @property
-    def url_path(self) -> str:
-        """The page's address, as Streamlit derives it from the file name."""
-        return Path(self.file).stem
-
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview.py", "Overview", ":material/dashboard:", Action.VIEW_KPIS, "Insights", True),
@@ -41,6 +36,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "workflows.py", "Workflows", ":material/account_tree:", Action.VIEW_WORKFLOWS, "Automation"
     ),
+    PageSpec("reviews.py", "Reviews", ":material/reviews:", Action.VIEW_KPIS, "Insights"),
+    PageSpec("coupons.py", "Coupons", ":material/sell:", Action.VIEW_KPIS, "Insights"),
+    PageSpec("referrals.py", "Referrals", ":material/group_add:", Action.VIEW_KPIS, "Insights"),
     PageSpec("builder.py", "Builder", ":material/edit_note:", Action.VIEW_WORKFLOWS, "Automation"),
     PageSpec("templates.py", "Templates", ":material/mail:", Action.VIEW_TEMPLATES, "Automation"),
     PageSpec("outbox.py", "Outbox", ":material/outbox:", Action.VIEW_OUTBOX, "Automation"),
@@ -58,20 +56,6 @@ def visible_pages(actor: Actor) -> list[PageSpec]:
     return [p for p in PAGES if actor.can(p.needs) and p.path.exists()]
 
 
-def outside_role_notice(actor: Actor, requested_path: str) -> str | None:
-    """What to say when the address asks for a page this actor's role may not open (None when
-    the page is open to them or is not a page at all)."""
-    name = requested_path.strip("/").split("/")[-1]
-    spec = next((p for p in PAGES if p.url_path == name), None)
-    if spec is None or actor.can(spec.needs):
-        return None
-    roles = [r.value for r, allowed in PERMISSIONS.items() if spec.needs in allowed]
-    return (
-        f"The {spec.title} page is open to the {', '.join(roles)} roles; you are signed in as "
-        f"{actor.role.value}, so Orderflow opened {_default().title} instead. Ask the owner if "
-        "you need it."
-    )
-
-
-def _default() -> PageSpec:
-    return next(p for p in PAGES if p.default)
+def denied_pages(actor: Actor) -> list[PageSpec]:
+    """The pages this actor's role may not open (shown a clear message when opened by URL)."""
+    return [p for p in PAGES if not actor.can(p.needs) and p.path.exists()]

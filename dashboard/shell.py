@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from collections.abc import Callable
 
 import streamlit as st
 
 from core import demo as demo_data
-from core.auth import Actor
 from core.errors import OrderflowError
-from dashboard import auth_ui, resources, state
+from dashboard import auth_ui, resources
 from dashboard.components.download import format_picker
 from dashboard.components.feedback import show_error
-from dashboard.navigation import outside_role_notice, visible_pages
+from dashboard.components.mdtext import md
+from dashboard.navigation import denied_pages, visible_pages
 
 DEMO_BANNER = "You are looking at demo data: a made-up European shop. Clear it on the Data page."
 
 
 def _sidebar(actor_name: str, role: str, store: str) -> None:
     with st.sidebar:
-        st.caption(f"**{store}**  \nSigned in as {actor_name} ({role})")
+        st.caption(f"**{md(store)}**  \nSigned in as {md(actor_name)} ({role})")
         format_picker()
         if st.button("Log out", key="logout", icon=":material/logout:"):
             auth_ui.logout()
+
+
+def _denied(title: str, role: str) -> Callable[[], None]:
+    def page() -> None:
+        st.error(
+            f"Your role ({role}) may not open {title}. Ask the store owner for a role that "
+            "allows it.",
+            icon=":material/block:",
+        )
+
+    page.__name__ = f"denied_{title.lower().replace(' ', '_')}"
+    return page
+
+
+def _signed_out() -> None:
+    """The only page while signed out: the login form drawn by the gate is all there is."""
 
 
 def run() -> None:
@@ -43,28 +59,19 @@ def run() -> None:
         groups.setdefault(spec.group, []).append(
             st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
         )
+    for spec in denied_pages(actor):  # opened by URL: a clear message, not a blank page
+        groups.setdefault(spec.group, []).append(
+            st.Page(
+                _denied(spec.title, actor.role.value),
+                title=spec.title,
+                url_path=spec.path.stem,
+                visibility="hidden",
+            )
+        )
     current = st.navigation(groups, expanded=True)
     settings = resources.settings()
     _sidebar(actor.name, actor.role.value, settings.name)
-    _outside_role(actor)
     with resources.session() as s:
         if demo_data.is_demo_loaded(s):
             st.info(DEMO_BANNER, icon=":material/science:")
     current.run()
-
-
-def _signed_out() -> None:
-    """The only page while signed out: the login form above is all there is."""
-
-
-def _outside_role(actor: Actor) -> None:
-    """Say so, once per address, when the address asked for a page outside the actor's role."""
-    try:
-        path = urlsplit(st.context.url or "").path
-    except Exception:  # no browser context (AppTest, bare mode)
-        return
-    notice = outside_role_notice(actor, path)
-    seen = st.session_state.setdefault(state.OUTSIDE_ROLE_SHOWN, set())
-    if notice and path not in seen:
-        seen.add(path)
-        st.warning(notice, icon=":material/lock:")

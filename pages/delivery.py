@@ -1,9 +1,11 @@
 """Delivery: on-time rate, delivery option mix, click-and-collect lead time."""
 
 import altair as alt
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from core.delivery import board
 from core.metrics import views
 from core.metrics.types import Filters, Period
 from dashboard import resources
@@ -67,3 +69,14 @@ with errors_shown():
             )
         st.subheader("Click-and-collect lead time (hours)")
         data_table(view.pickup, "pickup-lead-time", "pickup")
+    st.subheader("Promise kept per option and carrier")
+    with resources.session() as s:
+        kept = board.promise_kept(s, period.start, period.end)
+    data_table(
+        pd.DataFrame(
+            [{**vars(k), "rate": k.rate} for k in kept],
+            columns=["option", "carrier", "delivered", "kept", "rate"],
+        ),
+        "promise-kept",
+        "promise_kept",
+    )

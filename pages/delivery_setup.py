@@ -1,64 +1,86 @@
-"""Delivery options: what customers can choose (standard, express, click-and-collect, time slots)
-and where they can collect."""
+"""Delivery options: what customers can choose (standard, express, click-and-collect, time slots),
+where they can collect, the slots booked per day, and the store-wide delivery settings."""
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 from core import delivery
 from core.auth import Action
+from core.delivery import board
+from core.delivery import config as delivery_config
+from core.errors import ValidationError
 from dashboard import resources
 from dashboard.auth_ui import current_actor
-from dashboard.components.delivery_tables import LOCATION_COLUMNS, OPTION_COLUMNS, rows_from
+from dashboard.components.delivery_forms import option_form, show_errors
+from dashboard.components.delivery_tables import LOCATION_COLUMNS, rows_from
 from dashboard.components.feedback import errors_shown
 
 actor = current_actor()
 can_edit = actor.can(Action.EDIT_DELIVERY)
+now = dt.datetime.now(dt.UTC)
 st.title("Delivery options")
 st.caption(
-    "Offer options by country and basket value. Orders keep the option code they were placed with; "
-    "the Delivery page measures each option's punctuality and satisfaction."
+    "Offer options by rules, price them per currency, promise dates from cut-offs, transit days "
+    "and holidays; customers pick time slots or switch to pickup from the link in their emails."
 )
-
 with resources.session() as s:
-    options = pd.DataFrame(
-        delivery.option_inputs(delivery.list_options(s)), columns=list(OPTION_COLUMNS)
-    )
-    locations = pd.DataFrame(
-        [
-            {c: getattr(loc, c) or "" for c in LOCATION_COLUMNS}
-            for loc in delivery.list_locations(s)
-        ],
+    rows = {r["code"]: r for r in delivery.option_inputs(delivery.list_options(s))}
+    stores = pd.DataFrame(
+        [{c: getattr(loc, c) for c in LOCATION_COLUMNS} for loc in delivery.list_locations(s)],
         columns=list(LOCATION_COLUMNS),
     )
+    slots = pd.DataFrame([{**vars(r), "remaining": r.remaining} for r in board.slot_board(s, now)])
+    booked = pd.DataFrame([vars(b) for b in board.bookings(s, now - dt.timedelta(days=1))])
+    leads = pd.DataFrame([vars(x) for x in board.pickup_lead_times(s)])
+    settings = delivery_config.load(s)
 
-st.subheader("Options")
-edited = st.data_editor(
-    options,
-    num_rows="dynamic",
-    column_config=OPTION_COLUMNS,
-    hide_index=True,
-    disabled=not can_edit,
-    key="delivery_options_editor",
-    width="stretch",
+options_tab, stores_tab, slots_tab, settings_tab = st.tabs(
+    ["Options", "Pickup stores", "Slots and bookings", "Settings"]
 )
-if can_edit and st.button("Save options", key="save_options", type="primary"):
-    with errors_shown(), resources.session() as s, s.begin():
-        count = delivery.save_options(s, actor, rows_from(edited, delivery.OptionInput))
-        st.success(f"Saved {count} delivery options.")
-
-st.subheader("Pickup locations")
-edited_locations = st.data_editor(
-    locations,
-    num_rows="dynamic",
-    column_config=LOCATION_COLUMNS,
-    hide_index=True,
-    disabled=not can_edit,
-    key="pickup_editor",
-    width="stretch",
-)
-if can_edit and st.button("Save pickup locations", key="save_locations", type="primary"):
-    with errors_shown(), resources.session() as s, s.begin():
-        count = delivery.save_locations(
-            s, actor, rows_from(edited_locations, delivery.LocationInput)
-        )
-        st.success(f"Saved {count} pickup locations.")
+with options_tab:
+    choice = st.selectbox("Option", ["New option", *rows], key="delivery_option_pick")
+    key = choice if choice in rows else "new"
+    try:
+        data = option_form(key, rows.get(choice, {}), can_edit)
+        if data is not None:
+            with resources.session() as s, s.begin():
+                original = rows.get(choice, {}).get("code")
+                saved = delivery.save_option(s, actor, data, original=original)
+                st.success(f"Saved the delivery option {saved.code}.")
+    except ValidationError as exc:
+        show_errors(exc)
+with stores_tab:
+    edited = st.data_editor(stores, num_rows="dynamic", column_config=LOCATION_COLUMNS,
+                            hide_index=True, disabled=not can_edit, key="pickup_editor",
+                            width="stretch")  # fmt: skip
+    if can_edit and st.button("Save pickup stores", key="save_locations", type="primary"):
+        with errors_shown(), resources.session() as s, s.begin():
+            count = delivery.save_locations(s, actor, rows_from(edited, delivery.LocationInput))
+            st.success(f"Saved {count} pickup stores.")
+    st.subheader("Pickup lead times")
+    st.dataframe(leads, hide_index=True, width="stretch", key="pickup_leads")
+with slots_tab:
+    st.subheader("Capacity per day")
+    st.dataframe(slots, hide_index=True, width="stretch", key="slot_board")
+    st.subheader("Booked slots")
+    if booked.empty:
+        st.info("No slot is booked yet.")
+    else:
+        st.dataframe(booked, hide_index=True, width="stretch", key="slot_bookings")
+with settings_tab, st.form("delivery_settings"):
+    origin = st.text_input("Ships from (country)", settings.origin_country, key="dl_origin")
+    url = st.text_input("Report customer changes to (URL)", settings.report_url, key="dl_url")
+    hold = st.number_input("Hold a slot while confirming (minutes)", 1, 60,
+                           settings.hold_minutes, key="dl_hold")  # fmt: skip
+    until = st.number_input("Changes allowed until (hours before delivery)", 0, 168,
+                            settings.change_until_hours, key="dl_until")  # fmt: skip
+    if settings.report_secret:
+        st.caption(f"Reports are signed (X-Orderflow-Signature) with `{settings.report_secret}`.")
+    if st.form_submit_button("Save settings", disabled=not can_edit, key="save_delivery_settings"):
+        with errors_shown(), resources.session() as s, s.begin():
+            new = delivery_config.DeliveryConfig(origin, url, int(hold), int(until),
+                                                 settings.report_secret)  # fmt: skip
+            delivery_config.save(s, actor, new)
+            st.success("Saved the delivery settings.")

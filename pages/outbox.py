@@ -45,7 +45,7 @@ states = left.multiselect("State", outbox.STATES, key="outbox_states")
 reasons = middle.multiselect("Suppression reason", SUPPRESSION_REASONS, key="outbox_reasons")
 search = right.text_input("Recipient contains", key="outbox_search")
 frame = _messages(version, tuple(states), tuple(reasons), search)
-table_with_download(frame, "outbox", key="outbox")
+table_with_download(frame, "outbox", key="outbox", actor=actor)
 
 failed = frame.loc[frame["state"] == "failed", "id"].tolist() if len(frame) else []
 if actor.can(Action.MANAGE_OUTBOX) and failed:
@@ -72,4 +72,4 @@ if ref.strip():
         if log.empty:
             st.info("No workflow has enrolled it yet.")
         else:
-            table_with_download(log, "run_log", key="runlog")
+            table_with_download(log, "run_log", key="runlog", actor=actor)

@@ -44,20 +44,24 @@ with errors_shown():
     view = load(period, filters, resources.data_version())
     locale, s, cur = resources.settings().default_locale, view.summary, view.currency
     st.caption(
-        f"{period}, in {cur}. Net = gross - refunds (on the refund date) - discounts - cost of "
-        "workflow coupons. Cancelled and test orders excluded."
+        f"{period}, in {cur}. Gross = order totals as charged (after discounts and coupons); "
+        "net = gross - refunds (on the refund date). Discounts and coupon cost are already "
+        "inside the totals: shown as their own figures, never subtracted again. Cancelled and "
+        "test orders excluded."
     )
     cards = [
         ("Gross revenue", "gross_revenue", s.gross_revenue),
         ("Net revenue", "net_revenue", s.net_revenue),
         ("AOV (gross)", "aov", s.aov),
         ("Refunds (by refund date)", "net_revenue", s.refunds),
-        ("Discounts and coupons", "net_revenue", s.discounts + s.coupon_cost),
+        ("Discounts (on orders)", "net_revenue", s.discounts),
+        ("Coupon cost (workflow coupons redeemed)", "net_revenue", s.coupon_cost),
         ("Purchase frequency", "avg", s.purchase_frequency),
+        ("AOV (net)", "aov", s.net_aov),
     ]
-    for start in (0, 3):
+    for start in (0, 4):
         for column, (label, kind, value) in zip(
-            st.columns(3), cards[start : start + 3], strict=True
+            st.columns(4), cards[start : start + 4], strict=True
         ):
             column.metric(label, format_kpi(kind, value, cur, locale), border=True)
     if not empty_note(view.daily[view.daily["orders"] > 0], "orders"):

@@ -1,4 +1,5 @@
-"""Settings: the store, email sending (read-only, from the environment) and users."""
+"""Settings: the store, email sending (read-only, from the environment), live data sources
+with their deliveries, and users."""
 
 import streamlit as st
 
@@ -9,6 +10,7 @@ from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components.feedback import errors_shown
 from dashboard.components.settings_form import settings_form, smtp_panel, users_panel
+from dashboard.components.sources_panel import sources_panel
 
 actor = current_actor()
 st.title("Settings")
@@ -31,6 +33,8 @@ if changes is not None:
         st.rerun()
 
 smtp_panel()
+if actor.can(Action.MANAGE_SOURCES):
+    sources_panel(actor)
 if actor.can(Action.MANAGE_USERS):
     users_panel(actor)
 

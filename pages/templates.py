@@ -33,6 +33,8 @@ name = st.selectbox(
     "Template", list(by_name), key="tpl_name", format_func=lambda n: f"{n} ({by_name[n].category})"
 )
 summary = by_name[str(name)]
+if summary.category == "marketing":
+    msg_editor.purpose_picker(actor, str(name), can_edit)
 pick_col, order_col = st.columns([1, 2])
 with pick_col:
     locale = msg_editor.locale_picker(summary.locales, can_edit)

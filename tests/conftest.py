@@ -21,7 +21,10 @@ from core.models import Base
 
 pytest_plugins = ["tests.smtp_server"]  # smtp_server, smtp_server_factory (aiosmtpd)
 PG_ENV = "ORDERFLOW_TEST_DATABASE_URL"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(
+    os.environ.get("ORDERFLOW_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared"
+)
+"""The team's shared folder (real data); ORDERFLOW_SHARED_DIR points a worktree elsewhere."""
 
 
 TEST_SECRET_KEY = "test-secret-key-not-for-production"

@@ -59,7 +59,7 @@ def running(
     """Run ``argv`` (default: the README's ``python -m streamlit run dashboard/app.py``) with
     ``{port}`` filled in, until ``/healthz`` answers; stop it afterwards."""
     port = port or free_port()
-    args = [a.format(port=port) for a in (argv or [sys.executable, *STREAMLIT.split()])]
+    args = [a.replace("{port}", str(port)) for a in (argv or [sys.executable, *STREAMLIT.split()])]
     log = tmp / f"server-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

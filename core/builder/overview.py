@@ -2,6 +2,9 @@
 
 The counts (enrolled, holdout, sent, converted) are :func:`core.metrics.workflows.period_counts`,
 the same numbers as the Workflow impact page's cards for the same period.
+The ``value of redeemed coupons`` is what the workflow's coupons took off the orders that used
+them in the period (store currency; :func:`core.coupons.redeemed_value_by_workflow`): its coupon
+cost, shown on its own and never subtracted from revenue.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.auth import Action, Actor, require
 from core.builder.describe import triggers_text
+from core.coupons import redeemed_value_by_workflow
 from core.engine.schema import WorkflowDefinition
 from core.errors import NotFound
 from core.metrics import workflows as metric_workflows
@@ -23,11 +27,12 @@ from core.metrics.types import Filters
 from core.metrics.types import Period as MetricPeriod
 from core.models import Workflow, WorkflowVersion
 from core.settings import StoreSettings
+from core.timeutil import day_bounds
 
 COUNTED = ["enrolled", "holdout", "sent", "converted"]
 COLUMNS = [
     "id", "name", "status", "published version", "trigger", "enrolled", "holdout", "sent",
-    "converted", "last change", "changed by",
+    "converted", "value of redeemed coupons", "last change", "changed by",
 ]  # fmt: skip
 
 
@@ -68,6 +73,8 @@ def workflow_table(
     require(actor, Action.VIEW_WORKFLOWS)
     sc = Scope(session.connection(), settings, Filters())
     counts = metric_workflows.period_counts(sc, MetricPeriod(period.start, period.end))
+    lo, hi = day_bounds(period.start, period.end, settings.tz)
+    coupon_value = redeemed_value_by_workflow(session, lo, hi, settings)
     published = _published(session)
     rows = []
     for wf in session.scalars(
@@ -82,6 +89,7 @@ def workflow_table(
                 "published version": wf.published_version,
                 "trigger": triggers_text(definition) if definition else "(unreadable)",
                 **{col: _count(counts, col, wf.id) for col in COUNTED},
+                "value of redeemed coupons": float(coupon_value.get(wf.id, 0)),
                 "last change": wf.updated_at,
                 "changed by": wf.updated_by or wf.created_by or "",
             }

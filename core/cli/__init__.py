@@ -41,7 +41,10 @@ class Command(NamedTuple):
 
 
 COMMANDS: dict[str, Command] = {
-    "init": Command("admin", "create or migrate the database (never adds demo data)"),
+    "init": Command(
+        "admin",
+        "create or migrate the database and install the message library (never adds demo data)",
+    ),
     "settings": Command("admin", "show or change store settings"),
     "users": Command("admin", "manage dashboard users"),
     "import": Command(
@@ -111,6 +114,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # never a raw traceback (issue 11 defect 3)
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    """One clear line for what is not an OrderflowError; the traceback with ORDERFLOW_DEBUG=1."""
+    import logging
+    import os
+
+    from sqlalchemy.exc import OperationalError
+
+    if os.environ.get("ORDERFLOW_DEBUG") == "1":
+        logging.getLogger("core.cli").exception("unexpected error")
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if isinstance(exc, OperationalError) and ("locked" in text or "busy" in text):
+        print(
+            "error: the database is busy (another process is writing to it). Nothing was "
+            "changed: try again in a moment.",
+            file=sys.stderr,
+        )
+    elif isinstance(exc, OperationalError):
+        print(
+            "error: the database could not be reached or refused the operation. Check "
+            "ORDERFLOW_DATABASE_URL, then try again.",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"error: unexpected {type(exc).__name__}. Nothing was reported as done; run again "
+            "with ORDERFLOW_DEBUG=1 to see the details.",
+            file=sys.stderr,
+        )
+    return 1
 
 
 if __name__ == "__main__":

@@ -63,7 +63,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "export",
         help="export a table to CSV",
-        description="Tables: " + ", ".join(TABLES) + ". `orders` has one row per order.",
+        description="Tables: "
+        + ", ".join(TABLES)
+        + ". `orders` has one row per order. Text cells that start with =, +, -, @, a tab or "
+        "a carriage return (a spreadsheet would run them as formulas) are written with a "
+        "leading ' ; cells that read as numbers stay as they are.",
     )
     p.add_argument("table", choices=TABLES, metavar="TABLE", help="the table to export")
     p.add_argument("--out", required=True, type=Path, help="the CSV file to write")

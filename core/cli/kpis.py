@@ -89,10 +89,18 @@ def _workflow(args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
-def cmd_kpis(args: argparse.Namespace) -> int:
+def _summary(args: argparse.Namespace) -> dict[str, Any]:
+    if args.since is None and args.until is None:
+        from core.fastkpis import kpi_summary_all_time
+
+        return kpi_summary_all_time(engine())
     from core.metrics.summary import kpi_summary
 
-    data = _workflow(args) if args.workflow is not None else kpi_summary(engine(), _period(args))
+    return kpi_summary(engine(), _period(args))
+
+
+def cmd_kpis(args: argparse.Namespace) -> int:
+    data = _workflow(args) if args.workflow is not None else _summary(args)
     if args.json:
         print_json(data)
         return 0

@@ -6,14 +6,15 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.auth import Actor
 from core.cli.common import print_json, print_table, transaction
 from core.errors import ValidationError
-from core.messaging import library, lookup
-from core.messaging import templates as tpl
-from core.messaging.render import RenderedMessage, render_for
-from core.messaging.send_test import send_test
+from core.messaging import lookup
+
+if TYPE_CHECKING:
+    from core.messaging.render import RenderedMessage
 
 PARTS = ("subject", "preheader", "html", "text")
 
@@ -54,6 +55,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from core.messaging import templates as tpl
+
     with transaction() as session:
         rows = [
             {
@@ -73,6 +76,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_library(args: argparse.Namespace) -> int:
+    from core.messaging import library
+
     with transaction() as session:
         added = library.ensure_library(session, Actor.cli())
     print(f"library installed: {added} translations added")
@@ -80,6 +85,9 @@ def cmd_library(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> RenderedMessage:
+    from core.messaging import templates as tpl
+    from core.messaging.render import render_for
+
     with transaction() as session:
         order = lookup.find_order(session, args.order)
         if args.source is not None:
@@ -126,6 +134,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_send_test(args: argparse.Namespace) -> int:
+    from core.messaging.send_test import send_test
+
     with transaction() as session:
         order = lookup.find_order(session, args.order)
         message = send_test(

@@ -146,7 +146,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     with transaction() as session:
         if args.target.isdigit():
             wf = lifecycle.get(session, int(args.target))
-            definition, wf_id = lifecycle.draft_of(wf), wf.id
+            # an imported draft may be invalid: a clear list of problems, not a KeyError
+            definition, wf_id = validate.check(wf.draft, session), wf.id
         else:
             definition, wf_id = validate.check(_read(Path(args.target)), session), None
         report = backtest.backtest(session, definition, days=args.days, workflow_id=wf_id)
@@ -158,7 +159,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         f"{summary['since'][:10]} .. {summary['until'][:10]}: triggered "
         f"{summary['triggered']}, enrolled {summary['enrolled']} (holdout "
         f"{summary['holdout']}), projected messages {summary['projected_messages']}, "
-        f"coupon cost {summary['coupon_cost']} {summary['currency']}"
+        f"projected issued value {summary['projected_issued_value']} {summary['currency']}"
     )
     for title, key in (
         ("branches", "branches"),

@@ -5,6 +5,7 @@ while a customer confirms. Stored as one settings row (``_delivery``)."""
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
@@ -25,6 +26,8 @@ class DeliveryConfig:
     hold_minutes: int = 10
     change_until_hours: int = 12
     """A customer may change a delivery until this many hours before its promised start."""
+    report_secret: str = ""
+    """Signs the reports (``X-Orderflow-Signature``); made when a report URL is first set."""
 
 
 def load(session: Session) -> DeliveryConfig:
@@ -51,13 +54,15 @@ def clean(config: DeliveryConfig) -> DeliveryConfig:
         raise ValidationError("must be between 1 and 60 minutes.", field="hold_minutes")
     if not 0 <= config.change_until_hours <= 168:
         raise ValidationError("must be between 0 and 168 hours.", field="change_until_hours")
-    return DeliveryConfig(country, url, config.hold_minutes, config.change_until_hours)
+    secret = config.report_secret or (("dlvsec_" + secrets.token_urlsafe(32)) if url else "")
+    return DeliveryConfig(country, url, config.hold_minutes, config.change_until_hours, secret)
 
 
 def save(session: Session, actor: Actor, config: DeliveryConfig) -> DeliveryConfig:
     require(actor, Action.EDIT_DELIVERY)
     cleaned = clean(config)
     set_meta(session, KEY, asdict(cleaned))
-    audit.record(session, actor.name, "delivery.config", None, asdict(cleaned))
+    shown = {k: v for k, v in asdict(cleaned).items() if k != "report_secret"}
+    audit.record(session, actor.name, "delivery.config", None, shown)
     bump_data_version(session)
     return cleaned

@@ -26,6 +26,8 @@ from core.settings import bump_data_version
 
 KINDS = ("standard", "express", "pickup", "scheduled")
 _CODE = re.compile(r"^[a-z0-9_\-]{1,32}$")
+_OPTION_CODE = re.compile(r"^[a-z0-9_]{1,32}$")
+"""Letters, digits and _ only: a shop's shipping line code maps back to it unchanged."""
 _SLOT = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -113,7 +115,7 @@ def _transit(text: str, errors: dict[str, str]) -> dict[str, list[int]]:
     for country, days in _pairs(text):
         match = _DAYS.match(days)
         if not _COUNTRY.match(country.upper()) or match is None:
-            errors["transit_days"] = f"{country} {days} is not a country and days."
+            errors["transit_days"] = f"{country} {days}".strip() + " is not a country and days."
             errors["transit_days"] += " Write e.g. DE 1-2, AT 2-3."
             return {}
         low, high = int(match.group(1)), int(match.group(2) or match.group(1))
@@ -152,8 +154,8 @@ def clean_option(row: int | None, data: OptionInput) -> dict[str, Any]:
     when given) in one FormErrors."""
     errors: dict[str, str] = {}
     code = data.code.strip().lower()
-    if not _CODE.match(code):
-        errors["code"] = f"{data.code!r} is not a code. Use lowercase letters, digits, - or _."
+    if not _OPTION_CODE.match(code):
+        errors["code"] = f"{data.code!r} is not a code. Use lowercase letters, digits or _."
     if not data.name.strip():
         errors["name"] = "the name is empty."
     if data.kind not in KINDS:

@@ -147,7 +147,8 @@ def parse_rules(data: object) -> Node | None:
         raise ValidationError(f"The rules are not a condition: {exc.errors()[0]['msg']}.",
                               field="rules") from None  # fmt: skip
     ctx = EvalContext(now=dt.datetime.now(dt.UTC))
-    for path, rule in rules_of(node):
+    for raw_path, rule in rules_of(node):
+        path = ".".join(str(int(p) + 1) for p in raw_path.split(".") if p) or "1"
         spec = FIELDS.get(rule.field)
         if spec is None:
             raise ValidationError(

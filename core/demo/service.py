@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from core import audit, db
+from core import audit, db, facts
 from core import settings as store_settings
 from core.auth import Action, Actor, require
 from core.demo import catalog, eventlog, frames, generator, tables, workflows
@@ -129,6 +129,7 @@ def load(
             options.seed, options.customers, n_orders, until, current.timezone, now, plan
         )
         counts = _write(session, shop, customer_base, current.name)
+        _match_codes(session, now)
         stats = _stats(shop)
         if options.workflows:
             workflows.skip_engine_cursor(session)
@@ -151,9 +152,20 @@ def load(
                 **extra,
             },
         )
+        facts.touch_demo(session)
         store_settings.bump_data_version(session)
         audit.record(session, actor.name, "demo.load", None, {"seed": options.seed, **counts})
     return summary
+
+
+def _match_codes(session: Session, now: dt.datetime) -> None:
+    """The coupon redemptions and referral uses of the demo orders' codes, as after an import,
+    and the advocates' rewards whose refund window has passed."""
+    from core import coupons, referral_program
+
+    coupons.match_orders(session, source="demo")
+    referral_program.match_orders(session, now=now)
+    referral_program.settle_rewards(session, now)
 
 
 def _write_settings(session: Session, actor: Actor) -> dict[str, Any]:
@@ -309,6 +321,7 @@ def clear_report(engine: Engine, actor: Actor) -> dict[str, int]:
     from core.demo.cleanup import delete_demo_rows
 
     with db.transaction(engine) as session:
+        facts.touch_demo(session)
         removed = delete_demo_rows(session)
         total = sum(removed.values())
         meta = store_settings.get_meta(session, store_settings.DEMO_META_KEY) or {}

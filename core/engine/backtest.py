@@ -3,7 +3,9 @@
 Who would have entered (trigger and entry conditions, once per order unless re-entry is
 allowed), by week; how many reach each step and take each path of a branch or split; the
 messages that would have gone out after the holdout, consent and the frequency cap; the overlap
-with the other active workflows; and the cost of the coupons. Assumptions: waits add their
+with the other active workflows; and the projected issued value of the coupons (issued under the
+budget cap by the live engine's rule, :mod:`core.engine.coupon_cap`, in the order customers reach
+the step; several coupon steps share the workflow's issued value). Assumptions: waits add their
 duration (a time-of-day wait adds none); a wait for an event takes the event path when the
 order has that event at any time; the "still true?" filter and exit conditions are not replayed
 (they depend on the future of each enrolment); consent is the customer's current one.
@@ -24,7 +26,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core import settings as store_settings
-from core.engine import context, sqlcond
+from core.engine import context, coupon_cap, sqlcond
 from core.engine.admit import eval_context
 from core.engine.conditions import evaluate_frame, fields_used
 from core.engine.holdout import _mix_array, holdout_mask
@@ -48,7 +50,9 @@ class BacktestReport:
     branches: pd.DataFrame
     messages: pd.DataFrame
     overlap: pd.DataFrame
-    coupon_cost: Decimal
+    projected_issued_value: Decimal
+    """Value of the coupons the steps would have issued under their budget caps (the same rule
+    as the live engine, :mod:`core.engine.coupon_cap`); not what redeemed coupons cost."""
     currency: str
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -62,7 +66,7 @@ class BacktestReport:
             "projected_messages": int(self.messages["projected"].sum())
             if len(self.messages)
             else 0,
-            "coupon_cost": str(self.coupon_cost),
+            "projected_issued_value": str(self.projected_issued_value),
             "currency": self.currency,
             "by_week": [
                 {"week": str(w), "enrolments": int(n)}
@@ -290,10 +294,13 @@ def walk(
     frame: pd.DataFrame,
     st: store_settings.StoreSettings,
     until: dt.datetime,
+    issued_value: list[Decimal] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
-    """Rows reaching each step (with their send time), and branch/split path counts."""
+    """Rows reaching each step (with their send time), and branch/split/coupon path counts;
+    ``issued_value[0]`` ends as the value of the coupons issued."""
     reached: dict[str, pd.DataFrame] = {}
     paths: list[dict[str, Any]] = []
+    coupons = issued_value if issued_value is not None else [Decimal(0)]
     queue: list[tuple[str | None, pd.DataFrame]] = [
         (d.first_step_id(), frame.assign(_at=frame["occurred_at"]))
     ]
@@ -325,6 +332,16 @@ def walk(
                 chosen = rows[pick == i]
                 paths.append({"step_id": step.id, "path": path.name, "count": len(chosen)})
                 queue.append((path.next, chosen))
+        elif step.type == "issue_coupon":
+            issued = _issue_coupons(step, rows, coupons)
+            paths += [
+                {"step_id": step.id, "path": "issued", "count": int(issued.sum())},
+                {"step_id": step.id, "path": "not issued", "count": int((~issued).sum())},
+            ]
+            if step.alt_next:
+                queue += [(step.next, rows[issued]), (step.alt_next, rows[~issued])]
+            else:
+                queue.append((step.next, rows))
         elif step.type == "wait_event":
             happened = _orders_with_event(session, str(step.params.get("event")))
             hit = rows["order_id"].isin(happened)
@@ -459,20 +476,19 @@ def _overlap(
     return out.rename("shared_customers").reset_index()
 
 
-def _coupon_cost(d: WorkflowDefinition, reached: dict[str, pd.DataFrame]) -> Decimal:
-    total = Decimal(0)
-    for step in d.steps:
-        if step.type != "issue_coupon" or step.id not in reached:
-            continue
-        rows = reached[step.id][~reached[step.id]["_holdout"]]
-        value = Decimal(str(step.params.get("value", 0)))
-        if step.params.get("kind", "percent") == "fixed":
-            cost = value * len(rows)
-        else:
-            cost = Decimal(str(round(float(rows["order.total"].fillna(0).sum()), 2))) * value / 100
-        cap = step.params.get("budget_cap")
-        total += min(cost, Decimal(str(cap))) if cap not in (None, "") else cost
-    return total.quantize(Decimal("0.01"))
+def _issue_coupons(step: Step, rows: pd.DataFrame, issued: list[Decimal]) -> pd.Series:
+    """Which rows get a coupon at this step, decided in the order they reach it with the live
+    engine's rule (:func:`core.engine.coupon_cap.issue_in_order`); ``issued[0]`` carries the
+    workflow's issued value across its coupon steps. Holdout rows get none (and are counted
+    neither as issued nor as not issued)."""
+    p = step.params
+    kind, value = str(p.get("kind", "percent")), Decimal(str(p.get("value", 10)))
+    treated = rows[~rows["_holdout"]].sort_values("_at", kind="stable")
+    totals = treated["order.total"] if "order.total" in treated else [None] * len(treated)
+    values = [coupon_cap.coupon_value(kind, value, t) for t in totals]
+    decisions, issued[0] = coupon_cap.issue_in_order(values, coupon_cap.budget_cap(p), issued[0])
+    issued_by_index = pd.Series(decisions, index=treated.index, dtype=bool)
+    return issued_by_index.reindex(rows.index, fill_value=False)
 
 
 def _path_counts(paths: list[dict[str, Any]]) -> pd.DataFrame:
@@ -498,7 +514,8 @@ def backtest(
     frame["_holdout"] = holdout_mask(
         workflow_id or 0, np.asarray(frame["customer_id"], dtype=np.int64), definition.holdout_pct
     )
-    reached, paths = walk(session, definition, frame, st, until)
+    issued = [Decimal(0)]
+    reached, paths = walk(session, definition, frame, st, until, issued)
     t_enrol = time.perf_counter() - started
     local = frame["occurred_at"].dt.tz_convert(st.tz)
     week = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
@@ -523,7 +540,7 @@ def backtest(
         _path_counts(paths),
         _messages(session, definition, reached, st),
         _overlap(session, frame, workflow_id, since),
-        _coupon_cost(definition, reached),
+        issued[0].quantize(Decimal("0.01")),
         st.currency,
     )
     report.timings = {

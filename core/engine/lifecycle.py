@@ -77,9 +77,18 @@ def create(
 
 
 def create_from_preset(session: Session, actor: Actor, name: str) -> Workflow:
+    """A new draft from a preset; the library templates its emails use are installed first
+    when missing (a shop that never opened the Templates page can activate it at once)."""
     from core.engine.presets import preset
+    from core.messaging import library
+    from core.messaging.stored import find_template
 
-    return create(session, actor, preset(name), preset=name)
+    require(actor, Action.EDIT_WORKFLOWS)
+    definition = preset(name)
+    for template in definition.template_names():
+        if template in library.BY_NAME and find_template(session, template) is None:
+            library.install(session, actor, template)
+    return create(session, actor, definition, preset=name)
 
 
 def import_json(session: Session, actor: Actor, text: str) -> Workflow:

@@ -97,6 +97,7 @@ def mark_sent(
         smtp_message_id=smtp_id,
         attempts=attempts,
         last_error=None,
+        suppression_reason=None,  # a quiet-hours deferral is over once it is sent
         headers=headers or {},
     )
 
@@ -111,6 +112,7 @@ def mark_failed(
         state="failed",
         failed_at=now,
         last_error=error[:2000],
+        suppression_reason=None,
         attempts=attempts,
     )
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.engine.schema import (
+    Rule,
     SplitPath,
     Step,
     Trigger,
@@ -26,6 +27,14 @@ class Preset:
 MARKETING_HOLDOUT_PCT = 10  # marketing presets keep 10% out so their impact can be measured
 
 
+def still_active() -> Rule:
+    """Leaves out cancelled and fully refunded orders (a partial refund of one item leaves
+    the order ``delivered`` or ``fulfilled``, so its parcel emails still go): the entry filter
+    and the "still true?" filter of the presets about an order, so a waiting enrolment exits
+    before its next send once the order is cancelled or refunded."""
+    return rule("order.status", "not_in", ["cancelled", "refunded"])
+
+
 def _email(step_id: str, template: str, next_id: str | None = None) -> Step:
     return Step(id=step_id, type="send_email", params={"template": template}, next=next_id)
 
@@ -36,6 +45,8 @@ def order_confirmation() -> WorkflowDefinition:
         description="Confirm every order as soon as it is placed.",
         triggers=[Trigger(type="order_placed")],
         priority=10,
+        entry=still_active(),
+        still_true=still_active(),
         steps=[_email("confirm", "order_confirmation")],
     )
 
@@ -46,6 +57,8 @@ def shipping_update() -> WorkflowDefinition:
         description="Tell customers when the parcel leaves and when it is out for delivery.",
         triggers=[Trigger(type="shipped"), Trigger(type="out_for_delivery")],
         priority=20,
+        entry=still_active(),
+        still_true=still_active(),
         allow_reentry=True,
         steps=[
             Step(
@@ -68,7 +81,30 @@ def ready_for_pickup() -> WorkflowDefinition:
         "in the store, with its address and hours.",
         triggers=[Trigger(type="ready_for_pickup")],
         priority=20,
+        entry=still_active(),
+        still_true=still_active(),
         steps=[_email("ready", "ready_for_pickup")],
+    )
+
+
+def order_cancelled() -> WorkflowDefinition:
+    return WorkflowDefinition(
+        name="Order cancelled",
+        description="Tell the customer their order is cancelled and nothing will be shipped.",
+        triggers=[Trigger(type="cancelled")],
+        priority=10,
+        steps=[_email("cancelled", "order_cancelled")],
+    )
+
+
+def refund_issued() -> WorkflowDefinition:
+    return WorkflowDefinition(
+        name="Refund issued",
+        description="Confirm each refund (partial or full) with the total refunded so far.",
+        triggers=[Trigger(type="refunded")],
+        priority=10,
+        allow_reentry=True,
+        steps=[_email("refund", "refund_issued")],
     )
 
 
@@ -78,7 +114,8 @@ def delivery_delay_apology() -> WorkflowDefinition:
         description="Apologise when an order misses its promised delivery time.",
         triggers=[Trigger(type="delivery_promise_missed", params={"grace_hours": 2})],
         priority=30,
-        exit=rule("order.cancelled", "eq", True),
+        entry=still_active(),
+        still_true=still_active(),
         steps=[_email("apology", "delivery_delayed")],
     )
 
@@ -91,6 +128,8 @@ def review_request() -> WorkflowDefinition:
         "remind once 5 days later if no review came.",
         triggers=[Trigger(type="delivered"), Trigger(type="picked_up")],
         priority=50,
+        entry=still_active(),
+        still_true=still_active(),
         exit=rule("order.refunded", "eq", True),
         steps=[
             Step(id="wait7", type="wait", params={"days": 7}, next="time"),
@@ -139,6 +178,8 @@ def second_order_thank_you() -> WorkflowDefinition:
         description="Thank customers for their second order with a unique coupon.",
         triggers=[Trigger(type="nth_order", params={"n": 2})],
         priority=40,
+        entry=still_active(),
+        still_true=still_active(),
         exit=any_of(rule("order.cancelled", "eq", True), rule("order.refunded", "eq", True)),
         steps=[
             Step(id="wait1", type="wait", params={"days": 1}, next="coupon"),
@@ -189,6 +230,8 @@ PRESETS: dict[str, Preset] = {
         Preset("order_confirmation", "Confirm each order when it is placed.", order_confirmation),
         Preset("shipping_update", "Shipped and out-for-delivery notices.", shipping_update),
         Preset("ready_for_pickup", "Tell pickup customers their order is ready.", ready_for_pickup),
+        Preset("order_cancelled", "Confirm a cancellation to the customer.", order_cancelled),
+        Preset("refund_issued", "Confirm each refund to the customer.", refund_issued),
         Preset(
             "delivery_delay_apology",
             "Apologise when a delivery promise is missed.",

@@ -91,6 +91,22 @@ TRIGGERS: dict[str, TriggerSpec] = {
     "cancelled": _event("Cancelled", "cancelled", "When an order is cancelled."),
     "refunded": _event("Refunded", "refunded", "When an order is refunded."),
     "review_submitted": _event("Review submitted", "review_submitted", "When a review arrives."),
+    "delivery_failed": _event(
+        "Delivery failed", "delivery_failed", "When the carrier could not deliver."
+    ),
+    "slot_booked": _event(
+        "Delivery slot booked", "slot_booked", "When a customer picks or changes a time slot."
+    ),
+    "switched_to_pickup": _event(
+        "Switched to click-and-collect",
+        "switched_to_pickup",
+        "When a customer switches an order to pickup at a store.",
+    ),
+    "delivery_rescheduled": _event(
+        "Delivery rescheduled",
+        "delivery_rescheduled",
+        "When a customer books a new slot after a failed delivery.",
+    ),
     "first_order": TriggerSpec(
         "First order", "sequence", "placed", "When a customer places their first order."
     ),
@@ -280,9 +296,13 @@ STEP_TYPES: dict[str, StepSpec] = {
                 False,
                 None,
                 minimum=0,
-                help="Stop issuing once the estimated cost of issued coupons reaches it.",
+                help="Stop issuing once the value of the coupons this workflow issued would "
+                "pass it. Then the 'not issued' path is taken (or, without one, the next step: "
+                "an email that shows the coupon is suppressed as coupon_unavailable).",
             ),
         ),
+        ("next", "alt_next"),
+        {"next": "issued", "alt_next": "not issued"},
     ),
     "add_tag": StepSpec(
         "Add a customer tag",

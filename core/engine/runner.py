@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from core.engine.active import Running, version_definition
 from core.engine.admit import eval_context
 from core.engine.conditions import evaluate, fields_used
 from core.engine.registry import TRIGGERS
-from core.engine.schema import WorkflowDefinition
+from core.engine.schema import Node, WorkflowDefinition
 from core.engine.sqlutil import Bind, insert_ignore, lock_skip_locked, open_session
 from core.engine.steps import HANDLERS, RENDERER, Go, StepEnv, Wait, _message_row
 from core.messaging.batch import BatchRenderer
@@ -88,6 +89,8 @@ def _records(
         wanted |= fields_used(d.still_true) | fields_used(d.exit)
         for s in d.steps:
             wanted |= fields_used(s.condition)
+            if s.type == "issue_coupon":
+                wanted.add("order.total")  # a percentage coupon's value
     base = pd.DataFrame(
         {
             "order_id": [e.order_id for e in enrolments],
@@ -143,17 +146,32 @@ def _stop(
             ],
             ["idempotency_key"],
         )
-    e.status, e.exit_reason, e.completed_at, e.next_due_at = "exited", reason, env.now, None
+    e.status, e.exit_reason, e.completed_at, e.next_due_at = "exited", reason[:255], env.now, None
     e.waiting_event = None
     _log(env.session, e, step_id, kind, "exited", reason, env.now)
 
 
+def _values(node: Node, record: Mapping[str, Any]) -> str:
+    """The values the condition saw, e.g. ``order.status = 'cancelled'``."""
+    shown = []
+    for name in sorted(fields_used(node)):
+        value = record.get(name)
+        shown.append(f"{name} = {value!r}" if isinstance(value, str) else f"{name} = {value}")
+    return ", ".join(shown)
+
+
 def _stop_reason(d: WorkflowDefinition, env: StepEnv) -> str | None:
+    """Why the enrolment stops now (the run log shows it), or None to go on."""
+    reason = None
     if d.exit is not None and evaluate(d.exit, env.record, env.ctx):
-        return "exit condition met"
-    if d.still_true is not None and not evaluate(d.still_true, env.record, env.ctx):
-        return "'still true?' filter no longer holds"
-    return None
+        reason, node = "exit condition met", d.exit
+    elif d.still_true is not None and not evaluate(d.still_true, env.record, env.ctx):
+        reason, node = "'still true?' filter no longer holds", d.still_true
+    if reason is None:
+        return None
+    status = env.record.get("order.status")
+    why = {"cancelled": "order cancelled", "refunded": "order fully refunded"}.get(str(status))
+    return f"{reason}{f' ({why})' if why else ''}: {_values(node, env.record)}"
 
 
 def advance(env: StepEnv, stats: RunStats) -> None:

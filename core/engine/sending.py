@@ -186,6 +186,7 @@ def _sent_statement() -> Update:
             smtp_message_id=param("smtp_message_id"),
             attempts=param("attempts"),
             last_error=None,
+            suppression_reason=None,  # a quiet-hours deferral is over once it is sent
             headers=param("headers"),
         )
     )

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.engine import coupon_cap
 from core.engine.active import Running
 from core.engine.conditions import EvalContext, evaluate
 from core.engine.holdout import pick_path
@@ -26,11 +27,13 @@ from core.engine.registry import WEEKDAYS
 from core.engine.schema import Step
 from core.engine.sqlutil import insert_ignore
 from core.models import (
+    NOTICE_CATEGORY,
     Coupon,
     Customer,
     Enrolment,
     Message,
     MessageTemplate,
+    Order,
     OrderEvent,
     ReferralCode,
 )
@@ -260,14 +263,31 @@ def send_email(step: Step, env: StepEnv) -> Go | Wait:
     message.subject, message.html, message.text = rendered.subject, rendered.html, rendered.text
     message.locale = rendered.locale
     _remember(env, step)
+    missing = _coupon_missing(env) if _uses_coupon(rendered.variables_used) else None
+    if missing:  # the email promises a coupon this enrolment does not have
+        message.state, message.suppressed_at = "suppressed", env.now
+        message.suppression_reason = COUPON_UNAVAILABLE
+        return Go(step.next, "skipped", f"{template}: suppressed ({COUPON_UNAVAILABLE}: {missing})")
     return Go(step.next, "done", f"{template} queued (message {message.id})")
 
 
-def _estimated_cost(env: StepEnv, kind: str, value: Decimal) -> Decimal:
-    if kind == "fixed":
-        return value
-    total = env.record.get("order.total")
-    return (Decimal(str(total)) * value / 100).quantize(Decimal("0.01")) if total else Decimal(0)
+COUPON_UNAVAILABLE = "coupon_unavailable"
+
+
+def _uses_coupon(variables: list[str]) -> bool:
+    return any(v == "coupon" or v.startswith("coupon.") for v in variables)
+
+
+def _coupon_missing(env: StepEnv) -> str | None:
+    """Why this enrolment has no usable coupon (skipped under the cap, none issued, expired),
+    or None when it has one."""
+    state = env.enrolment.state
+    if not state.get("coupon_code"):
+        return str(state.get("coupon_skipped") or "no coupon step issued a coupon before")
+    expires = state.get("coupon_expires")
+    if expires and dt.datetime.fromisoformat(str(expires)) <= env.now:
+        return f"coupon {state['coupon_code']} expired at {expires}"
+    return None
 
 
 def _unique_code(session: Session, model: Any, prefix: str) -> str:
@@ -283,20 +303,19 @@ def issue_coupon(step: Step, env: StepEnv) -> Go | Wait:
     p = step.params
     kind = str(p.get("kind", "percent"))
     value = Decimal(str(p.get("value", 10)))
-    cost = _estimated_cost(env, kind, value)
-    cap = p.get("budget_cap")
-    if cap not in (None, ""):
-        spent = (
-            env.session.scalar(
-                select(func.coalesce(func.sum(Coupon.cost), 0)).where(
-                    Coupon.workflow_id == env.workflow.id
-                )
+    cost = coupon_cap.coupon_value(kind, value, env.record.get("order.total"))
+    cap = coupon_cap.budget_cap(p)
+    if cap is not None:
+        issued = env.session.scalar(
+            select(func.coalesce(func.sum(Coupon.cost), 0)).where(
+                Coupon.workflow_id == env.workflow.id
             )
-            or 0
         )
-        if Decimal(str(spent)) + cost > Decimal(str(cap)):
-            _remember(env, step)
-            return Go(step.next, "skipped", f"budget cap {cap} {env.settings.currency} reached")
+        if not coupon_cap.within_cap(Decimal(str(issued or 0)), cost, cap):
+            why = f"budget cap {cap} {env.settings.currency} reached ({issued} issued)"
+            _remember(env, step, coupon_skipped=f"coupon step {step.id!r} skipped: {why}")
+            target = step.alt_next or step.next
+            return Go(target, "skipped", f"{why}: no coupon")
     code = _unique_code(env.session, Coupon, str(p.get("prefix") or "THANKS"))
     expires = env.now + dt.timedelta(days=float(p.get("expiry_days") or 30))
     env.session.add(
@@ -315,7 +334,7 @@ def issue_coupon(step: Step, env: StepEnv) -> Go | Wait:
             is_demo=env.customer.is_demo,
         )
     )
-    _remember(env, step, coupon_code=code)
+    _remember(env, step, coupon_code=code, coupon_expires=expires.isoformat())
     return Go(step.next, "done", f"coupon {code} ({value} {kind}), expires {expires.date()}")
 
 
@@ -391,10 +410,21 @@ def webhook(step: Step, env: StepEnv) -> Go | Wait:
     return Go(step.next, "done", "webhook call queued")
 
 
-def _fill(text: str, env: StepEnv) -> str:
+def _order_number(env: StepEnv) -> str:
+    """The shop's order number (the number customers see, else the shop's order id), never
+    Orderflow's internal id."""
+    if env.enrolment.order_id is None:
+        return ""
+    row = env.session.execute(
+        select(Order.number, Order.external_id).where(Order.id == env.enrolment.order_id)
+    ).first()
+    return "" if row is None else str(row[0] or row[1] or "")
+
+
+def _fill(text: str, env: StepEnv, order: str) -> str:
     values = {
         "{workflow}": env.workflow.name,
-        "{order}": str(env.enrolment.order_id or ""),
+        "{order}": order,
         "{customer}": env.customer.email or str(env.customer.id),
     }
     for key, value in values.items():
@@ -405,9 +435,10 @@ def _fill(text: str, env: StepEnv) -> str:
 def notify_merchant(step: Step, env: StepEnv) -> Go | Wait:
     if _done(env, step):
         return Go(step.next, "skipped", "already done")
-    subject = _fill(str(step.params.get("subject") or "Orderflow"), env)
-    body = _fill(str(step.params.get("message") or ""), env) or subject
-    body += f"\n\nCustomer: {env.customer.email}\nOrder id: {env.enrolment.order_id}\n"
+    order = _order_number(env)
+    subject = _fill(str(step.params.get("subject") or "Orderflow"), env, order)
+    body = _fill(str(step.params.get("message") or ""), env, order) or subject
+    body += f"\n\nCustomer: {env.customer.email}\n" + (f"Order: {order}\n" if order else "")
     insert_ignore(
         env.session,
         Message,
@@ -418,7 +449,7 @@ def notify_merchant(step: Step, env: StepEnv) -> Go | Wait:
                 to_address=env.settings.sender_email,
                 customer_id=None,
                 template_name=None,
-                category="transactional",
+                category=NOTICE_CATEGORY,
                 subject=subject[:500],
                 text=body,
                 html=None,

@@ -347,6 +347,16 @@ def _check_coupon(step: Step, _s: Session | None) -> list[Problem]:
         return [Problem("The coupon kind must be percent or fixed.", step=step.id)]
     if value is None or math.isnan(value) or value <= 0 or (kind == "percent" and value > 100):
         return [Problem("The coupon value must be above 0 (and at most 100 %).", step=step.id)]
+    if step.params.get("budget_cap") not in (None, "") and step.alt_next is None:
+        return [
+            Problem(
+                "When the budget cap is reached, customers go on without a coupon: an email "
+                "that shows it is then suppressed (coupon_unavailable).",
+                step=step.id,
+                severity="warning",
+                hint="Add a step on the 'not issued' path if they should get something else.",
+            )
+        ]
     return []
 
 

@@ -35,6 +35,8 @@ DEADLINE_SECONDS = 10.0
 MAX_ATTEMPTS = 3
 LEASE = dt.timedelta(minutes=2)
 BATCH = 20
+DELIVERY_REPORT_STEP = "delivery_report"
+"""Calls without a workflow queued by :mod:`core.delivery.report`; signed with its secret."""
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -251,7 +253,11 @@ def claim(
                     WebhookSecret.step_id == call.step_id,
                 )
             )
-            if secret is None and call.workflow_id is not None:
+            if call.workflow_id is None and call.step_id == DELIVERY_REPORT_STEP:
+                from core.delivery import config as delivery_config
+
+                secret = delivery_config.load(session).report_secret
+            elif secret is None and call.workflow_id is not None:
                 secret = ensure_secrets(session, call.workflow_id, [call.step_id], now)[
                     call.step_id
                 ]

@@ -20,19 +20,15 @@ from sqlalchemy import Engine
 
 from core import referral_program
 from core import settings as store_settings
-from core.engine import dispatch, enrol, outbox, runner, webhooks
+from core.engine import dispatch, enrol, outbox, runner, wakeup, webhooks
 from core.engine.clock import Clock, system_clock
 from core.engine.dispatch import TransportFactory
 from core.engine.sqlutil import Bind, open_session
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 5.0
-_wake = threading.Event()
-
-
-def wake() -> None:
-    """Start the next cycle of this process's worker now (a live event was just stored)."""
-    _wake.set()
+wake = wakeup.wake
+"""Start the next cycle of this process's worker now (a live event was just stored)."""
 
 
 @dataclass
@@ -44,6 +40,7 @@ class CycleStats:
     steps: int = 0
     enrolments_run: int = 0
     referral_rewards: int = 0
+    codes_to_shop: int = 0
     dispatch: dict[str, Any] = field(default_factory=dict)
     webhooks: dict[str, Any] = field(default_factory=dict)
 
@@ -72,19 +69,28 @@ def run_once(
     lease: dt.timedelta = outbox.LEASE,
     rehearsal: bool = False,
 ) -> CycleStats:
-    """One full cycle: enrol, execute due steps, dispatch due messages and webhook calls (each
-    outside any transaction), settle the referral rewards whose refund window has passed. A
+    """One full cycle: enrol, execute due steps, create new coupon codes in the shop (when the
+    Admin API is configured), dispatch due messages and webhook calls (each outside any
+    transaction), settle the referral rewards whose refund window has passed. A
     ``rehearsal`` runs on a connection whose transaction the caller rolls back
     (:mod:`core.engine.rehearsal`): no step calls out, no webhook is sent and no mail transport
     is opened."""
     clock = clock or system_clock
     worker = worker or worker_name()
     stats = CycleStats()
+    if not rehearsal and isinstance(engine, Engine):
+        from core.messaging.withdrawals import apply_pending
+
+        apply_pending(engine)  # unsubscribes spooled while the database was busy, before sending
     e = enrol_once(engine, clock())
     stats.events, stats.enrolled, stats.holdout = e.events, e.enrolled, e.holdout
     stats.time_triggers = e.time_triggers
     r = runner.run_due(engine, clock(), worker, rehearsal=rehearsal)
     stats.steps, stats.enrolments_run = r.steps, r.enrolments
+    if not rehearsal and isinstance(engine, Engine):
+        from core.shop_codes import push_from_worker
+
+        stats.codes_to_shop = push_from_worker(engine, clock())  # before the emails showing them
     d = dispatch.dispatch_due(engine, clock(), smtp, worker, batch, lease, send=not rehearsal)
     stats.dispatch = asdict(d)
     w = webhooks.WebhookStats()
@@ -108,12 +114,18 @@ def run_forever(
     interval: float = INTERVAL_SECONDS,
 ) -> None:
     """Cycle until ``stop`` is set; an error in one cycle is logged and the next one runs. A
-    cycle starts every ``interval`` seconds, or at once after :func:`wake`."""
+    cycle starts every ``interval`` seconds, or at once after :func:`wake` or, on PostgreSQL, a
+    ``NOTIFY`` from another process (:mod:`core.engine.wakeup`)."""
     worker = worker_name()
-    while not stop.is_set():
-        _wake.clear()
-        try:
-            run_once(engine, clock, smtp, worker)
-        except Exception:
-            log.exception("worker cycle failed")
-        _wake.wait(interval)
+    waiter = wakeup.Waiter(engine)
+    try:
+        while not stop.is_set():
+            waiter.clear()
+            try:
+                run_once(engine, clock, smtp, worker)
+            except Exception:
+                log.exception("worker cycle failed")
+            if not stop.is_set():
+                waiter.wait(interval)
+    finally:
+        waiter.close()

@@ -15,12 +15,13 @@ Used by ``python -m core import`` and the Data page::
 from __future__ import annotations
 
 import pandas as pd
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import audit
 from core import settings as store_settings
 from core.auth import Action, Actor, require
-from core.errors import ImportRejected, RowError, ValidationError
+from core.errors import ConflictError, ImportRejected, RowError, ValidationError
 from core.importers import native, shopify, store
 from core.importers.batch import Batch, Context
 from core.importers.mapping import (
@@ -93,7 +94,14 @@ def import_csv(
     )
     if errors:
         raise rejected(summary, errors)
-    counts = store.write(Writer(session), batch, ctx.tz, dry_run)
+    try:
+        counts = store.write(Writer(session), batch, ctx.tz, dry_run)
+    except IntegrityError:
+        raise ConflictError(
+            "Another import wrote the same records at the same moment; nothing from this file "
+            "was written.",
+            hint="Run the import again: importing again updates, never duplicates.",
+        ) from None
     if counts.errors:
         raise rejected(summary, counts.errors)
     for name, value in counts.__dict__.items():

@@ -21,7 +21,7 @@ from babel import Locale, UnknownLocaleError
 
 from core.errors import RowError, ValidationError
 from core.money import CENT, check_currency, parse_amount
-from core.timeutil import parse_timestamp, zone
+from core.timeutil import EARLIEST, LATEST, OUT_OF_RANGE, parse_timestamp, zone
 
 TS_DTYPE = pd.DatetimeTZDtype("us", "UTC")
 MAX_INTEGER_DIGITS = 12
@@ -105,7 +105,10 @@ def amount(
 
 
 def _slow_amount(raw: str) -> str:
-    value = parse_amount(raw).quantize(CENT, rounding=ROUND_HALF_UP)
+    parsed = parse_amount(raw)
+    if parsed.adjusted() >= MAX_INTEGER_DIGITS:  # 1e400 would overflow the quantize below
+        raise ValueError("is too large")
+    value = parsed.quantize(CENT, rounding=ROUND_HALF_UP)
     if len(str(abs(value).to_integral_value())) > MAX_INTEGER_DIGITS:
         raise ValueError("is too large")
     return format(value, "f")
@@ -161,6 +164,11 @@ def timestamps(values: pd.Series, column: str, problems: Problems, tz: ZoneInfo)
     if fixed:  # set at once: one cell at a time costs a lot on a long series
         moments = pd.Series(list(fixed.values()), dtype=TS_DTYPE)
         out.iloc[list(fixed)] = moments.to_numpy()
+    low, high = pd.Timestamp(EARLIEST, tz="UTC"), pd.Timestamp(LATEST, tz="UTC")
+    outside = out.notna() & ((out < low) | (out >= high))
+    if outside.any():
+        problems.flag(outside, values, column, OUT_OF_RANGE)
+        out = out.where(~outside)
     return out
 
 

@@ -140,9 +140,26 @@ def _read_slow(
     return frame, np.asarray(rows, dtype=np.int64), errors
 
 
+def _refuse_nul(data: bytes, names: list[str], delimiter: str) -> None:
+    """A NUL byte is no text (PostgreSQL refuses it): name its row and column."""
+    at = data.find(b"\x00")
+    if at < 0:
+        return
+    line_start = data.rfind(b"\n", 0, at) + 1
+    row = data.count(b"\n", 0, at) + 1
+    before = data[line_start:at].decode("utf-8", "replace")
+    index = before.count(delimiter)
+    column = names[index] if index < len(names) else f"column {index + 1}"
+    raise ImportRejected(
+        "The file contains a NUL byte (\\x00): it is not a text CSV, or it is damaged.",
+        [RowError(row, column, before[-20:], "contains a NUL byte; remove it and import again")],
+    )
+
+
 def read_table(data: bytes, limit: int | None = None) -> RawTable:
     """Parse ``data`` (at most ``limit`` data rows) into a :class:`RawTable`."""
     names, delimiter = _header(_decode_head(data))
+    _refuse_nul(data, names, delimiter)
     if limit is None:
         fast = _read_fast(data.removeprefix(BOM), names, delimiter)
         if fast is not None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from core import facts
 from core.errors import RowError
 from core.events import KEY
 from core.importers import shipments
@@ -53,6 +54,7 @@ ORDER_COLUMNS = (
     "shipping_postcode",
     "note",
 )
+SHIPMENT_EVENT_TYPES = ("shipped", "delivered")
 LINE_COLUMNS = ["order_id", "line_no", "sku", "name", "quantity", "unit_price"]
 
 
@@ -97,6 +99,11 @@ def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Serie
         frame["customer_id"] = frame["customer_key"].map(customer_ids).astype("int64")
         frame["placed_date"], frame["placed_month"] = month_and_date(frame["placed_at"], job.tz)
     columns = ["id", *(c for c in ORDER_COLUMNS if c in orders or c in new)]
+    if len(new) + len(old) > facts.REBUILD_ABOVE:
+        facts.touch_all(writer.session)
+    else:
+        facts.touch_orders_now(writer.session, old["id"].astype("int64").tolist())
+        facts.touch(writer.session, pd.concat([new["customer_id"], old["customer_id"]]).tolist())
     writer.insert(orders_table, new[columns])
     writer.update(orders_table, old[columns].drop(columns=["external_id"]))
     _shipments(writer, new, old)
@@ -104,7 +111,9 @@ def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Serie
         new_order_events(writer, new)
     else:
         writer.insert(table("order_events"), _events(writer, new))
-    writer.insert(table("order_events"), _events(writer, old), ignore_conflicts=KEY)
+    writer.insert(
+        table("order_events"), _unlogged(writer, _events(writer, old)), ignore_conflicts=KEY
+    )
     refresh_statuses(writer, old["id"])
     both = pd.concat([new[["external_id", "id"]], old[["external_id", "id"]]])
     return pd.Series(both["id"].astype("int64").to_numpy(), index=both["external_id"].to_numpy())
@@ -183,6 +192,26 @@ def _events(writer: Writer, orders: pd.DataFrame) -> pd.DataFrame:
     return events.assign(recorded_at=pd.Timestamp(writer.now), source=EVENT_SOURCE, payload="{}")
 
 
+def _unlogged(writer: Writer, events: pd.DataFrame) -> pd.DataFrame:
+    """Events of known orders minus the shipment events already logged under any reference (a
+    live source logs ``shipped`` with its tracking number; a shop export re-imported after it
+    names no parcel, and must not log a second ``shipped`` that would mail the customer again)."""
+    if events.empty:
+        return events
+    kinds = events["type"].isin(SHIPMENT_EVENT_TYPES)
+    if not kinds.any():
+        return events
+    logged = writer.lookup(
+        table("order_events"), "order_id", events.loc[kinds, "order_id"], ("type",)
+    )
+    seen = set(zip(logged["order_id"].astype("int64"), logged["type"], strict=True))
+    keep = [
+        not (k and (int(o), t) in seen)
+        for k, o, t in zip(kinds, events["order_id"], events["type"], strict=True)
+    ]
+    return events[keep]
+
+
 def _resolve_orders(
     writer: Writer, frame: pd.DataFrame, counts: Counts, columns: tuple[str, ...] = ("id",)
 ) -> pd.DataFrame:
@@ -247,6 +276,7 @@ def _reviews(job: Job, reviews: pd.DataFrame) -> None:
         )
         if c in merged
     ]
+    facts.touch_orders(writer.session, merged["order_id"].astype("int64").tolist())
     writer.insert(reviews_table, merged.loc[merged["id"].isna(), columns])
     writer.update(reviews_table, merged.loc[merged["id"].notna(), ["id", *columns[1:]]])
     events = pd.DataFrame(

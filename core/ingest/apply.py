@@ -73,7 +73,6 @@ def apply_order(
         return changes
     customer = _customer(session, o, platform, now, changes) if o.customer else None
     if order is None:
-        assert customer is not None or o.customer is None
         order = _new_order(session, o, customer or _anonymous(session, o, platform), now)
         changes["created"] = True
         session.flush()
@@ -82,7 +81,32 @@ def apply_order(
     else:
         _update_order(session, order, o)
     _lifecycle(session, order, o, platform, changes)
+    _discount_codes(session, order, o, platform, now, changes)
     return changes
+
+
+def _discount_codes(
+    session: Session,
+    order: Order,
+    o: OrderIn,
+    platform: str,
+    now: dt.datetime,
+    changes: dict[str, Any],
+) -> None:
+    """Coupon redemptions and the referral use of the codes the order received."""
+    from core import coupons, referral_program
+
+    codes = o.discount_codes or ([(o.discount_code, None)] if o.discount_code else [])
+    if not codes:
+        return
+    session.flush()
+    uses = [coupons.DiscountUse(code, amount) for code, amount in codes]
+    redeemed = coupons.record_order_codes(session, order, uses, source=platform)
+    referral = referral_program.record_live_order(session, order, [c for c, _ in codes], now)
+    if redeemed:
+        changes["coupons_redeemed"] = [r.coupon_id for r in redeemed]
+    if referral is not None:
+        changes["referral"] = referral.status
 
 
 def _stale(order: Order, o: OrderIn) -> bool:
@@ -158,8 +182,8 @@ def _consent(
 
 def _new_order(session: Session, o: OrderIn, customer: Customer, now: dt.datetime) -> Order:
     assert o.placed_at is not None
-    tz = store_settings.load(session).tz
-    currency = o.currency or store_settings.load(session).currency
+    store = store_settings.load(session)
+    tz, currency = store.tz, o.currency or store.currency
     order = Order(
         external_id=o.number,
         number=o.number,
@@ -189,6 +213,8 @@ def _update_order(session: Session, order: Order, o: OrderIn) -> None:
         "discount_code",
         "channel",
         "shipping_country",
+        "shipping_address",
+        "shipping_postcode",
         "note",
     ):
         value = getattr(o, name)

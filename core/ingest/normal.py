@@ -85,10 +85,15 @@ class OrderIn:
     paid_at: dt.datetime | None = None
     cancelled_at: dt.datetime | None = None
     discount_code: str | None = None
+    discount_codes: list[tuple[str, Decimal | None]] = field(default_factory=list)
+    """Every code the order used with the amount it took off (Shopify ``discount_codes``,
+    WooCommerce ``coupon_lines``): matched with coupons and referral codes when stored."""
     channel: str | None = None
     delivery_option: str | None = None
     pickup_location: str | None = None
     shipping_country: str | None = None
+    shipping_address: str | None = None
+    shipping_postcode: str | None = None
     note: str | None = None
     customer: CustomerIn | None = None
     lines: list[LineIn] | None = None
@@ -174,3 +179,15 @@ def items(data: Mapping[str, Any], key: str, where: str = "") -> list[Mapping[st
     if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
         raise PayloadError(f"{where}{key} must be a list of objects.", field=f"{where}{key}")
     return value
+
+
+def discount_lines(
+    items: list[Mapping[str, Any]], where: str, amount_key: str
+) -> list[tuple[str, Decimal | None]]:
+    """(code, amount) of every discount line that has a code."""
+    out = []
+    for item in items:
+        code = text(item, "code", 64, where)
+        if code:
+            out.append((code, amount(item, amount_key, where)))
+    return out

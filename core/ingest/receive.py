@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from core import settings as store_settings
 from core.auth import Action, Actor, require
+from core.engine import wakeup
 from core.errors import NotFound, OrderflowError
 from core.ingest import api, shopify, woocommerce
 from core.ingest.apply import UnknownOrder, apply_order
@@ -80,6 +81,7 @@ def _process(session: Session, source: Source, topic: str, body: bytes) -> dict[
     order = mapper(topic, parse_json(body))
     changes = apply_order(session, order, source.kind)
     store_settings.bump_data_version(session)
+    wakeup.announce(session)
     return changes
 
 
@@ -120,6 +122,7 @@ def receive_webhook(
             with session.begin_nested():
                 row.changes = apply_order(session, order, source.kind, now)
                 store_settings.bump_data_version(session)
+                wakeup.announce(session)
         except (UnknownOrder, OrderflowError, SQLAlchemyError) as exc:
             row.status, row.delivery_key, row.reason = "failed", None, _why(exc)
             row.body = body.decode("utf-8")
@@ -222,6 +225,7 @@ def receive_events(
             accepted += 1
         if accepted:
             store_settings.bump_data_version(session)
+            wakeup.announce(session)
     return accepted, duplicates
 
 

@@ -48,6 +48,9 @@ def parse(topic: str, data: Mapping[str, Any]) -> OrderIn:
         tax_amount=n.amount(data, "total_tax"),
         total=n.amount(data, "total"),
         discount_code=n.text(codes[0], "code", 64, "coupon_lines.") if codes else None,
+        discount_codes=n.discount_lines(codes, "coupon_lines.", "discount"),
+        shipping_address=n.text(shipping, "address_1", 255, "shipping."),
+        shipping_postcode=n.text(shipping, "postcode", 32, "shipping."),
         channel=n.slug(n.text(data, "created_via", 32)),
         delivery_option=n.slug(
             n.text(method, "method_id", 64) or n.text(method, "method_title", 64)

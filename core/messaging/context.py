@@ -10,6 +10,7 @@ unsubscribe ``/u/{token}`` (see :mod:`core.messaging.unsubscribe`), the preferen
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +21,7 @@ from babel.numbers import format_percent
 from sqlalchemy.orm import Session
 
 from core import security
+from core.delivery.links import blocked, delivery_url
 from core.messaging import testlinks
 from core.messaging.sources import ContextSource, SessionSource
 from core.messaging.unsubscribe import make_token
@@ -109,6 +111,8 @@ def order_record(
         shipping=fmt.money(order.shipping_amount, order.currency),
         tax=fmt.money(order.tax_amount, order.currency),
         total=fmt.money(order.total, order.currency),
+        refunded=fmt.money(order.refunded_amount or Decimal(0), order.currency),
+        cancelled_on=fmt.date(order.cancelled_at),
     )
 
 
@@ -193,12 +197,20 @@ def referral_record(
     return Record(code=found, url=url, reward=reward)
 
 
+def delivery_link(session: Session, settings: StoreSettings, order: Order | None) -> str | None:
+    """The customer's delivery self-service link while the order still allows a change."""
+    if order is None or order.id is None or blocked(session, order, dt.datetime.now(dt.UTC)):
+        return None
+    return delivery_url(settings.public_base_url, order.id, order.customer_id)
+
+
 def links_record(
     settings: StoreSettings,
     customer_id: int,
     order_id: int | None,
     message_id: int,
     referral: Record,
+    delivery: str | None = None,
 ) -> Record:
     base = settings.public_base_url.rstrip("/")
     unsubscribe = f"{base}/u/{make_token(message_id, customer_id)}"
@@ -210,6 +222,7 @@ def links_record(
         review=review,
         review_stars=stars,
         referral=referral.url if "url" in referral else None,
+        delivery=delivery,
         unsubscribe=unsubscribe,
         preferences=preferences_url(settings, customer_id),
     )
@@ -226,8 +239,9 @@ def build_context(
     source: ContextSource | None = None,
 ) -> dict[str, Any]:
     """The context for one message. ``extra`` may carry ``coupon_code``, ``referral_code``,
-    ``message_id`` (for the unsubscribe link) and ``test_links`` (a test send's links). With ``roots``, only ``coupon``,
-    ``referral`` and ``recommendations`` that the template uses are queried. ``source``
+    ``message_id`` (for the unsubscribe link) and ``test_links`` (a test send's links). With
+    ``roots``, only ``coupon``, ``referral`` and ``recommendations`` that the template uses are
+    queried. ``source``
     answers the lookups (default: one query each, see :mod:`core.messaging.sources`)."""
     extra = extra or {}
     data = source or SessionSource(session)
@@ -251,6 +265,7 @@ def build_context(
         order.id if order else None,
         int(message_id) if isinstance(message_id, int) else 0,
         referral,
+        delivery_link(session, settings, order) if "links" in wanted else None,
     )
     if extra.get("test_links"):  # a test send: links that change nothing (core.messaging.testlinks)
         links = testlinks.links_for_test_email(settings, locale, links)

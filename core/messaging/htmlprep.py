@@ -2,8 +2,14 @@
 and the plain-text body generated from the HTML.
 
 Jinja tags are swapped for HTML comments (``<!--ofj:N-->``) while the HTML is parsed, so the
-parser never moves them (text inside a ``<table>`` would be foster-parented), then put back.
-``@media`` rules stay in a ``<style>`` block for responsive layouts; every other rule is inlined.
+parser never moves them (text inside a ``<table>`` would be foster-parented), then put back. A
+fragment is parsed inside ``<body>``, so a tag at its very start is kept (a leading comment
+would otherwise land before ``<html>`` and be lost). The text of a ``{% raw %}`` block is
+literal output, so it is NOT hidden from the sanitiser. ``@media`` rules stay in a ``<style>``
+block for responsive layouts; every other rule is inlined.
+
+Saving sanitises the template; :mod:`core.messaging.render` sanitises every rendered body
+again (:func:`sanitize`), since what a template prints is only known when it renders.
 """
 
 from __future__ import annotations
@@ -14,7 +20,12 @@ from html.parser import HTMLParser
 import css_inline
 import nh3
 
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_JINJA = re.compile(
+    r"(?P<open>\{%-?\s*raw\s*-?%\})(?P<raw>.*?)(?P<close>\{%-?\s*endraw\s*-?%\})"
+    r"|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}",
+    re.DOTALL,
+)
+_DOCUMENT = re.compile(r"<(html|body)[\s>]", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"<!--ofj:(\d+)-->|&lt;!--ofj:(\d+)--&gt;")
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
 _HEAD_STYLE = re.compile(r"<head[^>]*>.*?(<style[^>]*>.*?</style>).*?</head>", re.DOTALL | re.I)
@@ -67,9 +78,14 @@ def protect(source: str) -> tuple[str, list[str]]:
     """Replace every Jinja tag with a numbered HTML comment."""
     tags: list[str] = []
 
-    def swap(match: re.Match[str]) -> str:
-        tags.append(match.group(0))
+    def hide(tag: str) -> str:
+        tags.append(tag)
         return f"<!--ofj:{len(tags) - 1}-->"
+
+    def swap(match: re.Match[str]) -> str:
+        if match.group("open") is not None:  # literal text: the sanitiser must see it
+            return hide(match.group("open")) + match.group("raw") + hide(match.group("close"))
+        return hide(match.group(0))
 
     return _JINJA.sub(swap, source), tags
 
@@ -79,8 +95,9 @@ def restore(html: str, tags: list[str]) -> str:
 
 
 def sanitize(html: str) -> str:
-    """A fragment of HTML with scripts, event handlers and unsafe URLs removed."""
-    return _cleaner.clean(html)
+    """A fragment of HTML with scripts, event handlers and unsafe URLs removed (a no-break
+    space stays the character: the serialiser would write it as ``&nbsp;``)."""
+    return _cleaner.clean(html).replace("&nbsp;", "\xa0")
 
 
 def sanitize_document(html: str) -> str:
@@ -91,6 +108,8 @@ def sanitize_document(html: str) -> str:
 def prepare_html(source: str) -> str:
     """The stored ``html_compiled``: CSS inlined, sanitised, Jinja tags untouched."""
     protected, tags = protect(source)
+    if not _DOCUMENT.search(protected):
+        protected = f"<html><head></head><body>{protected}</body></html>"
     try:
         inlined = _inliner.inline(protected)
     except (ValueError, css_inline.InlineError):
@@ -115,6 +134,7 @@ class _TextWriter(HTMLParser):
         self.links: list[str | None] = []
         self.skip = 0
         self.cells = 0
+        self.cell_text = False  # the row's cells so far wrote something
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -122,13 +142,13 @@ class _TextWriter(HTMLParser):
             self.skip += 1
         elif tag in _BLOCKS or tag in _HEADINGS or tag == "tr":
             self.out.append("\n\n" if tag in _HEADINGS or tag == "p" else "\n")
-            self.cells = 0
+            self.cells, self.cell_text = 0, False
         elif tag == "br":
             self.out.append("\n")
         elif tag == "li":
             self.out.append("\n- ")
         elif tag in {"td", "th"}:
-            self.out.append("  " if self.cells else "")
+            self.out.append("  " if self.cells and self.cell_text else "")
             self.cells += 1
         elif tag == "img" and values.get("alt"):
             self.out.append(restore(values["alt"] or "", self.tags))
@@ -150,11 +170,14 @@ class _TextWriter(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.skip:
             self.out.append(re.sub(r"\s+", " ", data))
+            self.cell_text = self.cell_text or bool(data.strip())
 
     def handle_comment(self, data: str) -> None:
         match = re.fullmatch(r"ofj:(\d+)", data)
         if match and not self.skip:
-            self.out.append(self.tags[int(match.group(1))])
+            tag = self.tags[int(match.group(1))]
+            self.out.append(tag)
+            self.cell_text = self.cell_text or tag.startswith("{{")
 
 
 def html_to_text(source: str) -> str:
@@ -164,5 +187,14 @@ def html_to_text(source: str) -> str:
     writer.feed(protected)
     writer.close()
     lines = [line.strip() for line in "".join(writer.out).splitlines()]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+    # Text parts render with trim_blocks, which drops the newline right after a block tag: a
+    # line break written there (a <br> after "{% if %}") would join two lines. Double it.
+    return re.sub(r"((?<!-)%\})\n", r"\1\n\n", text)
+
+
+def tidy_text(text: str) -> str:
+    """A rendered plain-text part made readable: no trailing spaces, at most one empty line in
+    a row (conditions that printed nothing leave none), no empty lines at either end."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"

@@ -1,4 +1,4 @@
-"""The template library: 12 ready messages in en, de, fr, nl, es, it, pl and sv.
+"""The template library: 14 ready messages in en, de, fr, nl, es, it, pl and sv.
 
 Each library template is assembled from shared, responsive blocks (:mod:`library_blocks`) and
 the texts of one locale (:mod:`core.messaging.library_text`). Every variable that can be empty
@@ -50,6 +50,14 @@ def _delivered(order: Order) -> bool:
 
 def _pickup(order: Order) -> bool:
     return order.pickup_location_id is not None
+
+
+def _cancelled(order: Order) -> bool:
+    return order.cancelled_at is not None
+
+
+def _refunded(order: Order) -> bool:
+    return order.refunded_at is not None and (order.refunded_amount or 0) > 0
 
 
 def _promised(order: Order) -> bool:
@@ -114,6 +122,20 @@ LIBRARY: tuple[LibraryTemplate, ...] = (
         "An apology when the promised delivery is missed.",
         ("intro_delay", "body", "tracking", "signoff"),
         _promised,
+    ),
+    LibraryTemplate(
+        "order_cancelled",
+        TRANSACTIONAL,
+        "Sent when an order is cancelled.",
+        ("intro", "order_box", "help", "items", "signoff"),
+        _cancelled,
+    ),
+    LibraryTemplate(
+        "refund_issued",
+        TRANSACTIONAL,
+        "Sent when a refund is issued (the total refunded so far).",
+        ("intro", "refund_box", "order_box", "help", "signoff"),
+        _refunded,
     ),
     LibraryTemplate(
         "review_request",
@@ -199,7 +221,7 @@ def install(session: Session, actor: Actor, name: str, locales: tuple[str, ...] 
 
 
 def ensure_library(session: Session, actor: Actor) -> int:
-    """Install all 12 library templates in all 8 locales (idempotent); returns translations added."""
+    """Install all 14 library templates in all 8 locales (idempotent); returns translations added."""
     require(actor, Action.EDIT_TEMPLATES)
     added = sum(install(session, actor, spec.name) for spec in LIBRARY)
     if added:

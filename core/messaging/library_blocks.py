@@ -64,13 +64,13 @@ def greeting(s: dict[str, str]) -> str:
 def _items(s: dict[str, str]) -> str:
     return (
         '<table class="items" role="presentation"><tbody>\n'
-        "{% for item in order.items %}<tr>"
+        "{% if order.items %}{% for item in order.items %}<tr>"
         '<td width="52">{% if item.image_url %}<img src="{{ item.image_url }}" alt="" width="44" '
         'height="44">{% endif %}</td>'
         '<td>{{ item.name }}<br><span class="muted">{{ item.quantity }} × {{ item.unit_price }}'
         '</span></td><td class="num">{{ item.total }}</td></tr>\n{% endfor %}'
         f'<tr><td></td><td>{s["subtotal"]}</td><td class="num">{{{{ order.subtotal }}}}</td></tr>\n'
-        "{% if order.discount.amount %}"
+        "{% endif %}{% if order.discount.amount %}"
         f'<tr><td></td><td>{s["discount"]}</td><td class="num">−{{{{ order.discount }}}}</td></tr>'
         "{% endif %}\n"
         f'<tr><td></td><td>{s["shipping"]}</td><td class="num">{{{{ order.shipping }}}}</td></tr>\n'
@@ -88,6 +88,8 @@ def _delivery(s: dict[str, str]) -> str:
         f"<br>{s['promised']}: {{{{ delivery.promised_window }}}}{{% endif %}}"
         "{% if delivery.pickup.name %}"
         f"<br>{s['pickup_at']}: {{{{ delivery.pickup.name }}}}{{% endif %}}"
+        "{% if links.delivery %}"
+        f'<br><a href="{{{{ links.delivery }}}}">{s["change_delivery"]}</a>{{% endif %}}'
         "</div>{% endif %}\n"
     )
 
@@ -167,6 +169,10 @@ def section(name: str, s: dict[str, str]) -> str:
         "order_box": lambda: (
             f'<div class="box">{s["order"]} <strong>{{{{ order.number }}}}</strong>'
             f' · {s["placed_on"]} {{{{ order.date|date("long") }}}}</div>\n'
+        ),
+        "refund_box": lambda: (
+            f'<div class="box">{s["refunded_label"]}: <strong>{{{{ order.refunded }}}}</strong>'
+            "</div>\n"
         ),
         "items": lambda: _items(s),
         "delivery": lambda: _delivery(s),

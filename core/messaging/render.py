@@ -8,7 +8,8 @@ API (used by the engine, the CLI and the Templates page):
   generated from the HTML.
 - ``compiled_translation(translation) -> CompiledTemplate``: cached by translation id and
   ``updated_at``, so a saved edit is picked up and nothing is compiled twice.
-- ``render_message(compiled, context) -> RenderedMessage``.
+- ``render_message(compiled, context) -> RenderedMessage``: the rendered HTML body is
+  sanitised again (scripts, handlers, unsafe URLs removed), whatever the template printed.
 - ``render_for(session, template_name, *, customer_id, order_id, locale=None, extra=None)
   -> RenderedMessage``: the locale defaults to the customer's, falling back to the store's
   default, then English; ``extra`` may carry ``coupon_code``, ``referral_code``, ``message_id``.
@@ -205,8 +206,9 @@ def render_message(
     """Render every part against ``context``; TemplateError names the failing part."""
     subject = " ".join(_render(compiled.parts["subject"], context, "subject").split())
     preheader = " ".join(_render(compiled.parts["preheader"], context, "preheader").split())
-    body = _render(compiled.parts["html"], context, "html")
-    text = _render(compiled.parts["text"], context, "text")
+    # what a template prints is only known now ({% raw %}, values): sanitise what is sent
+    body = htmlprep.sanitize(_render(compiled.parts["html"], context, "html"))
+    text = htmlprep.tidy_text(_render(compiled.parts["text"], context, "text"))
     no_fallback = [p for p, fb in compiled.fallback.items() if not fb]
     return RenderedMessage(
         subject=subject,

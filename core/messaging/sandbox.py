@@ -9,7 +9,12 @@ On top of Jinja2's ``SandboxedEnvironment`` (no underscore attributes, no intern
   ``~`` concatenation and every filter result are size-checked, so no value can grow past
   :data:`MAX_VALUE_LEN`;
 - each render has a budget (:class:`Budget`): at most :data:`MAX_STEPS` loop iterations and calls
-  in total, :data:`MAX_OUTPUT` characters of output and :data:`MAX_SECONDS` of time;
+  in total, :data:`MAX_ITEMS` items passed along filter chains (``map``, ``select``...),
+  :data:`MAX_OUTPUT` characters of output counted as it is produced, and :data:`MAX_SECONDS` of
+  time, checked inside loops, filters, tests and filter chains while the work happens;
+- limits are enforced BEFORE the work: a repetition (``*``) is refused by the total size it
+  would have (a list of long strings counts its characters), ``join`` measures its items before
+  joining, ``batch``/``slice`` are capped, so no render allocates a huge value first;
 - ``include``, ``extends``, ``import``, ``macro``, ``call``, ``block``, ``filter`` and block
   ``set`` statements, ``autoescape`` switches and recursive loops are refused when compiled, and
   the loader refuses every name, so no file of the server can be read.
@@ -33,6 +38,7 @@ from jinja2.sandbox import SandboxedEnvironment, is_internal_attribute
 from markupsafe import Markup
 
 MAX_STEPS = 10_000
+MAX_ITEMS = 200_000
 MAX_RANGE = 1_000
 MAX_VALUE_LEN = 100_000
 MAX_OUTPUT = 500_000
@@ -66,10 +72,11 @@ class BudgetExceeded(SecurityError):
 class Budget:
     """What one render may still spend."""
 
-    __slots__ = ("deadline", "output", "steps")
+    __slots__ = ("deadline", "items", "output", "steps")
 
     def __init__(self) -> None:
         self.steps = MAX_STEPS
+        self.items = MAX_ITEMS
         self.output = MAX_OUTPUT
         self.deadline = time.monotonic() + MAX_SECONDS
 
@@ -77,7 +84,19 @@ class Budget:
         self.steps -= 1
         if self.steps < 0:
             raise BudgetExceeded(f"the template repeats too much (more than {MAX_STEPS} steps)")
-        if self.steps % 256 == 0 and time.monotonic() > self.deadline:
+        if self.steps % 16 == 0:
+            self.check_time()
+
+    def item(self) -> None:
+        """One item passed along a filter chain."""
+        self.items -= 1
+        if self.items < 0:
+            raise BudgetExceeded(f"the template handles too many items (more than {MAX_ITEMS})")
+        if self.items % 256 == 0:
+            self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
             raise BudgetExceeded(f"the template took longer than {MAX_SECONDS:g} s to render")
 
     def emit(self, size: int) -> None:
@@ -142,13 +161,20 @@ def concat_guard(eval_ctx: Any, values: list[Any]) -> str:
     return str(check_size(joined)) if not eval_ctx.autoescape else check_size(joined)
 
 
-def _length(value: Any) -> int | None:
-    return len(value) if isinstance(value, str | list | tuple) else None
+def weight(value: Any) -> int | None:
+    """The size a sequence stands for: its length plus, one level down, the lengths of the
+    strings and sequences it holds (``["a" * 100000] * 5000`` weighs 500 million)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list | tuple):
+        inner = sum(len(v) for v in value if isinstance(v, str | list | tuple | dict))
+        return len(value) + inner
+    return None
 
 
 def _mul(left: Any, right: Any) -> Any:
     for seq, count in ((left, right), (right, left)):
-        size = _length(seq)
+        size = weight(seq)
         if size is not None and isinstance(count, int) and size * count > MAX_VALUE_LEN:
             raise SecurityError(f"a repeated value would exceed {MAX_VALUE_LEN} characters")
     both_int = isinstance(left, int) and isinstance(right, int)
@@ -202,9 +228,13 @@ class HardenedEnvironment(SandboxedEnvironment):
         self.globals.clear()
         self.globals["range"] = capped_range
         self.filters = {name: _size_checked(f) for name, f in filters.items()}
+        for name, bounded in BOUNDED_FILTERS.items():
+            if name in self.filters:
+                self.filters[name] = _size_checked(bounded)
         self.filters["_of_loop"] = loop_guard
         self.filters["_of_concat"] = concat_guard
-        self.tests = dict(self.tests)
+        tests: dict[str, Any] = dict(self.tests)
+        self.tests = {name: _ticking(test) for name, test in tests.items()}
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         return BINOPS[operator](left, right)
@@ -252,14 +282,90 @@ def _finalize(value: Any) -> Any:
     return "" if value is None else check_size(value)
 
 
-def _size_checked(func: Callable[..., Any]) -> Callable[..., Any]:
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        return check_size(func(*args, **kwargs))
+def _counted(items: Iterator[Any]) -> Iterator[Any]:
+    """A lazy filter result (``map``, ``select``...): each item it yields costs one item of
+    the budget, so a long chain stops when the budget or the deadline runs out."""
+    budget = current_budget()
+    for item in items:
+        budget.item()
+        yield item
 
+
+def _copy_markers(func: Callable[..., Any], wrapper: Callable[..., Any]) -> None:
     for attr in ("jinja_pass_arg", "__name__", "__doc__"):
         if hasattr(func, attr):
-            setattr(checked, attr, getattr(func, attr))
+            setattr(wrapper, attr, getattr(func, attr))
+
+
+def _size_checked(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that costs a step, counts the items it yields lazily and whose result is
+    size-checked."""
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        current_budget().tick()
+        result = func(*args, **kwargs)
+        if isinstance(result, Iterator) and not isinstance(result, str):
+            return _counted(result)
+        return check_size(result)
+
+    _copy_markers(func, checked)
     return checked
+
+
+def _ticking(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A test (``is eq``...) that costs one item of the budget."""
+
+    def ticking(*args: Any, **kwargs: Any) -> Any:
+        current_budget().item()
+        return func(*args, **kwargs)
+
+    _copy_markers(func, ticking)
+    return ticking
+
+
+@pass_eval_context
+def bounded_join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
+    """Jinja's ``join``, but the items are measured before anything is joined."""
+    from jinja2 import filters as jf
+
+    items: list[Any] = []
+    total = 0
+    budget = current_budget()
+    for item in value if not isinstance(value, str) else list(value):
+        budget.item()
+        items.append(item)
+        shown = item if isinstance(item, str) else None
+        if shown is None and isinstance(item, list | tuple | dict):
+            size = weight(list(item)) or 0
+        else:
+            size = len(shown) if shown is not None else len(str(item)[: MAX_VALUE_LEN + 1])
+        total += size + len(str(d))
+        if total > MAX_VALUE_LEN:
+            raise SecurityError(f"a joined value would exceed {MAX_VALUE_LEN} characters")
+    return str(jf.sync_do_join(eval_ctx, items, d, attribute))
+
+
+def bounded_batch(value: Any, linecount: int, fill_with: Any = None) -> Any:
+    from jinja2 import filters as jf
+
+    if not isinstance(linecount, int) or not 0 < linecount <= MAX_RANGE:
+        raise SecurityError(f"batch() takes a size from 1 to {MAX_RANGE}")
+    return jf.do_batch(value, linecount, fill_with)
+
+
+def bounded_slice(value: Any, slices: int, fill_with: Any = None) -> Any:
+    from jinja2 import filters as jf
+
+    if not isinstance(slices, int) or not 0 < slices <= MAX_RANGE:
+        raise SecurityError(f"slice() takes a count from 1 to {MAX_RANGE}")
+    return jf.sync_do_slice(value, slices, fill_with)
+
+
+BOUNDED_FILTERS: dict[str, Callable[..., Any]] = {
+    "join": bounded_join,
+    "batch": bounded_batch,
+    "slice": bounded_slice,
+}
 
 
 def refuse_forbidden(tree: nodes.Template) -> None:
@@ -303,6 +409,7 @@ def _guarded(node: nodes.Node) -> nodes.Node:
 
 
 __all__ = [
+    "MAX_ITEMS",
     "MAX_OUTPUT",
     "MAX_STEPS",
     "Budget",

@@ -2,8 +2,10 @@
 
 Saving a translation checks every part (syntax, forbidden statements, unknown variables; errors
 carry ``field`` = subject, preheader, html or text), sanitises the HTML with nh3 and inlines its
-CSS into ``html_compiled`` (once, never per message). An empty text part is generated from the
-HTML when the template is compiled.
+CSS into ``html_compiled`` (once, never per message), and renders it once on a sample order
+(the newest order, or a made-up customer in an empty shop) under the same limits as every
+message, so a template that would exhaust them is refused when saved. An empty text part is
+generated from the HTML when the template is compiled.
 
 API used by the engine: ``get_category(session, name) -> "transactional" | "marketing"``,
 ``template_exists(session, name) -> bool``.
@@ -36,7 +38,7 @@ from core.messaging.render import (
     render_message,
 )
 from core.messaging.stored import find_template, get_template
-from core.models import MessageTemplate, TemplateTranslation
+from core.models import Customer, MessageTemplate, Order, TemplateTranslation
 
 CATEGORIES = ("transactional", "marketing")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -185,8 +187,31 @@ def save_translation(
     template = get_template(session, name)
     locale = check_locale(locale)
     compiled_html, compiled = validate_parts(subject, preheader, html, text, locale)
+    render_sample(session, compiled, locale)
     parts = {"subject": subject, "preheader": preheader, "html": html, "text": text}
     return write_translation(session, actor, template, locale, parts, compiled_html, compiled)
+
+
+def render_sample(session: Session, compiled: CompiledTemplate, locale: str) -> RenderedMessage:
+    """Render once on the newest order (or a made-up customer): TemplateError when the
+    template fails or runs out of its render budget (time, steps, size)."""
+    settings = store_settings.load(session)
+    order = session.scalars(select(Order).order_by(Order.id.desc()).limit(1)).first()
+    customer = session.get(Customer, order.customer_id) if order is not None else None
+    if customer is None:
+        order = None
+        customer = Customer(
+            id=0,
+            external_id="sample",
+            email="sample@example.com",
+            first_name="Sample",
+            last_name="Customer",
+            locale=locale,
+            tags=[],
+            marketing_consent=False,
+        )
+    context = build_context(session, settings, customer, order, locale, roots=compiled.roots)
+    return render_message(compiled, context)
 
 
 def write_translation(

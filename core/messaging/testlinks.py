@@ -1,8 +1,9 @@
 """Links of a test email: marked as tests, they change nothing.
 
 A test send (``template send-test``, the Templates page) renders a real customer's order, but its
-unsubscribe, preferences, review (and star) and referral links must not act for that customer: a
-one-click POST on a test email's ``List-Unsubscribe`` would otherwise withdraw their consent.
+unsubscribe, preferences, review (and star), referral and delivery-choice links must not act for
+that customer: a one-click POST on a test email's ``List-Unsubscribe`` would otherwise withdraw
+their consent.
 Every such link points to ``{public_base_url}/test-link/{token}``, the token signed for purpose
 ``test_link`` over the link kind and the email's language only (no customer, no order). The
 public page answers, in that language, that this is a link from a test email and nothing was
@@ -19,7 +20,7 @@ from core.messaging.values import Record
 from core.settings import StoreSettings
 
 PURPOSE = "test_link"
-KINDS = ("unsubscribe", "preferences", "review", "referral")
+KINDS = ("unsubscribe", "preferences", "review", "referral", "delivery")
 LANGUAGES = ("en", "de", "fr", "nl", "es", "it", "pl", "sv")
 
 
@@ -72,6 +73,9 @@ def links_for_test_email(settings: StoreSettings, locale: str | None, real: Reco
         review_stars=stars,
         referral=link_for_test_email(settings, "referral", locale)
         if _has(real, "referral")
+        else None,
+        delivery=link_for_test_email(settings, "delivery", locale)
+        if _has(real, "delivery")
         else None,
         unsubscribe=link_for_test_email(settings, "unsubscribe", locale),
         preferences=link_for_test_email(settings, "preferences", locale),

@@ -25,7 +25,7 @@ def holdout_outcomes(
 ) -> pd.DataFrame:
     """One row per customer enrolled in the workflow (first entry) whose window ended by
     ``as_of``: ``holdout`` flag, ``converted`` (>= 1 valid order within ``window_days`` after
-    entry) and ``revenue`` (net of refunds and discounts, store currency)."""
+    entry) and ``revenue`` (net revenue: total - refunds, store currency)."""
     stmt = select(Enrolment.customer_id, Enrolment.entered_at, Enrolment.is_holdout).where(
         Enrolment.workflow_id == workflow_id
     )
@@ -45,7 +45,6 @@ def holdout_outcomes(
         Order.currency,
         money(Order.total),
         money(Order.refunded_amount),
-        money(Order.discount_amount),
     ).where(
         *sc.order_conditions(None),
         Order.customer_id.in_(members),
@@ -53,12 +52,12 @@ def holdout_outcomes(
     )
     orders = pd.DataFrame.from_records(
         sc.conn.execute(ostmt).all(),
-        columns=["customer_id", "placed_at", "currency", "total", "refund", "discount"],
+        columns=["customer_id", "placed_at", "currency", "total", "refund"],
     )
     rates = {c: float(sc.settings.rate(c)) for c in orders["currency"].unique()}
-    orders["net"] = (orders["total"] - orders["refund"] - orders["discount"]) * orders[
-        "currency"
-    ].map(rates).astype("float64")
+    orders["net"] = (orders["total"] - orders["refund"]) * orders["currency"].map(rates).astype(
+        "float64"
+    )
     orders["placed_at"] = _utc(orders["placed_at"])
     joined = orders.merge(enrol[["customer_id", "entered_at"]], on="customer_id")
     inside = joined[

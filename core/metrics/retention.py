@@ -126,11 +126,12 @@ def historical_clv(net_revenue: float, customers: int) -> float | None:
 
 def clv_by_cohort(orders: pd.DataFrame, refunds: pd.DataFrame) -> pd.DataFrame:
     """Cumulative net revenue per cohort customer at age k months (cohort = first-order month;
-    an order's refunds and discount count with that order)."""
+    an order's refunds count with that order). Net = gross - refunds: discounts are already
+    inside the order totals."""
     if orders.empty:
         return pd.DataFrame()
     refund = refunds.groupby("order_id")["refund"].sum()
-    net = orders["gross"] - orders["discount"] - orders["order_id"].map(refund).fillna(0.0)
+    net = orders["gross"] - orders["order_id"].map(refund).fillna(0.0)
     m = _months(orders["day"])
     first = pd.Series(m).groupby(orders["customer_id"].to_numpy()).transform("min").to_numpy()
     frame = pd.DataFrame({"c": orders["customer_id"].to_numpy(), "cohort": first, "age": m - first})

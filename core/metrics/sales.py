@@ -1,8 +1,9 @@
 """Order and revenue KPIs over frames from :mod:`core.metrics.frames`.
 
-Gross revenue is the sum of order totals; net revenue = gross - refunds (on the refund date) -
-discounts - cost of coupons issued by a workflow (the discount of an order that redeemed such a
-coupon is counted once, as coupon cost). All amounts are in the store currency.
+Gross revenue is the sum of order totals as charged (after discounts and coupons); net revenue =
+gross - refunds (on the refund date). Discounts (the orders' discount amounts) and coupon cost
+(workflow coupons redeemed) are their own figures: the order totals already contain them, so they
+are never subtracted again. All amounts are in the store currency.
 """
 
 from __future__ import annotations
@@ -20,13 +21,9 @@ def _in(frame: pd.DataFrame, period: Period | None) -> pd.DataFrame:
     return frame[(frame["day"] >= lo) & (frame["day"] <= hi)]
 
 
-def order_discounts(orders: pd.DataFrame, coupons: pd.DataFrame) -> float:
-    """Order discounts, without those of orders that redeemed a workflow coupon."""
-    total = float(orders["discount"].sum())
-    if coupons.empty:
-        return total
-    counted = orders["order_id"].isin(coupons["order_id"])
-    return total - float(orders.loc[counted, "discount"].sum())
+def order_discounts(orders: pd.DataFrame) -> float:
+    """The sum of the orders' discount amounts (coupon redemptions included)."""
+    return float(orders["discount"].sum())
 
 
 def summary(
@@ -44,7 +41,7 @@ def summary(
         customers=int(per_customer.size),
         repeat_customers=int((per_customer >= 2).sum()),
         gross_revenue=float(o["gross"].sum()),
-        discounts=order_discounts(o, c),
+        discounts=order_discounts(o),
         refunds=float(r["refund"].sum()),
         coupon_cost=float(c["cost"].sum()),
     )
@@ -54,11 +51,11 @@ def daily(
     orders: pd.DataFrame, refunds: pd.DataFrame, coupons: pd.DataFrame, period: Period
 ) -> pd.DataFrame:
     """One row per local date of ``period``: orders, customers (distinct that day), gross,
-    discounts, refunds, coupon cost, net revenue and gross AOV (NaN on a day without orders)."""
+    discounts, refunds, coupon cost, net revenue (gross - refunds) and gross AOV (NaN on a day
+    without orders)."""
     index = pd.DatetimeIndex(period.dates(), name="day")
     o, r, c = _in(orders, period), _in(refunds, period), _in(coupons, period)
-    disc = o["discount"].where(~o["order_id"].isin(c["order_id"]), 0.0)
-    by_day = o.assign(discount=disc).groupby("day")
+    by_day = o.groupby("day")
     out = pd.DataFrame(
         {
             "orders": by_day.size(),
@@ -72,9 +69,7 @@ def daily(
     out = out.fillna(0.0)
     out["orders"] = out["orders"].astype("int64")
     out["customers"] = out["customers"].astype("int64")
-    out["net_revenue"] = (
-        out["gross_revenue"] - out["refunds"] - out["discounts"] - out["coupon_cost"]
-    )
+    out["net_revenue"] = out["gross_revenue"] - out["refunds"]
     out["aov"] = (out["gross_revenue"] / out["orders"]).where(out["orders"] > 0)
     return out
 
@@ -121,9 +116,8 @@ def _month(frame: pd.DataFrame) -> pd.Series:
 
 def monthly(orders: pd.DataFrame, refunds: pd.DataFrame, coupons: pd.DataFrame) -> pd.DataFrame:
     """Per local month ``YYYY-MM``: orders, customers, gross, refunds, discounts, coupon cost,
-    net revenue and gross AOV."""
-    disc = orders["discount"].where(~orders["order_id"].isin(coupons["order_id"]), 0.0)
-    o = orders.assign(month=_month(orders), discount=disc).groupby("month")
+    net revenue (gross - refunds) and gross AOV."""
+    o = orders.assign(month=_month(orders)).groupby("month")
     out = pd.DataFrame(
         {
             "orders": o.size(),
@@ -135,8 +129,6 @@ def monthly(orders: pd.DataFrame, refunds: pd.DataFrame, coupons: pd.DataFrame) 
     out["refunds"] = refunds.assign(month=_month(refunds)).groupby("month")["refund"].sum()
     out["coupon_cost"] = coupons.assign(month=_month(coupons)).groupby("month")["cost"].sum()
     out = out.fillna(0.0).sort_index()
-    out["net_revenue"] = (
-        out["gross_revenue"] - out["refunds"] - out["discounts"] - out["coupon_cost"]
-    )
+    out["net_revenue"] = out["gross_revenue"] - out["refunds"]
     out["aov"] = (out["gross_revenue"] / out["orders"]).where(out["orders"] > 0)
     return out.rename_axis("month").reset_index()

@@ -107,7 +107,9 @@ class SalesSummary:
 
     @property
     def net_revenue(self) -> float:
-        return self.gross_revenue - self.refunds - self.discounts - self.coupon_cost
+        """Gross revenue - refunds: discounts and coupon cost are already inside the order
+        totals, so they are reported beside it, never subtracted again."""
+        return self.gross_revenue - self.refunds
 
     @property
     def aov(self) -> float | None:

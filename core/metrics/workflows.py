@@ -11,9 +11,10 @@ One definition of each count, used by the Workflow impact cards, the Workflows t
   to the latest message sent to its customer (any workflow) at or before the order and at most
   ``settings.attribution_window_days`` (default 5) days before it; only that message gets
   credit;
-- attributed revenue: net of the credited orders (total - refunds - discount), where the cost of
-  the workflow's coupons redeemed in the window replaces the discount of the orders that redeemed
-  them. Revenue per recipient = attributed revenue / messages sent. Test messages never count.
+- attributed revenue: net revenue of the credited orders (total - refunds; discounts and coupons
+  are already inside the totals); the workflow's coupon cost (its coupons redeemed in the period
+  plus the window) is shown beside it, never subtracted. Revenue per recipient = attributed
+  revenue / messages sent. Test messages never count.
 
 The holdout lift has its own population, said wherever it is shown: customers (first entry)
 whose follow-up window after entry has ended, messaged vs held out (:mod:`core.metrics.impact`).
@@ -33,7 +34,7 @@ from core.metrics import frames, holdout, impact, lift
 from core.metrics.query import Scope, money
 from core.metrics.types import Filters, Period
 from core.models import (
-    Coupon,
+    NOTICE_CATEGORY,
     CouponRedemption,
     Enrolment,
     Message,
@@ -68,6 +69,7 @@ def _messages(sc: Scope, workflow_id: int | None, period: Period | None) -> pd.D
     conds: list[ColumnElement[bool]] = [
         Message.is_test.is_(False),
         Message.workflow_id.is_not(None),
+        Message.category != NOTICE_CATEGORY,  # merchant notices are not customer messages
     ]
     if workflow_id is not None:
         conds.append(Message.workflow_id == workflow_id)
@@ -106,6 +108,7 @@ def _sent_to(sc: Scope, customers: np.ndarray, until: dt.datetime) -> pd.DataFra
         Message.state == "sent",
         Message.is_test.is_(False),
         Message.workflow_id.is_not(None),
+        Message.category != NOTICE_CATEGORY,
         Message.sent_at <= until,
         Message.customer_id.in_(select(Message.customer_id).where(Message.state == "sent")),
     )
@@ -119,8 +122,7 @@ def _sent_to(sc: Scope, customers: np.ndarray, until: dt.datetime) -> pd.DataFra
 
 def _orders_after(sc: Scope, since: dt.datetime, until: dt.datetime) -> pd.DataFrame:
     """Valid orders placed in [since, until] with their net value in the store currency (total
-    - refunds - discount) and whether they redeemed a workflow coupon."""
-    coupon_order = select(Coupon.redeemed_order_id).where(Coupon.workflow_id.is_not(None))
+    - refunds)."""
     stmt = select(
         Order.id,
         Order.customer_id,
@@ -128,8 +130,6 @@ def _orders_after(sc: Scope, since: dt.datetime, until: dt.datetime) -> pd.DataF
         Order.currency,
         money(Order.total),
         money(Order.refunded_amount),
-        money(Order.discount_amount),
-        Order.id.in_(coupon_order),
     ).where(
         *sc.order_conditions(None),
         Order.placed_at >= since,
@@ -143,14 +143,11 @@ def _orders_after(sc: Scope, since: dt.datetime, until: dt.datetime) -> pd.DataF
         "currency",
         "total",
         "refund",
-        "discount",
-        "coupon",
     ]
     frame = pd.DataFrame.from_records(sc.conn.execute(stmt).all(), columns=cols)
     rates = {c: float(sc.settings.rate(c)) for c in frame["currency"].unique()}
     rate = frame["currency"].map(rates).astype("float64")
-    discount = frame["discount"].where(~frame["coupon"].astype(bool), 0.0)
-    frame["net"] = (frame["total"] - frame["refund"] - discount) * rate
+    frame["net"] = (frame["total"] - frame["refund"]) * rate
     frame["placed_at"] = utc(frame["placed_at"])
     return frame
 
@@ -262,7 +259,8 @@ COUNT_HELP = {
     "sent": "The workflow's messages sent in the period.",
     "converted": "Sent messages credited with an order by last touch within the "
     "attribution window.",
-    "attributed_revenue": "Net revenue of the credited orders, less the workflow's coupon cost.",
+    "attributed_revenue": "Net revenue (total - refunds) of the credited orders; the workflow's "
+    "coupon cost is shown beside it, not subtracted (the order totals already contain it).",
 }
 
 
@@ -302,7 +300,8 @@ def _counts_of(
     for col in ("sent", "converted"):
         out[col] = funnel[col].reindex(out.index).fillna(0).astype("int64")
     revenue = funnel["attributed_revenue"].reindex(out.index).fillna(0.0).astype("float64")
-    out["attributed_revenue"] = revenue - cost.reindex(out.index).fillna(0.0)
+    out["attributed_revenue"] = revenue
+    out["coupon_cost"] = cost.reindex(out.index).fillna(0.0).astype("float64")
     return out
 
 

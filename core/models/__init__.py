@@ -1,6 +1,6 @@
 """All tables of the domain. Import models from here."""
 
-from core.models.admin import AuditEntry, Setting, User
+from core.models.admin import AuditEntry, LoginAttempt, Setting, User, UserSession
 from core.models.base import Base, utcnow
 from core.models.customers import (
     REDEMPTION_FLAGS,
@@ -14,8 +14,10 @@ from core.models.customers import (
     ReferralCode,
     ReferralUse,
 )
+from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact
 from core.models.messaging import (
     MESSAGE_STATES,
+    NOTICE_CATEGORY,
     SUPPRESSION_REASONS,
     Message,
     MessageTemplate,
@@ -50,6 +52,7 @@ __all__ = [
     "DELIVERY_STATUSES",
     "EVENT_TYPES",
     "MESSAGE_STATES",
+    "NOTICE_CATEGORY",
     "ORDER_STATUSES",
     "REDEMPTION_FLAGS",
     "REFERRAL_STATUSES",
@@ -63,11 +66,15 @@ __all__ = [
     "ConsentEvent",
     "Coupon",
     "CouponRedemption",
+    "CurrencyTotal",
     "Customer",
+    "CustomerDay",
+    "CustomerFact",
     "Delivery",
     "DeliveryOption",
     "DeliverySlot",
     "Enrolment",
+    "LoginAttempt",
     "Message",
     "MessageTemplate",
     "Order",
@@ -87,9 +94,14 @@ __all__ = [
     "TemplateTranslation",
     "TriggerMark",
     "User",
+    "UserSession",
     "WebhookCall",
     "WebhookSecret",
     "Workflow",
     "WorkflowVersion",
     "utcnow",
 ]
+
+# Registers the session listeners that keep the per-customer facts up to date on every write
+# (imported last: it needs the models above).
+import core.facts  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, Str32, Str64, Str255, Timestamps, UTCTimestamp
@@ -19,6 +19,37 @@ class User(Timestamps, Base):
     role: Mapped[Str32]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[UTCTimestamp | None]
+
+
+class UserSession(Base):
+    """A server-side login session. The cookie carries a random token; only its SHA-256 is
+    stored. Every script run reloads it with its user, so logout, a password reset or a
+    deactivation (which delete the rows) and a role change act at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[UTCTimestamp]
+    last_seen_at: Mapped[UTCTimestamp]
+    address: Mapped[Str64 | None]
+
+
+class LoginAttempt(Base):
+    """One login attempt (per account and per address throttling)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[UTCTimestamp]
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[Str64]
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AuditEntry(Base):

@@ -21,7 +21,11 @@ SUPPRESSION_REASONS = (
     "opted_out_newsletters",
     "email_frequency",
     "bounced",
+    "coupon_unavailable",
 )
+NOTICE_CATEGORY = "notice"
+"""``Message.category`` of a merchant notice (``notify_merchant``): sent like a transactional
+message, never counted as a customer message in any KPI."""
 
 
 class MessageTemplate(Timestamps, Base):
@@ -85,7 +89,7 @@ class Message(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     template_name: Mapped[Str64 | None]
     locale: Mapped[str | None] = mapped_column(String(10))
-    category: Mapped[Str32] = mapped_column(default="transactional")
+    category: Mapped[Str32] = mapped_column(default="transactional")  # marketing | notice
     priority: Mapped[int] = mapped_column(default=100)  # the workflow's; 1 goes first
     variant: Mapped[Str32 | None]
     to_address: Mapped[str | None] = mapped_column(String(254))

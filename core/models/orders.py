@@ -33,7 +33,13 @@ EVENT_TYPES = (
     "cancelled",
     "refunded",
     "review_submitted",
+    "delivery_failed",
+    "slot_booked",
+    "switched_to_pickup",
+    "delivery_rescheduled",
 )
+DELIVERY_CHANGE_EVENTS = ("slot_booked", "switched_to_pickup", "delivery_rescheduled")
+"""What a customer's delivery self-service records (repeatable: each change has its ref)."""
 
 
 class Product(Timestamps, Base):

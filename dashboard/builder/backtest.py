@@ -43,7 +43,8 @@ def _show(report: BacktestReport) -> None:
     st.caption(
         f"{report.since:%Y-%m-%d} to {report.until:%Y-%m-%d} · what would have happened "
         "(waits add their duration; the frequency cap is counted within this workflow; exit "
-        "conditions are not replayed; the coupon cost assumes every coupon is used)."
+        "conditions are not replayed; the projected issued value counts every coupon issued under "
+        "the budget cap, used or not)."
     )
     projected = int(report.messages["projected"].sum()) if len(report.messages) else 0
     a, b, c, d, e = st.columns(5)
@@ -51,7 +52,7 @@ def _show(report: BacktestReport) -> None:
     b.metric("Would enrol", f"{report.enrolled:,}")
     c.metric("Holdout", f"{report.holdout:,}")
     d.metric("Projected sends", f"{projected:,}")
-    e.metric("Coupon cost", f"{report.coupon_cost:,.2f} {report.currency}")
+    e.metric("Projected issued value", f"{report.projected_issued_value:,.2f} {report.currency}")
     _chart(report.by_week)
     left, right = st.columns(2)
     with left:

@@ -8,7 +8,6 @@ from typing import cast
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from core.auth import Actor
 from core.builder import simulate
@@ -16,6 +15,8 @@ from core.builder.sim_results import RuleResult
 from core.builder.simulate import Simulation
 from dashboard import resources
 from dashboard.builder.state import Working
+from dashboard.components.mdtext import md
+from dashboard.components.msg_preview import message_frame
 
 ORDER = "builder.sim_order"
 RESULT = "builder.sim_result"
@@ -38,7 +39,8 @@ def _rules_table(rules: Sequence[RuleResult], key: str) -> None:
 def _show(sim: Simulation) -> None:
     verdict = "enters the workflow" if sim.enters else "does not enter"
     st.markdown(
-        f"Order **{sim.order_ref}** ({sim.customer_email or 'no email'}), trigger **{sim.trigger}** "
+        f"Order **{md(sim.order_ref)}** ({md(sim.customer_email or 'no email')}), "
+        f"trigger **{md(sim.trigger)}** "
         f"at {sim.trigger_at:%Y-%m-%d %H:%M} UTC: **{verdict}**"
         + (" · in the holdout group" if sim.holdout else "")
     )
@@ -60,8 +62,8 @@ def _show(sim: Simulation) -> None:
             if step.note:
                 st.warning(step.note, icon=":material/block:")
             if step.subject:
-                st.markdown(f"Subject: **{step.subject}** · language {step.locale}")
-                components.html(step.html, height=420, scrolling=True)
+                st.markdown(f"Subject: **{md(step.subject)}** · language {md(step.locale)}")
+                message_frame(step.html, 640, height=420)  # sanitised, no script runs
                 with st.expander("Text version"):
                     st.text(step.text)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core import audit
+from core.auth import Action, Actor
 from core.csvout import PRECISION_NOTE, CsvFormat, to_csv_bytes
 from dashboard import resources, state
 from dashboard.components.readable import display_frame
@@ -28,24 +30,40 @@ def format_picker() -> None:
     )
 
 
+def _audit_download(actor: Actor, file_name: str, rows: int) -> None:
+    with resources.session() as s, s.begin():
+        audit.record(s, actor.name, "export.download", file_name, {"rows": rows})
+
+
 def csv_download(
-    frame: pd.DataFrame, file_name: str, key: str, label: str = "Download CSV"
+    frame: pd.DataFrame,
+    file_name: str,
+    key: str,
+    label: str = "Download CSV",
+    actor: Actor | None = None,
 ) -> None:
+    """A CSV download; with ``actor``, only for roles that may export, and audited."""
+    name = file_name if file_name.endswith(".csv") else f"{file_name}.csv"
+    if actor is not None and not actor.can(Action.EXPORT_DATA):
+        return
     st.download_button(
         label,
         data=to_csv_bytes(frame, csv_format()),
-        file_name=file_name if file_name.endswith(".csv") else f"{file_name}.csv",
+        file_name=name,
         mime="text/csv",
         key=key,
         icon=":material/download:",
-        on_click="ignore",
+        on_click=(lambda: _audit_download(actor, name, len(frame))) if actor else "ignore",
         help=PRECISION_NOTE,
     )
 
 
-def table_with_download(frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """A data table for reading (times in the store's time zone) and its CSV download."""
+def table_with_download(
+    frame: pd.DataFrame, file_name: str, key: str, actor: Actor | None = None
+) -> None:
+    """A data table for reading (times in the store's time zone) and its CSV download (see
+    :func:`csv_download`)."""
     settings = resources.settings()
     shown = display_frame(frame, settings.currency, settings.tz)
     st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table")
-    csv_download(frame, file_name, key=f"{key}_csv")
+    csv_download(frame, file_name, key=f"{key}_csv", actor=actor)

@@ -41,9 +41,19 @@ def count_cards(report: workflows.WorkflowReport, period: Period, currency: str)
         value = cast(float, f[key])
         shown = money_text(value, currency) if key == "attributed_revenue" else f"{int(value):,}"
         col.metric(workflows.COUNT_LABELS[key], shown, help=workflows.COUNT_HELP[key], border=True)
+    st.metric(
+        "Value of redeemed coupons",
+        money_text(cast(float, f["coupon_cost"]), currency),
+        help=(
+            "What this workflow's coupons took off the orders that used them (every recorded use, "
+            "flagged ones included): its coupon cost, from real redemptions, not issued codes."
+        ),
+        border=True,
+    )
     st.caption(
         f"Converted and attributed revenue: last touch within {report.window_days} days of a "
-        "message, net of refunds and coupon cost."
+        "message; revenue is net of refunds (order totals already contain discounts and "
+        "coupons, so the coupon value above is shown beside it, not subtracted)."
     )
 
 

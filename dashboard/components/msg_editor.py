@@ -158,3 +158,26 @@ def save(actor: Actor, name: str, locale: str, draft: Draft) -> bool:
         st.error(str(exc))
         return False
     return True
+
+
+def purpose_picker(actor: Actor, name: str, can_edit: bool) -> None:
+    """The consent purpose of a marketing template: customers who turned it off in the
+    preference centre do not get it (suppressed as ``opted_out_<purpose>``)."""
+    from core import preferences
+
+    with resources.session() as s:
+        current = tpl.get_template(s, name).purpose or preferences.DEFAULT_PURPOSE
+    purposes = list(preferences.PURPOSES)
+    picked = st.selectbox(
+        "Consent purpose",
+        purposes,
+        index=purposes.index(current),
+        format_func=preferences.PURPOSES.__getitem__,
+        key=f"tpl_purpose_{name}",
+        disabled=not can_edit,
+        help="Customers who turned this purpose off in their email settings do not get it.",
+    )
+    if can_edit and picked != current:
+        with errors_shown(), resources.session() as s, s.begin():
+            preferences.set_template_purpose(s, actor, name, picked)
+        st.success(f"{name} now needs consent to: {preferences.PURPOSES[picked]}.")

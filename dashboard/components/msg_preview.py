@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.messaging.htmlprep import sanitize_document
 from core.messaging.render import RenderedMessage
+from dashboard.components.mdtext import md
 
 WIDTHS = {"Desktop (640 px)": 640, "Mobile (375 px)": 375}
 
@@ -23,9 +24,9 @@ def width_picker(key: str) -> int:
 
 def rendered_preview(rendered: RenderedMessage, key: str) -> None:
     """Subject, preheader, the message at the chosen width, its text part and its variables."""
-    st.markdown(f"**Subject:** {_plain(rendered.subject)}")
+    st.markdown(f"**Subject:** {md(rendered.subject)}")
     if rendered.preheader:
-        st.caption(f"Preheader: {rendered.preheader}")
+        st.caption(f"Preheader: {md(rendered.preheader)}")
     width = width_picker(f"{key}_width")
     html_tab, text_tab, vars_tab = st.tabs(["HTML", "Text", "Variables"])
     with html_tab:
@@ -52,8 +53,3 @@ def variables_panel(rendered: RenderedMessage) -> None:
         hide_index=True,
         width="stretch",
     )
-
-
-def _plain(text: str) -> str:
-    """Markdown-safe text (a subject may contain * or _)."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!<>|~" else c for c in text)

@@ -7,14 +7,14 @@ from typing import Any
 import streamlit as st
 from sqlalchemy import select
 
-from core import auth, config
+from core import accounts, auth, config
 from core.auth import Actor
 from core.errors import OrderflowError
 from core.models import User
 from core.settings import LABELS, SUPPORTED_LOCALES, StoreSettings
 from core.timeutil import all_zones
 from dashboard import resources
-from dashboard.components.feedback import show_error
+from dashboard.components.feedback import errors_shown, show_error
 
 SMTP_KEYS = ("HOST", "PORT", "USER", "SECURITY", "FROM")
 
@@ -89,6 +89,31 @@ def settings_form(current: StoreSettings, disabled: bool) -> dict[str, Any] | No
             "hosts on your own network they may call anyway (e.g. hooks.internal, 10.0.0.5:8080).",
             key="s_outbound",
         )
+        st.markdown("**Referrals and coupons**")
+        a, b, c = st.columns(3)
+        values["referral_reward_days"] = a.number_input(
+            LABELS["referral_reward_days"], 0, 365, current.referral_reward_days, key="s_ref_days"
+        )
+        values["referral_reward_amount"] = b.number_input(
+            LABELS["referral_reward_amount"],
+            1,
+            100000,
+            current.referral_reward_amount,
+            key="s_ref_amount",
+        )
+        values["referral_flag_uses"] = c.number_input(
+            LABELS["referral_flag_uses"], 1, 10000, current.referral_flag_uses, key="s_ref_flag"
+        )
+        a, b = st.columns(2)
+        values["shopify_shop_domain"] = a.text_input(
+            LABELS["shopify_shop_domain"], current.shopify_shop_domain, key="s_shop_domain"
+        )
+        values["shopify_price_rule"] = b.text_input(
+            LABELS["shopify_price_rule"],
+            current.shopify_price_rule,
+            key="s_price_rule",
+            help="Coupon codes are created under it when ORDERFLOW_SHOPIFY_ADMIN_TOKEN is set.",
+        )
         submitted = st.form_submit_button("Save settings", type="primary", disabled=disabled)
     if not submitted:
         return None
@@ -129,7 +154,7 @@ USER_ADDED = "settings.user_added"
 USER_FIELDS = ("u_email", "u_pw")
 
 
-def _users_table() -> None:
+def _users_table() -> list[str]:
     with resources.session() as s:
         users = [
             {"email": u.email, "role": u.role, "active": u.active, "last login": u.last_login_at}
@@ -141,6 +166,7 @@ def _users_table() -> None:
         key="users_table",
         column_config={"last login": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
     )
+    return [str(u["email"]) for u in users]
 
 
 def _add_user(actor: Actor) -> None:
@@ -164,7 +190,7 @@ def _add_user(actor: Actor) -> None:
 def users_panel(actor: Actor) -> None:
     st.subheader("Users")
     outcome = st.session_state.pop(USER_ADDED, None)
-    _users_table()
+    emails = _users_table()
     roles = [r.value for r in auth.Role]
     with st.form("add_user", clear_on_submit=False):
         a, b, c = st.columns(3)
@@ -182,3 +208,40 @@ def users_panel(actor: Actor) -> None:
         show_error(outcome)
     elif outcome:
         st.success(outcome, icon=":material/person_add:")
+    if emails:
+        manage_user_form(actor, emails)
+
+
+def manage_user_form(actor: Actor, emails: list[str]) -> None:
+    """Deactivate or reactivate a user, change a role, reset a password (owner only, audited;
+    sessions end at once, a role change applies to the user's next click)."""
+    with st.form("manage_user", clear_on_submit=True):
+        st.markdown("**Change a user**")
+        a, b, c = st.columns(3)
+        email = a.selectbox("User", emails, key="m_email")
+        change = b.selectbox(
+            "Change",
+            ["Deactivate", "Reactivate", "Change role", "Reset password"],
+            key="m_change",
+        )
+        role = c.selectbox("New role", [r.value for r in auth.Role], key="m_role")
+        password = c.text_input("New password", type="password", key="m_pw")
+        applied = st.form_submit_button("Apply")
+    if not applied or not email:
+        return
+    with errors_shown():
+        with resources.session() as s, s.begin():
+            if change == "Deactivate":
+                accounts.set_active(s, actor, email, False)
+                done = f"Deactivated {email}: their sessions ended."
+            elif change == "Reactivate":
+                accounts.set_active(s, actor, email, True)
+                done = f"{email} can log in again."
+            elif change == "Change role":
+                accounts.change_role(s, actor, email, role)
+                done = f"{email} is now {role}."
+            else:
+                accounts.reset_password(s, actor, email, password)
+                done = f"New password set for {email}: their sessions ended."
+        st.session_state[USER_ADDED] = done
+        st.rerun()  # the users table above shows the change at once

@@ -8,12 +8,26 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from dashboard.routes import ingest, ops, referral, review, session, test_link, unsubscribe
+    from dashboard.routes import (
+        carrier,
+        delivery,
+        ingest,
+        ops,
+        preferences,
+        referral,
+        review,
+        session,
+        test_link,
+        unsubscribe,
+    )
 
     return [
         *session.ROUTES,
         *unsubscribe.ROUTES,
+        *preferences.ROUTES,
         *review.ROUTES,
+        *delivery.ROUTES,
+        *carrier.ROUTES,
         *referral.ROUTES,
         *test_link.ROUTES,
         *ingest.ROUTES,

@@ -192,6 +192,9 @@ async def events(request: Request) -> JSONResponse:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"
         return error(400, f"{where}: {first['msg']}", where)
+    except ValueError as exc:  # a number pydantic's Decimal parser itself chokes on
+        telemetry.REJECTED.labels("api", "invalid").inc()
+        return error(400, f"The body is not a valid event batch: {exc}.", "body")
     return await run_in_threadpool(_apply_batch, source_id, batch)
 
 

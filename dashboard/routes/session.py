@@ -1,7 +1,10 @@
 """Login cookies. The dashboard cannot set cookies over its websocket, so after a successful
 login the page has the browser fetch ``/auth/session?t=<one-minute token>``; this route turns it
-into a signed, expiring, HttpOnly session cookie (answering 204, or redirecting to ``next``).
-A refresh keeps the user logged in until the cookie expires; ``/auth/logout`` deletes it."""
+into a signed, HttpOnly session cookie (answering 204, or redirecting to ``next``). The cookie
+carries the random token of a server-side session (:mod:`core.accounts`), which every script
+run checks and reloads, so logging out or deactivating a user ends it at once;
+``/auth/logout`` deletes the cookie. The cookie is ``Secure`` on https, also behind a TLS proxy
+when ``ORDERFLOW_TRUST_PROXY=1`` says to believe its ``X-Forwarded-Proto`` header."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from core import security
+from core import config, security
 from core.errors import AuthError
 
 COOKIE = "orderflow_session"
@@ -20,20 +23,32 @@ SESSION_PURPOSE = "session"
 LOGIN_TOKEN_MAX_AGE = 60
 
 
-def login_token(email: str) -> str:
-    return security.sign(LOGIN_PURPOSE, {"email": email})
+def login_token(session_token: str) -> str:
+    return security.sign(LOGIN_PURPOSE, {"sid": session_token})
 
 
-def session_email(cookie_value: str | None) -> str | None:
-    """The email in a valid session cookie, or None."""
+def session_token(cookie_value: str | None) -> str | None:
+    """The server-side session token in a valid session cookie, or None."""
     if not cookie_value:
         return None
     try:
         payload = security.unsign(SESSION_PURPOSE, cookie_value, security.SESSION_MAX_AGE)
     except AuthError:
         return None
-    email = payload.get("email") if isinstance(payload, dict) else None
-    return email if isinstance(email, str) else None
+    sid = payload.get("sid") if isinstance(payload, dict) else None
+    return sid if isinstance(sid, str) else None
+
+
+def trust_proxy() -> bool:
+    return config.get_secret("ORDERFLOW_TRUST_PROXY", "0") in {"1", "true", "yes"}
+
+
+def is_https(request: Request) -> bool:
+    """True on https, or behind a TLS proxy the owner said to trust."""
+    if request.url.scheme == "https":
+        return True
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return trust_proxy() and forwarded == "https"
 
 
 def _safe_next(value: str | None) -> str:
@@ -60,11 +75,11 @@ async def start_session(request: Request) -> Response:
     )
     response.set_cookie(
         COOKIE,
-        security.sign(SESSION_PURPOSE, {"email": payload["email"]}),
+        security.sign(SESSION_PURPOSE, {"sid": payload.get("sid", "")}),
         max_age=security.SESSION_MAX_AGE,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=is_https(request),
         path="/",
     )
     return response

@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 from urllib.parse import parse_qs
 
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -22,6 +24,8 @@ from core import db
 from core import settings as store_settings
 from core.errors import AuthError, NotFound
 from core.messaging import unsubscribe as unsub
+from core.messaging import withdrawals
+from dashboard.routes import public_page
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -81,7 +85,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "invalid": "Den här länken är inte giltig. Inget har ändrats.",
     },
 }
-HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+HEADERS = dict(public_page.HEADERS)  # no-store, no-referrer, noindex, nosniff and the CSP
 STYLE = (
     "body{font-family:Arial,Helvetica,sans-serif;background:#f4f4f5;color:#1f2937;margin:0}"
     "main{max-width:480px;margin:48px auto;background:#fff;padding:28px;border-radius:8px}"
@@ -156,17 +160,24 @@ async def _run_sync(token: str, source: str) -> HTMLResponse:
 
 
 def _unsubscribe(token: str, source: str) -> HTMLResponse:
+    """Record the withdrawal (or spool it while the database is busy: never lost)."""
+    engine = db.default_engine()
     try:
-        with db.transaction(db.default_engine()) as session:
-            result = unsub.unsubscribe(session, token, source)
-            customer = unsub.customer_for(session, token)
-            store = store_settings.load(session).name
+        done = withdrawals.withdraw(engine, token, source)
     except (AuthError, NotFound):
         return _invalid()
-    t = _texts(customer.locale)
-    fields = {"store": escape(store), "email": escape(_mask(result.email))}
+    store, locale, email = "", "en", done.email
+    with contextlib.suppress(DBAPIError), db.transaction(engine) as session:
+        customer = unsub.customer_for(session, token)
+        store, locale, email = (
+            store_settings.load(session).name,
+            customer.locale or "en",
+            customer.email,
+        )
+    t = _texts(locale)
+    fields = {"store": escape(store or "the shop"), "email": escape(_mask(email))}
     body = f"<h1>{t['done'].format(**fields)}</h1><p class='muted'>{escape(t['note'])}</p>"
-    return _page(t["button"], body, lang=customer.locale or "en")
+    return _page(t["button"], body, lang=locale)
 
 
 ROUTES: list[Route] = [

@@ -34,7 +34,8 @@ def test_list_shows_the_library(shop_db: Engine, capsys: pytest.CaptureFixture[s
     capsys.readouterr()
     assert main(["template", "list", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
-    assert len(rows) == 12 and rows["win_back"]["category"] == "marketing"
+    assert len(rows) == 14 and rows["win_back"]["category"] == "marketing"
+    assert rows["refund_issued"]["category"] == "transactional"
     assert rows["shipped"]["locales"] == "de,en,es,fr,it,nl,pl,sv"
 
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from core import auth
+from core import accounts, auth
 from core.auth import PERMISSIONS, Action, Actor, Role
-from core.errors import AuthError, PermissionDenied, ValidationError
+from core.errors import AuthError, OrderflowError, PermissionDenied, ValidationError
 from core.models import AuditEntry, User
 
 # The table of role x action the product promises (README, issue 2).
@@ -35,20 +35,26 @@ def test_role_by_action(role: Role, action: Action) -> None:
     assert set(PERMISSIONS[role]) == EXPECTED[role]
 
 
-def test_first_owner_then_login(session: Session) -> None:
-    auth.create_owner(session, "Owner@Example.com", "correct horse battery")
+def test_first_owner_then_login(
+    engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(accounts.ENV_SETUP_CODE, "TEST-CODE-1234")
+    accounts.issue_setup_code(engine)
+    accounts.create_owner(session, "Owner@Example.com", "correct horse battery", "TEST-CODE-1234")
     session.commit()
     stored = session.scalar(select(User))
     assert stored is not None and stored.email == "owner@example.com"
     assert "correct horse" not in stored.password_hash and stored.password_hash.startswith(
         "$argon2"
     )
-    actor = auth.authenticate(session, "owner@example.com", "correct horse battery")
+    actor = accounts.login(engine, "owner@example.com", "correct horse battery").actor
     assert actor == Actor("owner@example.com", Role.OWNER)
     with pytest.raises(AuthError, match="Wrong email or password"):
-        auth.authenticate(session, "owner@example.com", "wrong password!")
-    with pytest.raises(PermissionDenied):
-        auth.create_owner(session, "second@example.com", "another long password")
+        accounts.login(engine, "owner@example.com", "wrong password!")
+    with pytest.raises(OrderflowError):
+        accounts.create_owner(
+            session, "second@example.com", "another long password", "TEST-CODE-1234"
+        )
     assert session.scalar(select(AuditEntry.action)) == "user.create"
 
 

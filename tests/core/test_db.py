@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -84,3 +85,24 @@ def test_unknown_database_scheme_is_a_config_error() -> None:
 
     with pytest.raises(ConfigError, match="Unsupported database URL"):
         db.make_engine("mysql://root@localhost/x")
+
+
+def test_head_revision_from_file_names_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(db._alembic_config(db.make_engine("sqlite://")))
+    assert script.get_heads() == [db.head_revision()]
+
+
+def test_up_to_date_tells_when_alembic_must_run(engine: Engine) -> None:
+    assert db.up_to_date(engine)
+    db.downgrade(engine, "-1")
+    assert not db.up_to_date(engine)
+    db.migrate(engine)
+    assert db.up_to_date(engine)
+
+
+def test_up_to_date_is_false_on_an_empty_database(tmp_path: Path) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert not db.up_to_date(engine)
+    engine.dispose()

@@ -271,3 +271,23 @@ def test_csv_of_unredeemed_codes(engine: Engine, session: Session) -> None:
     ]
     with pytest.raises(PermissionDenied):
         shop_codes.unredeemed_codes(engine, Actor("m@example.org", Role.MANAGER), NOW)
+
+
+def test_the_worker_pushes_new_codes_each_cycle(
+    engine: Engine, session: Session, fake_shop: FakeShop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.engine import worker
+
+    _coupons(session)
+    monkeypatch.setattr(shop_codes, "configured", lambda _engine: fake_shop.api())
+    stats = worker.run_once(engine, clock=lambda: NOW)
+    assert stats.codes_to_shop == 2
+    assert sorted(fake_shop.codes) == ["THANKS-A", "THANKS-B"]
+    assert worker.run_once(engine, clock=lambda: NOW).codes_to_shop == 0  # nothing pending
+    monkeypatch.setattr(shop_codes, "configured", lambda _engine: fake_shop.api(token="bad"))
+    session.add(
+        Coupon(code="THANKS-C", kind="fixed", value=Decimal("5"), currency="EUR", issued_at=NOW)
+    )
+    session.commit()
+    assert worker.run_once(engine, clock=lambda: NOW).codes_to_shop == 0  # refused: logged
+    assert "THANKS-C" not in _pushed(session)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from core.auth import Role
+from core import accounts, auth
+from core.auth import Actor, Role
 from dashboard import auth_ui, state
 from dashboard.navigation import PAGES
 from tests.pages.conftest import ROOT, as_role
@@ -16,11 +20,20 @@ def _app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=60)
 
 
-def test_first_start_creates_the_owner_then_logs_in(app_db: object) -> None:
+def test_first_start_creates_the_owner_then_logs_in(
+    app_db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(accounts.ENV_SETUP_CODE, "SETUP-CODE-2026")
+    accounts.issue_setup_code(app_db)
     at = _app().run()
     assert not at.exception
     assert at.title[0].value == auth_ui.CREATE_OWNER_TITLE
     at.text_input(key="owner_email").set_value("boss@example.com")
+    at.text_input(key="owner_pw").set_value("a good long password")
+    at.text_input(key="owner_pw2").set_value("a good long password")
+    at.button(key="FormSubmitter:create_owner-Create owner account").click().run()
+    assert any("setup code" in e.value for e in at.error)  # without the code: no owner
+    at.text_input(key="owner_code").set_value("SETUP-CODE-2026")
     at.text_input(key="owner_pw").set_value("a good long password")
     at.text_input(key="owner_pw2").set_value("a good long password")
     at.button(key="FormSubmitter:create_owner-Create owner account").click().run()
@@ -38,6 +51,18 @@ def test_first_start_creates_the_owner_then_logs_in(app_db: object) -> None:
     again.button(key="FormSubmitter:login-Log in").click().run()
     assert not again.exception
     assert again.session_state[state.ACTOR].name == "boss@example.com"
+
+    with Session(app_db) as s, s.begin():  # the owner's role changes in another tab...
+        auth.add_user(s, Actor.cli(), "second@example.com", "a good long password", Role.OWNER)
+        accounts.change_role(s, Actor.cli(), "boss@example.com", "analyst")
+    again.run()  # ...and this open tab sees it on its next run
+    assert again.session_state[state.ACTOR].role == Role.ANALYST
+    with Session(app_db) as s, s.begin():
+        accounts.set_active(s, Actor.cli(), "boss@example.com", False)
+    again.run()
+    assert state.ACTOR not in again.session_state
+    assert again.title[0].value == auth_ui.LOGIN_TITLE
+    assert any("session has ended" in i.value for i in again.info)
 
 
 def test_owner_form_checks_the_repeat(app_db: object) -> None:
@@ -78,16 +103,3 @@ def test_first_start_sets_the_public_address(app_db: object) -> None:
     assert isinstance(app_db, Engine)
     with Session(app_db) as s:
         assert store_settings.load(s).public_base_url == "https://orders.shop.example"
-
-
-def test_opening_a_page_outside_ones_role_says_so() -> None:
-    from dashboard.navigation import outside_role_notice
-
-    analyst = as_role(Role.ANALYST)
-    notice = outside_role_notice(analyst, "/settings")
-    assert notice is None  # Settings is readable by every role
-    notice = outside_role_notice(analyst, "/workflows")
-    assert notice and "Workflows page is open to the owner, merchant, manager roles" in notice
-    assert "signed in as analyst" in notice
-    assert outside_role_notice(as_role(Role.OWNER), "/workflows") is None
-    assert outside_role_notice(analyst, "/") is None

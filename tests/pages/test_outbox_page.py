@@ -108,6 +108,10 @@ def test_manager_sees_but_cannot_retry(run_page, app_db: Engine) -> None:  # typ
     at = run_page("outbox.py", role=Role.MANAGER)
     assert not at.exception
     assert not [b for b in at.button if b.key == "outbox_retry"]
+    # issue 11 (12): no CSV download for a role that may not export
+    assert not [d for d in at.get("download_button") if d.proto.id.endswith("outbox_csv")]
+    owner = run_page("outbox.py", role=Role.OWNER)
+    assert [d for d in owner.get("download_button") if "outbox_csv" in d.proto.id]
     at.radio(key="runlog_kind").set_value("Customer email").run()
     at.text_input(key="runlog_ref").set_value("nobody@example.com").run()
     assert "No customer" in at.error[0].value

@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Versanddienstleister",
     "tracking_number": "Sendungsnummer",
     "track": "Sendung verfolgen",
+    "change_delivery": "Lieferzeit wählen oder ändern",
     "pickup_at": "Abholung in",
     "opening_hours": "Öffnungszeiten",
     "recommendations": "Das könnte Ihnen auch gefallen",
@@ -118,5 +119,22 @@ TEMPLATES = {
         "intro": "Ihre letzte Bestellung ist schon eine Weile her. Wir haben neue Produkte, die "
         "Ihnen gefallen könnten.",
         "coupon_intro": "Kommen Sie mit diesem Code zurück:",
+    },
+    "order_cancelled": {
+        "subject": "Ihre Bestellung {number} wurde storniert",
+        "preheader": "Für diese Bestellung wird nichts versendet.",
+        "heading": "Ihre Bestellung wurde storniert",
+        "intro": "Ihre Bestellung {number} wurde storniert, es wird also nichts versendet.",
+        "help": "Falls Sie bereits bezahlt haben, erstatten wir den Betrag über Ihre "
+        "ursprüngliche Zahlungsart. Fragen? Antworten Sie einfach auf diese E-Mail.",
+    },
+    "refund_issued": {
+        "subject": "Erstattung für Ihre Bestellung {number}",
+        "preheader": "Ihr Geld ist auf dem Weg zurück.",
+        "heading": "Wir haben Ihnen Geld erstattet",
+        "intro": "Wir haben eine Erstattung für Ihre Bestellung {number} veranlasst.",
+        "refunded_label": "Insgesamt erstattet",
+        "help": "Je nach Bank oder Zahlungsart kann es einige Tage dauern, bis der Betrag auf "
+        "Ihrem Konto erscheint. Fragen? Antworten Sie einfach auf diese E-Mail.",
     },
 }

@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Carrier",
     "tracking_number": "Tracking number",
     "track": "Track your parcel",
+    "change_delivery": "Choose or change your delivery time",
     "pickup_at": "Pick up at",
     "opening_hours": "Opening hours",
     "recommendations": "You might also like",
@@ -115,5 +116,22 @@ TEMPLATES = {
         "intro": "It has been some time since your last order. We have new products we think "
         "you will like.",
         "coupon_intro": "Come back with this code:",
+    },
+    "order_cancelled": {
+        "subject": "Your order {number} has been cancelled",
+        "preheader": "Nothing will be shipped for this order.",
+        "heading": "Your order has been cancelled",
+        "intro": "Your order {number} has been cancelled, so nothing will be shipped.",
+        "help": "If you have already paid, the money goes back to your original payment "
+        "method. Questions? Simply reply to this email.",
+    },
+    "refund_issued": {
+        "subject": "Refund for your order {number}",
+        "preheader": "Your money is on its way back.",
+        "heading": "We have sent your refund",
+        "intro": "We have issued a refund for your order {number}.",
+        "refunded_label": "Refunded in total",
+        "help": "Depending on your bank or payment method, it can take a few days to appear "
+        "on your account. Questions? Simply reply to this email.",
     },
 }

@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Transportista",
     "tracking_number": "Número de seguimiento",
     "track": "Seguir mi paquete",
+    "change_delivery": "Elegir o cambiar tu hora de entrega",
     "pickup_at": "Recogida en",
     "opening_hours": "Horario",
     "recommendations": "También te puede gustar",
@@ -115,5 +116,22 @@ TEMPLATES = {
         "intro": "Hace tiempo que no haces un pedido. Tenemos productos nuevos que creemos "
         "que te gustarán.",
         "coupon_intro": "Vuelve con este código:",
+    },
+    "order_cancelled": {
+        "subject": "Tu pedido {number} ha sido cancelado",
+        "preheader": "No se enviará nada de este pedido.",
+        "heading": "Tu pedido ha sido cancelado",
+        "intro": "Tu pedido {number} ha sido cancelado, así que no se enviará nada.",
+        "help": "Si ya has pagado, te devolveremos el importe con tu método de pago original. "
+        "¿Tienes preguntas? Responde a este correo.",
+    },
+    "refund_issued": {
+        "subject": "Reembolso de tu pedido {number}",
+        "preheader": "Tu dinero ya está de vuelta en camino.",
+        "heading": "Hemos enviado tu reembolso",
+        "intro": "Hemos emitido un reembolso para tu pedido {number}.",
+        "refunded_label": "Total reembolsado",
+        "help": "Según tu banco o método de pago, puede tardar unos días en aparecer en tu "
+        "cuenta. ¿Tienes preguntas? Responde a este correo.",
     },
 }

@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Transporteur",
     "tracking_number": "Numéro de suivi",
     "track": "Suivre mon colis",
+    "change_delivery": "Choisir ou modifier votre créneau de livraison",
     "pickup_at": "Retrait à",
     "opening_hours": "Horaires d'ouverture",
     "recommendations": "Vous aimerez peut-être aussi",
@@ -119,5 +120,23 @@ TEMPLATES = {
         "intro": "Votre dernière commande remonte à quelque temps. Nous avons de nouveaux "
         "produits qui pourraient vous plaire.",
         "coupon_intro": "Revenez avec ce code :",
+    },
+    "order_cancelled": {
+        "subject": "Votre commande {number} a été annulée",
+        "preheader": "Rien ne sera expédié pour cette commande.",
+        "heading": "Votre commande a été annulée",
+        "intro": "Votre commande {number} a été annulée : rien ne sera expédié.",
+        "help": "Si vous avez déjà payé, le montant sera remboursé sur votre moyen de "
+        "paiement d'origine. Des questions ? Répondez simplement à cet e-mail.",
+    },
+    "refund_issued": {
+        "subject": "Remboursement de votre commande {number}",
+        "preheader": "Votre argent est en route.",
+        "heading": "Nous avons effectué votre remboursement",
+        "intro": "Nous avons effectué un remboursement pour votre commande {number}.",
+        "refunded_label": "Total remboursé",
+        "help": "Selon votre banque ou votre moyen de paiement, il peut falloir quelques jours "
+        "avant qu'il apparaisse sur votre compte. Des questions ? Répondez simplement à cet "
+        "e-mail.",
     },
 }

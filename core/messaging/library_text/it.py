@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Corriere",
     "tracking_number": "Numero di tracciamento",
     "track": "Traccia il pacco",
+    "change_delivery": "Scegli o cambia l'orario di consegna",
     "pickup_at": "Ritiro presso",
     "opening_hours": "Orari di apertura",
     "recommendations": "Potrebbe piacerti anche",
@@ -115,5 +116,22 @@ TEMPLATES = {
         "intro": "Il tuo ultimo ordine risale a qualche tempo fa. Abbiamo nuovi prodotti che "
         "potrebbero piacerti.",
         "coupon_intro": "Torna a trovarci con questo codice:",
+    },
+    "order_cancelled": {
+        "subject": "Il tuo ordine {number} è stato annullato",
+        "preheader": "Per questo ordine non verrà spedito nulla.",
+        "heading": "Il tuo ordine è stato annullato",
+        "intro": "Il tuo ordine {number} è stato annullato, quindi non verrà spedito nulla.",
+        "help": "Se hai già pagato, l'importo ti verrà rimborsato sul metodo di pagamento "
+        "originale. Domande? Rispondi semplicemente a questa email.",
+    },
+    "refund_issued": {
+        "subject": "Rimborso per il tuo ordine {number}",
+        "preheader": "I tuoi soldi stanno tornando da te.",
+        "heading": "Abbiamo emesso il tuo rimborso",
+        "intro": "Abbiamo emesso un rimborso per il tuo ordine {number}.",
+        "refunded_label": "Totale rimborsato",
+        "help": "A seconda della banca o del metodo di pagamento, potrebbero servire alcuni "
+        "giorni prima che compaia sul tuo conto. Domande? Rispondi semplicemente a questa email.",
     },
 }

@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Vervoerder",
     "tracking_number": "Trackingnummer",
     "track": "Volg je pakket",
+    "change_delivery": "Kies of wijzig je levertijd",
     "pickup_at": "Afhalen bij",
     "opening_hours": "Openingstijden",
     "recommendations": "Misschien vind je dit ook leuk",
@@ -117,5 +118,22 @@ TEMPLATES = {
         "intro": "Je laatste bestelling is al een tijdje geleden. We hebben nieuwe producten "
         "die je misschien leuk vindt.",
         "coupon_intro": "Kom terug met deze code:",
+    },
+    "order_cancelled": {
+        "subject": "Je bestelling {number} is geannuleerd",
+        "preheader": "Er wordt niets verzonden voor deze bestelling.",
+        "heading": "Je bestelling is geannuleerd",
+        "intro": "Je bestelling {number} is geannuleerd, er wordt dus niets verzonden.",
+        "help": "Heb je al betaald? Dan krijg je het bedrag terug via je oorspronkelijke "
+        "betaalmethode. Vragen? Beantwoord dan gewoon deze e-mail.",
+    },
+    "refund_issued": {
+        "subject": "Terugbetaling voor je bestelling {number}",
+        "preheader": "Je geld is onderweg terug.",
+        "heading": "We hebben je geld teruggestort",
+        "intro": "We hebben een terugbetaling gedaan voor je bestelling {number}.",
+        "refunded_label": "Totaal terugbetaald",
+        "help": "Afhankelijk van je bank of betaalmethode kan het een paar dagen duren voordat "
+        "het op je rekening staat. Vragen? Beantwoord dan gewoon deze e-mail.",
     },
 }

@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Przewoźnik",
     "tracking_number": "Numer przesyłki",
     "track": "Śledź przesyłkę",
+    "change_delivery": "Wybierz lub zmień termin dostawy",
     "pickup_at": "Odbiór w",
     "opening_hours": "Godziny otwarcia",
     "recommendations": "Może Ci się też spodobać",
@@ -116,5 +117,22 @@ TEMPLATES = {
         "intro": "Od Twojego ostatniego zamówienia minęło trochę czasu. Mamy nowe produkty, "
         "które mogą Ci się spodobać.",
         "coupon_intro": "Wróć z tym kodem:",
+    },
+    "order_cancelled": {
+        "subject": "Twoje zamówienie {number} zostało anulowane",
+        "preheader": "Nic nie zostanie wysłane w ramach tego zamówienia.",
+        "heading": "Twoje zamówienie zostało anulowane",
+        "intro": "Twoje zamówienie {number} zostało anulowane, więc nic nie zostanie wysłane.",
+        "help": "Jeśli płatność została już pobrana, zwrócimy pieniądze tą samą metodą płatności. "
+        "Pytania? Po prostu odpowiedz na tę wiadomość.",
+    },
+    "refund_issued": {
+        "subject": "Zwrot za zamówienie {number}",
+        "preheader": "Twoje pieniądze są już w drodze.",
+        "heading": "Zwróciliśmy Ci pieniądze",
+        "intro": "Zleciliśmy zwrot za Twoje zamówienie {number}.",
+        "refunded_label": "Zwrócono łącznie",
+        "help": "W zależności od banku lub metody płatności pojawienie się środków na koncie "
+        "może potrwać kilka dni. Pytania? Po prostu odpowiedz na tę wiadomość.",
     },
 }

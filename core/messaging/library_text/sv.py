@@ -14,6 +14,7 @@ COMMON = {
     "carrier": "Transportör",
     "tracking_number": "Spårningsnummer",
     "track": "Spåra ditt paket",
+    "change_delivery": "Välj eller ändra leveranstid",
     "pickup_at": "Hämtas i",
     "opening_hours": "Öppettider",
     "recommendations": "Du kanske också gillar",
@@ -115,5 +116,22 @@ TEMPLATES = {
         "intro": "Det har gått ett tag sedan din senaste beställning. Vi har nya produkter som "
         "vi tror att du kommer att gilla.",
         "coupon_intro": "Kom tillbaka med den här koden:",
+    },
+    "order_cancelled": {
+        "subject": "Din order {number} har avbrutits",
+        "preheader": "Inget kommer att skickas för den här ordern.",
+        "heading": "Din order har avbrutits",
+        "intro": "Din order {number} har avbrutits, så inget kommer att skickas.",
+        "help": "Om du redan har betalat får du tillbaka pengarna via ditt ursprungliga "
+        "betalsätt. Frågor? Svara bara på detta mejl.",
+    },
+    "refund_issued": {
+        "subject": "Återbetalning för din order {number}",
+        "preheader": "Dina pengar är på väg tillbaka.",
+        "heading": "Vi har skickat din återbetalning",
+        "intro": "Vi har gjort en återbetalning för din order {number}.",
+        "refunded_label": "Återbetalt totalt",
+        "help": "Beroende på din bank eller ditt betalsätt kan det ta några dagar innan "
+        "beloppet syns på ditt konto. Frågor? Svara bara på detta mejl.",
     },
 }

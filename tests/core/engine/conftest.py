@@ -1,5 +1,5 @@
-"""Shop fixtures for the engine tests: customers, orders, events written the way importers
-write them (``core.events.record``), library templates, a controllable clock and SMTP."""
+"""Shop fixtures for the engine tests: customers, orders, events applied the way every source
+applies them (``core.orderstate.apply_event``), library templates, a controllable clock and SMTP."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from core import events
+from core import orderstate
 from core.auth import Actor
 from core.engine import lifecycle
 from core.engine.clock import ManualClock
@@ -121,14 +121,9 @@ class Shop:
         payload: dict[str, Any] | None = None,
     ) -> None:
         with self.session() as s:
-            events.record(
-                s,
-                [
-                    events.event_row(
-                        order.id, order.customer_id, kind, at or self.clock.now, source, payload
-                    )
-                ],
-            )
+            stored = s.get_one(Order, order.id)
+            moment = at or self.clock.now
+            orderstate.apply_event(s, stored, kind, moment, source=source, payload=payload)
             s.commit()
 
     def workflow(self, definition: WorkflowDefinition, activate: bool = True) -> Workflow:

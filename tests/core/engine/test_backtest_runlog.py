@@ -65,7 +65,7 @@ def test_backtest_matches_a_hand_count(shop: Shop) -> None:
     mail = report.messages.set_index("step_id").loc["mail"]
     consenting = [c for _, c in expected if c.id not in held and c.marketing_consent]
     assert int(mail["projected"]) == len(consenting)
-    assert report.coupon_cost == Decimal(5) * len(
+    assert report.projected_issued_value == Decimal(5) * len(
         [1 for o, c in expected if o.total >= 100 and c.id not in held]
     )
     assert report.summary()["enrolled"] == report.enrolled

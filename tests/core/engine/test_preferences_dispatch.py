@@ -26,8 +26,10 @@ TEMPLATES = {
 
 
 def _all_mails() -> WorkflowDefinition:
+    """A coupon first (the coupon emails show it), then one email of every purpose."""
     names = ["order_confirmation", *TEMPLATES.values()]
-    steps = [
+    steps = [Step(id="coupon", type="issue_coupon", params={"value": 10}, next="s0")]
+    steps += [
         Step(
             id=f"s{i}",
             type="send_email",
@@ -64,7 +66,7 @@ def test_each_purpose_suppresses_only_its_messages(
     assert _turn_off(shop, anna.id, purpose) == [purpose]
     shop.workflow(_all_mails())
     shop.order(anna)
-    for _ in range(4):  # one step per cycle
+    for _ in range(5):  # one step per cycle
         worker.run_once(shop.engine, clock=shop.clock, smtp=smtp_to("127.0.0.1", smtp_server.port))
     states = {m.template_name: (m.state, m.suppression_reason) for m in shop.messages()}
     expected = {name: ("sent", None) for name in ["order_confirmation", *TEMPLATES.values()]}
@@ -94,7 +96,7 @@ def test_unsubscribe_from_all_marketing_keeps_order_emails(
         s.commit()
     shop.workflow(_all_mails())
     shop.order(anna)
-    for _ in range(4):
+    for _ in range(5):
         worker.run_once(shop.engine, clock=shop.clock, smtp=smtp_to("127.0.0.1", smtp_server.port))
     states = {m.template_name: (m.state, m.suppression_reason) for m in shop.messages()}
     assert states["order_confirmation"] == ("sent", None)
@@ -117,7 +119,7 @@ def test_weekly_frequency_holds_back_the_second_marketing_email(
         s.commit()
     shop.workflow(_all_mails())
     shop.order(anna)
-    for _ in range(4):
+    for _ in range(5):
         worker.run_once(shop.engine, clock=shop.clock, smtp=smtp_to("127.0.0.1", smtp_server.port))
     states = [(m.template_name, m.state, m.suppression_reason) for m in shop.messages()]
     sent_marketing = [s for s in states if s[0] in TEMPLATES.values() and s[1] == "sent"]

@@ -243,7 +243,10 @@ def test_exit_condition_and_still_true_rechecked(shop: Shop) -> None:
     assert {m.state for m in messages} == {"suppressed"} and len(messages) == 2
     with shop.session() as s:
         reasons = {e.exit_reason for e in s.scalars(select(Enrolment))}
-    assert reasons == {"exit condition met", "'still true?' filter no longer holds"}
+    assert reasons == {
+        "exit condition met: order.refunded = True",
+        "'still true?' filter no longer holds: customer.tags = ['blocked']",
+    }
 
 
 def test_holdout_walks_but_receives_nothing(shop: Shop) -> None:

@@ -122,6 +122,8 @@ def test_presets_valid_and_json_round_trip() -> None:
         "referral_invitation",
         "thank_you_coupon",
         "win_back",
+        "order_cancelled",
+        "refund_issued",
     }
 
 

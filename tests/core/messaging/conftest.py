@@ -176,8 +176,20 @@ def build_shop(session: Session) -> Shop:
                 picked_up_at=BASE + dt.timedelta(days=2),
             )
         )
+        cancelled = add_order(
+            session,
+            customer,
+            f"10{i}2",
+            currency=currency,
+            status="cancelled",
+            cancelled_at=BASE + dt.timedelta(hours=2),
+            refunded_at=BASE + dt.timedelta(hours=3),
+            lines=(("CAP-1", "Cap", 1, "19.90"),),
+        )
+        cancelled.refunded_amount = cancelled.total
         shop.orders[locale] = order
         shop.orders[locale + ":pickup"] = pickup
+        shop.orders[locale + ":cancelled"] = cancelled
     anna = shop.customers["de_DE"]
     session.add(
         Coupon(

@@ -3,6 +3,8 @@ and no empty variable lacking a fallback; money and dates are Babel's formatting
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from babel.dates import format_date
 from babel.numbers import format_currency
@@ -20,7 +22,7 @@ from tests.core.messaging.conftest import Shop
 
 def test_ensure_library_installs_every_template_in_every_locale_once(session: Session) -> None:
     added = library.ensure_library(session, Actor.cli())
-    assert added == len(library.LIBRARY) * len(LOCALES) == 96
+    assert added == len(library.LIBRARY) * len(LOCALES) == 14 * 8
     assert library.ensure_library(session, Actor.cli()) == 0
     summaries = {t.name: t for t in list_templates(session)}
     assert set(summaries) == {t.name for t in library.LIBRARY}
@@ -60,7 +62,7 @@ def test_every_template_every_locale_renders_without_gaps(session: Session, shop
                 assert "{{" not in msg.html + msg.text + msg.subject
                 assert msg.locale == customer_locale
                 rendered_count += 1
-    assert rendered_count >= 12 * 8
+    assert rendered_count >= 14 * 8
 
 
 def test_money_and_dates_follow_babel_for_the_customer_locale(session: Session, shop: Shop) -> None:
@@ -104,3 +106,28 @@ def test_review_request_has_five_signed_star_links(session: Session, shop: Shop)
         assert f"?rating={rating}" in msg.html
     assert "https://shop.example/review/" in msg.text
     assert "https://shop.example/u/" in msg.html
+
+
+def test_order_emails_carry_the_delivery_link_while_a_change_is_allowed(
+    session: Session, shop: Shop
+) -> None:
+    library.ensure_library(session, Actor.cli())
+    order = shop.orders["de_DE"]
+    msg = render_for(
+        session, "order_confirmation", customer_id=order.customer_id, order_id=order.id
+    )
+    assert "/delivery/" not in msg.html  # shipped and delivered already: no change
+    order.shipments.clear()
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=5)
+    order.promised_delivery_start, order.promised_delivery_at = soon, soon + dt.timedelta(days=1)
+    session.commit()
+    msg = render_for(
+        session, "order_confirmation", customer_id=order.customer_id, order_id=order.id
+    )
+    assert "https://shop.example/delivery/" in msg.html and "Lieferzeit wählen" in msg.html
+    order.status = "cancelled"
+    session.commit()
+    msg = render_for(
+        session, "order_confirmation", customer_id=order.customer_id, order_id=order.id
+    )
+    assert "/delivery/" not in msg.html and "Lieferzeit wählen" not in msg.html

@@ -64,14 +64,15 @@ def test_days_between_orders_merges_same_day(orders: pd.DataFrame) -> None:
 
 
 def test_clv(shop: Shop, orders: pd.DataFrame) -> None:
-    assert retention.historical_clv(340.0, 4) == pytest.approx(85.0)
+    assert retention.historical_clv(350.0, 4) == pytest.approx(87.5)
     assert retention.historical_clv(0.0, 0) is None
     with frames.scope(shop.engine, Filters()) as sc:
         refunds = frames.refunds_frame(sc, None)
     table = retention.clv_by_cohort(orders, refunds)
-    # Cohort 2024-01 (A, B): month 0 = 100 - 10 + 100 - 50 (refund of order 3) = 140 / 2 = 70.
-    assert table.loc["2024-01", 0] == pytest.approx(70.0)
-    assert table.loc["2024-01", 2] == pytest.approx((140 + 70 + 50) / 2)
+    # Cohort 2024-01 (A, B): month 0 = 100 + 100 - 50 (refund of order 3) = 150 / 2 = 75; order
+    # 1's 10 EUR discount is already inside its total (net = gross - refunds).
+    assert table.loc["2024-01", 0] == pytest.approx(75.0)
+    assert table.loc["2024-01", 2] == pytest.approx((150 + 70 + 50) / 2)
     assert np.isnan(table.loc["2024-02", 2])
 
 

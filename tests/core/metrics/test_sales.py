@@ -36,7 +36,7 @@ def test_all_data(shop: Shop) -> None:
     assert s.gross_revenue == pytest.approx(400.0)
     assert s.discounts == pytest.approx(10.0)
     assert s.refunds == pytest.approx(50.0)
-    assert s.net_revenue == pytest.approx(340.0)
+    assert s.net_revenue == pytest.approx(350.0)  # gross - refunds: the discount is inside
     assert s.aov == pytest.approx(400 / 7)
     assert s.purchase_frequency == pytest.approx(1.75)
     assert s.repeat_purchase_rate == pytest.approx(0.5)
@@ -46,7 +46,7 @@ def test_month_boundary_and_refund_date_in_store_time_zone(shop: Shop) -> None:
     jan, feb = _summary(shop, JAN), _summary(shop, FEB)
     # Order 2 (2024-01-31 23:30 UTC) is 1 February in Berlin; so is order 3's refund.
     assert (jan.orders, jan.gross_revenue, jan.refunds) == (2, pytest.approx(200.0), 0.0)
-    assert jan.net_revenue == pytest.approx(190.0)
+    assert jan.net_revenue == pytest.approx(200.0)
     assert (feb.orders, feb.customers, feb.repeat_customers) == (4, 3, 1)
     assert feb.gross_revenue == pytest.approx(150.0)
     assert feb.refunds == pytest.approx(50.0)
@@ -106,7 +106,9 @@ def test_daily_and_monthly(shop: Shop) -> None:
     assert rate.iloc[-1] == pytest.approx(1 / 3)
 
 
-def test_workflow_coupon_cost_counted_once(shop: Shop) -> None:
+def test_discounts_and_coupon_cost_are_their_own_figures(shop: Shop) -> None:
+    """Order 8's 5 EUR discount came from a workflow coupon: the 30 EUR total is what the
+    customer paid, so net revenue does not move; discounts and coupon cost both show it."""
     with Session(shop.engine) as s:
         wf = Workflow(name="Thanks", draft={})
         s.add(wf)
@@ -130,8 +132,19 @@ def test_workflow_coupon_cost_counted_once(shop: Shop) -> None:
         )
         s.commit()
     feb = _summary(shop, FEB)
-    assert (feb.coupon_cost, feb.discounts) == (pytest.approx(5.0), pytest.approx(0.0))
-    assert feb.net_revenue == pytest.approx(95.0)
+    assert (feb.coupon_cost, feb.discounts) == (pytest.approx(5.0), pytest.approx(5.0))
+    assert feb.net_revenue == pytest.approx(150.0 - 50.0)
+    with frames.scope(shop.engine, Filters()) as sc:
+        o, r, c = (
+            frames.orders_frame(sc, None),
+            frames.refunds_frame(sc, None),
+            frames.coupon_frame(sc, None),
+        )
+    month = sales.monthly(o, r, c).set_index("month")
+    assert month.loc["2024-02", "net_revenue"] == pytest.approx(100.0)
+    assert month.loc["2024-02", "coupon_cost"] == pytest.approx(5.0)
+    day = sales.daily(o, r, c, FEB).loc[pd.Timestamp("2024-02-20")]
+    assert (day["net_revenue"], day["discounts"]) == (pytest.approx(30.0), pytest.approx(5.0))
 
 
 def test_missing_exchange_rate_is_an_error_not_a_sum(shop: Shop) -> None:

@@ -109,18 +109,19 @@ def test_funnel_and_last_touch_attribution(shop: Shop, wf: int) -> None:
     assert (f["enrolled"], f["holdout"], f["sent"], f["failed"]) == (4, 1, 3, 1)
     assert f["suppressed_by_reason"] == {"holdout": 1, "no_consent": 1}
     assert f["converted"] == 3 and f["attribution_window_days"] == 5
-    # m1 <- order 1 (100 - 10 discount), m3 <- order 6 (50), m5 <- order 2 (50); order 9 goes
-    # to the other workflow's later message (last touch); minus the 5 EUR coupon.
+    # m1 <- order 1 (100, its discount already inside), m3 <- order 6 (50), m5 <- order 2 (50);
+    # order 9 goes to the other workflow's later message (last touch). The 5 EUR coupon is
+    # shown beside, not subtracted.
     assert f["coupon_cost"] == pytest.approx(5.0)
-    assert f["attributed_revenue"] == pytest.approx(185.0)
-    assert f["revenue_per_recipient"] == pytest.approx(185.0 / 3)
+    assert f["attributed_revenue"] == pytest.approx(200.0)
+    assert f["revenue_per_recipient"] == pytest.approx(200.0 / 3)
     steps = r.steps.set_index("step_id")
     assert steps.loc["ask", "sent"] == 2 and steps.loc["ask", "suppressed"] == 2
     assert steps.loc["ask", "suppressed_no_consent"] == 1
-    assert steps.loc["ask", "attributed_revenue"] == pytest.approx(140.0)
+    assert steps.loc["ask", "attributed_revenue"] == pytest.approx(150.0)
     assert steps.loc["remind", "failed"] == 1 and steps.loc["remind", "converted"] == 1
     branches = r.branches.set_index("variant")
-    assert branches["attributed_revenue"].to_dict() == pytest.approx({"a": 90.0, "b": 50.0})
+    assert branches["attributed_revenue"].to_dict() == pytest.approx({"a": 100.0, "b": 50.0})
     assert branches.loc["a", "conversion_rate"] == 1.0 and branches.loc["a", "conversion_low"] < 1.0
 
 
@@ -128,13 +129,13 @@ def test_holdout_outcomes_intention_to_treat(shop: Shop, wf: int) -> None:
     r = workflows.report(shop.engine, wf, lift_window_days=30, as_of=utc(2024, 12, 31))
     assert r.lift is not None
     assert (r.lift.treated, r.lift.control) == (3, 1)
-    assert r.lift.treated_rpc == pytest.approx((160 + 50 + 30) / 3)
+    assert r.lift.treated_rpc == pytest.approx((170 + 50 + 30) / 3)
     assert r.lift.control_rpc == pytest.approx(50.0)  # 400 PLN - 200 PLN refund, at 0.25
     assert r.lift.conversion.estimate == pytest.approx(0.0)
     # On 10 February only A's and B's 30-day windows (from 5 January) have ended.
     early = workflows.report(shop.engine, wf, lift_window_days=30, as_of=utc(2024, 2, 10))
     assert early.lift is not None and (early.lift.treated, early.lift.control) == (1, 1)
-    assert early.lift.revenue_bootstrap.estimate == pytest.approx(160.0 - 50.0)
+    assert early.lift.revenue_bootstrap.estimate == pytest.approx(170.0 - 50.0)
     too_early = workflows.report(shop.engine, wf, lift_window_days=30, as_of=utc(2024, 1, 20))
     assert too_early.lift is None
 

@@ -1,0 +1,371 @@
+"""Per-customer facts (``customer_facts``) and customer activity (``customer_days``), kept up to
+date on every write in the writer's own transaction, so the all-time KPIs (repeat rate, cohorts,
+CLV, time between orders, RFM inputs) are aggregates over one row per customer instead of scans
+of every order.
+
+How they stay right whatever writes:
+
+- ORM writes (the order-state function, live ingest, erasure, anything that adds, changes or
+  deletes an ``Order``, ``Shipment``, ``Review`` or ``Customer`` through a session) are noticed
+  by an ``after_flush`` listener; the customers concerned are refreshed just before the
+  session commits (``before_commit``), inside the same transaction.
+- Bulk Core writes say what they touched: :func:`touch` (customer ids), :func:`touch_orders`
+  (order ids) or :func:`touch_all` (a full rebuild, e.g. a time-zone change or a large import).
+- A refresh deletes the customers' rows and recomputes them from orders, shipments and reviews
+  with two ``INSERT ... SELECT`` statements; :func:`check` compares the stored rows with a full
+  recomputation (tests run it after every kind of write).
+
+A database created before these tables existed is filled once by :func:`ensure` (``init`` and
+the fast KPI path call it).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy.orm import Session, UOWTransaction
+
+from core.models import (
+    CurrencyTotal,
+    Customer,
+    CustomerDay,
+    CustomerFact,
+    Order,
+    Review,
+    Shipment,
+)
+
+FACTS_META_KEY = "_customer_facts"
+FACTS_VERSION = 2
+"""Stored under :data:`FACTS_META_KEY` once the facts were built for the whole database."""
+REBUILD_ABOVE = 50_000
+"""Refreshing more customers than this rebuilds everything (one scan beats many lookups)."""
+
+_CUSTOMERS, _ORDERS, _ALL = "facts.customers", "facts.orders", "facts.all"
+_VALID = "o.cancelled_at IS NULL AND o.status <> 'cancelled' AND o.is_test = false"
+
+
+def touch(session: Session, customer_ids: Iterable[int]) -> None:
+    """Refresh these customers' facts when ``session`` commits."""
+    session.info.setdefault(_CUSTOMERS, set()).update(int(c) for c in customer_ids)
+
+
+def touch_orders(session: Session, order_ids: Iterable[int]) -> None:
+    """Refresh the facts of these orders' customers (as of the commit) when ``session`` commits."""
+    session.info.setdefault(_ORDERS, set()).update(int(o) for o in order_ids)
+
+
+def touch_orders_now(session: Session, order_ids: Sequence[int]) -> None:
+    """Refresh at commit the customers these orders belong to now (before an update may move
+    them to another customer)."""
+    if len(order_ids) > REBUILD_ABOVE:
+        touch_all(session)
+        return
+    if order_ids:
+        conn = session.connection()
+        found = conn.execute(
+            text(
+                f"SELECT DISTINCT o.customer_id FROM orders o WHERE {_scope(conn.dialect.name, 'o.id')}"
+            ),
+            {"ids": _ids_param(conn, order_ids)},
+        ).scalars()
+        touch(session, found)
+
+
+def touch_demo(session: Session) -> None:
+    """Refresh at commit the customers of the demo orders as they are now."""
+    found = session.execute(select(Order.customer_id).where(Order.is_demo).distinct()).scalars()
+    touch(session, found)
+
+
+def touch_all(session: Session) -> None:
+    """Rebuild every customer's facts when ``session`` commits."""
+    session.info[_ALL] = True
+
+
+def pending(session: Session) -> bool:
+    return bool(session.info.get(_ALL) or session.info.get(_CUSTOMERS) or session.info.get(_ORDERS))
+
+
+def _day(dialect: str) -> str:
+    if dialect == "sqlite":
+        return "CAST(julianday(o.placed_date) - 2440587.5 AS INTEGER)"
+    return "(o.placed_date - DATE '1970-01-01')"
+
+
+def _month(dialect: str) -> str:
+    if dialect == "sqlite":
+        return (
+            "((CAST(substr(o.placed_date, 1, 4) AS INTEGER) - 1970) * 12"
+            " + CAST(substr(o.placed_date, 6, 2) AS INTEGER) - 1)"
+        )
+    return (
+        "((CAST(EXTRACT(YEAR FROM o.placed_date) AS INTEGER) - 1970) * 12"
+        " + CAST(EXTRACT(MONTH FROM o.placed_date) AS INTEGER) - 1)"
+    )
+
+
+def _scope(dialect: str, column: str) -> str:
+    if dialect == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(:ids))"
+    return f"{column} = ANY(:ids)"
+
+
+def _facts_select(dialect: str, scoped: bool) -> str:
+    where = f" AND {_scope(dialect, 'o.customer_id')}" if scoped else ""
+    ship_where = (
+        f" WHERE order_id IN (SELECT o.id FROM orders o WHERE {_scope(dialect, 'o.customer_id')})"
+        if scoped
+        else ""
+    )
+    day = _day(dialect)
+    done = "COALESCE(delivered_at, ready_for_pickup_at)"
+    delivered = "o.promised_delivery_at IS NOT NULL AND s.n = s.done"
+    return f"""
+SELECT o.customer_id, o.currency, COUNT(*),
+  SUM(COALESCE(o.total, 0)), SUM(COALESCE(o.discount_amount, 0)),
+  SUM(CASE WHEN o.refunded_amount > 0 AND o.refunded_at IS NOT NULL
+      THEN o.refunded_amount ELSE 0 END),
+  MIN({day}), MIN({_month(dialect)}), MAX({day}),
+  SUM(CASE WHEN {delivered} THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {delivered} AND s.last_done <= o.promised_delivery_at THEN 1 ELSE 0 END),
+  COUNT(r.id), COALESCE(SUM(r.rating), 0), SUM(CASE WHEN r.rating >= 4 THEN 1 ELSE 0 END),
+  COUNT(r.nps), SUM(CASE WHEN r.nps >= 9 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN r.nps <= 6 THEN 1 ELSE 0 END)
+FROM orders o
+LEFT JOIN (
+  SELECT order_id, COUNT(*) AS n, COUNT({done}) AS done, MAX({done}) AS last_done
+  FROM shipments{ship_where} GROUP BY order_id
+) s ON s.order_id = o.id
+LEFT JOIN reviews r ON r.order_id = o.id
+WHERE {_VALID}{where}
+GROUP BY o.customer_id, o.currency"""
+
+
+def _days_select(dialect: str, scoped: bool) -> str:
+    where = f" AND {_scope(dialect, 'o.customer_id')}" if scoped else ""
+    return f"""
+SELECT customer_id, day, month,
+  MIN(month) OVER (PARTITION BY customer_id),
+  CASE WHEN LAG(month) OVER (PARTITION BY customer_id ORDER BY day) = month THEN 0 ELSE 1 END,
+  day - LAG(day) OVER (PARTITION BY customer_id ORDER BY day),
+  n
+FROM (
+  SELECT o.customer_id AS customer_id, {_day(dialect)} AS day, {_month(dialect)} AS month,
+    COUNT(*) AS n
+  FROM orders o WHERE {_VALID}{where}
+  GROUP BY 1, 2, 3
+) g"""
+
+
+FACT_COLUMNS = [c.name for c in CustomerFact.__table__.columns]
+DAY_COLUMNS = [c.name for c in CustomerDay.__table__.columns]
+TOTAL_COLUMNS = [c.name for c in CurrencyTotal.__table__.columns]
+_FLOATS = {"gross", "discount", "refunds"}
+_SUMS = ", ".join(f"SUM({c})" for c in TOTAL_COLUMNS[1:])
+
+
+def _ids_param(conn: Connection, ids: Sequence[int]) -> Any:
+    return json.dumps(list(ids)) if conn.dialect.name == "sqlite" else list(ids)
+
+
+def refresh(conn: Connection, customer_ids: Sequence[int] | None) -> None:
+    """Recompute the facts of ``customer_ids`` (every customer when None) in ``conn``'s
+    transaction."""
+    dialect = conn.dialect.name
+    if customer_ids is not None and len(customer_ids) > REBUILD_ABOVE:
+        customer_ids = None
+    scoped = customer_ids is not None
+    if scoped and not customer_ids:
+        return
+    params = {"ids": _ids_param(conn, customer_ids)} if customer_ids is not None else {}
+    old = _sums(conn, params) if scoped else {}
+    for name, columns, select_sql in (
+        ("customer_facts", FACT_COLUMNS, _facts_select(dialect, scoped)),
+        ("customer_days", DAY_COLUMNS, _days_select(dialect, scoped)),
+    ):
+        where = f" WHERE {_scope(dialect, 'customer_id')}" if scoped else ""
+        conn.execute(text(f"DELETE FROM {name}{where}"), params)
+        conn.execute(text(f"INSERT INTO {name} ({', '.join(columns)}){select_sql}"), params)
+    if scoped:
+        _add_to_totals(conn, old, _sums(conn, params))
+    else:
+        conn.execute(text("DELETE FROM currency_totals"))
+        conn.execute(
+            text(
+                f"INSERT INTO currency_totals ({', '.join(TOTAL_COLUMNS)}) "
+                f"SELECT currency, {_SUMS} FROM customer_facts GROUP BY currency"
+            )
+        )
+
+
+def _sums(conn: Connection, params: dict[str, Any]) -> dict[str, list[float]]:
+    """Per currency, the sums of the scoped customers' facts (TOTAL_COLUMNS order)."""
+    where = f" WHERE {_scope(conn.dialect.name, 'customer_id')}" if params else ""
+    rows = conn.execute(
+        text(f"SELECT currency, {_SUMS} FROM customer_facts{where} GROUP BY currency"), params
+    )
+    return {str(r[0]): [float(v or 0) for v in r[1:]] for r in rows}
+
+
+def _add_to_totals(
+    conn: Connection, old: dict[str, list[float]], new: dict[str, list[float]]
+) -> None:
+    """currency_totals += new - old, per currency; a currency left without orders goes."""
+    names = TOTAL_COLUMNS[1:]
+    zero = [0.0] * len(names)
+    for currency in sorted(set(old) | set(new)):
+        delta = [
+            n - o for n, o in zip(new.get(currency, zero), old.get(currency, zero), strict=True)
+        ]
+        values = {
+            name: (d if name in _FLOATS else round(d)) for name, d in zip(names, delta, strict=True)
+        }
+        found = conn.execute(
+            text("SELECT 1 FROM currency_totals WHERE currency = :c"), {"c": currency}
+        ).first()
+        if found:
+            sets = ", ".join(f"{n} = {n} + :{n}" for n in names)
+            conn.execute(
+                text(f"UPDATE currency_totals SET {sets} WHERE currency = :c"),
+                {**values, "c": currency},
+            )
+        else:
+            conn.execute(
+                text(
+                    f"INSERT INTO currency_totals ({', '.join(TOTAL_COLUMNS)}) "
+                    f"VALUES (:c, {', '.join(':' + n for n in names)})"
+                ),
+                {**values, "c": currency},
+            )
+    conn.execute(text("DELETE FROM currency_totals WHERE orders <= 0"))
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every customer's facts and mark them built."""
+    from core import settings as store_settings
+
+    refresh(session.connection(), None)
+    store_settings.set_meta(session, FACTS_META_KEY, FACTS_VERSION)
+    for key in (_CUSTOMERS, _ORDERS, _ALL):
+        session.info.pop(key, None)
+
+
+def built(session: Session) -> bool:
+    from core import settings as store_settings
+
+    return bool(store_settings.get_meta(session, FACTS_META_KEY) == FACTS_VERSION)
+
+
+def ensure(session: Session) -> bool:
+    """Build the facts once for a database that has none yet; True when it did."""
+    if built(session):
+        return False
+    rebuild(session)
+    return True
+
+
+def apply_pending(session: Session) -> None:
+    """Refresh what this session touched (called before it commits)."""
+    if not pending(session):
+        return
+    if session.info.get(_ALL):
+        rebuild(session)
+        return
+    customers: set[int] = session.info.pop(_CUSTOMERS, set())
+    orders: set[int] = session.info.pop(_ORDERS, set())
+    conn = session.connection()
+    if orders:
+        found = conn.execute(
+            select(Order.customer_id).where(Order.id.in_(sorted(orders))).distinct()
+        ).scalars()
+        customers.update(found)
+    refresh(conn, sorted(customers))
+
+
+def _collect(session: Session, _ctx: UOWTransaction) -> None:
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Order):
+            history = inspect(obj).attrs.customer_id.history
+            touch(session, [c for c in chain(history.added, history.unchanged, history.deleted)])
+            if obj.customer_id is not None:
+                touch(session, [obj.customer_id])
+        elif isinstance(obj, Shipment | Review) and obj.order_id is not None:
+            touch_orders(session, [obj.order_id])
+        elif isinstance(obj, Customer) and obj in session.deleted:
+            touch(session, [obj.id])
+
+
+def _before_commit(session: Session) -> None:
+    if pending(session):
+        session.flush()
+        apply_pending(session)
+
+
+def _forget(session: Session) -> None:
+    for key in (_CUSTOMERS, _ORDERS, _ALL):
+        session.info.pop(key, None)
+
+
+event.listen(Session, "after_flush", _collect)
+event.listen(Session, "before_commit", _before_commit)
+event.listen(Session, "after_rollback", _forget)
+
+
+def recompute(conn: Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The facts and activity rows a full recomputation gives, sorted by key."""
+    dialect = conn.dialect.name
+    facts = sorted(tuple(r) for r in conn.execute(text(_facts_select(dialect, False))))
+    days = sorted(tuple(r) for r in conn.execute(text(_days_select(dialect, False))))
+    return facts, days
+
+
+def stored(conn: Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    facts = conn.execute(
+        text(f"SELECT {', '.join(FACT_COLUMNS)} FROM customer_facts ORDER BY customer_id, currency")
+    )
+    days = conn.execute(
+        text(f"SELECT {', '.join(DAY_COLUMNS)} FROM customer_days ORDER BY customer_id, day")
+    )
+    return [tuple(r) for r in facts], [tuple(r) for r in days]
+
+
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if isinstance(x, str) or isinstance(y, str) or x is None or y is None:
+            if x != y:
+                return False
+        elif not math.isclose(float(x), float(y), rel_tol=1e-9, abs_tol=1e-6):
+            return False
+    return True
+
+
+def check(conn: Connection) -> list[str]:
+    """Differences between the stored facts and a full recomputation (empty when right)."""
+    problems: list[str] = []
+    for name, have, want in zip(
+        ("customer_facts", "customer_days"), stored(conn), recompute(conn), strict=True
+    ):
+        if len(have) != len(want):
+            problems.append(f"{name}: {len(have)} rows stored, {len(want)} recomputed")
+        for h, w in zip(have, want, strict=False):
+            if not _same(h, w):
+                problems.append(f"{name}: stored {h}, recomputed {w}")
+                break
+    want_totals = _sums(conn, {})
+    have_totals = {
+        str(r[0]): [float(v) for v in r[1:]]
+        for r in conn.execute(text(f"SELECT {', '.join(TOTAL_COLUMNS)} FROM currency_totals"))
+    }
+    if set(want_totals) != set(have_totals) or not all(
+        _same(tuple(have_totals[c]), tuple(want_totals[c])) for c in want_totals
+    ):
+        problems.append(f"currency_totals: stored {have_totals}, summed {want_totals}")
+    return problems

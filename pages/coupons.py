@@ -1,0 +1,75 @@
+"""Coupons: per workflow the codes issued, used and flagged and the value of the redeemed
+coupons; every use with its flag; the unredeemed codes for the shop (Shopify Admin API or CSV)."""
+
+import pandas as pd
+import streamlit as st
+
+from core import coupon_reports, shop_codes
+from core.auth import Action
+from dashboard import resources
+from dashboard.auth_ui import current_actor
+from dashboard.components.download import csv_download, table_with_download
+from dashboard.components.feedback import errors_shown
+
+actor = current_actor()
+st.title("Coupons")
+st.caption(
+    "A coupon is single use and belongs to the customer it was issued to until it expires. "
+    "Every order that used a code counts; uses past expiry, by another customer or a second "
+    "time are flagged. Value of redeemed coupons: what the codes took off those orders (store "
+    "currency), the workflow's coupon cost, never subtracted from revenue."
+)
+
+
+@st.cache_data(show_spinner=False)
+def _summary(version: int) -> pd.DataFrame:
+    with resources.session() as s:
+        return coupon_reports.workflow_summary(s, resources.settings())
+
+
+@st.cache_data(show_spinner=False)
+def _uses(version: int, flagged: bool) -> pd.DataFrame:
+    with resources.session() as s:
+        return coupon_reports.uses(s, flagged_only=flagged)
+
+
+version = resources.data_version()
+with errors_shown():
+    summary = _summary(version)
+    cards = st.columns(4)
+    cards[0].metric("Issued", int(summary["issued"].sum()), border=True)
+    cards[1].metric("Redeemed", int(summary["redeemed"].sum()), border=True)
+    cards[2].metric("Flagged uses", int(summary["flagged"].sum()), border=True)
+    total = float(summary["value_of_redeemed_coupons"].sum()) if len(summary) else 0.0
+    cards[3].metric(
+        f"Value of redeemed coupons ({resources.settings().currency})", f"{total:,.2f}", border=True
+    )
+    st.subheader("Per workflow")
+    table_with_download(summary, "coupons-per-workflow", key="coupons_summary")
+    st.subheader("Uses")
+    flagged = st.toggle("Flagged uses only", key="coupons_flagged")
+    table_with_download(_uses(version, flagged), "coupon-uses", key="coupons_uses")
+
+    st.subheader("Codes in the shop")
+    api = shop_codes.configured(resources.engine())
+    if api is None:
+        st.info(
+            "No Shopify Admin API token: upload the unredeemed codes to your shop as CSV, or set "
+            f"{shop_codes.TOKEN_KEY} (environment or .streamlit/secrets.toml) and the Shopify "
+            "shop domain and price rule in Settings to create them automatically.",
+            icon=":material/info:",
+        )
+    elif actor.can(Action.EDIT_WORKFLOWS) and st.button(
+        "Create pending codes in Shopify", key="coupons_push", type="primary"
+    ):
+        result = shop_codes.push_pending(resources.engine(), actor, api)
+        st.success(
+            f"{result.created} code(s) created, {result.existing} already in the shop, "
+            f"{result.failed} failed."
+        )
+        for line in result.errors:
+            st.warning(line)
+    if actor.can(Action.EXPORT_DATA):
+        codes = shop_codes.unredeemed_codes(resources.engine(), actor)
+        st.caption(f"{len(codes)} unredeemed, unexpired code(s).")
+        csv_download(codes, "unredeemed-coupon-codes", key="coupons_codes_csv")
