@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.auth import Action, Actor, check_email, require
 from core.errors import FIELD_LABELS, ValidationError
+from core.meta import get_meta as get_meta  # re-exported: store_settings.get_meta
+from core.meta import set_meta as set_meta
 from core.models import Setting
 from core.money import check_currency
 from core.timeutil import zone
@@ -343,21 +345,6 @@ def recompute_local_dates(session: Session, tz: ZoneInfo) -> None:
             update(Review),
             [{"id": rid, "submitted_date": at.astimezone(tz).date()} for rid, at in reviews],
         )
-
-
-def get_meta(session: Session, key: str, default: Any = None) -> Any:
-    row = session.get(Setting, key)
-    return default if row is None else row.value
-
-
-def set_meta(session: Session, key: str, value: Any) -> None:
-    now = dt.datetime.now(dt.UTC)
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value, updated_at=now))
-    else:
-        row.value = value
-        row.updated_at = now
 
 
 def data_version(session: Session) -> int:
