@@ -15,7 +15,8 @@ and a ``ConsentEvent`` per purpose granted or withdrawn (purpose ``marketing`` f
 API:
 
 - ``preferences_url(settings, customer_id)`` and ``read_token(token) -> customer_id``: the
-  signed link (purpose ``preferences``) in every email, ``{public_base_url}/p/{token}``.
+  signed link (purpose ``preferences``) in every email, ``{public_base_url}/p/{token}``; the
+  public page's reads and writes are in :mod:`core.preference_centre`.
 - ``current(customer) -> Preferences``; ``save(session, customer, wanted, source, now)``
   validates ``wanted`` (ValidationError naming the field) and records the changes.
 - ``suppression(customer, purpose, last_marketing_at, now) -> reason | None``: what the engine
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, security
 from core.auth import Action, Actor, require
-from core.errors import AuthError, NotFound, ValidationError
+from core.errors import AuthError, ValidationError
 from core.models import ConsentEvent, Customer, PickupLocation, PreferenceChange
 from core.settings import SUPPORTED_LOCALES, StoreSettings
 
@@ -242,67 +243,6 @@ def history(session: Session, customer_id: int) -> list[PreferenceChange]:
     """A customer's preference changes, oldest first."""
     stmt = select(PreferenceChange).where(PreferenceChange.customer_id == customer_id)
     return list(session.scalars(stmt.order_by(PreferenceChange.at, PreferenceChange.id)))
-
-
-@dataclass(frozen=True)
-class CentreView:
-    """What the public page shows: the customer, their preferences and the pickup stores."""
-
-    customer_id: int
-    email: str | None
-    store: str
-    preferences: Preferences
-    pickups: list[tuple[int, str]]
-
-
-def centre_view(session: Session, token: str) -> CentreView:
-    """The page of a valid link (AuthError when tampered or expired, NotFound when erased)."""
-    from core import settings as store_settings
-
-    customer = session.get(Customer, read_token(token))
-    if customer is None:
-        raise NotFound("This customer no longer exists.")
-    stores = session.execute(
-        select(PickupLocation.id, PickupLocation.name, PickupLocation.city).order_by(
-            PickupLocation.name
-        )
-    )
-    return CentreView(
-        customer.id,
-        customer.email,
-        store_settings.load(session).name,
-        current(customer),
-        [(int(i), f"{name}, {city}") for i, name, city in stores],
-    )
-
-
-def from_form(fields: dict[str, list[str]]) -> Preferences:
-    """The submitted form (``purpose_<name>=on``, ``all_off``, ``frequency``, ``language``,
-    ``pickup``) as preferences; unchecked boxes are absent, as browsers send them."""
-
-    def one(name: str) -> str:
-        return (fields.get(name) or [""])[0].strip()
-
-    pickup = one("pickup")
-    if pickup and not pickup.isdigit():
-        raise ValidationError("Choose a pickup store from the list.", field="pickup_store")
-    return Preferences(
-        purposes={p: one(f"purpose_{p}") == "on" for p in PURPOSES},
-        all_marketing_off=one("all_off") == "on",
-        frequency=one("frequency") or "normal",
-        locale=one("language") or "en",
-        pickup_id=int(pickup) if pickup else None,
-    )
-
-
-def submit(
-    session: Session, token: str, fields: dict[str, list[str]], now: dt.datetime | None = None
-) -> list[str]:
-    """Save the preference centre's form for the link's customer; the changed fields."""
-    customer = session.get(Customer, read_token(token))
-    if customer is None:
-        raise NotFound("This customer no longer exists.")
-    return save(session, customer, from_form(fields), "preference_centre", now)
 
 
 def set_template_purpose(session: Session, actor: Actor, name: str, purpose: str | None) -> None:

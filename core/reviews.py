@@ -18,7 +18,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import events, security
+from core import orderstate, security
 from core import settings as store_settings
 from core.errors import AuthError, NotFound, ValidationError
 from core.models import Customer, Order, Review
@@ -137,9 +137,8 @@ def submit_review(
     review.rating, review.nps, review.comment, review.source = rating, nps, text, source
     review.submitted_at, review.submitted_date = at, at.astimezone(tz).date()
     session.flush()
-    row = events.event_row(
-        order.id, customer_id, "review_submitted", at, source=source, payload={"rating": rating}
+    orderstate.apply_event(
+        session, order, "review_submitted", at, source=source, payload={"rating": rating}
     )
-    events.record(session, [row])
     store_settings.bump_data_version(session)
     return review

@@ -55,6 +55,7 @@ class StoreSettings:
     referral_flag_uses: int = 5
     shopify_shop_domain: str = ""
     shopify_price_rule: str = ""
+    shopify_referral_price_rule: str = ""
     outbound_allowed_hosts: str = ""
 
     @property
@@ -90,6 +91,7 @@ LABELS: dict[str, str] = {
     "referral_flag_uses": "Flag a referral code used this often within 7 days",
     "shopify_shop_domain": "Shopify shop domain (e.g. my-shop.myshopify.com)",
     "shopify_price_rule": "Shopify price rule for coupon codes (id or title)",
+    "shopify_referral_price_rule": "Shopify price rule of the friend's referral discount",
     "outbound_allowed_hosts": "Hosts on a private network that webhooks may call",
 }
 FIELD_LABELS.update(LABELS)
@@ -227,6 +229,7 @@ VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "referral_flag_uses": _int_between(1, 10000),
     "shopify_shop_domain": _shop_domain,
     "shopify_price_rule": _short_text,
+    "shopify_referral_price_rule": _short_text,
     "outbound_allowed_hosts": _hosts,
 }
 

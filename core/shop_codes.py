@@ -15,7 +15,10 @@ Every call goes through :mod:`core.outbound` (address checks, total deadline, no
 and no database transaction is open during a call: pending codes are read in one short
 transaction and each result is written in its own.
 
-Answers: 201 records the shop's id (``Coupon.shop_ref``) and ``shop_pushed_at``; 422 saying
+Referral codes (one per advocate, used by friends) are created the same way under a second price
+rule, the friend's discount (setting ``shopify_referral_price_rule``), when it is set.
+
+Answers: 201 records the shop's id (``shop_ref``) and ``shop_pushed_at``; 422 saying
 the code is taken means it is in the shop already (recorded as pushed); 429 (after its
 ``Retry-After``, at most ``MAX_WAIT`` seconds), 5xx and network failures are retried up to
 ``ATTEMPTS`` times with backoff; 401/403 (token refused), 404 (no such price rule) and other
@@ -48,7 +51,7 @@ from core import settings as store_settings
 from core.auth import Action, Actor, require
 from core.engine.sqlutil import open_session
 from core.errors import ConfigError, OrderflowError, OutboundError
-from core.models import Coupon, Customer
+from core.models import Coupon, Customer, ReferralCode
 
 log = logging.getLogger(__name__)
 TOKEN_KEY = "ORDERFLOW_SHOPIFY_ADMIN_TOKEN"
@@ -73,6 +76,8 @@ class AdminApi:
     allowed_hosts: tuple[str, ...] = ()
     deadline: float = 10.0
     version: str = API_VERSION
+    referral_rule: str = ""
+    """The price rule of the friend's discount; referral codes are created under it when set."""
 
     def url(self, path: str) -> str:
         return f"{self.base_url.rstrip('/')}/admin/api/{self.version}/{path}"
@@ -95,7 +100,13 @@ def configured(engine: Engine) -> AdminApi | None:
     if not (token and st.shopify_shop_domain and st.shopify_price_rule):
         return None
     hosts = tuple(outbound.parse_allowed_hosts(st.outbound_allowed_hosts))
-    return AdminApi(f"https://{st.shopify_shop_domain}", token, st.shopify_price_rule, hosts)
+    return AdminApi(
+        f"https://{st.shopify_shop_domain}",
+        token,
+        st.shopify_price_rule,
+        hosts,
+        referral_rule=st.shopify_referral_price_rule,
+    )
 
 
 def _call(api: AdminApi, method: str, path: str, body: Any, sleep: Sleep, s: PushSummary) -> Any:
@@ -157,17 +168,21 @@ def _checked(answer: outbound.Response) -> Any:
     return answer.json() if answer.body else {}
 
 
-def price_rule_id(api: AdminApi, sleep: Sleep = time.sleep, s: PushSummary | None = None) -> int:
-    """The price rule's id: the setting itself when numeric, else looked up by title."""
-    if api.price_rule.strip().isdigit():
-        return int(api.price_rule.strip())
+def price_rule_id(
+    api: AdminApi, sleep: Sleep = time.sleep, s: PushSummary | None = None, rule: str = ""
+) -> int:
+    """The price rule's id (``rule``, default the coupons' one): the setting itself when
+    numeric, else looked up by title."""
+    name = (rule or api.price_rule).strip()
+    if name.isdigit():
+        return int(name)
     found = _call(api, "GET", "price_rules.json?limit=250", None, sleep, s or PushSummary())
-    wanted = api.price_rule.strip().casefold()
-    for rule in found.get("price_rules", []) if isinstance(found, dict) else []:
-        if str(rule.get("title", "")).strip().casefold() == wanted and rule.get("id"):
-            return int(rule["id"])
+    wanted = name.casefold()
+    for item in found.get("price_rules", []) if isinstance(found, dict) else []:
+        if str(item.get("title", "")).strip().casefold() == wanted and item.get("id"):
+            return int(item["id"])
     raise ShopApiError(
-        f"The shop has no price rule titled {api.price_rule!r}.",
+        f"The shop has no price rule titled {name!r}.",
         field="shopify_price_rule",
         hint="Create it in Shopify (Discounts) or name its id in Settings.",
     )
@@ -213,6 +228,49 @@ def pending(engine: Engine, now: dt.datetime, limit: int = 250) -> list[tuple[in
         return [(int(i), str(c)) for i, c in rows]
 
 
+def pending_referrals(engine: Engine, limit: int = 250) -> list[tuple[int, str]]:
+    """Referral codes to create in the shop (under the friend's discount price rule)."""
+    with open_session(engine) as session:
+        rows = session.execute(
+            select(ReferralCode.id, ReferralCode.code)
+            .where(ReferralCode.shop_pushed_at.is_(None))
+            .order_by(ReferralCode.id)
+            .limit(limit)
+        )
+        return [(int(i), str(c)) for i, c in rows]
+
+
+def _push(
+    engine: Engine,
+    api: AdminApi,
+    rule: str,
+    model: type[Coupon | ReferralCode],
+    todo: list[tuple[int, str]],
+    now: dt.datetime,
+    sleep: Sleep,
+    summary: PushSummary,
+) -> None:
+    if not todo:
+        return
+    rule_id = price_rule_id(api, sleep, summary, rule)
+    for row_id, code in todo:
+        try:
+            shop_id = create_code(api, rule_id, code, sleep, summary)
+        except OutboundError as exc:
+            summary.failed += 1
+            summary.errors.append(f"{code}: {exc}")
+            continue
+        with open_session(engine) as session, session.begin():
+            row = session.get(model, row_id)
+            if isinstance(row, Coupon | ReferralCode):
+                row.shop_ref = shop_id
+                row.shop_pushed_at = now
+        if shop_id is None:
+            summary.existing += 1
+        else:
+            summary.created += 1
+
+
 def push_pending(
     engine: Engine,
     actor: Actor,
@@ -221,30 +279,15 @@ def push_pending(
     sleep: Sleep = time.sleep,
     limit: int = 250,
 ) -> PushSummary:
-    """Create every pending code in the shop (see the module docstring)."""
+    """Create every pending coupon code in the shop under the coupons' price rule, and every
+    referral code under the referral price rule when one is set (module docstring)."""
     require(actor, Action.EDIT_WORKFLOWS)
     now = now or dt.datetime.now(dt.UTC)
     summary = PushSummary()
-    todo = pending(engine, now, limit)
-    if not todo:
-        return summary
-    rule_id = price_rule_id(api, sleep, summary)
-    for coupon_id, code in todo:
-        try:
-            shop_id = create_code(api, rule_id, code, sleep, summary)
-        except OutboundError as exc:
-            summary.failed += 1
-            summary.errors.append(f"{code}: {exc}")
-            continue
-        with open_session(engine) as session, session.begin():
-            coupon = session.get(Coupon, coupon_id)
-            if coupon is not None:
-                coupon.shop_ref = shop_id
-                coupon.shop_pushed_at = now
-        if shop_id is None:
-            summary.existing += 1
-        else:
-            summary.created += 1
+    _push(engine, api, api.price_rule, Coupon, pending(engine, now, limit), now, sleep, summary)
+    if api.referral_rule:
+        referrals = pending_referrals(engine, limit)
+        _push(engine, api, api.referral_rule, ReferralCode, referrals, now, sleep, summary)
     return summary
 
 

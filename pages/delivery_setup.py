@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import delivery
+from core import settings as store_settings
 from core.auth import Action
 from core.delivery import board
 from core.delivery import config as delivery_config
@@ -32,7 +33,15 @@ with resources.session() as s:
         columns=list(LOCATION_COLUMNS),
     )
     slots = pd.DataFrame([{**vars(r), "remaining": r.remaining} for r in board.slot_board(s, now)])
-    booked = pd.DataFrame([vars(b) for b in board.bookings(s, now - dt.timedelta(days=1))])
+    tz = store_settings.load(s).tz
+    booked = pd.DataFrame(
+        [
+            {"order": b.order, "customer": b.customer, "option": b.option,
+             "slot": f"{b.starts_at.astimezone(tz):%a %Y-%m-%d %H:%M}-{b.ends_at.astimezone(tz):%H:%M}",
+             "booked at": f"{b.booked_at.astimezone(tz):%Y-%m-%d %H:%M}"}
+            for b in board.bookings(s, now - dt.timedelta(days=1))
+        ]
+    )  # fmt: skip
     leads = pd.DataFrame([vars(x) for x in board.pickup_lead_times(s)])
     settings = delivery_config.load(s)
 
@@ -68,7 +77,7 @@ with slots_tab:
     if booked.empty:
         st.info("No slot is booked yet.")
     else:
-        st.dataframe(booked, hide_index=True, width="stretch", key="slot_bookings")
+        st.table(booked.set_index("order"))
 with settings_tab, st.form("delivery_settings"):
     origin = st.text_input("Ships from (country)", settings.origin_country, key="dl_origin")
     url = st.text_input("Report customer changes to (URL)", settings.report_url, key="dl_url")

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import Action
+from core.builder.why_not import explained_log
 from core.engine import outbox, runlog
 from core.models import SUPPRESSION_REASONS
 from dashboard import resources
@@ -66,10 +67,10 @@ ref = st.text_input("Email" if kind == "Customer email" else "Order id or number
 if ref.strip():
     with errors_shown(), resources.session() as s:
         if kind == "Customer email":
-            log = runlog.run_log(s, customer_id=runlog.find_customer(s, ref).id)
+            log = explained_log(s, customer_id=runlog.find_customer(s, ref).id)
         else:
-            log = runlog.run_log(s, order_id=runlog.find_order(s, ref.strip()).id)
+            log = explained_log(s, order_id=runlog.find_order(s, ref.strip()).id)
         if log.empty:
-            st.info("No workflow has enrolled it yet.")
+            st.info("No active or paused workflow is triggered by its events.")
         else:
             table_with_download(log, "run_log", key="runlog", actor=actor)

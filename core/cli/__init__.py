@@ -67,6 +67,8 @@ COMMANDS: dict[str, Command] = {
     "template": Command("template", "list, render and test message templates"),
     "workflow": Command("workflow", "create, check, backtest and run workflows"),
     "source": Command("sources", "connect shops and API clients (live order data)"),
+    "backup": Command("privacy", "copy the embedded SQLite database while the app runs"),
+    "customer": Command("privacy", "GDPR: export or erase everything about a customer"),
 }
 
 

@@ -69,7 +69,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="print each cycle's figures as JSON")
     p.set_defaults(func=cmd_worker)
 
-    p = sub.add_parser("log", help="the run log of a customer or an order")
+    p = sub.add_parser(
+        "log",
+        help="the run log of a customer or an order: every enrolment, step and message, and why "
+        "an event entered no workflow (entry condition and value, not active, already enrolled)",
+    )
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--customer", metavar="EMAIL")
     who.add_argument("--order", metavar="ORDER_REF")
@@ -175,15 +179,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from core.builder.why_not import explained_log
     from core.engine import runlog
 
     with transaction() as session:
         if args.customer:
-            frame = runlog.run_log(
-                session, customer_id=runlog.find_customer(session, args.customer).id
-            )
+            customer = runlog.find_customer(session, args.customer)
+            frame = explained_log(session, customer_id=customer.id)
         else:
-            frame = runlog.run_log(session, order_id=runlog.find_order(session, args.order).id)
+            frame = explained_log(session, order_id=runlog.find_order(session, args.order).id)
     rows: list[dict[str, Any]] = [
         {str(k): v for k, v in r.items()} for r in frame.to_dict("records")
     ]

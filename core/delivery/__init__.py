@@ -15,11 +15,9 @@ from core.delivery.options import (
     clean_option,
     list_locations,
     list_options,
-    offered_options,
     option_inputs,
     save_locations,
     save_option,
-    save_options,
 )
 
 __all__ = [
@@ -29,9 +27,7 @@ __all__ = [
     "clean_option",
     "list_locations",
     "list_options",
-    "offered_options",
     "option_inputs",
     "save_locations",
     "save_option",
-    "save_options",
 ]

@@ -254,47 +254,6 @@ def save_option(
     return option
 
 
-def save_options(session: Session, actor: Actor, rows: Sequence[OptionInput]) -> int:
-    """Replace the set of delivery options by ``rows`` in one transaction: every row is
-    validated first; options no longer listed are deactivated (orders keep their code)."""
-    require(actor, Action.EDIT_DELIVERY)
-    cleaned = [clean_option(i, r) for i, r in enumerate(rows, start=1)]
-    codes = [c["code"] for c in cleaned]
-    dupes = sorted({c for c in codes if codes.count(c) > 1})
-    if dupes:
-        raise ValidationError(f"The code {dupes[0]!r} is used twice.", field="code")
-    existing = {o.code: o for o in list_options(session)}
-    for values in cleaned:
-        option = existing.get(values["code"])
-        if option is None:
-            session.add(DeliveryOption(**values))
-        else:
-            for key, value in values.items():
-                setattr(option, key, value)
-    for code, option in existing.items():
-        if code not in codes:
-            option.active = False
-    audit.record(session, actor.name, "delivery.save", None, {"codes": codes})
-    bump_data_version(session)
-    return len(cleaned)
-
-
-def offered_options(
-    session: Session, country: str, basket: Decimal, options: Sequence[DeliveryOption] | None = None
-) -> list[DeliveryOption]:
-    """The active options offered to an order to ``country`` with this basket value."""
-    out = []
-    for option in options if options is not None else list_options(session):
-        if not option.active:
-            continue
-        if option.countries and country.upper() not in option.countries:
-            continue
-        if option.min_basket is not None and basket < option.min_basket:
-            continue
-        out.append(option)
-    return out
-
-
 def option_inputs(options: Sequence[DeliveryOption]) -> list[Mapping[str, Any]]:
     """Rows for an editable table."""
     return [

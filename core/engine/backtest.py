@@ -8,7 +8,9 @@ budget cap by the live engine's rule, :mod:`core.engine.coupon_cap`, in the orde
 the step; several coupon steps share the workflow's issued value). Assumptions: waits add their
 duration (a time-of-day wait adds none); a wait for an event takes the event path when the
 order has that event at any time; the "still true?" filter and exit conditions are not replayed
-(they depend on the future of each enrolment); consent is the customer's current one.
+(they depend on the future of each enrolment); consent is the customer's current one (all
+marketing, and the template's purpose: a customer who turned it off in the email settings counts
+as ``no_consent``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -25,6 +28,7 @@ import pandas as pd
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from core import preferences
 from core import settings as store_settings
 from core.engine import context, coupon_cap, sqlcond
 from core.engine.admit import eval_context
@@ -376,6 +380,7 @@ def _messages(
     reached_ids = np.unique(np.concatenate(parts)) if parts else np.array([], dtype=np.int64)
     consent = _consent(session, reached_ids).set_index("customer_id")
     categories = dict(session.execute(select(MessageTemplate.name, MessageTemplate.category)).all())
+    purposes = dict(session.execute(select(MessageTemplate.name, MessageTemplate.purpose)).all())
     rows, marketing_parts = [], []
     for step in d.steps:
         if step.type != "send_email" or step.id not in reached:
@@ -389,9 +394,11 @@ def _messages(
         ok = has_email.copy()
         no_consent = 0
         if category == "marketing":
+            purpose = preferences.purpose_of(category, purposes.get(name))
             allowed = (
                 info["marketing_consent"].fillna(False).astype(bool)
                 & info["unsubscribed_at"].isna()
+                & ~info["opted_out"].map(partial(_opted_out, purpose)).astype(bool)
             ).to_numpy()
             no_consent = int((has_email & ~allowed).sum())
             ok &= allowed
@@ -431,10 +438,24 @@ def _messages(
     return table
 
 
+def _opted_out(purpose: str | None, value: object) -> bool:
+    return purpose in _listed(value)
+
+
+def _listed(value: object) -> list[str]:
+    """``customers.opted_out`` as read: a list (PostgreSQL), JSON text (SQLite) or NULL."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, str) and value.startswith("["):
+        return [str(v) for v in json.loads(value)]
+    return []
+
+
 def _consent(session: Session, ids: np.ndarray) -> pd.DataFrame:
-    """Consent, unsubscription and email of these customers, the ids passed as ONE value
-    (a JSON array on SQLite, an array on PostgreSQL) instead of tens of thousands of binds."""
-    columns = "id AS customer_id, marketing_consent, unsubscribed_at, email"
+    """Consent (all marketing, and the purposes turned off), unsubscription and email of these
+    customers, the ids passed as ONE value (a JSON array on SQLite, an array on PostgreSQL)
+    instead of tens of thousands of binds."""
+    columns = "id AS customer_id, marketing_consent, unsubscribed_at, email, opted_out"
     if session.get_bind().dialect.name == "sqlite":
         sql = f"SELECT {columns} FROM customers WHERE id IN (SELECT value FROM json_each(:ids))"
         value: Any = json.dumps(ids.tolist())

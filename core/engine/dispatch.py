@@ -1,6 +1,9 @@
 """Dispatch: hand claimed messages to the mail server, once each.
 
-A batch is claimed (committed as ``sending``), then marketing messages pass the policy:
+A batch is claimed (committed as ``sending``); a message that waited in the outbox is checked
+again against its workflow's exit conditions and "still true?" filter (:mod:`core.engine.recheck`:
+an order cancelled or refunded meanwhile suppresses it as ``exit_condition``); then marketing
+messages pass the policy:
 no address (``no_email``), unsubscribed, no consent (``no_consent``), the customer's preferences
 (``opted_out_<purpose>`` for a purpose turned off in the preference centre, ``email_frequency``
 when the chosen frequency allows no more yet: :mod:`core.preferences`), quiet hours in the
@@ -37,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from core import preferences
 from core import settings as store_settings
-from core.engine import outbox
+from core.engine import outbox, recheck
 from core.engine.sending import (
     LEASE_SHARE,
     DispatchStats,
@@ -161,10 +164,14 @@ def _policy(
     recent = _recent_marketing(session, marketing, now - dt.timedelta(days=st.frequency_cap_days))
     purposes = _purposes(session, items)
     last = _last_marketing(session, items)
+    stops = recheck.stopped(session, (i.message for i in items), now)
     to_send: list[Item] = []
     for item in sorted(items, key=lambda i: (i.message.priority, i.message.due_at, i.message.id)):
         m, c = item.message, item.customer
         reason: str | None = None if m.to_address else "no_email"
+        if reason is None and m.id in stops:
+            reason = "exit_condition"
+            recheck.log_stop(session, m, stops[m.id], now)
         if reason is None and c is not None and c.bounced_at is not None:
             reason = "bounced"
         if reason is None and c is not None and m.category == "marketing":

@@ -24,7 +24,7 @@ from core import settings as store_settings
 from core.engine import context
 from core.engine.active import Running, version_definition
 from core.engine.admit import eval_context
-from core.engine.conditions import evaluate, fields_used
+from core.engine.conditions import EvalContext, evaluate, fields_used
 from core.engine.registry import TRIGGERS
 from core.engine.schema import Node, WorkflowDefinition
 from core.engine.sqlutil import Bind, insert_ignore, lock_skip_locked, open_session
@@ -160,18 +160,45 @@ def _values(node: Node, record: Mapping[str, Any]) -> str:
     return ", ".join(shown)
 
 
-def _stop_reason(d: WorkflowDefinition, env: StepEnv) -> str | None:
-    """Why the enrolment stops now (the run log shows it), or None to go on."""
+def stop_reason(d: WorkflowDefinition, record: Mapping[str, Any], ctx: EvalContext) -> str | None:
+    """Why an enrolment stops now (the run log shows it), or None to go on."""
     reason = None
-    if d.exit is not None and evaluate(d.exit, env.record, env.ctx):
+    if d.exit is not None and evaluate(d.exit, record, ctx):
         reason, node = "exit condition met", d.exit
-    elif d.still_true is not None and not evaluate(d.still_true, env.record, env.ctx):
+    elif d.still_true is not None and not evaluate(d.still_true, record, ctx):
         reason, node = "'still true?' filter no longer holds", d.still_true
     if reason is None:
         return None
-    status = env.record.get("order.status")
+    status = record.get("order.status")
     why = {"cancelled": "order cancelled", "refunded": "order fully refunded"}.get(str(status))
-    return f"{reason}{f' ({why})' if why else ''}: {_values(node, env.record)}"
+    return f"{reason}{f' ({why})' if why else ''}: {_values(node, record)}"
+
+
+def stop_reasons(session: Session, enrolment_ids: set[int], now: dt.datetime) -> dict[int, str]:
+    """For enrolments whose email waits in the outbox (deferred, retried, backlog): why their
+    workflow no longer wants it sent, on the values as of ``now``, by enrolment id. The
+    dispatcher asks just before sending, so a cancellation or refund during the wait counts."""
+    enrolments = list(session.scalars(select(Enrolment).where(Enrolment.id.in_(enrolment_ids))))
+    cache: dict[tuple[int, int], Running] = {}
+    for e in enrolments:
+        _running(session, e, cache)
+    defs = {k: v.definition for k, v in cache.items()}
+    checked = [
+        e
+        for e in enrolments
+        if defs[(e.workflow_id, e.version)].exit is not None
+        or defs[(e.workflow_id, e.version)].still_true is not None
+    ]
+    if not checked:
+        return {}
+    records = _records(session, checked, defs, now)
+    ctx = eval_context(now, store_settings.load(session))
+    out: dict[int, str] = {}
+    for e in checked:
+        reason = stop_reason(defs[(e.workflow_id, e.version)], records[e.id], ctx)
+        if reason:
+            out[e.id] = reason
+    return out
 
 
 def advance(env: StepEnv, stats: RunStats) -> None:
@@ -184,7 +211,7 @@ def advance(env: StepEnv, stats: RunStats) -> None:
             stats.completed += 1
             return
         template = step.params.get("template") if step.type == "send_email" else None
-        reason = None if f"wait:{step.id}" in e.state else _stop_reason(d, env)
+        reason = None if f"wait:{step.id}" in e.state else stop_reason(d, env.record, env.ctx)
         if reason:  # a started wait is re-checked before the step after it
             _stop(env, e, reason, step.id, step.type, template)
             stats.exited += 1

@@ -26,6 +26,8 @@ def upsert_customers(job: Job, customers: pd.DataFrame) -> pd.Series:
     """Insert new and update known customers; returns customer ids by external id (empty in a
     dry run)."""
     writer = job.writer
+    original = customers["external_id"]
+    customers = _without_erased(job, customers)
     customers_table = table("customers")
     found = writer.lookup(
         customers_table, "external_id", customers["external_id"], ("id", "marketing_consent")
@@ -49,7 +51,36 @@ def upsert_customers(job: Job, customers: pd.DataFrame) -> pd.Series:
     if consent:
         _consent_events(job, pd.concat([new, old]))
     both = pd.concat([new[["external_id", "id"]], old[["external_id", "id"]]])
-    return pd.Series(both["id"].astype("int64").to_numpy(), index=both["external_id"].to_numpy())
+    by_key = pd.Series(both["id"].astype("int64").to_numpy(), index=both["external_id"].to_numpy())
+    ids = customers["external_id"].map(by_key)
+    return pd.Series(ids.astype("int64").to_numpy(), index=original.to_numpy())
+
+
+def _without_erased(job: Job, customers: pd.DataFrame) -> pd.DataFrame:
+    """Rows naming an erased customer (keyed tombstones, core.gdpr) land on the anonymised
+    row without their personal data: an import never brings the person back."""
+    from core import gdpr
+
+    session = job.writer.session
+    ids = gdpr.erased_hashes(session, "external_id", customers["external_id"].dropna().astype(str))
+    emails = (
+        gdpr.erased_hashes(session, "email", customers["email"].dropna().astype(str))
+        if "email" in customers
+        else {}
+    )
+    if not ids and not emails:
+        return customers
+    out = customers.copy()
+    by_id = out["external_id"].isin(list(ids))
+    by_email = out["email"].isin(list(emails)) if "email" in out else by_id & False
+    hit = by_id | by_email
+    out.loc[by_id, "external_id"] = out.loc[by_id, "external_id"].map(gdpr.pseudonym)
+    for column in ("email", "first_name", "last_name", "time_zone"):
+        if column in out:
+            out[column] = out[column].astype(object).where(~hit, None)
+    if "marketing_consent" in out:
+        out["marketing_consent"] = out["marketing_consent"].astype(object).where(~hit, False)
+    return out
 
 
 def _stored(found: pd.DataFrame) -> pd.Series:

@@ -123,6 +123,11 @@ def _customer(
 ) -> Customer:
     data = o.customer or CustomerIn(None)
     key = customer_key(data.email, platform, o.number)
+    from core import gdpr
+
+    if gdpr.is_erased(session, email=data.email, external_id=key):  # never back (GDPR erase)
+        key = gdpr.pseudonym(key)
+        data = CustomerIn(None, locale=data.locale, country=data.country)
     customer = session.scalar(select(Customer).where(Customer.external_id == key))
     if customer is None and data.email:
         customer = session.scalars(

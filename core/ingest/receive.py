@@ -96,44 +96,58 @@ def receive_webhook(
     """Process a verified webhook delivery of a shop source (see the module docstring)."""
     now = now or now_utc()
     key = (webhook_id or "").strip()[:160] or body_key(body)
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        source = session.get(Source, source_id)
-        if source is None:
-            raise NotFound("The source was removed.")
-        if _duplicate(session, source_id, key):
-            return Receipt("duplicate")
-        handled, mapper = MAPPERS[source.kind]
-        source.last_received_at = now
-        row = Delivery(
-            source_id=source_id,
-            received_at=now,
-            topic=topic[:64],
-            webhook_id=key,
-            delivery_key=key,
-            verified=True,
-            status="ignored",
-            changes={},
-        )
-        if not handled(topic):
-            session.add(row)
-            return _finish(session, row, now)
-        order = mapper(topic, parse_json(body))  # PayloadError: rolled back, answered 400
-        try:
-            with session.begin_nested():
-                row.changes = apply_order(session, order, source.kind, now)
-                store_settings.bump_data_version(session)
-                wakeup.announce(session)
-        except (UnknownOrder, OrderflowError, SQLAlchemyError) as exc:
-            row.status, row.delivery_key, row.reason = "failed", None, _why(exc)
-            row.body = body.decode("utf-8")
-            session.add(row)
-            return _finish(session, row, now)
-        row.status = "stored"
-        session.add(row)
-        try:
-            return _finish(session, row, now)
-        except IntegrityError:
-            return Receipt("duplicate")  # the same delivery, processed concurrently
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            receipt = _receive(session, source_id, topic, key, body, now)
+    except IntegrityError:
+        return Receipt("duplicate")  # the same delivery, processed concurrently: rolled back
+    if receipt.status == "stored":
+        changed(engine)
+    return receipt
+
+
+def _receive(
+    session: Session, source_id: int, topic: str, key: str, body: bytes, now: dt.datetime
+) -> Receipt:
+    source = session.get(Source, source_id)
+    if source is None:
+        raise NotFound("The source was removed.")
+    if _duplicate(session, source_id, key):
+        return Receipt("duplicate")
+    handled, mapper = MAPPERS[source.kind]
+    source.last_received_at = now
+    row = Delivery(
+        source_id=source_id,
+        received_at=now,
+        topic=topic[:64],
+        webhook_id=key,
+        delivery_key=key,
+        verified=True,
+        status="ignored",
+        changes={},
+    )
+    session.add(row)
+    if not handled(topic):
+        return _finish(session, row, now)
+    order = mapper(topic, parse_json(body))  # PayloadError: rolled back, answered 400
+    try:
+        with session.begin_nested():
+            row.changes = apply_order(session, order, source.kind, now)
+    except (UnknownOrder, OrderflowError, SQLAlchemyError) as exc:
+        row.status, row.delivery_key, row.reason = "failed", None, _why(exc)
+        row.body = body.decode("utf-8")
+        return _finish(session, row, now)
+    row.status = "stored"
+    return _finish(session, row, now)
+
+
+def changed(engine: Engine) -> None:
+    """After a delivery committed: a new data version for the dashboards' caches and, on
+    PostgreSQL, a NOTIFY for the workers. A short transaction of its own, so concurrent
+    deliveries do not queue on the version row for the length of their own transactions."""
+    with Session(engine) as session, session.begin():
+        store_settings.bump_data_version(session)
+        wakeup.announce(session)
 
 
 def _why(exc: Exception) -> str:
@@ -223,9 +237,8 @@ def receive_events(
                 )
             )
             accepted += 1
-        if accepted:
-            store_settings.bump_data_version(session)
-            wakeup.announce(session)
+    if accepted:
+        changed(engine)
     return accepted, duplicates
 
 

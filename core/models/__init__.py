@@ -1,6 +1,6 @@
 """All tables of the domain. Import models from here."""
 
-from core.models.admin import AuditEntry, LoginAttempt, Setting, User, UserSession
+from core.models.admin import AuditEntry, Erasure, LoginAttempt, Setting, User, UserSession
 from core.models.base import Base, utcnow
 from core.models.customers import (
     REDEMPTION_FLAGS,
@@ -74,6 +74,7 @@ __all__ = [
     "DeliveryOption",
     "DeliverySlot",
     "Enrolment",
+    "Erasure",
     "LoginAttempt",
     "Message",
     "MessageTemplate",

@@ -72,3 +72,17 @@ class Setting(Base):
     key: Mapped[Str64] = mapped_column(primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[UTCTimestamp]
+
+
+class Erasure(Base):
+    """A keyed tombstone of an erased customer: the HMAC (with the store's secret key) of an
+    email or external id, so a later import or webhook naming them is recognised and not let
+    back in, while the tombstone itself holds no personal data."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[Str32]  # email | external_id
+    customer_id: Mapped[int | None]  # the anonymised row that stays for the KPIs
+    erased_at: Mapped[UTCTimestamp]

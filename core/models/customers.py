@@ -84,6 +84,9 @@ class ReferralCode(Timestamps, Base):
     reward_value: Mapped[Money | None]
     reward_currency: Mapped[Currency | None]
     uses: Mapped[int] = mapped_column(default=0)
+    shop_ref: Mapped[Str64 | None]
+    """The shop's id of the code once created there (Shopify Admin API)."""
+    shop_pushed_at: Mapped[UTCTimestamp | None]
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 

@@ -104,7 +104,7 @@ def settings_form(current: StoreSettings, disabled: bool) -> dict[str, Any] | No
         values["referral_flag_uses"] = c.number_input(
             LABELS["referral_flag_uses"], 1, 10000, current.referral_flag_uses, key="s_ref_flag"
         )
-        a, b = st.columns(2)
+        a, b, c = st.columns(3)
         values["shopify_shop_domain"] = a.text_input(
             LABELS["shopify_shop_domain"], current.shopify_shop_domain, key="s_shop_domain"
         )
@@ -113,6 +113,12 @@ def settings_form(current: StoreSettings, disabled: bool) -> dict[str, Any] | No
             current.shopify_price_rule,
             key="s_price_rule",
             help="Coupon codes are created under it when ORDERFLOW_SHOPIFY_ADMIN_TOKEN is set.",
+        )
+        values["shopify_referral_price_rule"] = c.text_input(
+            LABELS["shopify_referral_price_rule"],
+            current.shopify_referral_price_rule,
+            key="s_referral_rule",
+            help="Referral codes are created under it: the discount a friend gets.",
         )
         submitted = st.form_submit_button("Save settings", type="primary", disabled=disabled)
     if not submitted:

@@ -3,7 +3,7 @@
 - ``GET /p/{token}``: the customer's choices in their language: a box per purpose (review
   requests, referral and coupon offers, newsletters and win-back), "unsubscribe from all
   marketing", email frequency, language and preferred pickup store. Opening it changes nothing.
-- ``POST /p/{token}``: saves the form (:func:`core.preferences.submit`: every change recorded with
+- ``POST /p/{token}``: saves the form (:func:`core.preference_centre.submit`: every change recorded with
   its time and source ``preference_centre``) and shows the page again, in the language chosen.
 - A tampered or expired token answers 400 "not valid, nothing was changed" in every language.
 The RFC 8058 one-click unsubscribe stays on ``/u/{token}``.
@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from core import db, preferences
+from core import db, preference_centre, preferences
 from core.errors import AuthError, NotFound, ValidationError
 from dashboard.routes.preferences_texts import LANGUAGE_NAMES, TEXTS
 from dashboard.routes.public_page import every_language, language, page
@@ -50,7 +50,7 @@ def _options(chosen: str, values: list[tuple[str, str]]) -> str:
     )
 
 
-def _form(token: str, view: preferences.CentreView, note: str = "", error: str = "") -> str:
+def _form(token: str, view: preference_centre.CentreView, note: str = "", error: str = "") -> str:
     prefs = view.preferences
     t = TEXTS[prefs.locale if prefs.locale in TEXTS else "en"]
     boxes = "".join(
@@ -95,7 +95,7 @@ def _invalid() -> HTMLResponse:
 def _show(token: str, note_key: str = "", error: str = "", status: int = 200) -> HTMLResponse:
     try:
         with db.transaction(db.default_engine()) as session:
-            view = preferences.centre_view(session, token)
+            view = preference_centre.centre_view(session, token)
     except (AuthError, NotFound):
         return _invalid()
     lang = language(view.preferences.locale)
@@ -111,7 +111,7 @@ def show(request: Request) -> HTMLResponse:
 def _save(token: str, fields: dict[str, list[str]]) -> HTMLResponse:
     try:
         with db.transaction(db.default_engine()) as session:
-            preferences.submit(session, token, fields)
+            preference_centre.submit(session, token, fields)
     except (AuthError, NotFound):
         return _invalid()
     except ValidationError as exc:

@@ -147,6 +147,18 @@ def test_rollback_writes_nothing(engine: Engine) -> None:
     _check(engine)
 
 
+def test_erasure_keeps_the_facts(engine: Engine) -> None:
+    from core import gdpr
+
+    build(engine)
+    before = kpi_summary_all_time(engine)
+    with Session(engine) as s:
+        assert gdpr.erase_customer(s, Actor.system(), "a@example.com").customers
+        s.commit()
+    _check(engine)
+    assert kpi_summary_all_time(engine) == before
+
+
 def test_time_zone_change_rebuilds(engine: Engine) -> None:
     build(engine)
     with Session(engine) as s:

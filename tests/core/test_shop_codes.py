@@ -30,6 +30,7 @@ from tests.core.messaging.conftest import add_customer
 
 TOKEN = "shpat_test_token"
 RULE_ID = 507328175
+REFERRAL_RULE_ID = 507328176
 NOW = dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)
 CLI = Actor.cli()
 
@@ -47,7 +48,11 @@ class FakeShop:
         self._log(request, None)
         if request.headers.get("x-shopify-access-token") != TOKEN:
             return JSONResponse({"errors": "[API] Invalid API key or access token"}, 401)
-        rules = [{"id": 1, "title": "Summer"}, {"id": RULE_ID, "title": "Orderflow thanks"}]
+        rules = [
+            {"id": 1, "title": "Summer"},
+            {"id": RULE_ID, "title": "Orderflow thanks"},
+            {"id": REFERRAL_RULE_ID, "title": "Friend's discount"},
+        ]
         return JSONResponse({"price_rules": rules})
 
     async def create(self, request: Request) -> JSONResponse:
@@ -58,7 +63,7 @@ class FakeShop:
             return JSONResponse({"errors": "try later"}, status, headers=headers)
         if request.headers.get("x-shopify-access-token") != TOKEN:
             return JSONResponse({"errors": "[API] Invalid API key or access token"}, 401)
-        if int(request.path_params["rule"]) != RULE_ID:
+        if int(request.path_params["rule"]) not in (RULE_ID, REFERRAL_RULE_ID):
             return JSONResponse({"errors": "Not Found"}, 404)
         code = body["discount_code"]["code"]
         if code in self.codes:
@@ -66,7 +71,7 @@ class FakeShop:
         self.codes[code] = 1054381139 + len(self.codes)
         created = {
             "id": self.codes[code],
-            "price_rule_id": RULE_ID,
+            "price_rule_id": int(request.path_params["rule"]),
             "code": code,
             "usage_count": 0,
             "created_at": "2025-03-10T13:00:00+01:00",
@@ -85,9 +90,15 @@ class FakeShop:
             }
         )
 
-    def api(self, rule: str = str(RULE_ID), token: str = TOKEN) -> shop_codes.AdminApi:
+    def api(
+        self, rule: str = str(RULE_ID), token: str = TOKEN, referral_rule: str = ""
+    ) -> shop_codes.AdminApi:
         return shop_codes.AdminApi(
-            f"http://127.0.0.1:{self.port}", token, rule, allowed_hosts=("127.0.0.1",)
+            f"http://127.0.0.1:{self.port}",
+            token,
+            rule,
+            allowed_hosts=("127.0.0.1",),
+            referral_rule=referral_rule,
         )
 
 
@@ -291,3 +302,22 @@ def test_the_worker_pushes_new_codes_each_cycle(
     session.commit()
     assert worker.run_once(engine, clock=lambda: NOW).codes_to_shop == 0  # refused: logged
     assert "THANKS-C" not in _pushed(session)
+
+
+def test_referral_codes_go_under_the_friends_discount_rule(
+    engine: Engine, session: Session, fake_shop: FakeShop
+) -> None:
+    from core.models import ReferralCode
+
+    coupons = _coupons(session)
+    session.add(ReferralCode(code="ANNA-K2P9", customer_id=coupons["THANKS-A"].customer_id))
+    session.commit()
+    api = fake_shop.api(referral_rule="friend's DISCOUNT")
+    summary = shop_codes.push_pending(engine, CLI, api, NOW, lambda _s: None)
+    assert summary.created == 3
+    paths = [r["path"] for r in fake_shop.requests if r["method"] == "POST"]
+    assert paths[-1] == f"/admin/api/2024-10/price_rules/{REFERRAL_RULE_ID}/discount_codes.json"
+    assert fake_shop.requests[-1]["body"] == {"discount_code": {"code": "ANNA-K2P9"}}
+    session.expire_all()
+    assert session.scalar(select(ReferralCode.shop_ref)) == "1054381141"
+    assert shop_codes.push_pending(engine, CLI, api, NOW, lambda _s: None).created == 0

@@ -100,7 +100,7 @@ def _start(tmp: Path, extra_env: dict[str, str]) -> Iterator[Server]:
     env = {
         **os.environ,
         "ORDERFLOW_DATABASE_URL": database_url,
-        "ORDERFLOW_SECRET_KEY": "e2e-secret",
+        "ORDERFLOW_SECRET_KEY": "e2e-secret-key-for-browser-journeys",
         "ORDERFLOW_EMBEDDED_WORKER": "0",
         **extra_env,
     }

@@ -120,8 +120,8 @@ def test_slots_and_bookings_per_day(run_page: PageRunner, app_db: Engine) -> Non
     board = next(f for f in frames if "remaining" in f.columns)
     day = board[board["booked"] == 1]
     assert len(day) == 1 and int(day["remaining"].iloc[0]) == 3
-    bookings: pd.DataFrame = next(f for f in frames if "customer" in f.columns)
-    assert list(bookings["order"]) == ["#1001"]
+    bookings: pd.DataFrame = at.table[0].value
+    assert list(bookings.index) == ["#1001"] and list(bookings["option"]) == ["scheduled"]
 
 
 def test_read_only_for_roles_without_delivery_rights(run_page: PageRunner) -> None:

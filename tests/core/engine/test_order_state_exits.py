@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from core import orderstate
 from core.engine import presets, runlog, worker
+from core.engine.dispatch import smtp_to
 from core.engine.schema import Step, Trigger, WorkflowDefinition
 from core.models import Enrolment, Order
 from tests.core.engine.conftest import Shop, install_templates
+from tests.smtp_server import LocalSmtp
 
 
 def _apply(shop: Shop, order: Order, kind: str, **kw: object) -> None:
@@ -141,3 +143,41 @@ def test_cancellation_and_each_refund_get_their_message(shop: Shop) -> None:
     )
     bodies = [m.text or "" for m in shop.messages(customer_id=ben.id)]
     assert "30,00" in bodies[0] and "50,00" in bodies[1]  # the total refunded so far
+
+
+def test_a_deferred_email_is_not_sent_once_the_order_is_refunded(
+    shop: Shop, smtp_server: LocalSmtp
+) -> None:
+    """A marketing email deferred for quiet hours waits in the outbox; a full refund during
+    the night stops it before the morning send, and the run log says why."""
+    shop.clock.set(shop.clock.now.replace(hour=22))  # 23:00 in Berlin
+    definition = WorkflowDefinition(
+        name="ask",
+        triggers=[Trigger(type="order_placed")],
+        still_true=presets.still_active(),
+        steps=[Step(id="ask", type="send_email", params={"template": "review_request"})],
+    )
+    shop.workflow(definition)
+    anna, ben = shop.customer("anna"), shop.customer("ben")
+    refunded = shop.order(anna)
+    shop.order(ben)
+    smtp = smtp_to("127.0.0.1", smtp_server.port)
+    worker.run_once(shop.engine, clock=shop.clock, smtp=smtp)
+    assert {m.state for m in shop.messages()} == {"deferred"}
+    shop.clock.advance(hours=2)
+    _apply(shop, refunded, "refunded")
+    morning = shop.messages()[0].due_at
+    shop.clock.set(morning)
+    worker.run_once(shop.engine, clock=shop.clock, smtp=smtp)
+    states = {m.customer_id: m for m in shop.messages()}
+    assert states[anna.id].state == "suppressed"
+    assert states[anna.id].suppression_reason == "exit_condition"
+    assert states[ben.id].state == "sent"
+    assert [m["To"] for m in smtp_server.messages] == ["ben@example.com"]
+    with shop.session() as s:
+        log = runlog.run_log(s, order_id=refunded.id)
+    stopped = [str(d) for d in log["detail"] if "not sent" in str(d)]
+    assert stopped == [
+        "review_request not sent: 'still true?' filter no longer holds (order fully refunded): "
+        "order.status = 'refunded'"
+    ]

@@ -145,3 +145,24 @@ def test_preference_links_are_signed_and_changes_validated(shop: Shop) -> None:
         assert (
             preferences.suppression(customer, None, dt.datetime.now(dt.UTC), shop.clock.now) is None
         )
+
+
+def test_backtest_counts_a_purpose_turned_off_as_no_consent(shop: Shop) -> None:
+    from core.engine import backtest
+
+    now = shop.clock.now
+    people = [shop.customer(f"b{i}") for i in range(4)]
+    for c in people:
+        order = shop.order(c, at=now - dt.timedelta(days=20))
+        shop.event(order, "delivered", now - dt.timedelta(days=18))
+    _turn_off(shop, people[0].id, "review_requests")
+    _turn_off(shop, people[1].id, "offers")  # another purpose: still gets review requests
+    definition = WorkflowDefinition(
+        name="reviews",
+        triggers=[Trigger(type="delivered")],
+        steps=[Step(id="mail", type="send_email", params={"template": "review_request"})],
+    )
+    with shop.session() as s:
+        report = backtest.backtest(s, definition, days=90, now=now)
+    mail = report.messages.set_index("step_id").loc["mail"]
+    assert (int(mail["no_consent"]), int(mail["projected"])) == (1, 3)
