@@ -70,8 +70,10 @@ def test_satisfaction_and_delivery_values(run_page: PageRunner, app_db: Engine) 
     jan_feb = dict(FEB, start=dt.date(2024, 1, 1))
     sat = _metrics(run_page("satisfaction.py", role=Role.MANAGER, **{state.FILTERS: jan_feb}))
     assert sat["Average rating"] == "3.50 ★" and sat["CSAT"] == "50%" and sat["NPS"] == "+0"
-    delivery = _metrics(run_page("delivery.py", role=Role.MANAGER, **{state.FILTERS: jan_feb}))
-    assert delivery["On-time delivery rate"] == "50.0%"
+    page = run_page("delivery.py", role=Role.MANAGER, **{state.FILTERS: jan_feb})
+    assert _metrics(page)["On-time delivery rate"] == "50.0%"
+    kept = next(d.value for d in page.dataframe if "kept" in d.value.columns)
+    assert int(kept["delivered"].sum()) == 4 and int(kept["kept"].sum()) == 2  # as the 50.0%
 
 
 def test_retention_cohort_table(run_page: PageRunner, app_db: Engine) -> None:
