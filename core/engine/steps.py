@@ -264,7 +264,7 @@ def send_email(step: Step, env: StepEnv) -> Go | Wait:
     message.subject, message.html, message.text = rendered.subject, rendered.html, rendered.text
     message.locale = rendered.locale
     _remember(env, step)
-    missing = _coupon_missing(env) if _uses_coupon(rendered.variables_used) else None
+    missing = _coupon_missing(env) if uses_coupon(rendered.variables_used) else None
     if missing:  # the email promises a coupon this enrolment does not have
         message.state, message.suppressed_at = "suppressed", env.now
         message.suppression_reason = COUPON_UNAVAILABLE
@@ -275,7 +275,8 @@ def send_email(step: Step, env: StepEnv) -> Go | Wait:
 COUPON_UNAVAILABLE = "coupon_unavailable"
 
 
-def _uses_coupon(variables: list[str]) -> bool:
+def uses_coupon(variables: list[str]) -> bool:
+    """Does a template with these variables show a coupon?"""
     return any(v == "coupon" or v.startswith("coupon.") for v in variables)
 
 
