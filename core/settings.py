@@ -55,6 +55,7 @@ class StoreSettings:
     shopify_price_rule: str = ""
     shopify_referral_price_rule: str = ""
     outbound_allowed_hosts: str = ""
+    retention_years: int = 0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -91,6 +92,7 @@ LABELS: dict[str, str] = {
     "shopify_price_rule": "Shopify price rule for coupon codes (id or title)",
     "shopify_referral_price_rule": "Shopify price rule of the friend's referral discount",
     "outbound_allowed_hosts": "Hosts on a private network that webhooks may call",
+    "retention_years": "Anonymise customers inactive for this many years (0: never)",
 }
 
 
@@ -228,6 +230,7 @@ VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "shopify_price_rule": _short_text,
     "shopify_referral_price_rule": _short_text,
     "outbound_allowed_hosts": _hosts,
+    "retention_years": _int_between(0, 30),
 }
 
 

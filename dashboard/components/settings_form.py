@@ -88,6 +88,16 @@ def settings_form(current: StoreSettings, disabled: bool) -> dict[str, Any] | No
             "hosts on your own network they may call anyway (e.g. hooks.internal, 10.0.0.5:8080).",
             key="s_outbound",
         )
+        st.subheader("Privacy")
+        values["retention_years"] = st.number_input(
+            LABELS["retention_years"],
+            0,
+            30,
+            current.retention_years,
+            help="Customers whose last order is older are anonymised by "
+            "`python -m core customer retention --yes` (run it daily, e.g. from cron).",
+            key="s_retention",
+        )
         st.markdown("**Referrals and coupons**")
         a, b, c = st.columns(3)
         values["referral_reward_days"] = a.number_input(
