@@ -30,15 +30,10 @@ from typing import Any
 from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session, UOWTransaction
 
-from core.models import (
-    CurrencyTotal,
-    Customer,
-    CustomerDay,
-    CustomerFact,
-    Order,
-    Review,
-    Shipment,
-)
+from core.meta import get_meta, set_meta
+from core.models.customers import Customer
+from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact
+from core.models.orders import Order, Review, Shipment
 
 FACTS_META_KEY = "_customer_facts"
 FACTS_VERSION = 3
@@ -368,18 +363,14 @@ def _add_to_counts(
 
 def rebuild(session: Session) -> None:
     """Recompute every customer's facts and mark them built."""
-    from core import settings as store_settings
-
     refresh(session.connection(), None)
-    store_settings.set_meta(session, FACTS_META_KEY, FACTS_VERSION)
+    set_meta(session, FACTS_META_KEY, FACTS_VERSION)
     for key in (_CUSTOMERS, _ORDERS, _ALL):
         session.info.pop(key, None)
 
 
 def built(session: Session) -> bool:
-    from core import settings as store_settings
-
-    return bool(store_settings.get_meta(session, FACTS_META_KEY) == FACTS_VERSION)
+    return bool(get_meta(session, FACTS_META_KEY) == FACTS_VERSION)
 
 
 def ensure(session: Session) -> bool:
