@@ -1,4 +1,9 @@
-"""The audit log: who changed what, when."""
+"""The audit log: who changed what, when (logins and failed logins, user changes, workflows,
+templates, settings, imports, exports and downloads, GDPR actions, sources and tokens).
+
+The application only ever inserts rows (:func:`record`); nothing in it updates or deletes one
+(``tests/core/test_audit_log.py`` checks the code for it). Customers are named by id. Reading
+the log (owner only) is :mod:`core.audit_read`."""
 
 from __future__ import annotations
 

@@ -30,18 +30,13 @@ from typing import Any
 from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session, UOWTransaction
 
-from core.models import (
-    CurrencyTotal,
-    Customer,
-    CustomerDay,
-    CustomerFact,
-    Order,
-    Review,
-    Shipment,
-)
+from core.meta import get_meta, set_meta
+from core.models.customers import Customer
+from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact
+from core.models.orders import Order, Review, Shipment
 
 FACTS_META_KEY = "_customer_facts"
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 """Stored under :data:`FACTS_META_KEY` once the facts were built for the whole database."""
 REBUILD_ABOVE = 50_000
 """Refreshing more customers than this rebuilds everything (one scan beats many lookups)."""
@@ -116,51 +111,121 @@ def _scope(dialect: str, column: str) -> str:
     return f"{column} = ANY(:ids)"
 
 
-def _facts_select(dialect: str, scoped: bool) -> str:
+def _source(dialect: str, scoped: bool) -> str:
+    """Valid orders (of the scoped customers) with their shipments' state and their review."""
     where = f" AND {_scope(dialect, 'o.customer_id')}" if scoped else ""
     ship_where = (
         f" WHERE order_id IN (SELECT o.id FROM orders o WHERE {_scope(dialect, 'o.customer_id')})"
         if scoped
         else ""
     )
-    day = _day(dialect)
     done = "COALESCE(delivered_at, ready_for_pickup_at)"
-    delivered = "o.promised_delivery_at IS NOT NULL AND s.n = s.done"
-    return f"""
-SELECT o.customer_id, o.currency, COUNT(*),
-  SUM(COALESCE(o.total, 0)), SUM(COALESCE(o.discount_amount, 0)),
-  SUM(CASE WHEN o.refunded_amount > 0 AND o.refunded_at IS NOT NULL
-      THEN o.refunded_amount ELSE 0 END),
-  MIN({day}), MIN({_month(dialect)}), MAX({day}),
-  SUM(CASE WHEN {delivered} THEN 1 ELSE 0 END),
-  SUM(CASE WHEN {delivered} AND s.last_done <= o.promised_delivery_at THEN 1 ELSE 0 END),
-  COUNT(r.id), COALESCE(SUM(r.rating), 0), SUM(CASE WHEN r.rating >= 4 THEN 1 ELSE 0 END),
-  COUNT(r.nps), SUM(CASE WHEN r.nps >= 9 THEN 1 ELSE 0 END),
-  SUM(CASE WHEN r.nps <= 6 THEN 1 ELSE 0 END)
-FROM orders o
+    return f"""FROM orders o
 LEFT JOIN (
   SELECT order_id, COUNT(*) AS n, COUNT({done}) AS done, MAX({done}) AS last_done
   FROM shipments{ship_where} GROUP BY order_id
 ) s ON s.order_id = o.id
 LEFT JOIN reviews r ON r.order_id = o.id
-WHERE {_VALID}{where}
+WHERE {_VALID}{where}"""
+
+
+_DELIVERED = "o.promised_delivery_at IS NOT NULL AND s.n = s.done"
+MEASURES: list[tuple[str, str]] = [
+    ("gross", "SUM(COALESCE(o.total, 0))"),
+    ("discount", "SUM(COALESCE(o.discount_amount, 0))"),
+    (
+        "refunds",
+        "SUM(CASE WHEN o.refunded_amount > 0 AND o.refunded_at IS NOT NULL "
+        "THEN o.refunded_amount ELSE 0 END)",
+    ),
+    ("delivered", f"SUM(CASE WHEN {_DELIVERED} THEN 1 ELSE 0 END)"),
+    (
+        "on_time",
+        f"SUM(CASE WHEN {_DELIVERED} AND s.last_done <= o.promised_delivery_at THEN 1 ELSE 0 END)",
+    ),
+    ("reviews", "COUNT(r.id)"),
+    ("rating_sum", "COALESCE(SUM(r.rating), 0)"),
+    ("satisfied", "SUM(CASE WHEN r.rating >= 4 THEN 1 ELSE 0 END)"),
+    ("nps_answers", "COUNT(r.nps)"),
+    ("promoters", "SUM(CASE WHEN r.nps >= 9 THEN 1 ELSE 0 END)"),
+    ("detractors", "SUM(CASE WHEN r.nps <= 6 THEN 1 ELSE 0 END)"),
+]
+"""Per-order sums kept per customer and currency, in ``customer_facts`` column order (after
+``orders``; the day columns sit between ``refunds`` and ``delivered``)."""
+
+
+def _fact_list(count: str, measures: list[str], first: str, month: str, last: str) -> str:
+    return ", ".join([count, *measures[:3], first, month, last, *measures[3:]])
+
+
+def _facts_select(dialect: str, scoped: bool) -> str:
+    day, month = _day(dialect), _month(dialect)
+    listed = _fact_list(
+        "COUNT(*)", [m for _, m in MEASURES], f"MIN({day})", f"MIN({month})", f"MAX({day})"
+    )
+    return f"""
+SELECT o.customer_id, o.currency, {listed}
+{_source(dialect, scoped)}
 GROUP BY o.customer_id, o.currency"""
 
 
-def _days_select(dialect: str, scoped: bool) -> str:
-    where = f" AND {_scope(dialect, 'o.customer_id')}" if scoped else ""
+def _days_select(dialect: str, scoped: bool, per_day: str | None = None) -> str:
+    """Customer days with first month, new-month flag and gap, from ``per_day`` (a select of
+    ``customer_id, day, month, n``; default: grouped from the orders)."""
+    if per_day is None:
+        where = f" AND {_scope(dialect, 'o.customer_id')}" if scoped else ""
+        per_day = f"""SELECT o.customer_id AS customer_id, {_day(dialect)} AS day,
+    {_month(dialect)} AS month, COUNT(*) AS n
+  FROM orders o WHERE {_VALID}{where}
+  GROUP BY 1, 2, 3"""
     return f"""
 SELECT customer_id, day, month,
   MIN(month) OVER (PARTITION BY customer_id),
   CASE WHEN LAG(month) OVER (PARTITION BY customer_id ORDER BY day) = month THEN 0 ELSE 1 END,
   day - LAG(day) OVER (PARTITION BY customer_id ORDER BY day),
   n
-FROM (
-  SELECT o.customer_id AS customer_id, {_day(dialect)} AS day, {_month(dialect)} AS month,
-    COUNT(*) AS n
-  FROM orders o WHERE {_VALID}{where}
-  GROUP BY 1, 2, 3
-) g"""
+FROM ({per_day}) g"""
+
+
+STAGE = "facts_stage"
+
+
+def _rebuild_from_stage(conn: Connection) -> None:
+    """Refill both tables (emptied by the caller) from one scan of the orders: valid orders
+    grouped by customer, currency and local day into a temporary table, then aggregated."""
+    dialect = conn.dialect.name
+    names = [n for n, _ in MEASURES]
+    listed = ", ".join(f"{m} AS {n}" for n, m in MEASURES)
+    conn.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+    conn.execute(
+        text(
+            f"CREATE TEMPORARY TABLE {STAGE} AS SELECT o.customer_id AS customer_id, "
+            f"o.currency AS currency, {_day(dialect)} AS day, {_month(dialect)} AS month, "
+            f"COUNT(*) AS n, {listed} {_source(dialect, False)} GROUP BY 1, 2, 3, 4"
+        )
+    )
+    try:
+        sums = _fact_list(
+            "SUM(n)", [f"SUM({n})" for n in names], "MIN(day)", "MIN(month)", "MAX(day)"
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO customer_facts ({', '.join(FACT_COLUMNS)}) "
+                f"SELECT customer_id, currency, {sums} FROM {STAGE} GROUP BY customer_id, currency"
+            )
+        )
+        per_day = (
+            f"SELECT customer_id, day, month, SUM(n) AS n FROM {STAGE} "
+            "GROUP BY customer_id, day, month"
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO customer_days ({', '.join(DAY_COLUMNS)})"
+                + _days_select(dialect, False, per_day)
+            )
+        )
+    finally:
+        conn.execute(text(f"DROP TABLE {STAGE}"))
 
 
 FACT_COLUMNS = [c.name for c in CustomerFact.__table__.columns]
@@ -185,22 +250,30 @@ def refresh(conn: Connection, customer_ids: Sequence[int] | None) -> None:
         return
     params = {"ids": _ids_param(conn, customer_ids)} if customer_ids is not None else {}
     old = _sums(conn, params) if scoped else {}
-    for name, columns, select_sql in (
-        ("customer_facts", FACT_COLUMNS, _facts_select(dialect, scoped)),
-        ("customer_days", DAY_COLUMNS, _days_select(dialect, scoped)),
-    ):
-        where = f" WHERE {_scope(dialect, 'customer_id')}" if scoped else ""
-        conn.execute(text(f"DELETE FROM {name}{where}"), params)
-        conn.execute(text(f"INSERT INTO {name} ({', '.join(columns)}){select_sql}"), params)
+    old_counts = _counts(conn, params) if scoped else {}
     if scoped:
+        for name, columns, select_sql in (
+            ("customer_facts", FACT_COLUMNS, _facts_select(dialect, scoped)),
+            ("customer_days", DAY_COLUMNS, _days_select(dialect, scoped)),
+        ):
+            conn.execute(text(f"DELETE FROM {name} WHERE {_scope(dialect, 'customer_id')}"), params)
+            conn.execute(text(f"INSERT INTO {name} ({', '.join(columns)}){select_sql}"), params)
         _add_to_totals(conn, old, _sums(conn, params))
+        _add_to_counts(conn, old_counts, _counts(conn, params))
     else:
+        conn.execute(text("DELETE FROM customer_facts"))
+        conn.execute(text("DELETE FROM customer_days"))
+        _rebuild_from_stage(conn)
         conn.execute(text("DELETE FROM currency_totals"))
         conn.execute(
             text(
                 f"INSERT INTO currency_totals ({', '.join(TOTAL_COLUMNS)}) "
                 f"SELECT currency, {_SUMS} FROM customer_facts GROUP BY currency"
             )
+        )
+        conn.execute(text("DELETE FROM fact_counts"))
+        conn.execute(
+            text(f"INSERT INTO fact_counts (kind, bucket, n) {_counts_select(dialect, False)}")
         )
 
 
@@ -246,20 +319,58 @@ def _add_to_totals(
     conn.execute(text("DELETE FROM currency_totals WHERE orders <= 0"))
 
 
+MONTH_SPAN = 8192
+"""A cohort bucket is first month x MONTH_SPAN + month (months since 1970 stay below it)."""
+
+
+def _counts_select(dialect: str, scoped: bool) -> str:
+    where = f" WHERE {_scope(dialect, 'customer_id')}" if scoped else ""
+    also = f" AND {_scope(dialect, 'customer_id')}" if scoped else ""
+    return f"""
+SELECT 'customers', 0, COUNT(*) FROM (
+  SELECT customer_id FROM customer_facts{where} GROUP BY customer_id) c
+UNION ALL
+SELECT 'repeat', 0, COUNT(*) FROM (
+  SELECT customer_id FROM customer_facts{where} GROUP BY customer_id HAVING SUM(orders) >= 2) r
+UNION ALL
+SELECT 'cohort', first_month * {MONTH_SPAN} + month, COUNT(*) FROM customer_days
+  WHERE new_month = 1{also} GROUP BY first_month, month
+UNION ALL
+SELECT 'gap', gap, COUNT(*) FROM customer_days WHERE gap IS NOT NULL{also} GROUP BY gap"""
+
+
+def _counts(conn: Connection, params: dict[str, Any]) -> dict[tuple[str, int], int]:
+    rows = conn.execute(text(_counts_select(conn.dialect.name, bool(params))), params)
+    return {(str(k), int(b)): int(n) for k, b, n in rows if n}
+
+
+def _add_to_counts(
+    conn: Connection, old: dict[tuple[str, int], int], new: dict[tuple[str, int], int]
+) -> None:
+    """fact_counts += new - old; buckets that fall to zero go."""
+    for kind, bucket in sorted(set(old) | set(new)):
+        delta = new.get((kind, bucket), 0) - old.get((kind, bucket), 0)
+        if not delta:
+            continue
+        key = {"k": kind, "b": bucket, "d": delta}
+        done = conn.execute(
+            text("UPDATE fact_counts SET n = n + :d WHERE kind = :k AND bucket = :b"), key
+        )
+        if not done.rowcount:
+            conn.execute(text("INSERT INTO fact_counts (kind, bucket, n) VALUES (:k, :b, :d)"), key)
+    conn.execute(text("DELETE FROM fact_counts WHERE n <= 0"))
+
+
 def rebuild(session: Session) -> None:
     """Recompute every customer's facts and mark them built."""
-    from core import settings as store_settings
-
     refresh(session.connection(), None)
-    store_settings.set_meta(session, FACTS_META_KEY, FACTS_VERSION)
+    set_meta(session, FACTS_META_KEY, FACTS_VERSION)
     for key in (_CUSTOMERS, _ORDERS, _ALL):
         session.info.pop(key, None)
 
 
 def built(session: Session) -> bool:
-    from core import settings as store_settings
-
-    return bool(store_settings.get_meta(session, FACTS_META_KEY) == FACTS_VERSION)
+    return bool(get_meta(session, FACTS_META_KEY) == FACTS_VERSION)
 
 
 def ensure(session: Session) -> bool:
@@ -368,4 +479,16 @@ def check(conn: Connection) -> list[str]:
         _same(tuple(have_totals[c]), tuple(want_totals[c])) for c in want_totals
     ):
         problems.append(f"currency_totals: stored {have_totals}, summed {want_totals}")
+    have_counts = {
+        (str(k), int(b)): int(n)
+        for k, b, n in conn.execute(text("SELECT kind, bucket, n FROM fact_counts"))
+    }
+    want_counts = _counts(conn, {})
+    if have_counts != want_counts:
+        wrong = sorted(
+            k
+            for k in set(have_counts) | set(want_counts)
+            if have_counts.get(k) != want_counts.get(k)
+        )
+        problems.append(f"fact_counts differ at {wrong[:5]}")
     return problems

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core import audit, security
+from core import audit, facts, security
 from core.auth import Action, Actor, require
 from core.errors import NotFound
 from core.models import (
@@ -174,10 +174,16 @@ def erase_customer(
 ) -> ErasureSummary:
     """Anonymise every customer with ``email`` (see the module docstring)."""
     require(actor, Action.ERASE_CUSTOMER)
-    now = now or dt.datetime.now(dt.UTC)
+    return _erase(session, actor, _customers(session, email), now or dt.datetime.now(dt.UTC))
+
+
+def _erase(
+    session: Session, actor: Actor, customers: list[Customer], now: dt.datetime
+) -> ErasureSummary:
     summary = ErasureSummary()
-    for customer in _customers(session, email):
+    for customer in customers:
         cid = customer.id
+        email = customer.email or ""
         summary.customers.append(cid)
         _tombstone(session, "email", customer.email, cid, now)
         _tombstone(session, "external_id", customer.external_id, cid, now)
@@ -187,6 +193,7 @@ def erase_customer(
         customer.marketing_consent, customer.consent_source = False, "erased"
         customer.unsubscribed_at = customer.unsubscribed_at or now
         _erase_related(session, cid, email, now, summary)
+        facts.touch(session, [cid])  # orders stay (anonymised); their facts are checked again
         audit.record(session, actor.name, "customer.erase", str(cid))
     session.flush()
     return summary
@@ -236,19 +243,63 @@ def _erase_related(
         execution_options={"synchronize_session": False},
     )
     summary.enrolments_exited += int(getattr(exited, "rowcount", 0) or 0)
+    needle = email.strip().lower()
+    if not needle:  # nothing to look for (an empty needle would match every row)
+        return
     session.execute(
         update(StepRun)
         .where(
             StepRun.enrolment_id.in_(select(Enrolment.id).where(Enrolment.customer_id == cid)),
-            StepRun.detail.contains(email.strip().lower()),
+            StepRun.detail.contains(needle),
         )
         .values(detail=ERASED),
         execution_options={"synchronize_session": False},
     )
-    needle = email.strip().lower()
     session.execute(
         update(Delivery)
         .where(func.lower(Delivery.body).contains(needle))
         .values(body=None, changes={}),
         execution_options={"synchronize_session": False},
     )
+
+
+def inactive_customers(session: Session, years: int, now: dt.datetime) -> list[Customer]:
+    """Customers with personal data whose last order is ``years`` years old (without orders:
+    created that long ago)."""
+    cutoff = now - dt.timedelta(days=round(365.25 * years))
+    last_order = (
+        select(Order.customer_id, func.max(Order.placed_at).label("last"))
+        .group_by(Order.customer_id)
+        .subquery()
+    )
+    stmt = (
+        select(Customer)
+        .outerjoin(last_order, last_order.c.customer_id == Customer.id)
+        .where(
+            Customer.email.is_not(None),
+            (last_order.c.last < cutoff)
+            | (last_order.c.last.is_(None) & (Customer.created_at < cutoff)),
+        )
+        .order_by(Customer.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def apply_retention(
+    session: Session, actor: Actor, now: dt.datetime | None = None, *, dry_run: bool = False
+) -> list[int]:
+    """Anonymise customers inactive for the ``retention_years`` setting (0: off); their ids."""
+    require(actor, Action.ERASE_CUSTOMER)
+    from core import settings as store_settings
+
+    years = store_settings.load(session).retention_years
+    if years <= 0:
+        return []
+    now = now or dt.datetime.now(dt.UTC)
+    found = inactive_customers(session, years, now)
+    if not dry_run and found:
+        _erase(session, actor, found, now)
+        audit.record(
+            session, actor.name, "customer.retention", None, {"years": years, "count": len(found)}
+        )
+    return [c.id for c in found]

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.auth import Action, Actor, check_email, require
-from core.errors import ValidationError
+from core.errors import FIELD_LABELS, ValidationError
+from core.meta import get_meta as get_meta  # re-exported: store_settings.get_meta
+from core.meta import set_meta as set_meta
 from core.models import Setting
 from core.money import check_currency
 from core.timeutil import zone
@@ -55,6 +57,7 @@ class StoreSettings:
     shopify_price_rule: str = ""
     shopify_referral_price_rule: str = ""
     outbound_allowed_hosts: str = ""
+    retention_years: int = 0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -91,7 +94,9 @@ LABELS: dict[str, str] = {
     "shopify_price_rule": "Shopify price rule for coupon codes (id or title)",
     "shopify_referral_price_rule": "Shopify price rule of the friend's referral discount",
     "outbound_allowed_hosts": "Hosts on a private network that webhooks may call",
+    "retention_years": "Anonymise customers inactive for this many years (0: never)",
 }
+FIELD_LABELS.update(LABELS)
 
 
 def _text(key: str, value: str) -> str:
@@ -228,6 +233,7 @@ VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "shopify_price_rule": _short_text,
     "shopify_referral_price_rule": _short_text,
     "outbound_allowed_hosts": _hosts,
+    "retention_years": _int_between(0, 30),
 }
 
 
@@ -259,6 +265,24 @@ def validate(key: str, value: Any) -> Any:
             f"Unknown setting {key!r}.", field=key, hint=f"Known settings: {', '.join(VALIDATORS)}."
         )
     return VALIDATORS[key](key, value)
+
+
+LOCAL_URL_WARNING = (
+    "Links in emails (reviews, referrals, unsubscribe) point to {url}, which only works on this "
+    "computer: customers cannot open them. Set the public address of this dashboard on the "
+    "Settings page."
+)
+
+
+def points_at_localhost(url: str) -> bool:
+    """True when ``url`` names this machine (customers could not open links to it)."""
+    host = re.sub(r"^https?://", "", url.strip().lower()).split("/")[0]
+    host = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+    return (
+        host in ("localhost", "0.0.0.0", "[::1]")
+        or host.endswith(".localhost")
+        or host.startswith("127.")
+    )
 
 
 def update_settings(session: Session, actor: Actor, changes: dict[str, Any]) -> StoreSettings:
@@ -327,21 +351,6 @@ def recompute_local_dates(session: Session, tz: ZoneInfo) -> None:
             update(Review),
             [{"id": rid, "submitted_date": at.astimezone(tz).date()} for rid, at in reviews],
         )
-
-
-def get_meta(session: Session, key: str, default: Any = None) -> Any:
-    row = session.get(Setting, key)
-    return default if row is None else row.value
-
-
-def set_meta(session: Session, key: str, value: Any) -> None:
-    now = dt.datetime.now(dt.UTC)
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value, updated_at=now))
-    else:
-        row.value = value
-        row.updated_at = now
 
 
 def data_version(session: Session) -> int:

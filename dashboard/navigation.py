@@ -48,6 +48,8 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("data.py", "Data", ":material/database:", Action.EXPORT_DATA, "Store"),
     PageSpec("settings.py", "Settings", ":material/settings:", Action.VIEW_KPIS, "Store"),
+    PageSpec("customers.py", "Customers", ":material/group:", Action.ERASE_CUSTOMER, "Store"),
+    PageSpec("audit.py", "Audit", ":material/policy:", Action.MANAGE_USERS, "Store"),
 )
 
 

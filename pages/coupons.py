@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from core import coupon_reports, shop_codes
-from core.auth import Action
+from core import settings as store_settings
+from core.auth import Action, Actor
 from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components.download import csv_download, table_with_download
@@ -31,6 +32,11 @@ def _summary(version: int) -> pd.DataFrame:
 def _uses(version: int, flagged: bool) -> pd.DataFrame:
     with resources.session() as s:
         return coupon_reports.uses(s, flagged_only=flagged)
+
+
+@st.cache_data(show_spinner=False)
+def _unredeemed(version: int, _actor: Actor) -> pd.DataFrame:
+    return shop_codes.unredeemed_codes(resources.engine(), _actor)
 
 
 version = resources.data_version()
@@ -63,6 +69,8 @@ with errors_shown():
         "Create pending codes in Shopify", key="coupons_push", type="primary"
     ):
         result = shop_codes.push_pending(resources.engine(), actor, api)
+        with resources.session() as s, s.begin():
+            store_settings.bump_data_version(s)
         st.success(
             f"{result.created} code(s) created, {result.existing} already in the shop, "
             f"{result.failed} failed."
@@ -70,6 +78,6 @@ with errors_shown():
         for line in result.errors:
             st.warning(line)
     if actor.can(Action.EXPORT_DATA):
-        codes = shop_codes.unredeemed_codes(resources.engine(), actor)
+        codes = _unredeemed(version, actor)
         st.caption(f"{len(codes)} unredeemed, unexpired code(s).")
         csv_download(codes, "unredeemed-coupon-codes", key="coupons_codes_csv")

@@ -107,3 +107,18 @@ def test_a_tampered_link_changes_nothing(
     answer = getattr(client, method)(f"/p/{token[:-3]}abc")
     assert answer.status_code == 400
     assert TEXTS["en"]["invalid"] in answer.text and TEXTS["de"]["invalid"] in answer.text
+
+
+def test_the_unsubscribe_page_offers_the_email_settings(use_database: Engine) -> None:
+    import re
+
+    from core.messaging.unsubscribe import make_token
+    from dashboard.routes import unsubscribe
+
+    cid, _ = _customer(use_database, "fr_FR")
+    app = TestClient(Starlette(routes=[*unsubscribe.ROUTES, *route.ROUTES]))
+    page = app.get(f"/u/{make_token(3, cid)}").text
+    found = re.search(r'<a href="(/p/[^"]+)">' + re.escape(TEXTS["fr"]["title"]) + "</a>", page)
+    assert found, page
+    settings = app.get(found.group(1))
+    assert settings.status_code == 200 and escape(TEXTS["fr"]["review_requests"]) in settings.text

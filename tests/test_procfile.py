@@ -1,12 +1,16 @@
 """The Procfile's web process (uvicorn serving ``dashboard.app:app``) starts on loopback and
-serves the dashboard, the health check and the webhook routes of the same st.App."""
+serves the dashboard, the health check, the API description and the metrics (on loopback only)
+of the same st.App."""
 
 from __future__ import annotations
 
 import os
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.live_server import ROOT, running, server_env
 
@@ -27,3 +31,11 @@ def test_procfile_web_serves_the_app(tmp_path: Path) -> None:
             assert page.status == 200 and b"<html" in page.read().lower()
         with urllib.request.urlopen(f"{server.url}/api/v1/openapi.json", timeout=10) as spec:
             assert b'"/api/v1/events"' in spec.read()
+        with urllib.request.urlopen(f"{server.url}/metrics", timeout=10) as metrics:
+            assert b"orderflow_queue_depth" in metrics.read()  # loopback, no proxy header
+        forwarded = urllib.request.Request(
+            f"{server.url}/metrics", headers={"X-Forwarded-For": "203.0.113.9"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forwarded, timeout=10)
+        assert refused.value.code == 401

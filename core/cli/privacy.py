@@ -39,6 +39,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     era.add_argument("email")
     era.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
     era.set_defaults(func=cmd_customer_erase)
+    ret = csub.add_parser(
+        "retention",
+        help="list (or with --yes anonymise) customers inactive for the retention_years setting",
+    )
+    ret.add_argument("--yes", action="store_true", help="anonymise them now")
+    ret.set_defaults(func=cmd_customer_retention)
+
+
+def cmd_customer_retention(args: argparse.Namespace) -> int:
+    from core import gdpr
+    from core import settings as store_settings
+
+    with transaction() as session:
+        years = store_settings.load(session).retention_years
+        ids = gdpr.apply_retention(session, Actor.cli(), dry_run=not args.yes)
+    if years <= 0:
+        print("retention is off: set it with `settings set retention_years N`")
+    elif args.yes:
+        print(f"anonymised {len(ids)} customer(s) inactive for {years} years")
+    else:
+        print(f"{len(ids)} customer(s) inactive for {years} years; add --yes to anonymise them")
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

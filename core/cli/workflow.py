@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from core.auth import Actor
@@ -49,6 +50,47 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         c = w.add_parser(name, help=text)
         c.add_argument("id", type=int)
         c.set_defaults(func=cmd_activate if name == "activate" else cmd_pause)
+    c = w.add_parser(
+        "webhook-secret",
+        help="show a webhook step's signing secret once, or --rotate it (the old one stops)",
+    )
+    c.add_argument("id", type=int, help="the workflow id")
+    c.add_argument("step", help="the webhook step's id")
+    c.add_argument("--rotate", action="store_true", help="make a new secret and show it once")
+    c.set_defaults(func=cmd_webhook_secret)
+
+
+def cmd_webhook_secret(args: argparse.Namespace) -> int:
+    from core import audit
+    from core.engine import lifecycle, webhooks
+
+    with transaction() as session:
+        wf = lifecycle.get(session, args.id)
+        if args.rotate:
+            secret: str | None = webhooks.rotate_secret(session, wf.id, args.step)
+            audit.record(
+                session, "cli", "workflow.webhook_secret_rotate", str(wf.id), {"step": args.step}
+            )
+        else:
+            if args.step not in webhooks.webhook_step_ids(wf.draft):
+                raise ValidationError(
+                    f"Workflow {wf.name!r} has no webhook step {args.step!r}.", field="step"
+                )
+            webhooks.ensure_secrets(session, wf.id, [args.step])
+            secret = webhooks.reveal(session, wf.id, args.step)
+    if secret is None:
+        print(
+            "This secret was shown already and is not shown again. Use --rotate for a new one "
+            "(update the receiver with it)."
+        )
+        return 0
+    print(secret)
+    print(
+        "Verify X-Orderflow-Signature = 'sha256=' + hex HMAC-SHA256(body, this secret). "
+        "It is not shown again.",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _read(path: Path) -> str:

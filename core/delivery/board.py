@@ -155,30 +155,43 @@ class PromiseKept:
 def promise_kept(
     session: Session, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[PromiseKept]:
-    """Per option and carrier: orders placed from ``start`` to ``end`` (local dates) delivered
-    or collected with a promise, and how many by the promised time."""
+    """Per option and carrier: valid orders (not cancelled, not test) placed from ``start`` to
+    ``end`` (local dates) that were delivered with a promise, and how many by the promised time.
+    As for the on-time KPI, an order is delivered when every shipment was delivered (or ready for
+    pickup), at the latest of those moments; its carrier is its last shipment's."""
     query = (
         select(
+            Order.id,
             Order.delivery_option,
-            Shipment.carrier,
             Order.promised_delivery_at,
+            Shipment.carrier,
             Shipment.delivered_at,
-            Shipment.picked_up_at,
             Shipment.ready_for_pickup_at,
         )
         .join(Shipment, Shipment.order_id == Order.id)
-        .where(Order.promised_delivery_at.is_not(None))
+        .where(
+            Order.promised_delivery_at.is_not(None),
+            Order.cancelled_at.is_(None),
+            Order.status != "cancelled",
+            Order.is_test.is_(False),
+        )
+        .order_by(Order.id, Shipment.id)
     )
     if start is not None:
         query = query.where(Order.placed_date >= start)
     if end is not None:
         query = query.where(Order.placed_date <= end)
+    orders: dict[int, tuple[str, str, dt.datetime | None, list[dt.datetime | None]]] = {}
+    for order_id, option, promised, carrier, delivered, ready in session.execute(query):
+        _, _, _, moments = orders.setdefault(order_id, (option or "–", "", promised, []))
+        moments.append(delivered or ready)
+        orders[order_id] = (option or "–", carrier or "–", promised, moments)
     tally: dict[tuple[str, str], list[int]] = {}
-    for option, carrier, promised, delivered, picked, ready in session.execute(query):
-        done = delivered or ready or picked
-        if done is None or promised is None:
+    for option, carrier, promised, moments in orders.values():
+        if promised is None or any(m is None for m in moments):
             continue
-        counts = tally.setdefault((option or "–", carrier or "–"), [0, 0])
+        done = max(m for m in moments if m is not None)
+        counts = tally.setdefault((option, carrier), [0, 0])
         counts[0] += 1
         counts[1] += done <= promised
     return [

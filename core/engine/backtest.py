@@ -37,7 +37,7 @@ from core.engine.holdout import _mix_array, holdout_mask
 from core.engine.registry import TRIGGERS
 from core.engine.schema import Step, WorkflowDefinition
 from core.engine.sqlutil import frame_of
-from core.models import Enrolment, MessageTemplate, Workflow
+from core.models import Enrolment, MessageTemplate, TemplateTranslation, Workflow
 
 SQLITE_MMAP = 1 << 30
 
@@ -306,7 +306,7 @@ def walk(
     paths: list[dict[str, Any]] = []
     coupons = issued_value if issued_value is not None else [Decimal(0)]
     queue: list[tuple[str | None, pd.DataFrame]] = [
-        (d.first_step_id(), frame.assign(_at=frame["occurred_at"]))
+        (d.first_step_id(), frame.assign(_at=frame["occurred_at"], _coupon=False))
     ]
     ctx = eval_context(until, st)
     while queue:
@@ -342,6 +342,7 @@ def walk(
                 {"step_id": step.id, "path": "issued", "count": int(issued.sum())},
                 {"step_id": step.id, "path": "not issued", "count": int((~issued).sum())},
             ]
+            rows = rows.assign(_coupon=rows["_coupon"] | issued)
             if step.alt_next:
                 queue += [(step.next, rows[issued]), (step.alt_next, rows[~issued])]
             else:
@@ -392,6 +393,11 @@ def _messages(
         info = consent.reindex(treated["customer_id"])
         has_email = info["email"].notna().to_numpy()
         ok = has_email.copy()
+        no_coupon = 0
+        if _shows_coupon(session, name):  # suppressed as coupon_unavailable, like the engine
+            without = ~treated["_coupon"].to_numpy(dtype=bool)
+            no_coupon = int((has_email & without).sum())
+            ok &= ~without
         no_consent = 0
         if category == "marketing":
             purpose = preferences.purpose_of(category, purposes.get(name))
@@ -400,7 +406,7 @@ def _messages(
                 & info["unsubscribed_at"].isna()
                 & ~info["opted_out"].map(partial(_opted_out, purpose)).astype(bool)
             ).to_numpy()
-            no_consent = int((has_email & ~allowed).sum())
+            no_consent = int((ok & ~allowed).sum())
             ok &= allowed
             marketing_parts.append(treated[ok].assign(_step=step.id))
         rows.append(
@@ -411,6 +417,7 @@ def _messages(
                 "reached": len(sent),
                 "holdout": int(sent["_holdout"].sum()),
                 "no_email": int((~has_email).sum()),
+                "coupon_unavailable": no_coupon,
                 "no_consent": no_consent,
                 "frequency_cap": 0,
                 "projected": int(ok.sum()),
@@ -425,6 +432,7 @@ def _messages(
             "reached",
             "holdout",
             "no_email",
+            "coupon_unavailable",
             "no_consent",
             "frequency_cap",
             "projected",
@@ -449,6 +457,20 @@ def _listed(value: object) -> list[str]:
     if isinstance(value, str) and value.startswith("["):
         return [str(v) for v in json.loads(value)]
     return []
+
+
+def _shows_coupon(session: Session, template: str) -> bool:
+    """Does the template use ``coupon`` (so the engine suppresses it without one)?"""
+    from core.engine.steps import uses_coupon
+    from core.messaging.render import compiled_translation
+
+    translation = session.scalars(
+        select(TemplateTranslation)
+        .join(MessageTemplate, MessageTemplate.id == TemplateTranslation.template_id)
+        .where(MessageTemplate.name == template)
+        .limit(1)
+    ).first()
+    return translation is not None and uses_coupon(compiled_translation(translation).variables)
 
 
 def _consent(session: Session, ids: np.ndarray) -> pd.DataFrame:

@@ -288,6 +288,15 @@ STEP_TYPES: dict[str, StepSpec] = {
                 "kind", "Discount kind", "choice", False, "percent", choices=("percent", "fixed")
             ),
             ParamSpec("value", "Value (% or amount)", "number", True, 10, minimum=0),
+            ParamSpec(
+                "amounts",
+                "Fixed amount per currency",
+                "text",
+                False,
+                "",
+                help="e.g. PLN=45, SEK=110: a fixed coupon for an order in that currency is worth "
+                "this there; other orders get the value above in the store currency.",
+            ),
             ParamSpec("expiry_days", "Valid for (days)", "days", False, 30, minimum=1),
             ParamSpec(
                 "budget_cap",

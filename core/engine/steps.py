@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import coupon_amounts
 from core.engine import coupon_cap
 from core.engine.active import Running
 from core.engine.conditions import EvalContext, evaluate
@@ -263,7 +264,7 @@ def send_email(step: Step, env: StepEnv) -> Go | Wait:
     message.subject, message.html, message.text = rendered.subject, rendered.html, rendered.text
     message.locale = rendered.locale
     _remember(env, step)
-    missing = _coupon_missing(env) if _uses_coupon(rendered.variables_used) else None
+    missing = _coupon_missing(env) if uses_coupon(rendered.variables_used) else None
     if missing:  # the email promises a coupon this enrolment does not have
         message.state, message.suppressed_at = "suppressed", env.now
         message.suppression_reason = COUPON_UNAVAILABLE
@@ -274,7 +275,8 @@ def send_email(step: Step, env: StepEnv) -> Go | Wait:
 COUPON_UNAVAILABLE = "coupon_unavailable"
 
 
-def _uses_coupon(variables: list[str]) -> bool:
+def uses_coupon(variables: list[str]) -> bool:
+    """Does a template with these variables show a coupon?"""
     return any(v == "coupon" or v.startswith("coupon.") for v in variables)
 
 
@@ -302,8 +304,16 @@ def issue_coupon(step: Step, env: StepEnv) -> Go | Wait:
         return Go(step.next, "skipped", "holdout" if env.enrolment.is_holdout else "already done")
     p = step.params
     kind = str(p.get("kind", "percent"))
-    value = Decimal(str(p.get("value", 10)))
+    value, currency = coupon_amounts.in_currency(
+        kind,
+        Decimal(str(p.get("value", 10))),
+        p.get("amounts"),
+        env.record.get("order.currency"),
+        env.settings.currency,
+    )
     cost = coupon_cap.coupon_value(kind, value, env.record.get("order.total"))
+    if currency != env.settings.currency:  # a fixed amount in the order's currency
+        cost = (cost * env.settings.rate(currency)).quantize(Decimal("0.01"))
     cap = coupon_cap.budget_cap(p)
     if cap is not None:
         issued = env.session.scalar(
@@ -326,7 +336,7 @@ def issue_coupon(step: Step, env: StepEnv) -> Go | Wait:
             enrolment_id=env.enrolment.id,
             kind=kind,
             value=value,
-            currency=env.settings.currency,
+            currency=currency,
             issued_at=env.now,
             expires_at=expires,
             cost=cost,
@@ -335,7 +345,8 @@ def issue_coupon(step: Step, env: StepEnv) -> Go | Wait:
         )
     )
     _remember(env, step, coupon_code=code, coupon_expires=expires.isoformat())
-    return Go(step.next, "done", f"coupon {code} ({value} {kind}), expires {expires.date()}")
+    shown = f"{value} {currency}" if kind == "fixed" else f"{value} percent"
+    return Go(step.next, "done", f"coupon {code} ({shown}), expires {expires.date()}")
 
 
 def _tag(step: Step, env: StepEnv, add: bool) -> Go | Wait:

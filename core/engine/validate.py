@@ -18,10 +18,11 @@ import pydantic
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import coupon_amounts
 from core.engine.conditions import EvalContext, compile_rule
 from core.engine.registry import FIELDS, OPERATORS, STEP_TYPES, TRIGGERS, WEEKDAYS
 from core.engine.schema import Group, Node, Rule, Step, WorkflowDefinition
-from core.errors import WorkflowError
+from core.errors import ValidationError, WorkflowError
 from core.models import MessageTemplate
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -347,6 +348,10 @@ def _check_coupon(step: Step, _s: Session | None) -> list[Problem]:
         return [Problem("The coupon kind must be percent or fixed.", step=step.id)]
     if value is None or math.isnan(value) or value <= 0 or (kind == "percent" and value > 100):
         return [Problem("The coupon value must be above 0 (and at most 100 %).", step=step.id)]
+    try:
+        coupon_amounts.parse(step.params.get("amounts"))
+    except ValidationError as exc:
+        return [Problem(exc.message, step=step.id, hint=exc.hint or "")]
     if step.params.get("budget_cap") not in (None, "") and step.alt_next is None:
         return [
             Problem(

@@ -4,7 +4,8 @@ Identity is the importers': an order by its number (Shopify's ``Name``), a custo
 lower-cased email (``<platform>:<order number>`` without one), so imported history and live data
 meet. Consent from the shop applies only when it is newer than what Orderflow recorded. Events go
 through the shared order-state function :func:`core.orderstate.apply_event` (event key: order,
-type and reference; a shipment's reference is its tracking number, a refund's its id). Everything happens in the caller's transaction.
+type and reference; a shipment's reference is its tracking number, a refund's its id).
+Everything happens in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -65,9 +66,9 @@ def apply_order(
     """Create or update the order of ``o``; a summary of what changed."""
     now = now or dt.datetime.now(dt.UTC)
     order = _find_order(session, o)
-    changes: dict[str, Any] = {"order": o.number, "events": []}
     if order is None and o.placed_at is None:
-        raise UnknownOrder(f"order {o.number} is not known yet")
+        raise UnknownOrder(f"order {o.number or o.platform_id} is not known yet")
+    changes: dict[str, Any] = {"order": order.external_id if order else o.number, "events": []}
     if order is not None and _stale(order, o):
         changes["stale"] = True
         return changes

@@ -3,7 +3,7 @@ HTML special character is escaped, so a name cannot become a link, an image or m
 
 from __future__ import annotations
 
-_SPECIAL = frozenset("\\`*_{}[]()#+-.!<>|~&:")
+_SPECIAL = frozenset("\\`*_{}[]()#+-.!<>|~&:@")
 
 
 def md(text: object) -> str:

@@ -1,8 +1,9 @@
 """Public unsubscribe routes (no login), served beside the dashboard by the ``st.App``.
 
 - ``GET /u/{token}``: a small page in the customer's language asking to confirm, with a button
-  that POSTs to the same address. Opening the link changes nothing by itself, so link scanners
-  and mail previews cannot unsubscribe anyone (RFC 8058, section 4).
+  that POSTs to the same address, and a link to the email settings (``/p/{token}``) to keep
+  some emails instead. Opening the link changes nothing by itself, so link scanners and mail
+  previews cannot unsubscribe anyone (RFC 8058, section 4).
 - ``POST /u/{token}``: records the withdrawal (``core.messaging.unsubscribe.unsubscribe``) with
   source ``one_click`` for mail clients (body ``List-Unsubscribe=One-Click``, RFC 8058) or
   ``link`` for the page's button, and confirms it.
@@ -20,12 +21,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from core import db
+from core import db, preferences
 from core import settings as store_settings
 from core.errors import AuthError, NotFound
 from core.messaging import unsubscribe as unsub
 from core.messaging import withdrawals
 from dashboard.routes import public_page
+from dashboard.routes.preferences_texts import TEXTS as PREFERENCE_TEXTS
+from dashboard.routes.public_page import language
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -128,6 +131,7 @@ def show(request: Request) -> HTMLResponse:
             store = store_settings.load(session).name
             t = _texts(customer.locale)
             fields = {"store": escape(store), "email": escape(_mask(customer.email))}
+            settings_link = _settings_link(customer.id, customer.locale)
             if customer.unsubscribed_at is not None and not customer.marketing_consent:
                 body = (
                     f"<h1>{t['done'].format(**fields)}</h1><p class='muted'>{escape(t['note'])}</p>"
@@ -141,9 +145,16 @@ def show(request: Request) -> HTMLResponse:
         '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
         '<input type="hidden" name="source" value="page">'
         f'<button type="submit">{escape(t["button"])}</button></form>'
-        f"<p class='muted'>{escape(t['note'])}</p>"
+        f"<p class='muted'>{escape(t['note'])}</p>{settings_link}"
     )
     return _page(t["button"], body, lang=customer.locale or "en")
+
+
+def _settings_link(customer_id: int, locale: str | None) -> str:
+    """The preference centre, to keep some emails rather than none."""
+    title = PREFERENCE_TEXTS[language(locale)]["title"]
+    href = f"/p/{escape(preferences.make_token(customer_id))}"
+    return f'<p class="muted"><a href="{href}">{escape(title)}</a></p>'
 
 
 async def confirm(request: Request) -> HTMLResponse:

@@ -130,3 +130,25 @@ def test_backup_while_running_and_restore(
             == 0
         )
     restored.dispose()
+
+
+def test_retention_anonymises_inactive_customers(
+    use_database: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed(use_database, tmp_path)
+    recent = tmp_path / "recent.csv"
+    today = dt.date.today().isoformat()
+    recent.write_text(
+        CSV.splitlines()[0] + f"\nE-9,EC-2,{today},5.00,EUR,ben@example.com,Ben,FR,Rue 2\n"
+    )
+    assert main(["import", str(recent)]) == 0
+    capsys.readouterr()
+    assert main(["customer", "retention", "--yes"]) == 0
+    assert "retention is off" in capsys.readouterr().out
+    assert main(["settings", "set", "retention_years", "1"]) == 0
+    assert main(["customer", "retention"]) == 0  # a dry run lists
+    assert "1 customer(s) inactive" in capsys.readouterr().out
+    assert main(["customer", "retention", "--yes"]) == 0
+    with Session(use_database) as s:
+        emails = set(s.scalars(select(Customer.email)))
+    assert emails == {None, "ben@example.com"}  # anna's last order is 2025-02: anonymised

@@ -25,6 +25,7 @@ from core.models import (
     Customer,
     CustomerDay,
     CustomerFact,
+    FactCount,
     Order,
     Review,
     Shipment,
@@ -147,6 +148,18 @@ def test_rollback_writes_nothing(engine: Engine) -> None:
     _check(engine)
 
 
+def test_erasure_keeps_the_facts(engine: Engine) -> None:
+    from core import gdpr
+
+    build(engine)
+    before = kpi_summary_all_time(engine)
+    with Session(engine) as s:
+        assert gdpr.erase_customer(s, Actor.system(), "a@example.com").customers
+        s.commit()
+    _check(engine)
+    assert kpi_summary_all_time(engine) == before
+
+
 def test_time_zone_change_rebuilds(engine: Engine) -> None:
     build(engine)
     with Session(engine) as s:
@@ -193,6 +206,7 @@ def test_ensure_builds_a_database_without_facts(engine: Engine) -> None:
         s.execute(delete(CustomerFact))
         s.execute(delete(CustomerDay))
         s.execute(delete(CurrencyTotal))
+        s.execute(delete(FactCount))
         store_settings.set_meta(s, facts.FACTS_META_KEY, None)
         s.commit()
     with engine.connect() as conn:
@@ -232,6 +246,7 @@ def test_constants_written_out_match_their_source() -> None:
     assert store_settings.StoreSettings().currency == fastkpis.DEFAULT_CURRENCY
     assert fastkpis.FACTS_META_KEY == facts.FACTS_META_KEY
     assert fastkpis.FACTS_VERSION == facts.FACTS_VERSION
+    assert fastkpis.MONTH_SPAN == facts.MONTH_SPAN
 
 
 def test_the_fast_path_imports_neither_pandas_nor_the_orm_models(

@@ -199,3 +199,30 @@ def test_secret_shown_once_rotatable_and_legacy_secret_moved_out(
         first = webhooks.reveal(s, other, "hook")
         second = webhooks.reveal(s, other, "hook")
     assert first is not None and first.startswith("whsec_") and second is None
+
+
+def test_cli_shows_the_secret_once_and_rotates(
+    use_database: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from core.cli import main
+
+    definition = WorkflowDefinition(
+        name="hook",
+        triggers=[Trigger(type="order_placed")],
+        steps=[Step(id="hook", type="webhook", params={"url": "https://hooks.example/x"})],
+    )
+    with OrmSession(use_database) as s, s.begin():
+        wf_id = lifecycle.create(s, CLI, definition).id
+    assert main(["workflow", "webhook-secret", str(wf_id), "hook"]) == 0
+    first = capsys.readouterr().out.strip()
+    assert first.startswith("whsec_")
+    assert main(["workflow", "webhook-secret", str(wf_id), "hook"]) == 0
+    assert "shown already" in capsys.readouterr().out
+    assert main(["workflow", "webhook-secret", str(wf_id), "hook", "--rotate"]) == 0
+    rotated = capsys.readouterr().out.strip()
+    assert rotated.startswith("whsec_") and rotated != first
+    assert main(["workflow", "export", str(wf_id)]) == 0
+    assert "whsec_" not in capsys.readouterr().out
+    assert main(["workflow", "webhook-secret", str(wf_id), "nope"]) == 1
