@@ -15,11 +15,23 @@ from tests.e2e.conftest import Server, screenshot, wait_idle
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 
-def _open(page: Any, title: str) -> None:
+def _open(page: Any, title: str, heading: str | None = None) -> None:
     page.get_by_role("link", name=title, exact=True).click()
     wait_idle(page, timeout=240_000)
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name=heading or title, exact=True).first).to_be_visible(
+        timeout=60_000
+    )
     wait_idle(page, timeout=240_000)
+
+
+def _drawn(page: Any, near: str) -> None:
+    """Scroll the chart under the heading ``near`` into view and wait until plotly drew it."""
+    page.get_by_text(near).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.locator("[data-testid=stMain]").evaluate("e => e.scrollBy(0, -40)")
+    expect(page.locator("[data-testid=stPlotlyChart] .main-svg").first).to_be_visible(
+        timeout=60_000
+    )
+    page.wait_for_timeout(1_000)  # the plot's fade-in, for the picture only
 
 
 def _nav_links(page: Any) -> int:
@@ -30,6 +42,7 @@ def test_pages_read_well_and_logout_hides_them(owner_page: Any, server: Server) 
     page = owner_page
 
     _open(page, "Workflow impact")
+    page.get_by_text("At a glance").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     glance = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="per customer")
     expect(glance.first).to_contain_text("95% range", timeout=120_000)
     text = glance.first.inner_text()
@@ -38,15 +51,22 @@ def test_pages_read_well_and_logout_hides_them(owner_page: Any, server: Server) 
     screenshot(page, "workflow-impact")
 
     _open(page, "Retention")
-    expect(page.get_by_text("Cohort retention (share")).to_be_visible()
+    _drawn(page, "Cohort retention (share")
     screenshot(page, "retention")
 
     _open(page, "Revenue")
-    expect(page.get_by_text("Net revenue per month")).to_be_visible()
-    page.get_by_text("Net revenue per month").scroll_into_view_if_needed()
+    _drawn(page, "Net revenue per month")
     screenshot(page, "revenue")
 
-    _open(page, "Builder")
+    page.get_by_role("link", name="Builder", exact=True).click()
+    wait_idle(page, timeout=240_000)
+    expect(page.get_by_role("button", name="Save draft")).to_be_visible(timeout=120_000)
+    expect(
+        page.frame_locator("iframe[title*='streamlit_flow']")
+        .first.locator(".react-flow__node")
+        .first
+    ).to_be_visible(timeout=60_000)
+    wait_idle(page, timeout=240_000)
     assert _nav_links(page) > 5  # the builder keeps the navigation
     expect(page.locator("[data-testid=stSidebar]")).to_be_visible()
     screenshot(page, "builder")
