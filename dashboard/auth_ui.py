@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
 from core import accounts, auth
+from core import settings as store_settings
 from core.auth import Actor
 from core.errors import AuthError, OrderflowError
 from dashboard import resources, state
@@ -59,6 +60,16 @@ def _start_cookie_session(actor: Actor, session_token: str) -> None:
     st.session_state[state.PENDING_ROUTE] = f"/auth/session?t={quote(token)}"
 
 
+def _browser_origin() -> str:
+    """The address the browser used to reach this server (scheme, host and port)."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # no browser context (AppTest, bare mode)
+        url = ""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def _owner_form() -> None:
     st.title(CREATE_OWNER_TITLE)
     st.write(
@@ -73,6 +84,13 @@ def _owner_form() -> None:
             "Password (at least 10 characters)", type="password", key="owner_pw"
         )
         repeat = st.text_input("Repeat the password", type="password", key="owner_pw2")
+        base_url = st.text_input(
+            "Public web address of this dashboard (for links in emails)",
+            _browser_origin() or resources.settings().public_base_url,
+            key="owner_url",
+            help="Where customers reach review, referral and unsubscribe links, e.g. "
+            "https://orders.my-shop.example. Change it later on the Settings page.",
+        )
         submitted = st.form_submit_button("Create owner account", type="primary")
     if submitted:
         if password != repeat:
@@ -82,6 +100,7 @@ def _owner_form() -> None:
             with resources.session() as s, s.begin():
                 user = accounts.create_owner(s, email, password, code)
                 actor = Actor(user.email, auth.Role(user.role))
+                store_settings.update_settings(s, actor, {"public_base_url": base_url})
                 token = accounts.start_session(s, user, client_address())
         except OrderflowError as exc:
             show_error(exc)

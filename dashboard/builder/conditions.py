@@ -99,8 +99,12 @@ def _order_buttons(work: Working, slot: Slot, path: cond.Path, what: str, readon
 
 def _controlled(key: str, value: object) -> None:
     """Show the definition's value: a widget state left from before an edit elsewhere (e.g. a
-    value input that replaced the rule) must not contradict what is stored."""
-    st.session_state[key] = value
+    value input that replaced the rule) must not contradict what is stored. Only a differing
+    state is written: writing it anyway sends the value to the browser on every run, and a run
+    still drawing the old definition (e.g. the one the canvas asks for after drawing) would then
+    overwrite a choice the merchant just made, which the next run reads back as a change."""
+    if key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
 
 
 def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: bool) -> None:

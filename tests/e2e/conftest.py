@@ -36,11 +36,6 @@ pytestmark = pytest.mark.e2e
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # A journey drives a real browser against a real server on a shared 2-core machine: one
-    # retry absorbs a dropped click or a slow rerun; a second failure is a real failure.
-    for item in items:
-        if "e2e" in str(item.fspath):
-            item.add_marker(pytest.mark.flaky(reruns=1, reruns_delay=2))
     if not Path(CHROMIUM).exists():
         skip = pytest.mark.skip(
             reason=f"browser tests need {CHROMIUM} (apt-get install -y chromium)"
