@@ -14,7 +14,8 @@ and the live ingest, delivery self-service and coupon code to come)::
   ``applied.event`` the row recorded first (its ``recorded_at`` says when);
 - ``paid`` sets ``paid_at``; ``cancelled`` sets ``cancelled_at``; ``shipped``,
   ``out_for_delivery``, ``delivered``, ``ready_for_pickup`` and ``picked_up`` set that moment on
-  the shipment whose tracking number is ``ref`` (without a ref: the order's first shipment),
+  the shipment whose tracking number (or source reference) is ``ref`` (without a ref: the
+  order's first shipment),
   creating the shipment row when there is none, so on-time KPIs see every delivery;
 - ``refunded`` adds ``amount`` to ``refunded_amount`` (without an amount: a full refund of what
   remains) and sets ``refunded_at`` to the latest refund;
@@ -158,7 +159,7 @@ def refresh_status(order: Order, floor: str | None = None) -> str:
 
 def _shipment(session: Session, order: Order, ref: str, payload: dict[str, Any]) -> Shipment:
     shipments = sorted(order.shipments, key=lambda s: s.id or 0)
-    chosen = next((s for s in shipments if ref and s.tracking_number == ref), None)
+    chosen = next((s for s in shipments if ref and ref in (s.tracking_number, s.ref)), None)
     if chosen is None and not ref and shipments:
         chosen = shipments[0]
     if chosen is None and ref:  # a parcel known without its number (an import) takes it

@@ -42,8 +42,9 @@ with errors_shown():
     cards[2].metric("Rewards issued", totals.rewards, border=True)
     cards[3].metric("Refused", sum(totals.refusals.values()), border=True)
     cards[4].metric(
-        f"Revenue from referred customers ({resources.settings().currency})",
-        f"{float(totals.revenue_from_referred):,.2f}",
+        f"Referred revenue, {resources.settings().currency}",
+        f"{float(totals.revenue_from_referred):,.0f}",
+        help="Net revenue of every order converted friends placed from their referred order on.",
         border=True,
     )
     if totals.flagged:
