@@ -167,7 +167,7 @@ def _shipment(session: Session, order: Order, ref: str, payload: dict[str, Any])
     if chosen is None:
         chosen = Shipment(order=order)
         session.add(chosen)
-    if ref and chosen.tracking_number is None:
+    if ref and chosen.tracking_number is None and chosen.ref != ref:  # not the source's parcel id
         chosen.tracking_number = ref
     for key in ("carrier", "tracking_url"):
         if payload.get(key) and getattr(chosen, key) is None:

@@ -194,8 +194,9 @@ def _events(writer: Writer, orders: pd.DataFrame) -> pd.DataFrame:
 
 def _unlogged(writer: Writer, events: pd.DataFrame) -> pd.DataFrame:
     """Events of known orders minus the shipment events already logged under any reference (a
-    live source logs ``shipped`` with its tracking number; a shop export re-imported after it
-    names no parcel, and must not log a second ``shipped`` that would mail the customer again)."""
+    live source logs ``shipped`` with its parcel reference, the fulfillment id; a shop export
+    re-imported after it names no parcel, and must not log a second ``shipped`` that would mail
+    the customer again)."""
     if events.empty:
         return events
     kinds = events["type"].isin(SHIPMENT_EVENT_TYPES)

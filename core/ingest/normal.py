@@ -66,9 +66,14 @@ class ShipmentIn:
 
 @dataclass
 class RefundIn:
+    """One refund; ``amount`` None means "whatever is left" (a full refund), zero means no
+    money was refunded (restock only, pending): nothing to record. ``exact`` refuses an amount
+    larger than what is left instead of capping it (the event API)."""
+
     ref: str
     at: dt.datetime
-    amount: Decimal
+    amount: Decimal | None
+    exact: bool = False
 
 
 @dataclass

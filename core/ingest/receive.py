@@ -28,7 +28,7 @@ from core.auth import Action, Actor, require
 from core.engine import wakeup
 from core.errors import NotFound, OrderflowError
 from core.ingest import api, shopify, woocommerce
-from core.ingest.apply import UnknownOrder, apply_order
+from core.ingest.apply import RefundTooLarge, UnknownOrder, apply_order
 from core.ingest.normal import OrderIn, PayloadError
 from core.models import Delivery, Source
 
@@ -223,6 +223,11 @@ def receive_events(
                     "or give order.placed_at.",
                     field=f"events[{index}].order.number",
                 ) from None
+            except RefundTooLarge as exc:
+                raise PayloadError(
+                    f"events[{index}] (id {event.id}): {exc}; send the amount actually refunded.",
+                    field=f"events[{index}].amount",
+                ) from None
             session.add(
                 Delivery(
                     source_id=source_id,
@@ -302,4 +307,6 @@ def _describe(changes: Mapping[str, Any]) -> str:
         parts.append(f"consent {changes['consent']}")
     if changes.get("stale"):
         parts.append("older than stored, not applied")
+    if changes.get("skipped"):
+        parts.extend(str(x) for x in changes["skipped"])
     return "; ".join(p for p in parts if p)
