@@ -51,10 +51,10 @@ with errors_shown():
         f"Value of redeemed coupons ({resources.settings().currency})", f"{total:,.2f}", border=True
     )
     st.subheader("Per workflow")
-    table_with_download(summary, "coupons-per-workflow", key="coupons_summary")
+    table_with_download(summary, "coupons-per-workflow", key="coupons_summary", actor=actor)
     st.subheader("Uses")
     flagged = st.toggle("Flagged uses only", key="coupons_flagged")
-    table_with_download(_uses(version, flagged), "coupon-uses", key="coupons_uses")
+    table_with_download(_uses(version, flagged), "coupon-uses", key="coupons_uses", actor=actor)
 
     st.subheader("Codes in the shop")
     api = shop_codes.configured(resources.engine())
@@ -80,4 +80,4 @@ with errors_shown():
     if actor.can(Action.EXPORT_DATA):
         codes = _unredeemed(version, actor)
         st.caption(f"{len(codes)} unredeemed, unexpired code(s).")
-        csv_download(codes, "unredeemed-coupon-codes", key="coupons_codes_csv")
+        csv_download(codes, "unredeemed-coupon-codes", key="coupons_codes_csv", actor=actor)
