@@ -448,3 +448,54 @@ def test_tracking_added_later_updates_the_one_shipment(
     with Session(use_database) as s:
         shipped = s.scalars(select(OrderEvent.ref).where(OrderEvent.type == "shipped")).all()
     assert shipped == [str(tracked["id"])]
+
+
+def test_late_older_webhook_keeps_fields_but_applies_its_events(
+    client: TestClient, use_database: Engine
+) -> None:
+    newer = fixture("shopify_order.json")
+    newer.update(updated_at="2026-11-30T12:00:00+01:00", note="edited later", total_price="199.00")
+    newer["line_items"] = newer["line_items"][:1]
+    assert shopify(client, "orders/updated", newer, "w-1").json()["status"] == "stored"
+    assert shopify(client, "orders/create", fixture("shopify_order.json"), "w-2").status_code == 200
+    order = order_of(use_database, "#9999")
+    assert (order.note, order.total, len(order.lines)) == ("edited later", Decimal("199.00"), 1)
+    cancelled = fixture("shopify_order.json")
+    cancelled.update(
+        updated_at="2026-11-30T11:30:00+01:00", cancelled_at="2026-11-30T11:30:00+01:00"
+    )
+    assert shopify(client, "orders/cancelled", cancelled, "w-3").status_code == 200
+    order = order_of(use_database, "#9999")
+    assert order.status == "cancelled" and order.note == "edited later"
+    same_second = fixture("shopify_order.json")
+    same_second.update(updated_at="2026-11-30T12:00:00+01:00", note="same second")
+    assert shopify(client, "orders/updated", same_second, "w-4").status_code == 200
+    assert order_of(use_database, "#9999").note == "same second"
+
+
+def test_malformed_fulfillment_answers_400_never_500(
+    client: TestClient, use_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shopify(client, "orders/create", fixture("shopify_order.json"), "w-1")
+    before = counts(use_database)
+    for hook, name in (("w-2", "tracking_numbers"), ("w-3", "tracking_urls")):
+        bad = fixture("shopify_fulfillment.json")
+        bad.update({name: 5, name[:-1]: None})
+        answer = shopify(client, "fulfillments/create", bad, hook)
+        assert answer.status_code == 400 and answer.json()["field"] == f"fulfillment.{name}"
+    assert counts(use_database) == before
+    single = fixture("shopify_fulfillment.json")
+    single.update(tracking_number=None, tracking_numbers="ABC123")
+    assert shopify(client, "fulfillments/create", single, "w-4").json()["status"] == "stored"
+    assert order_of(use_database, "#9999").shipments[0].tracking_number == "ABC123"
+
+    def broken(topic: str, data: Any) -> Any:
+        raise TypeError("unexpected shape")
+
+    monkeypatch.setitem(receive.MAPPERS, "shopify", (lambda topic: True, broken))
+    answer = shopify(client, "orders/updated", fixture("shopify_order.json"), "w-5")
+    assert answer.status_code == 400 and "orders/updated" in answer.json()["error"]
+    with Session(use_database) as s:
+        logged = s.scalars(select(Delivery).order_by(Delivery.id.desc())).first()
+    assert logged is not None and logged.status == "rejected"
+    assert "orders/updated" in (logged.reason or "")

@@ -74,17 +74,19 @@ def apply_order(
     if order is None and o.placed_at is None:
         raise UnknownOrder(f"order {o.number or o.platform_id} is not known yet")
     changes: dict[str, Any] = {"order": order.external_id if order else o.number, "events": []}
-    if order is not None and _stale(order, o):
+    stale = order is not None and _stale(order, o)
+    customer = None
+    if stale:  # an older state arriving late: its fields are not applied, its events are
         changes["stale"] = True
-        return changes
-    customer = _customer(session, o, platform, now, changes) if o.customer else None
+    elif o.customer:
+        customer = _customer(session, o, platform, now, changes)
     if order is None:
         order = _new_order(session, o, customer or _anonymous(session, o, platform), now)
         changes["created"] = True
         session.flush()
         apply_event(session, order, "placed", order.placed_at, source=platform)
         changes["events"].append("placed")
-    else:
+    elif not stale:
         _update_order(session, order, o)
     _lifecycle(session, order, o, platform, changes)
     _discount_codes(session, order, o, platform, now, changes)
@@ -117,7 +119,7 @@ def _discount_codes(
 
 def _stale(order: Order, o: OrderIn) -> bool:
     stored, incoming = order.source_updated_at, o.source_updated_at
-    return stored is not None and incoming is not None and incoming <= stored
+    return stored is not None and incoming is not None and incoming < stored
 
 
 def _anonymous(session: Session, o: OrderIn, platform: str) -> Customer:

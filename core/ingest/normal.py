@@ -186,6 +186,22 @@ def items(data: Mapping[str, Any], key: str, where: str = "") -> list[Mapping[st
     return value
 
 
+def strings(data: Mapping[str, Any], key: str, limit: int, where: str = "") -> list[str]:
+    """A list of texts (numbers taken as text); a single text is a list of one."""
+    value = data.get(key)
+    if value is None or value == "":
+        return []
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(
+        isinstance(v, str | int) and not isinstance(v, bool) for v in values
+    ):
+        raise PayloadError(f"{where}{key} must be a list of texts.", field=f"{where}{key}")
+    out = [str(v).strip()[:limit] for v in values]
+    if any("\x00" in v for v in out):
+        raise PayloadError(f"{where}{key} holds a NUL character.", field=f"{where}{key}")
+    return [v for v in out if v]
+
+
 def discount_lines(
     items: list[Mapping[str, Any]], where: str, amount_key: str
 ) -> list[tuple[str, Decimal | None]]:
