@@ -499,3 +499,70 @@ def test_malformed_fulfillment_answers_400_never_500(
         logged = s.scalars(select(Delivery).order_by(Delivery.id.desc())).first()
     assert logged is not None and logged.status == "rejected"
     assert "orders/updated" in (logged.reason or "")
+
+
+def test_newer_shop_opt_in_after_unsubscribe_here_subscribes_again(
+    client: TestClient, use_database: Engine
+) -> None:
+    import datetime as dt
+
+    from core.messaging import unsubscribe
+    from core.models import ConsentEvent
+
+    shopify(client, "orders/create", fixture("shopify_order.json"), "w-1")
+    with Session(use_database) as s, s.begin():
+        cid = s.scalars(select(Customer.id)).one()
+        token = unsubscribe.make_token(0, cid)
+        unsubscribe.unsubscribe(s, token, "link", now=dt.datetime(2026, 12, 5, tzinfo=dt.UTC))
+    undated = fixture("shopify_order.json")
+    undated["customer"].pop("email_marketing_consent")
+    undated["customer"]["accepts_marketing"] = True
+    undated["updated_at"] = "2026-12-07T10:00:00+01:00"
+    shopify(client, "orders/updated", undated, "w-2")
+    customer = order_of(use_database, "#9999").customer
+    assert not customer.marketing_consent and customer.unsubscribed_at is not None
+    newer = fixture("shopify_order.json")
+    newer.update(id=1, name="#10000", updated_at="2026-12-08T10:00:00+01:00")
+    newer["customer"]["email_marketing_consent"]["consent_updated_at"] = "2026-12-08T10:00:00+01:00"
+    assert shopify(client, "orders/create", newer, "w-3").json()["status"] == "stored"
+    customer = order_of(use_database, "#10000").customer
+    assert customer.marketing_consent and customer.unsubscribed_at is None
+    assert customer.consent_source == "shopify"
+    with Session(use_database) as s:
+        last = s.scalars(select(ConsentEvent).order_by(ConsentEvent.id.desc())).first()
+    assert last is not None and (last.granted, last.source) == (True, "shopify")
+
+
+def test_401_reveals_no_connected_shop(client: TestClient) -> None:
+    wrong = shopify(client, "orders/create", fixture("shopify_order.json"), "w-1", secret="x" * 20)
+    unknown = shopify(
+        client, "orders/create", fixture("shopify_order.json"), "w-2", domain="other.myshopify.com"
+    )
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+
+
+def test_metrics_count_oversized_and_unreadable_as_rejected(
+    client: TestClient, use_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ops.METRICS_TOKEN, "metrics-token-123")
+
+    def rejected(reason: str, kind: str = "shopify") -> float:
+        text = client.get("/metrics", headers={"Authorization": "Bearer metrics-token-123"}).text
+        line = f'orderflow_events_rejected_total{{reason="{reason}",source="{kind}"}} '
+        found = [x for x in text.splitlines() if x.startswith(line)]
+        return float(found[0].split()[-1]) if found else 0.0
+
+    before = rejected("too_large"), rejected("mapping_failed"), rejected("too_large", "api")
+    huge = b"{" + b" " * (ingest.MAX_BODY + 1) + b"}"
+    assert shopify(client, "orders/create", huge, "w-1").status_code == 413
+    auth = api_source(use_database)
+    assert client.post("/api/v1/events", content=huge, headers=auth).status_code == 413
+
+    def broken(topic: str, data: Any) -> Any:
+        raise KeyError("id")
+
+    monkeypatch.setitem(receive.MAPPERS, "shopify", (lambda topic: True, broken))
+    assert shopify(client, "orders/create", fixture("shopify_order.json"), "w-2").status_code == 400
+    after = rejected("too_large"), rejected("mapping_failed"), rejected("too_large", "api")
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1.0, 1.0, 1.0]

@@ -163,7 +163,9 @@ def _consent(
     changes: dict[str, Any],
 ) -> None:
     """The shop's consent, only when newer than what is recorded here (an unsubscribe done in
-    Orderflow is never undone by an older or undated state from the shop)."""
+    Orderflow is never undone by an older or undated state from the shop). A dated opt-in newer
+    than an unsubscribe here is the customer subscribing again: it clears ``unsubscribed_at``
+    (which dispatch checks before ``marketing_consent``) and is logged as a consent event."""
     if data.consent is None:
         return
     at = data.consent_at
@@ -180,6 +182,8 @@ def _consent(
     customer.marketing_consent = data.consent
     customer.consent_source = platform
     customer.consent_at = at
+    if data.consent:
+        customer.unsubscribed_at = None
     session.add(
         ConsentEvent(
             customer_id=customer.id,

@@ -69,6 +69,10 @@ def parse_json(body: bytes) -> Mapping[str, Any]:
     return data
 
 
+class MappingError(PayloadError):
+    """A verified body the platform mapper could not read (a field of an unexpected shape)."""
+
+
 def map_body(mapper: Mapper, topic: str, body: bytes) -> OrderIn:
     """``body`` mapped to an order; any failure to read it is a :class:`PayloadError` naming the
     topic (answered 400 and logged), never an unhandled error."""
@@ -79,7 +83,7 @@ def map_body(mapper: Mapper, topic: str, body: bytes) -> OrderIn:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         log.warning("%s payload could not be mapped: %s", topic, type(exc).__name__)
-        raise PayloadError(
+        raise MappingError(
             f"The {topic} payload has a field of an unexpected shape ({type(exc).__name__}).",
             field="body",
         ) from None
