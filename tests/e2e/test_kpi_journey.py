@@ -83,10 +83,14 @@ def test_workflow_impact_draws_the_lift(owner_page: Any, server: Server) -> None
     expect(page.get_by_role("heading", name="Workflow impact", exact=True)).to_be_visible(
         timeout=30_000
     )
+    section = page.get_by_role("heading", name="Messaged vs held out", exact=True)
+    # the page is drawn to its last section before the picker is opened (a picker opened while
+    # the script still runs is redrawn, closed, under the pointer)
+    expect(section).to_be_visible(timeout=60_000)
+    wait_idle(page)
     page.get_by_label("Workflow", exact=True).click()
     page.get_by_role("option", name=re.compile("Second order thank-you")).click()
     wait_idle(page)
-    section = page.get_by_role("heading", name="Messaged vs held out", exact=True)
     expect(section).to_be_visible(timeout=60_000)
     # the plain-language sentence for the chosen workflow, under the section heading
     said = page.locator("[data-testid=stMarkdownContainer]").filter(
@@ -104,7 +108,7 @@ def test_workflow_impact_draws_the_lift(owner_page: Any, server: Server) -> None
     )
     titles = ("Revenue per customer", "Customers who ordered", "Extra revenue over all")
     for title in titles:
-        expect(charts.filter(has_text=title)).to_have_count(1)
+        expect(charts.filter(has_text=title)).to_have_count(1, timeout=30_000)
     # the revenue chart writes the same estimate and 95% range as the sentence
     drawn = str(charts.filter(has_text="Revenue per customer:").first.text_content())
     for value in numbers.groups():
