@@ -80,23 +80,37 @@ def _normal_code(code: str) -> str:
     return "".join(c for c in code.upper() if c.isalnum())
 
 
+_issued: dict[str, str] = {}  # database URL -> the code this process printed
+
+
 def issue_setup_code(engine: Engine) -> str | None:
     """On a database without users: a new one-time setup code (stored hashed), also printed
-    in the server log; None once a user exists."""
+    in the server log; None once a user exists. A process prints one code per database (a
+    second start-up step in the same process keeps it, so the log has one valid code)."""
+    url = engine.url.render_as_string(hide_password=True)
     with Session(engine) as session, session.begin():
         if session.scalar(select(func.count()).select_from(User)):
             return None
         given = os.environ.get(ENV_SETUP_CODE, "").strip()
+        stored = session.get(Setting, SETUP_CODE_KEY)
+        previous = _issued.get(url)
+        same = (
+            previous
+            and stored is not None
+            and stored.value == {"sha256": _digest(_normal_code(previous))}
+        )
+        if not given and previous and same:
+            return previous
         alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
         code = given or "-".join(
             "".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3)
         )
-        row = session.get(Setting, SETUP_CODE_KEY)
         value = {"sha256": _digest(_normal_code(code))}
-        if row is None:
+        if stored is None:
             session.add(Setting(key=SETUP_CODE_KEY, value=value, updated_at=_now(None)))
         else:
-            row.value, row.updated_at = value, _now(None)
+            stored.value, stored.updated_at = value, _now(None)
+    _issued[url] = code
     message = (
         f"Orderflow first start: the setup code is {code}. Enter it on the first-start form "
         "to create the owner account (or run `python -m core users add EMAIL --role owner`)."

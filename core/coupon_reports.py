@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core.models import Coupon, CouponRedemption, Customer, Order, Workflow
 from core.settings import StoreSettings
 
+NO_WORKFLOW = "(no workflow: referral rewards, by hand)"
 SUMMARY_COLUMNS = [
     "workflow",
     "issued",
@@ -35,7 +36,8 @@ USE_COLUMNS = [
 
 
 def workflow_summary(session: Session, settings: StoreSettings) -> pd.DataFrame:
-    """One row per issuing workflow (``(none)`` for coupons issued outside a workflow)."""
+    """One row per issuing workflow (``NO_WORKFLOW`` for referral rewards and coupons issued
+    outside a workflow)."""
     issued = dict(
         session.execute(select(Coupon.workflow_id, func.count()).group_by(Coupon.workflow_id)).all()
     )
@@ -67,7 +69,7 @@ def workflow_summary(session: Session, settings: StoreSettings) -> pd.DataFrame:
         count, flagged, value = uses.get(wid, [Decimal(0)] * 3)
         rows.append(
             {
-                "workflow": names.get(wid, "(none)"),
+                "workflow": names.get(wid, NO_WORKFLOW),
                 "issued": int(issued.get(wid, 0)),
                 "redeemed": int(count),
                 "flagged": int(flagged),

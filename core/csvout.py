@@ -46,6 +46,30 @@ class CsvFormat:
         return cls(delimiter=";", decimal=",", bom=True)
 
 
+RATE_WORDS = ("rate", "share", "retention", "churn", "conversion", "csat", "punctuality", "pct")
+RATE_DECIMALS = 4
+MONEY_DECIMALS = 2
+PRECISION_NOTE = (
+    "Amounts and other figures are rounded to 2 decimals (cents); rates are fractions rounded to "
+    "4 decimals (0.1234 = 12.34%)."
+)
+
+
+def decimals_for(column: str) -> int:
+    """Rates (fractions) keep 4 decimals, everything else 2: money to the cent."""
+    name = str(column).lower()
+    return RATE_DECIMALS if any(word in name for word in RATE_WORDS) else MONEY_DECIMALS
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns rounded for reading: no ``1091.6599999999999`` in a file."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(decimals_for(column))
+    return out
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
@@ -64,9 +88,10 @@ def _cell(value: object, decimal: str) -> object:
 
 
 def to_csv_bytes(frame: pd.DataFrame, fmt: CsvFormat | None = None) -> bytes:
-    """``frame`` as CSV bytes in ``fmt``. Decimals (and floats) use its decimal separator."""
+    """``frame`` as CSV bytes in ``fmt``. Decimals (and floats) use its decimal separator; floats
+    are rounded as :data:`PRECISION_NOTE` says."""
     fmt = fmt or CsvFormat()
-    out = frame.copy()
+    out = rounded(frame)
     out.columns = [str(defuse(str(c))) for c in out.columns]
     for column in out.columns:
         series = out[column]

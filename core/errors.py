@@ -22,6 +22,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+FIELD_LABELS: dict[str, str] = {
+    "email": "Email",
+    "password": "Password",
+    "role": "Role",
+    "name": "Name",
+    "locale": "Language",
+    "html": "HTML body",
+    "text": "Plain-text body",
+    "subject": "Subject",
+    "period": "Period",
+}
+"""Words a merchant reads for internal field names; modules add their own (settings do)."""
+
+
+def field_label(field: str) -> str:
+    """``exchange_rates.PLN`` -> ``Exchange rates to the store currency (PLN)``; an unknown
+    name reads as words (``opening_hours`` -> ``Opening hours``)."""
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    head, _, rest = field.partition(".")
+    if rest and head in FIELD_LABELS:
+        return f"{FIELD_LABELS[head]} ({rest})"
+    return field.replace(".", " ").replace("_", " ").strip().capitalize()
+
 
 class OrderflowError(Exception):
     """Root of every error Orderflow raises on purpose."""
@@ -34,8 +58,9 @@ class OrderflowError(Exception):
 
     def __str__(self) -> str:
         text = self.message
-        if self.field and self.field not in text:
-            text = f"{self.field}: {text}"
+        label = field_label(self.field) if self.field else ""
+        if self.field and self.field not in text and label not in text:
+            text = f"{label}: {text}"
         if self.hint:
             text = f"{text} {self.hint}"
         return text

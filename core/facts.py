@@ -30,18 +30,13 @@ from typing import Any
 from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session, UOWTransaction
 
-from core.models import (
-    CurrencyTotal,
-    Customer,
-    CustomerDay,
-    CustomerFact,
-    Order,
-    Review,
-    Shipment,
-)
+from core.meta import get_meta, set_meta
+from core.models.customers import Customer
+from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact
+from core.models.orders import Order, Review, Shipment
 
 FACTS_META_KEY = "_customer_facts"
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 """Stored under :data:`FACTS_META_KEY` once the facts were built for the whole database."""
 REBUILD_ABOVE = 50_000
 """Refreshing more customers than this rebuilds everything (one scan beats many lookups)."""
@@ -255,6 +250,7 @@ def refresh(conn: Connection, customer_ids: Sequence[int] | None) -> None:
         return
     params = {"ids": _ids_param(conn, customer_ids)} if customer_ids is not None else {}
     old = _sums(conn, params) if scoped else {}
+    old_counts = _counts(conn, params) if scoped else {}
     if scoped:
         for name, columns, select_sql in (
             ("customer_facts", FACT_COLUMNS, _facts_select(dialect, scoped)),
@@ -263,6 +259,7 @@ def refresh(conn: Connection, customer_ids: Sequence[int] | None) -> None:
             conn.execute(text(f"DELETE FROM {name} WHERE {_scope(dialect, 'customer_id')}"), params)
             conn.execute(text(f"INSERT INTO {name} ({', '.join(columns)}){select_sql}"), params)
         _add_to_totals(conn, old, _sums(conn, params))
+        _add_to_counts(conn, old_counts, _counts(conn, params))
     else:
         conn.execute(text("DELETE FROM customer_facts"))
         conn.execute(text("DELETE FROM customer_days"))
@@ -273,6 +270,10 @@ def refresh(conn: Connection, customer_ids: Sequence[int] | None) -> None:
                 f"INSERT INTO currency_totals ({', '.join(TOTAL_COLUMNS)}) "
                 f"SELECT currency, {_SUMS} FROM customer_facts GROUP BY currency"
             )
+        )
+        conn.execute(text("DELETE FROM fact_counts"))
+        conn.execute(
+            text(f"INSERT INTO fact_counts (kind, bucket, n) {_counts_select(dialect, False)}")
         )
 
 
@@ -318,20 +319,58 @@ def _add_to_totals(
     conn.execute(text("DELETE FROM currency_totals WHERE orders <= 0"))
 
 
+MONTH_SPAN = 8192
+"""A cohort bucket is first month x MONTH_SPAN + month (months since 1970 stay below it)."""
+
+
+def _counts_select(dialect: str, scoped: bool) -> str:
+    where = f" WHERE {_scope(dialect, 'customer_id')}" if scoped else ""
+    also = f" AND {_scope(dialect, 'customer_id')}" if scoped else ""
+    return f"""
+SELECT 'customers', 0, COUNT(*) FROM (
+  SELECT customer_id FROM customer_facts{where} GROUP BY customer_id) c
+UNION ALL
+SELECT 'repeat', 0, COUNT(*) FROM (
+  SELECT customer_id FROM customer_facts{where} GROUP BY customer_id HAVING SUM(orders) >= 2) r
+UNION ALL
+SELECT 'cohort', first_month * {MONTH_SPAN} + month, COUNT(*) FROM customer_days
+  WHERE new_month = 1{also} GROUP BY first_month, month
+UNION ALL
+SELECT 'gap', gap, COUNT(*) FROM customer_days WHERE gap IS NOT NULL{also} GROUP BY gap"""
+
+
+def _counts(conn: Connection, params: dict[str, Any]) -> dict[tuple[str, int], int]:
+    rows = conn.execute(text(_counts_select(conn.dialect.name, bool(params))), params)
+    return {(str(k), int(b)): int(n) for k, b, n in rows if n}
+
+
+def _add_to_counts(
+    conn: Connection, old: dict[tuple[str, int], int], new: dict[tuple[str, int], int]
+) -> None:
+    """fact_counts += new - old; buckets that fall to zero go."""
+    for kind, bucket in sorted(set(old) | set(new)):
+        delta = new.get((kind, bucket), 0) - old.get((kind, bucket), 0)
+        if not delta:
+            continue
+        key = {"k": kind, "b": bucket, "d": delta}
+        done = conn.execute(
+            text("UPDATE fact_counts SET n = n + :d WHERE kind = :k AND bucket = :b"), key
+        )
+        if not done.rowcount:
+            conn.execute(text("INSERT INTO fact_counts (kind, bucket, n) VALUES (:k, :b, :d)"), key)
+    conn.execute(text("DELETE FROM fact_counts WHERE n <= 0"))
+
+
 def rebuild(session: Session) -> None:
     """Recompute every customer's facts and mark them built."""
-    from core import settings as store_settings
-
     refresh(session.connection(), None)
-    store_settings.set_meta(session, FACTS_META_KEY, FACTS_VERSION)
+    set_meta(session, FACTS_META_KEY, FACTS_VERSION)
     for key in (_CUSTOMERS, _ORDERS, _ALL):
         session.info.pop(key, None)
 
 
 def built(session: Session) -> bool:
-    from core import settings as store_settings
-
-    return bool(store_settings.get_meta(session, FACTS_META_KEY) == FACTS_VERSION)
+    return bool(get_meta(session, FACTS_META_KEY) == FACTS_VERSION)
 
 
 def ensure(session: Session) -> bool:
@@ -440,4 +479,16 @@ def check(conn: Connection) -> list[str]:
         _same(tuple(have_totals[c]), tuple(want_totals[c])) for c in want_totals
     ):
         problems.append(f"currency_totals: stored {have_totals}, summed {want_totals}")
+    have_counts = {
+        (str(k), int(b)): int(n)
+        for k, b, n in conn.execute(text("SELECT kind, bucket, n FROM fact_counts"))
+    }
+    want_counts = _counts(conn, {})
+    if have_counts != want_counts:
+        wrong = sorted(
+            k
+            for k in set(have_counts) | set(want_counts)
+            if have_counts.get(k) != want_counts.get(k)
+        )
+        problems.append(f"fact_counts differ at {wrong[:5]}")
     return problems

@@ -24,7 +24,7 @@ from core.errors import ValidationError
 DEFAULT_CURRENCY = "EUR"
 """``core.settings.StoreSettings().currency`` (tests/core/test_fastkpis.py checks it)."""
 FACTS_META_KEY = "_customer_facts"
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 """``core.facts.FACTS_META_KEY`` and ``FACTS_VERSION`` (checked by the same test)."""
 
 
@@ -48,17 +48,9 @@ BY_CURRENCY = text(
     """SELECT currency, orders, gross, discount, refunds, delivered, on_time, reviews, rating_sum,
   satisfied, nps_answers, promoters, detractors FROM currency_totals"""
 )
-CUSTOMERS = text(
-    """SELECT COUNT(*), COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0)
-FROM (SELECT SUM(orders) AS n FROM customer_facts GROUP BY customer_id) t"""
-)
-COHORTS = text(
-    """SELECT first_month, month, COUNT(*) FROM customer_days WHERE new_month = 1
-GROUP BY first_month, month ORDER BY first_month, month"""
-)
-GAPS = text(
-    "SELECT gap, COUNT(*) FROM customer_days WHERE gap IS NOT NULL GROUP BY gap ORDER BY gap"
-)
+COUNTS = text("SELECT kind, bucket, n FROM fact_counts")
+MONTH_SPAN = 8192
+"""``core.facts.MONTH_SPAN`` (checked by tests/core/test_fastkpis.py)."""
 COUPON_COSTS = text(
     f"""SELECT COALESCE(c.currency, o.currency), SUM(COALESCE(c.cost, 0)) FROM coupons c
 JOIN orders o ON o.id = c.redeemed_order_id WHERE {_WORKFLOW_COUPON} AND {_VALID}
@@ -135,12 +127,25 @@ def _meta(conn: Connection) -> dict[str, Any]:
     return {str(k): json.loads(v) if sqlite and isinstance(v, str) else v for k, v in rows}
 
 
+def _split_counts(rows: list[tuple[str, int, int]]) -> dict[str, Any]:
+    """``fact_counts`` rows as customers/repeat, cohort cells and the gap histogram."""
+    by_kind: dict[str, list[tuple[int, int]]] = {}
+    for kind, bucket, n in rows:
+        by_kind.setdefault(kind, []).append((bucket, n))
+    single = {kind: sum(n for _, n in by_kind.get(kind, [])) for kind in ("customers", "repeat")}
+    return {
+        "customers": (single["customers"], single["repeat"]),
+        "cohorts": [
+            (b // MONTH_SPAN, b % MONTH_SPAN, n) for b, n in sorted(by_kind.get("cohort", []))
+        ],
+        "gaps": sorted(by_kind.get("gap", [])),
+    }
+
+
 def _read(conn: Connection) -> dict[str, Any]:
     return {
         "by_currency": [tuple(r) for r in conn.execute(BY_CURRENCY)],
-        "customers": tuple(conn.execute(CUSTOMERS).one()),
-        "cohorts": [tuple(r) for r in conn.execute(COHORTS)],
-        "gaps": [(int(g), int(n)) for g, n in conn.execute(GAPS)],
+        **_split_counts([(str(k), int(b), int(n)) for k, b, n in conn.execute(COUNTS)]),
         "coupon_costs": [tuple(r) for r in conn.execute(COUPON_COSTS)],
     }
 

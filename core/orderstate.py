@@ -14,7 +14,8 @@ and the live ingest, delivery self-service and coupon code to come)::
   ``applied.event`` the row recorded first (its ``recorded_at`` says when);
 - ``paid`` sets ``paid_at``; ``cancelled`` sets ``cancelled_at``; ``shipped``,
   ``out_for_delivery``, ``delivered``, ``ready_for_pickup`` and ``picked_up`` set that moment on
-  the shipment whose tracking number is ``ref`` (without a ref: the order's first shipment),
+  the shipment whose tracking number (or source reference) is ``ref`` (without a ref: the
+  order's first shipment),
   creating the shipment row when there is none, so on-time KPIs see every delivery;
 - ``refunded`` adds ``amount`` to ``refunded_amount`` (without an amount: a full refund of what
   remains) and sets ``refunded_at`` to the latest refund;
@@ -34,6 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -99,9 +101,9 @@ def statuses(
     """:func:`order_status` on whole columns (boolean arrays; ``floor`` an object array of
     stored statuses or None), for the bulk paths."""
     level = np.select([delivered, shipped, paid], [3, 2, 1], 0)
-    if floor is not None:
-        floors = np.array([FLOOR.get(s, 0) if isinstance(s, str) else 0 for s in floor])
-        level = np.maximum(level, floors) if len(floors) else level
+    if floor is not None and len(floor):
+        floors = pd.Series(floor, dtype=object).map(FLOOR).fillna(0).to_numpy(dtype=np.int64)
+        level = np.maximum(level, floors)
     progress = np.asarray(LEVELS, dtype=object)[level]
     return np.select(
         [cancelled, fully_refunded], ["cancelled", "refunded"], progress.astype(object)
@@ -158,7 +160,7 @@ def refresh_status(order: Order, floor: str | None = None) -> str:
 
 def _shipment(session: Session, order: Order, ref: str, payload: dict[str, Any]) -> Shipment:
     shipments = sorted(order.shipments, key=lambda s: s.id or 0)
-    chosen = next((s for s in shipments if ref and s.tracking_number == ref), None)
+    chosen = next((s for s in shipments if ref and ref in (s.tracking_number, s.ref)), None)
     if chosen is None and not ref and shipments:
         chosen = shipments[0]
     if chosen is None and ref:  # a parcel known without its number (an import) takes it
@@ -166,7 +168,7 @@ def _shipment(session: Session, order: Order, ref: str, payload: dict[str, Any])
     if chosen is None:
         chosen = Shipment(order=order)
         session.add(chosen)
-    if ref and chosen.tracking_number is None:
+    if ref and chosen.tracking_number is None and chosen.ref != ref:  # not the source's parcel id
         chosen.tracking_number = ref
     for key in ("carrier", "tracking_url"):
         if payload.get(key) and getattr(chosen, key) is None:

@@ -30,12 +30,13 @@ MIN_KEY_LENGTH = 16
 
 def _ensure_key() -> str:
     """``ORDERFLOW_SECRET_KEY`` (environment or secrets file), else the generated key file.
-    An empty value is refused: it would sign with a guessable key."""
+    An empty value is refused: it would sign with a guessable key (use 32+ random characters;
+    docs/security.md)."""
     key = config.get_secret(config.ENV_SECRET_KEY)
     if key is not None:
-        if len(key.strip()) < MIN_KEY_LENGTH:
+        if not key.strip():
             raise ConfigError(
-                f"ORDERFLOW_SECRET_KEY is set but {'empty' if not key.strip() else 'too short'}.",
+                "ORDERFLOW_SECRET_KEY is set but empty.",
                 hint=f"Remove it to have one generated in {key_path()}, or set at least "
                 f"{MIN_KEY_LENGTH} random characters (python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))').",

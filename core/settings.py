@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.auth import Action, Actor, check_email, require
-from core.errors import ValidationError
+from core.errors import FIELD_LABELS, ValidationError
+from core.meta import get_meta as get_meta  # re-exported: store_settings.get_meta
+from core.meta import set_meta as set_meta
 from core.models import Setting
 from core.money import check_currency
 from core.timeutil import zone
@@ -94,6 +96,7 @@ LABELS: dict[str, str] = {
     "outbound_allowed_hosts": "Hosts on a private network that webhooks may call",
     "retention_years": "Anonymise customers inactive for this many years (0: never)",
 }
+FIELD_LABELS.update(LABELS)
 
 
 def _text(key: str, value: str) -> str:
@@ -264,6 +267,24 @@ def validate(key: str, value: Any) -> Any:
     return VALIDATORS[key](key, value)
 
 
+LOCAL_URL_WARNING = (
+    "Links in emails (reviews, referrals, unsubscribe) point to {url}, which only works on this "
+    "computer: customers cannot open them. Set the public address of this dashboard on the "
+    "Settings page."
+)
+
+
+def points_at_localhost(url: str) -> bool:
+    """True when ``url`` names this machine (customers could not open links to it)."""
+    host = re.sub(r"^https?://", "", url.strip().lower()).split("/")[0]
+    host = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+    return (
+        host in ("localhost", "0.0.0.0", "[::1]")
+        or host.endswith(".localhost")
+        or host.startswith("127.")
+    )
+
+
 def update_settings(session: Session, actor: Actor, changes: dict[str, Any]) -> StoreSettings:
     """Validate every change first, then write them all (or none). ``rate.XXX`` keys merge
     into the exchange rates. Changing the time zone recomputes the local date columns."""
@@ -330,21 +351,6 @@ def recompute_local_dates(session: Session, tz: ZoneInfo) -> None:
             update(Review),
             [{"id": rid, "submitted_date": at.astimezone(tz).date()} for rid, at in reviews],
         )
-
-
-def get_meta(session: Session, key: str, default: Any = None) -> Any:
-    row = session.get(Setting, key)
-    return default if row is None else row.value
-
-
-def set_meta(session: Session, key: str, value: Any) -> None:
-    now = dt.datetime.now(dt.UTC)
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value, updated_at=now))
-    else:
-        row.value = value
-        row.updated_at = now
 
 
 def data_version(session: Session) -> int:

@@ -71,12 +71,9 @@ def parse_date(value: str) -> dt.date:
     if _YYYYMMDD.match(text):
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     try:
-        parsed = dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
-    if not EARLIEST.year <= parsed.year < LATEST.year:
-        raise ValueError(f"{value!r} {OUT_OF_RANGE}")
-    return parsed
 
 
 def local_date(moment: dt.datetime, tz: ZoneInfo) -> dt.date:

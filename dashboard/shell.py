@@ -37,6 +37,10 @@ def _denied(title: str, role: str) -> Callable[[], None]:
     return page
 
 
+def _signed_out() -> None:
+    """The only page while signed out: the login form drawn by the gate is all there is."""
+
+
 def run() -> None:
     st.set_page_config(page_title="Orderflow", page_icon=":material/account_tree:", layout="wide")
     try:
@@ -46,6 +50,8 @@ def run() -> None:
         show_error(exc)
         return
     if actor is None:
+        # No pages while signed out: without a navigation call Streamlit would list pages/ itself.
+        st.navigation([st.Page(_signed_out, title="Log in")], position="hidden").run()
         return
     pages = visible_pages(actor)
     groups: dict[str, list[st.Page]] = {}

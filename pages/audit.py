@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import audit
+from core import audit_read
 from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components.download import table_with_download
@@ -19,7 +19,7 @@ st.caption(
 )
 with errors_shown():
     with resources.session() as s:
-        known = audit.actions(s)
+        known = audit_read.actions(s)
     a, b, c, d = st.columns([2, 2, 2, 2])
     today = dt.date.today()
     period = a.date_input(
@@ -31,7 +31,7 @@ with errors_shown():
     target = d.text_input("Target contains", key="audit_target")
     since, until = (period[0], period[-1]) if isinstance(period, tuple) and period else (None, None)
     with resources.session() as s:
-        frame = audit.entries(
+        frame = audit_read.entries(
             s,
             actor,
             since=since,

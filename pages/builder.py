@@ -12,7 +12,6 @@ from dashboard.builder.panels import panels
 from dashboard.builder.workspace import workspace
 from dashboard.components.feedback import errors_shown
 
-st.set_page_config(initial_sidebar_state="collapsed")  # room for the canvas and the editor
 actor = current_actor()
 readonly = not actor.can(Action.EDIT_WORKFLOWS)
 with errors_shown():

@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from core import coupon_reports, shop_codes
-from core.auth import Action
+from core import settings as store_settings
+from core.auth import Action, Actor
 from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components.download import csv_download, table_with_download
@@ -33,6 +34,11 @@ def _uses(version: int, flagged: bool) -> pd.DataFrame:
         return coupon_reports.uses(s, flagged_only=flagged)
 
 
+@st.cache_data(show_spinner=False)
+def _unredeemed(version: int, _actor: Actor) -> pd.DataFrame:
+    return shop_codes.unredeemed_codes(resources.engine(), _actor)
+
+
 version = resources.data_version()
 with errors_shown():
     summary = _summary(version)
@@ -45,10 +51,10 @@ with errors_shown():
         f"Value of redeemed coupons ({resources.settings().currency})", f"{total:,.2f}", border=True
     )
     st.subheader("Per workflow")
-    table_with_download(summary, "coupons-per-workflow", key="coupons_summary")
+    table_with_download(summary, "coupons-per-workflow", key="coupons_summary", actor=actor)
     st.subheader("Uses")
     flagged = st.toggle("Flagged uses only", key="coupons_flagged")
-    table_with_download(_uses(version, flagged), "coupon-uses", key="coupons_uses")
+    table_with_download(_uses(version, flagged), "coupon-uses", key="coupons_uses", actor=actor)
 
     st.subheader("Codes in the shop")
     api = shop_codes.configured(resources.engine())
@@ -63,6 +69,8 @@ with errors_shown():
         "Create pending codes in Shopify", key="coupons_push", type="primary"
     ):
         result = shop_codes.push_pending(resources.engine(), actor, api)
+        with resources.session() as s, s.begin():
+            store_settings.bump_data_version(s)
         st.success(
             f"{result.created} code(s) created, {result.existing} already in the shop, "
             f"{result.failed} failed."
@@ -70,6 +78,6 @@ with errors_shown():
         for line in result.errors:
             st.warning(line)
     if actor.can(Action.EXPORT_DATA):
-        codes = shop_codes.unredeemed_codes(resources.engine(), actor)
+        codes = _unredeemed(version, actor)
         st.caption(f"{len(codes)} unredeemed, unexpired code(s).")
-        csv_download(codes, "unredeemed-coupon-codes", key="coupons_codes_csv")
+        csv_download(codes, "unredeemed-coupon-codes", key="coupons_codes_csv", actor=actor)

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from core import demo as demo_data
 from core import exporting
 from core.auth import Action
 from dashboard import resources
 from dashboard.auth_ui import current_actor
+from dashboard.components.demo_panel import demo_panel
 from dashboard.components.download import csv_download
 from dashboard.components.feedback import errors_shown
 from dashboard.components.import_form import import_section
@@ -29,21 +29,7 @@ for name, tab in zip(tab_names, st.tabs(tab_names), strict=True):
         if name == "Import":
             import_section(actor)
         elif name == "Demo data":
-            with resources.session() as s:
-                loaded = demo_data.is_demo_loaded(s)
-            st.write("The demo shop is **loaded**." if loaded else "No demo data is loaded.")
-            left, right = st.columns(2)
-            if left.button("Load demo data", key="demo_load", disabled=loaded, type="primary"):
-                with st.spinner("Generating the demo shop..."):
-                    summary = demo_data.load(
-                        resources.engine(), demo_data.DemoOptions(), actor=actor
-                    )
-                st.success(f"Demo shop loaded: {summary}")
-                st.rerun()
-            if right.button("Clear demo data", key="demo_clear", disabled=not loaded):
-                removed = demo_data.clear(resources.engine(), actor)
-                st.success(f"Removed {removed:,} demo rows; your own data is untouched.")
-                st.rerun()
+            demo_panel(actor)
         else:
             table = st.selectbox("Table", exporting.TABLES, key="export_table")
             with resources.session() as s:

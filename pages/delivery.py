@@ -40,12 +40,18 @@ with errors_shown():
                 .encode(
                     x=alt.X("week:T", title=None),
                     y=alt.Y("on_time_rate:Q", axis=alt.Axis(format="%"), title="On-time rate"),
-                    tooltip=["week", "delivered", alt.Tooltip("on_time_rate:Q", format=".1%")],
+                    tooltip=[
+                        alt.Tooltip("week:T", title="Week of", format="%d %b %Y"),
+                        alt.Tooltip("delivered:Q", title="Delivered", format=","),
+                        alt.Tooltip("on_time_rate:Q", title="On-time rate", format=".1%"),
+                    ],
                 )
             )
             chart_with_data(
                 line, view.weekly, "on-time-per-week", "ontime_week", "On-time rate per week"
             )
+            if view.weekly["partial"].any():
+                st.caption("The week in progress is left out of the rate until it is over.")
         left, right = st.columns(2)
         with left:
             pie = px.pie(view.mix, names="delivery_option", values="orders", hole=0.4)

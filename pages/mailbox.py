@@ -7,6 +7,7 @@ from core.messaging.transport import smtp_config
 from dashboard import resources
 from dashboard.components.feedback import errors_shown
 from dashboard.components.msg_preview import message_frame, width_picker
+from dashboard.components.readable import local_time
 
 st.title("Mailbox")
 with errors_shown():
@@ -25,6 +26,7 @@ template = template_col.selectbox("Template", ["(all)", *names], key="mailbox_te
 with resources.session() as s:
     rows = mailbox.list_mailbox(s, query=query, template=None if template == "(all)" else template)
 
+tz = resources.settings().tz
 if not rows:
     st.info("The mailbox is empty." if not query else "No message matches.")
     st.stop()
@@ -32,7 +34,7 @@ st.dataframe(
     [
         {
             "id": r.id,
-            "delivered": r.sent_at,
+            "delivered": local_time(r.sent_at, tz),
             "to": r.to,
             "subject": r.subject,
             "template": r.template,
@@ -50,7 +52,7 @@ picked = st.selectbox("Open message", list(labels), key="mailbox_open", format_f
 with errors_shown(), resources.session() as s:
     message = mailbox.open_message(s, int(picked or rows[0].id))
     st.subheader(message.subject or "(no subject)")
-    st.caption(f"To {message.to_address} · {message.sent_at:%Y-%m-%d %H:%M} UTC")
+    st.caption(f"To {message.to_address} · {local_time(message.sent_at, tz)}")
     html_tab, text_tab, headers_tab = st.tabs(["HTML", "Text", "Headers"])
     with html_tab:
         message_frame(message.html or "", width_picker("mailbox_width"))

@@ -7,9 +7,11 @@ import streamlit as st
 from core import referral_reports
 from core.models import REFERRAL_STATUSES
 from dashboard import resources
+from dashboard.auth_ui import current_actor
 from dashboard.components.download import table_with_download
 from dashboard.components.feedback import errors_shown
 
+actor = current_actor()
 st.title("Referrals")
 st.caption(
     "A friend's first order with a code converts; the advocate's reward coupon is issued once "
@@ -42,8 +44,9 @@ with errors_shown():
     cards[2].metric("Rewards issued", totals.rewards, border=True)
     cards[3].metric("Refused", sum(totals.refusals.values()), border=True)
     cards[4].metric(
-        f"Revenue from referred customers ({resources.settings().currency})",
-        f"{float(totals.revenue_from_referred):,.2f}",
+        f"Referred revenue, {resources.settings().currency}",
+        f"{float(totals.revenue_from_referred):,.0f}",
+        help="Net revenue of every order converted friends placed from their referred order on.",
         border=True,
     )
     if totals.flagged:
@@ -53,9 +56,9 @@ with errors_shown():
             {"reason": list(totals.refusals), "uses": list(totals.refusals.values())}
         )
         st.subheader("Refusals by reason")
-        table_with_download(reasons, "referral-refusals", key="referrals_reasons")
+        table_with_download(reasons, "referral-refusals", key="referrals_reasons", actor=actor)
     st.subheader("Codes")
-    table_with_download(codes, "referral-codes", key="referrals_codes")
+    table_with_download(codes, "referral-codes", key="referrals_codes", actor=actor)
     st.subheader("Uses")
     status = st.selectbox("Status", ["", *REFERRAL_STATUSES], key="referrals_status")
-    table_with_download(_uses(version, status), "referral-uses", key="referrals_uses")
+    table_with_download(_uses(version, status), "referral-uses", key="referrals_uses", actor=actor)

@@ -9,6 +9,7 @@ from core.metrics.types import Filters, Period
 from dashboard import resources
 from dashboard.components.charts import chart_with_data, empty_note
 from dashboard.components.feedback import errors_shown
+from dashboard.components.readable import month_label
 from dashboard.filters import global_filters
 
 
@@ -33,6 +34,7 @@ with errors_shown():
     cards[2].metric("Cohorts", len(view.cohorts), border=True)
     if not empty_note(view.cohorts, "orders"):
         shares = view.cohorts.drop(columns="customers")
+        shares.index = [month_label(c) for c in shares.index]
         heat = px.imshow(
             shares,
             text_auto=".0%",
@@ -41,25 +43,36 @@ with errors_shown():
             labels={"x": "Months since first order", "y": "First-order month", "color": "Retained"},
         )
         table = view.cohorts.reset_index()
-        table.columns = [str(c) for c in table.columns]
+        table.columns = [
+            c if c in ("cohort", "customers") else f"Month {c} retention" for c in table.columns
+        ]
         chart_with_data(
             heat,
             table,
             "cohort-retention",
             "cohorts",
-            "Cohort retention (share of the cohort ordering k months later; future cells empty)",
+            "Cohort retention (share of the cohort ordering k months later; future cells and the "
+            "month in progress empty)",
+        )
+        repeat = view.repeat_by_month.assign(
+            month=[
+                month_label(m, p)
+                for m, p in zip(
+                    view.repeat_by_month["month"], view.repeat_by_month["partial"], strict=True
+                )
+            ]
         )
         line = (
-            alt.Chart(view.repeat_by_month)
+            alt.Chart(repeat)
             .mark_line(point=True)
             .encode(
-                x=alt.X("month:O", title=None),
+                x=alt.X("month:O", title=None, sort=None),
                 y=alt.Y("repeat_rate:Q", axis=alt.Axis(format="%"), title="Repeat purchase rate"),
                 tooltip=[
-                    "month",
-                    "customers",
-                    "repeat_customers",
-                    alt.Tooltip("repeat_rate:Q", format=".1%"),
+                    alt.Tooltip("month:O", title="Month"),
+                    alt.Tooltip("customers:Q", title="Customers", format=","),
+                    alt.Tooltip("repeat_customers:Q", title="Repeat customers", format=","),
+                    alt.Tooltip("repeat_rate:Q", title="Repeat purchase rate", format=".1%"),
                 ],
             )
         )
@@ -80,18 +93,26 @@ with errors_shown():
             "gaps",
             "Time between orders (same-day orders merged)",
         )
-        churn = px.line(
-            view.monthly_retention,
-            x="month",
-            y=["retention", "churn"],
-            labels={"value": "", "month": ""},
+        monthly = view.monthly_retention.assign(
+            month=[
+                month_label(m, p)
+                for m, p in zip(
+                    view.monthly_retention["month"], view.monthly_retention["partial"], strict=True
+                )
+            ]
         )
+        churn = px.line(
+            monthly, x="month", y=["retention", "churn"], labels={"value": "", "month": ""}
+        )
+        churn.update_xaxes(type="category")
+        churn.update_yaxes(tickformat=".0%")
         chart_with_data(
             churn,
             view.monthly_retention,
             "monthly-retention",
             "monthly",
-            "Monthly retention and churn (active = ordered that month)",
+            "Monthly retention and churn (active = ordered that month; the month in progress is "
+            "left out)",
         )
         if not view.segments.empty:
             seg = px.bar(

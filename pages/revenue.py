@@ -11,6 +11,7 @@ from dashboard import resources
 from dashboard.components.charts import chart_with_data, empty_note
 from dashboard.components.feedback import errors_shown
 from dashboard.components.kpi_cards import format_kpi
+from dashboard.components.readable import month_label, words
 from dashboard.filters import global_filters
 
 
@@ -26,7 +27,12 @@ def share_bar(frame: pd.DataFrame, dimension: str, cur: str) -> alt.Chart:
         .encode(
             x=alt.X("gross_revenue:Q", title=f"Gross revenue ({cur})"),
             y=alt.Y(f"{dimension}:N", sort="-x", title=None),
-            tooltip=[dimension, "orders", "gross_revenue", alt.Tooltip("share:Q", format=".1%")],
+            tooltip=[
+                alt.Tooltip(f"{dimension}:N", title=words(dimension)),
+                alt.Tooltip("orders:Q", title="Orders", format=","),
+                alt.Tooltip("gross_revenue:Q", title=f"Gross revenue ({cur})", format=",.2f"),
+                alt.Tooltip("share:Q", title="Share", format=".1%"),
+            ],
         )
     )
     return chart
@@ -65,10 +71,25 @@ with errors_shown():
             y=["gross_revenue", "net_revenue"],
             labels={"value": cur, "day": "", "variable": ""},
         )
+        daily.update_yaxes(tickformat=",.0f")
         chart_with_data(daily, view.daily, "revenue-per-day", "rev_daily", "Revenue per day")
-        monthly = px.bar(
-            view.monthly, x="month", y="net_revenue", labels={"net_revenue": f"Net ({cur})"}
+        if view.daily["partial"].any():
+            st.caption("The last day is today: its figures are partial (the day is not over).")
+        months = view.monthly.assign(
+            label=[
+                month_label(m, p)
+                for m, p in zip(view.monthly["month"], view.monthly["partial"], strict=True)
+            ]
         )
+        monthly = px.bar(
+            months,
+            x="label",
+            y="net_revenue",
+            text_auto=",.0f",
+            labels={"net_revenue": f"Net revenue ({cur})", "label": "Month"},
+        )
+        monthly.update_xaxes(type="category")
+        monthly.update_yaxes(tickformat=",.0f")
         chart_with_data(
             monthly, view.monthly, "revenue-per-month", "rev_monthly", "Net revenue per month"
         )
@@ -96,7 +117,12 @@ with errors_shown():
                 "rev_channel",
                 "By channel",
             )
-            pie = px.pie(view.by_currency, names="currency", values="gross_revenue")
+            pie = px.pie(
+                view.by_currency,
+                names="currency",
+                values="gross_revenue",
+                labels={"gross_revenue": f"Gross revenue ({cur})", "currency": "Currency"},
+            )
             chart_with_data(
                 pie,
                 view.by_currency,

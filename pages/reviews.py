@@ -49,7 +49,7 @@ with errors_shown():
     frame = _inbox(version, wanted)
     waiting = frame.loc[frame["needs_reply"], "review_id"].astype(int).tolist()
     st.metric("Need a reply", len(waiting), border=True)
-    table_with_download(frame, "reviews", key="reviews")
+    table_with_download(frame, "reviews", key="reviews", actor=actor)
     if waiting and actor.can(Action.MANAGE_OUTBOX):
         picked = st.multiselect(
             "Low ratings to send to the store's inbox",

@@ -19,6 +19,11 @@ if not can_edit:
     st.caption("Your role can read the settings; ask the owner or a merchant to change them.")
 
 current = resources.settings()
+if store_settings.points_at_localhost(current.public_base_url):
+    st.warning(
+        store_settings.LOCAL_URL_WARNING.format(url=current.public_base_url),
+        icon=":material/link_off:",
+    )
 changes = settings_form(current, disabled=not can_edit)
 if changes is not None:
     with errors_shown():

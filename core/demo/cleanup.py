@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -33,7 +33,8 @@ from core.models import (
 )
 
 
-def delete_demo_rows(session: Session) -> int:
+def delete_demo_rows(session: Session) -> dict[str, int]:
+    """Delete every demo row; rows removed per table."""
     customers = select(Customer.id).where(Customer.is_demo).scalar_subquery()
     orders = select(Order.id).where(Order.is_demo).scalar_subquery()
     workflows = select(Workflow.id).where(Workflow.is_demo).scalar_subquery()
@@ -87,9 +88,39 @@ def delete_demo_rows(session: Session) -> int:
         .values(pickup_location_id=None),
         delete(PickupLocation).where(PickupLocation.is_demo),
     ]
-    removed = 0
+    removed: dict[str, int] = {}
     for statement in steps:
         result = session.execute(statement.execution_options(synchronize_session=False))
         if statement.is_delete:
-            removed += int(cast(CursorResult[Any], result).rowcount or 0)
+            table = str(statement.table.name)
+            count = int(cast(CursorResult[Any], result).rowcount or 0)
+            removed[table] = removed.get(table, 0) + count
     return removed
+
+
+def demo_counts(session: Session) -> dict[str, int]:
+    """How many demo rows the main tables hold (what clearing would remove)."""
+
+    def count(stmt: Any) -> int:
+        return int(session.scalar(stmt) or 0)
+
+    counts = {
+        "orders": count(select(func.count(Order.id)).where(Order.is_demo)),
+        "customers": count(select(func.count(Customer.id)).where(Customer.is_demo)),
+        "workflows": count(select(func.count(Workflow.id)).where(Workflow.is_demo)),
+        "reviews": count(select(func.count(Review.id)).where(Review.is_demo)),
+    }
+    counts["messages"] = int(
+        session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(
+                or_(
+                    Message.is_demo,
+                    Message.customer_id.in_(select(Customer.id).where(Customer.is_demo)),
+                )
+            )
+        )
+        or 0
+    )
+    return counts

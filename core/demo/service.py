@@ -312,12 +312,18 @@ def _stats(shop: generator.Shop) -> dict[str, Any]:
 def clear(engine: Engine, actor: Actor) -> int:
     """Remove every demo row (and the demo's settings the merchant has not changed since);
     returns how many rows were deleted."""
+    return sum(clear_report(engine, actor).values())
+
+
+def clear_report(engine: Engine, actor: Actor) -> dict[str, int]:
+    """As :func:`clear`, returning the rows removed per table."""
     require(actor, Action.MANAGE_DEMO)
     from core.demo.cleanup import delete_demo_rows
 
     with db.transaction(engine) as session:
         facts.touch_demo(session)
         removed = delete_demo_rows(session)
+        total = sum(removed.values())
         meta = store_settings.get_meta(session, store_settings.DEMO_META_KEY) or {}
         for key, value in (meta.get("settings_written") or {}).items():
             row = session.get(Setting, key)
@@ -327,5 +333,5 @@ def clear(engine: Engine, actor: Actor) -> int:
         if row is not None:
             session.delete(row)
         store_settings.bump_data_version(session)
-        audit.record(session, actor.name, "demo.clear", None, {"rows": removed})
+        audit.record(session, actor.name, "demo.clear", None, {"rows": total})
     return removed

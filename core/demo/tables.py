@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from core.demo import catalog, orders
@@ -41,11 +43,31 @@ def products(start: int) -> Frame:
             "currency": _const("EUR", n),
             "image_url": np.array([catalog.image_url(r[0], r[1]) for r in rows], dtype=OBJ),
             "category": np.array([r[2] for r in rows], dtype=OBJ),
+            "weight_grams": np.array(
+                [_weight(i, r[2]) for i, r in enumerate(rows)], dtype=np.int64
+            ),
+            "tags": np.array([json.dumps(DEMO_TAGS.get(r[2], [])) for r in rows], dtype=OBJ),
             "is_demo": np.ones(n, dtype=bool),
             "created_at": np.full(n, start, dtype=np.int64),
             "updated_at": np.full(n, start, dtype=np.int64),
         },
     )
+
+
+DEMO_WEIGHTS = {  # grams per item, by category (the i-th product adds a little)
+    "Coffee & tea": 450,
+    "Kitchen": 900,
+    "Tableware": 700,
+    "Home textiles": 1200,
+    "Candles & scents": 400,
+    "Stationery": 250,
+}
+DEMO_TAGS = {"Tableware": ["fragile"], "Candles & scents": ["fragile"], "Home textiles": ["bulky"]}
+"""Product tags the delivery rules of the demo shop can use."""
+
+
+def _weight(index: int, category: str) -> int:
+    return DEMO_WEIGHTS.get(category, 500) + 10 * (index % 10)
 
 
 def customers(shop: Shop) -> Frame:

@@ -96,7 +96,9 @@ def import_csv(
         raise rejected(summary, errors)
     try:
         counts = store.write(Writer(session), batch, ctx.tz, dry_run)
-    except IntegrityError:
+    except Exception as exc:
+        if not _unique_conflict(exc):
+            raise
         raise ConflictError(
             "Another import wrote the same records at the same moment; nothing from this file "
             "was written.",
@@ -115,6 +117,17 @@ def import_csv(
         audit.record(session, actor.name, AUDIT_ACTION, f"{kind}/{batch.fmt}", summary.counts())
         session.flush()
     return summary
+
+
+def _unique_conflict(exc: BaseException) -> bool:
+    """A unique key taken by a concurrent writer (SQLAlchemy, or psycopg's COPY path)."""
+    if isinstance(exc, IntegrityError):
+        return True
+    try:
+        from psycopg import errors as pg_errors
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(exc, pg_errors.IntegrityError)
 
 
 def _match_codes(session: Session) -> None:

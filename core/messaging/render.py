@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from core import settings as store_settings
 from core.errors import NotFound, TemplateError
-from core.messaging import analysis, htmlprep
+from core.messaging import analysis, htmlprep, jinja_words
 from core.messaging.context import build_context
 from core.messaging.filters import all_filters
 from core.messaging.sandbox import HardenedEnvironment, SecurityError, render_limited
@@ -88,7 +88,7 @@ def _compile(
             raise TemplateError(found.problems[0], field=part, hint=_more(found.problems))
         return (env.from_string(tree) if generate else None), found
     except TemplateSyntaxError as exc:
-        raise TemplateError(f"line {exc.lineno}: {exc.message}", field=part) from None
+        raise TemplateError(jinja_words.explain(exc, source), field=part) from None
     except SecurityError as exc:
         raise TemplateError(str(exc), field=part) from None
 

@@ -8,8 +8,13 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
-from core.metrics import delivery, experience, frames, retention, sales, satisfaction
+from core.metrics import delivery, experience, frames, partial, retention, sales, satisfaction
 from core.metrics.types import Filters, Period, RatingSummary, SalesSummary
+
+
+def store_today(tz: dt.tzinfo, now: dt.datetime | None = None) -> dt.date:
+    """Today in the store's time zone (partial periods are judged against it)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
 
 
 @dataclass(frozen=True)
@@ -24,17 +29,23 @@ class RevenueView:
     by_currency: pd.DataFrame
 
 
-def revenue_view(engine: Engine, period: Period, filters: Filters) -> RevenueView:
+def revenue_view(
+    engine: Engine, period: Period, filters: Filters, now: dt.datetime | None = None
+) -> RevenueView:
+    """Monthly rows carry ``partial`` (the month is not over); daily rows too (today)."""
     with frames.scope(engine, filters, as_of=period.end) as sc:
         currency = sc.settings.currency
+        today = store_today(sc.settings.tz, now)
         orders = frames.orders_frame(sc, period, dims=True)
         refunds = frames.refunds_frame(sc, period)
         coupons = frames.coupon_frame(sc, period)
     return RevenueView(
         currency=currency,
         summary=sales.summary(orders, refunds, coupons),
-        daily=sales.daily(orders, refunds, coupons, period).reset_index(),
-        monthly=sales.monthly(orders, refunds, coupons),
+        daily=partial.mark_days(sales.daily(orders, refunds, coupons, period).reset_index(), today),
+        monthly=partial.mark_months(
+            sales.monthly(orders, refunds, coupons), today, period.end, rates=("aov",)
+        ),
         by_country=sales.revenue_by(orders, "country"),
         by_channel=sales.revenue_by(orders, "channel"),
         by_delivery_option=sales.revenue_by(orders, "delivery_option"),
@@ -53,20 +64,31 @@ class RetentionView:
     segments: pd.DataFrame
 
 
-def retention_view(engine: Engine, period: Period, filters: Filters) -> RetentionView:
+def retention_view(
+    engine: Engine, period: Period, filters: Filters, now: dt.datetime | None = None
+) -> RetentionView:
     """Cohorts, monthly retention and time between orders over the history up to the end of
-    the period (retention needs the months before it); repeat rate of the period itself."""
+    the period (retention needs the months before it); repeat rate of the period itself. A month
+    not over yet is marked ``partial`` with its rates left out, and the cohort triangle stops at
+    the last complete month."""
     history = Period(frames.EPOCH, period.end)
     with frames.scope(engine, filters, as_of=period.end) as sc:
+        today = store_today(sc.settings.tz, now)
         orders = frames.orders_frame(sc, history)
         totals = frames.customer_totals(sc, period.end)
     in_period = orders[orders["day"] >= pd.Timestamp(period.start)]
     gaps = retention.days_between_orders(orders)
     rfm = retention.rfm(totals, period.end)
     return RetentionView(
-        cohorts=retention.cohort_matrix(orders, last_month=period.end.strftime("%Y-%m")),
-        repeat_by_month=retention.repeat_rate_by_month(orders),
-        monthly_retention=retention.period_retention(orders),
+        cohorts=retention.cohort_matrix(
+            orders, last_month=partial.last_complete_month(today, period.end)
+        ),
+        repeat_by_month=partial.mark_months(
+            retention.repeat_rate_by_month(orders), today, period.end
+        ),
+        monthly_retention=partial.mark_months(
+            retention.period_retention(orders), today, period.end, rates=("retention", "churn")
+        ),
         gaps=gaps,
         median_gap=float(gaps.median()) if len(gaps) else None,
         repeat_rate=retention.repeat_purchase_rate(in_period),
@@ -112,14 +134,20 @@ class DeliveryView:
     pickup: pd.DataFrame
 
 
-def delivery_view(engine: Engine, period: Period, filters: Filters) -> DeliveryView:
+def delivery_view(
+    engine: Engine, period: Period, filters: Filters, now: dt.datetime | None = None
+) -> DeliveryView:
+    """The weekly on-time rate leaves out a week not over yet (marked ``partial``)."""
     with frames.scope(engine, filters, as_of=period.end) as sc:
+        today = store_today(sc.settings.tz, now)
         deliveries = experience.deliveries_frame(sc, period)
         orders = frames.orders_frame(sc, period, dims=True)
     return DeliveryView(
         on_time_rate=delivery.on_time_rate(deliveries),
         delivered_with_promise=int(deliveries["on_time"].notna().sum()),
-        weekly=delivery.weekly_on_time(deliveries),
+        weekly=partial.mark_weeks(
+            delivery.weekly_on_time(deliveries), today, period.end, rates=("on_time_rate",)
+        ),
         by_option=delivery.by_option(deliveries),
         mix=delivery.option_mix(orders),
         pickup=delivery.pickup_lead_time(deliveries),

@@ -14,7 +14,7 @@ from core.models.customers import (
     ReferralCode,
     ReferralUse,
 )
-from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact
+from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact, FactCount
 from core.models.messaging import (
     MESSAGE_STATES,
     NOTICE_CATEGORY,
@@ -75,6 +75,7 @@ __all__ = [
     "DeliverySlot",
     "Enrolment",
     "Erasure",
+    "FactCount",
     "LoginAttempt",
     "Message",
     "MessageTemplate",

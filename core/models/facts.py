@@ -83,3 +83,15 @@ class CurrencyTotal(Base):
     nps_answers: Mapped[int] = mapped_column(Integer)
     promoters: Mapped[int] = mapped_column(Integer)
     detractors: Mapped[int] = mapped_column(Integer)
+
+
+class FactCount(Base):
+    """Counts kept with the facts like :class:`CurrencyTotal`: ``customers`` and ``repeat``
+    (bucket 0), ``cohort`` (bucket = first month x 8192 + month: customers of the cohort active
+    that month) and ``gap`` (bucket = days between two order days: how many such gaps)."""
+
+    __tablename__ = "fact_counts"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

@@ -138,6 +138,14 @@ def _signature(canvas: Canvas, selected: str | None) -> str:
     return hashlib.sha1(raw.encode()).hexdigest()
 
 
+PENDING_CLASS = "orderflow-canvas-pending"
+
+
+def _reported(result: object, sent: StreamlitFlowState) -> bool:
+    """True once the browser has reported the canvas it drew from ``sent`` (or later)."""
+    return result is not sent and int(getattr(result, "timestamp", 0)) >= int(sent.timestamp)
+
+
 def draw_canvas(work: Working, canvas: Canvas, selected: str | None) -> str | None:
     """Draw the canvas; the id of a node the merchant just clicked, else None."""
     store_key = f"{CANVAS}.{work.workflow_id}"
@@ -161,6 +169,10 @@ def draw_canvas(work: Working, canvas: Canvas, selected: str | None) -> str | No
         pan_on_drag=True,
         allow_zoom=True,
     )
+    if not _reported(result, kept[1]):
+        # The component reports its state back once it has drawn these nodes, which asks for
+        # one more run; until then the page is not settled (browser journeys wait for this).
+        st.html(f'<span class="{PENDING_CLASS}"></span>')
     clicked = getattr(result, "selected_id", None)
     if clicked and clicked != kept[2] and not str(clicked).startswith((END_PREFIX, "_spacer")):
         st.session_state[store_key] = (signature, kept[1], clicked)

@@ -14,9 +14,9 @@ from core.engine.registry import FIELDS
 from core.engine.schema import Group, Node, Rule, WorkflowDefinition
 from core.engine.validate import Problem
 from dashboard.builder import state as builder_state
-from dashboard.builder.labels import field_label, operator_label
+from dashboard.builder.labels import choice_label, field_label, operator_label
 from dashboard.builder.state import Working
-from dashboard.builder.values import value_input
+from dashboard.builder.values import unseen_values, value_input
 
 Getter = Callable[[WorkflowDefinition], Node | None]
 Putter = Callable[[WorkflowDefinition, Node | None], WorkflowDefinition]
@@ -99,8 +99,12 @@ def _order_buttons(work: Working, slot: Slot, path: cond.Path, what: str, readon
 
 def _controlled(key: str, value: object) -> None:
     """Show the definition's value: a widget state left from before an edit elsewhere (e.g. a
-    value input that replaced the rule) must not contradict what is stored."""
-    st.session_state[key] = value
+    value input that replaced the rule) must not contradict what is stored. Only a differing
+    state is written: writing it anyway sends the value to the browser on every run, and a run
+    still drawing the old definition (e.g. the one the canvas asks for after drawing) would then
+    overwrite a choice the merchant just made, which the next run reads back as a change."""
+    if key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
 
 
 def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: bool) -> None:
@@ -155,6 +159,13 @@ def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: 
                 False,
             )(),
         )
+        unseen = unseen_values(rule)
+        if unseen:
+            st.warning(
+                f"No order in the history has {', '.join(choice_label(spec.choices_source, v) for v in unseen)}"
+                f" as {spec.label.lower()}: this condition matches no order yet.",
+                icon=":material/search_off:",
+            )
     with tools:
         _order_buttons(work, slot, path, "condition", readonly)
 

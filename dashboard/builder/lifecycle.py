@@ -3,12 +3,12 @@ pause, resume, duplicate, archive and discard, for the workflow open in the buil
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from core import settings as store_settings
 from core.auth import Action, Actor
 from core.engine import lifecycle
 from core.engine.validate import Problem
@@ -20,7 +20,6 @@ from dashboard.builder.state import Working
 from dashboard.components.feedback import show_error
 
 FLASH = "builder.flash"
-FLASH_SECONDS = 8.0
 IN_FLIGHT_LABELS = {
     "finish": "Let them finish on the version they started",
     "move": "Move them to the new version (at the step with the same id; nothing is resent)",
@@ -29,8 +28,9 @@ IN_FLIGHT_LABELS = {
 
 
 def flash(text: str) -> None:
-    """A message for the next runs (the canvas may ask for one more run right away)."""
-    st.session_state[FLASH] = (text, time.monotonic())
+    """A message kept until the merchant changes the workflow again (not for a few seconds: the
+    runs the canvas asks for, or a slow machine, would hide it before it was read)."""
+    st.session_state[FLASH] = text
 
 
 def _save(s: Session, actor: Actor, work: Working) -> None:
@@ -77,6 +77,11 @@ def _publish(actor: Actor, work: Working, blocking: Sequence[Problem]) -> None:
     activate = work.status == "draft" and st.checkbox(
         "Activate now: start enrolling from new events", value=True, key=f"{key}.activate"
     )
+    base_url = resources.settings().public_base_url
+    if activate and store_settings.points_at_localhost(base_url):
+        st.warning(
+            store_settings.LOCAL_URL_WARNING.format(url=base_url), icon=":material/link_off:"
+        )
     if st.button(
         "Publish version",
         type="primary",
@@ -112,8 +117,10 @@ def _duplicate(actor: Actor, work: Working) -> None:
 
 def lifecycle_bar(actor: Actor, work: Working, problems: Sequence[Problem], readonly: bool) -> None:
     """The row of lifecycle buttons (read-only roles see none)."""
-    text, at = st.session_state.get(FLASH, ("", 0.0))
-    if text and time.monotonic() - at < FLASH_SECONDS:
+    text = st.session_state.get(FLASH)
+    if text and work.dirty:
+        st.session_state.pop(FLASH, None)  # an edit since: the message is about an older state
+    elif isinstance(text, str) and text:
         st.success(text, icon=":material/check_circle:")
     if readonly:
         return

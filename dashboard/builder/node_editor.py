@@ -270,3 +270,8 @@ def step_editor(work: Working, step: Step, readonly: bool, problems: Sequence[Pr
     if step.type == "split":
         st.markdown("##### Paths")
         _split_paths(work, step, readonly)
+    if step.type == "webhook" and not readonly:
+        from dashboard.auth_ui import current_actor
+        from dashboard.builder.webhook_secret import webhook_secret_panel
+
+        webhook_secret_panel(current_actor(), work, step)

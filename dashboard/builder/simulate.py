@@ -63,7 +63,7 @@ def _show(sim: Simulation) -> None:
                 st.warning(step.note, icon=":material/block:")
             if step.subject:
                 st.markdown(f"Subject: **{md(step.subject)}** · language {md(step.locale)}")
-                message_frame(step.html, 640, height=420)  # sanitised, no script runs
+                message_frame(step.html, 640)  # sanitised, no script runs
                 with st.expander("Text version"):
                     st.text(step.text)
 

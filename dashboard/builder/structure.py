@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.builder import edit, graph
-from core.builder.describe import output_label, step_title
+from core.builder.describe import output_label, step_text, step_title
 from core.engine.registry import STEP_TYPES
 from core.engine.schema import WorkflowDefinition
 from core.errors import OrderflowError
@@ -21,7 +21,12 @@ def node_name(definition: WorkflowDefinition, node_id: str) -> str:
     if node_id == graph.TRIGGER_ID:
         return "Trigger and audience"
     step = definition.step(node_id)
-    return f"{step_title(step)} ({node_id})" if step else node_id
+    if step is None:
+        return node_id
+    title, text = step_title(step), step_text(step)
+    # what the step does, so the list follows every change (e.g. "Wait 7 days" -> "Wait 3 days")
+    shown = text if text.lower().startswith(title.lower()) else f"{title}: {text}"
+    return f"{shown} ({node_id})"
 
 
 def _output_name(definition: WorkflowDefinition, node_id: str, output: str) -> str:

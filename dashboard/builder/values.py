@@ -56,11 +56,58 @@ def _money(label: str, value: Any, key: str, readonly: bool, on: Setter) -> None
     )
 
 
+KNOWN_SETS = ("countries", "currencies", "delivery_options", "locales", "templates", "tags")
+"""Sources whose values are picked from a set, never typed ("Germany" would match no order)."""
+NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}
+HISTORY_SOURCES = ("countries", "currencies", "delivery_options", "channels", "tags")
+"""Sources read from the order history: a value outside it matches no order yet."""
+
+
+def known_set(source: str | None) -> list[str]:
+    """Every value a known-set field can take: the store's data, plus for countries and
+    currencies every ISO code (a shop may target a market it has not sold to yet)."""
+    found = builder_state.choices(source)
+    if source == "countries":
+        from babel import Locale
+
+        found = found + sorted(
+            c
+            for c in Locale("en").territories
+            if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES
+        )
+    elif source == "currencies":
+        from babel.numbers import list_currencies
+
+        found = found + _currencies() + sorted(list_currencies())
+    return list(dict.fromkeys(found))
+
+
 def _options(rule: Rule) -> list[str]:
     spec = FIELDS[rule.field]
-    options = list(spec.choices) or builder_state.choices(spec.choices_source)
+    if spec.choices:
+        options = list(spec.choices)
+    elif spec.choices_source in KNOWN_SETS:
+        options = known_set(spec.choices_source)
+    else:
+        options = builder_state.choices(spec.choices_source)
     current = rule.value if isinstance(rule.value, list) else [rule.value]
     return options + [str(v) for v in current if v not in (None, "") and str(v) not in options]
+
+
+def unseen_values(rule: Rule) -> list[str]:
+    """Values of the rule that no order in the history has (the condition would match none)."""
+    spec = FIELDS.get(rule.field)
+    if spec is None or spec.choices_source not in HISTORY_SOURCES:
+        return []
+    if rule.op not in ("eq", "in", "contains"):  # "is not" a missing value matches everyone
+        return []
+    seen = set(builder_state.choices(spec.choices_source))
+    values = rule.value if isinstance(rule.value, list) else [rule.value]
+    return [str(v) for v in values if v not in (None, "") and str(v) not in seen]
+
+
+def _free(spec_source: str | None) -> bool:
+    return spec_source not in KNOWN_SETS
 
 
 def _single(rule: Rule, label: str, value: Any, key: str, readonly: bool, on: Setter) -> None:
@@ -102,7 +149,7 @@ def _single(rule: Rule, label: str, value: Any, key: str, readonly: bool, on: Se
             index=options.index(value) if value in options else None,
             key=key,
             disabled=readonly,
-            accept_new_options=True,
+            accept_new_options=_free(spec.choices_source),
             placeholder="Choose...",
             format_func=lambda v: choice_label(spec.choices_source, v),
             on_change=lambda: on(st.session_state[key]),
@@ -145,7 +192,7 @@ def value_input(rule: Rule, key: str, readonly: bool, on: Setter) -> None:
             default=[str(v) for v in rule.value or []],
             key=key,
             disabled=readonly,
-            accept_new_options=True,
+            accept_new_options=_free(spec.choices_source),
             format_func=lambda v: choice_label(spec.choices_source, v),
             on_change=lambda: on(list(st.session_state[key])),
         )

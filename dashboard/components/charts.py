@@ -10,13 +10,17 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import Action
-from dashboard import auth_ui
+from dashboard import auth_ui, resources
 from dashboard.components.download import csv_download
+from dashboard.components.readable import display_frame, readable_figure
 
 
 def data_table(frame: pd.DataFrame, name: str, key: str) -> None:
-    """The table, and a CSV download for roles that may export data."""
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    """The table for reading (words, separators, currency, no "None"), and a CSV download of
+    the raw values for roles that may export data."""
+    settings = resources.settings()
+    shown = display_frame(frame, settings.currency, settings.tz)
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table")
     if auth_ui.current_actor().can(Action.EXPORT_DATA):
         csv_download(frame, name, key=f"{key}_csv")
     else:
@@ -32,7 +36,7 @@ def chart_with_data(chart: Any, frame: pd.DataFrame, name: str, key: str, title:
         if isinstance(chart, alt.TopLevelMixin):
             st.altair_chart(cast(alt.Chart, chart), key=f"{key}_chart")
         else:
-            st.plotly_chart(chart, key=f"{key}_chart")
+            st.plotly_chart(readable_figure(chart), key=f"{key}_chart")
     with data_tab:
         data_table(frame, name, key)
 

@@ -7,8 +7,9 @@ import streamlit as st
 
 from core import audit
 from core.auth import Action, Actor
-from core.csvout import CsvFormat, to_csv_bytes
+from core.csvout import PRECISION_NOTE, CsvFormat, to_csv_bytes
 from dashboard import resources, state
+from dashboard.components.readable import display_frame
 
 FORMATS: dict[str, CsvFormat] = {
     "Excel, Europe (; and 1234,56)": CsvFormat.european(),
@@ -53,12 +54,16 @@ def csv_download(
         key=key,
         icon=":material/download:",
         on_click=(lambda: _audit_download(actor, name, len(frame))) if actor else "ignore",
+        help=PRECISION_NOTE,
     )
 
 
 def table_with_download(
     frame: pd.DataFrame, file_name: str, key: str, actor: Actor | None = None
 ) -> None:
-    """A data table and its CSV download (see :func:`csv_download`)."""
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    """A data table for reading (times in the store's time zone) and its CSV download (see
+    :func:`csv_download`)."""
+    settings = resources.settings()
+    shown = display_frame(frame, settings.currency, settings.tz)
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table")
     csv_download(frame, file_name, key=f"{key}_csv", actor=actor)

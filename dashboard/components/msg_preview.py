@@ -12,9 +12,10 @@ from dashboard.components.mdtext import md
 WIDTHS = {"Desktop (640 px)": 640, "Mobile (375 px)": 375}
 
 
-def message_frame(html: str, width: int, height: int = 640) -> None:
-    """The message's HTML, sanitised (no script can run), in an iframe of that width."""
-    st.iframe(sanitize_document(html), width=width, height=height)
+def message_frame(html: str, width: int) -> None:
+    """The message's HTML, sanitised (no script can run), in an iframe of that width and as tall
+    as the message (a narrow mobile width makes it longer: the whole email is shown, never cut)."""
+    st.iframe(sanitize_document(html), width=width, height="content")
 
 
 def width_picker(key: str) -> int:

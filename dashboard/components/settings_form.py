@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from core import accounts, auth, config
 from core.auth import Actor
+from core.errors import OrderflowError
 from core.models import User
 from core.settings import LABELS, SUPPORTED_LOCALES, StoreSettings
 from core.timeutil import all_zones
 from dashboard import resources
-from dashboard.components.feedback import errors_shown
+from dashboard.components.feedback import errors_shown, show_error
 
 SMTP_KEYS = ("HOST", "PORT", "USER", "SECURITY", "FROM")
 
@@ -165,27 +166,66 @@ def smtp_panel() -> None:
     st.caption("Read-only here: change these in the environment or .streamlit/secrets.toml.")
 
 
-def users_panel(actor: Actor) -> None:
-    st.subheader("Users")
+USER_ADDED = "settings.user_added"
+USER_FIELDS = ("u_email", "u_pw")
+
+
+def _users_table() -> list[str]:
     with resources.session() as s:
         users = [
             {"email": u.email, "role": u.role, "active": u.active, "last login": u.last_login_at}
             for u in s.scalars(select(User).order_by(User.email))
         ]
-    st.dataframe(users, hide_index=True, key="users_table")
-    with st.form("add_user", clear_on_submit=True):
+    st.dataframe(
+        users,
+        hide_index=True,
+        key="users_table",
+        column_config={"last login": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+    )
+    return [str(u["email"]) for u in users]
+
+
+def _add_user(actor: Actor) -> None:
+    """Form callback: add the user; on success clear the form and say so on the next run; on an
+    error keep what was typed and the chosen role (no silent reset to more rights)."""
+    email = str(st.session_state.get("u_email", ""))
+    role = str(st.session_state.get("u_role", auth.Role.ANALYST.value))
+    try:
+        with resources.session() as s, s.begin():
+            auth.add_user(
+                s, actor, email, str(st.session_state.get("u_pw", "")), auth.parse_role(role)
+            )
+    except OrderflowError as exc:
+        st.session_state[USER_ADDED] = exc
+        return
+    st.session_state[USER_ADDED] = f"Added {email.strip()} as {role}."
+    for key in USER_FIELDS:
+        st.session_state[key] = ""
+
+
+def users_panel(actor: Actor) -> None:
+    st.subheader("Users")
+    outcome = st.session_state.pop(USER_ADDED, None)
+    emails = _users_table()
+    roles = [r.value for r in auth.Role]
+    with st.form("add_user", clear_on_submit=False):
         a, b, c = st.columns(3)
-        email = a.text_input("Email", key="u_email")
-        role = b.selectbox("Role", [r.value for r in auth.Role], index=1, key="u_role")
-        password = c.text_input("Initial password", type="password", key="u_pw")
-        added = st.form_submit_button("Add user")
-    if added:
-        with errors_shown():
-            with resources.session() as s, s.begin():
-                auth.add_user(s, actor, email, password, auth.parse_role(role))
-            st.success(f"Added {email} as {role}.")
-    if users:
-        manage_user_form(actor, [str(u["email"]) for u in users])
+        a.text_input("Email", key="u_email")
+        b.selectbox(
+            "Role",
+            roles,
+            index=roles.index(auth.Role.ANALYST.value),
+            key="u_role",
+            help="Starts at the role with the fewest rights; pick a higher one on purpose.",
+        )
+        c.text_input("Initial password", type="password", key="u_pw")
+        st.form_submit_button("Add user", on_click=_add_user, args=(actor,))
+    if isinstance(outcome, OrderflowError):
+        show_error(outcome)
+    elif outcome:
+        st.success(outcome, icon=":material/person_add:")
+    if emails:
+        manage_user_form(actor, emails)
 
 
 def manage_user_form(actor: Actor, emails: list[str]) -> None:
@@ -219,4 +259,5 @@ def manage_user_form(actor: Actor, emails: list[str]) -> None:
             else:
                 accounts.reset_password(s, actor, email, password)
                 done = f"New password set for {email}: their sessions ended."
-        st.success(done)
+        st.session_state[USER_ADDED] = done
+        st.rerun()  # the users table above shows the change at once

@@ -18,6 +18,7 @@ from html import escape
 from urllib.parse import parse_qs
 
 from babel.dates import format_date
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -87,7 +88,9 @@ def _shell(view: View, body: str, status: int = 200) -> HTMLResponse:
 def _current(session: Session, view: View, order: Order) -> str:
     from core.models import DeliveryOption, PickupLocation
 
-    option = session.query(DeliveryOption).filter_by(code=order.delivery_option).one_or_none()
+    option = session.scalar(
+        select(DeliveryOption).where(DeliveryOption.code == order.delivery_option)
+    )
     name = option.name if option else (order.delivery_option or "–")
     start, end = order.promised_delivery_start, order.promised_delivery_at
     if order.pickup_location_id:

@@ -70,8 +70,8 @@ def test_parallel_first_signings_agree_on_one_key(
     assert len(keys) == 1 and all(p.returncode == 0 for p in runs)
 
 
-@pytest.mark.parametrize("value", ["", "   ", "short"])
-def test_empty_or_short_key_is_refused_clearly(
+@pytest.mark.parametrize("value", ["", "   "])
+def test_empty_key_is_refused_clearly(
     secrets_file: Path, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.setenv("ORDERFLOW_SECRET_KEY", value)

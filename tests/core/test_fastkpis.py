@@ -25,6 +25,7 @@ from core.models import (
     Customer,
     CustomerDay,
     CustomerFact,
+    FactCount,
     Order,
     Review,
     Shipment,
@@ -205,6 +206,7 @@ def test_ensure_builds_a_database_without_facts(engine: Engine) -> None:
         s.execute(delete(CustomerFact))
         s.execute(delete(CustomerDay))
         s.execute(delete(CurrencyTotal))
+        s.execute(delete(FactCount))
         store_settings.set_meta(s, facts.FACTS_META_KEY, None)
         s.commit()
     with engine.connect() as conn:
@@ -244,6 +246,7 @@ def test_constants_written_out_match_their_source() -> None:
     assert store_settings.StoreSettings().currency == fastkpis.DEFAULT_CURRENCY
     assert fastkpis.FACTS_META_KEY == facts.FACTS_META_KEY
     assert fastkpis.FACTS_VERSION == facts.FACTS_VERSION
+    assert fastkpis.MONTH_SPAN == facts.MONTH_SPAN
 
 
 def test_the_fast_path_imports_neither_pandas_nor_the_orm_models(

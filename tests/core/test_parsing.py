@@ -79,3 +79,11 @@ def test_european_csv() -> None:
     assert lines == ["order;total;rate", '"A;1";1234,50;0,5', "B;2;1,25"]
     with pytest.raises(ValidationError, match="must differ"):
         CsvFormat(delimiter=",", decimal=",")
+
+
+def test_csv_rounds_money_to_cents_and_rates_to_four_decimals() -> None:
+    frame = pd.DataFrame(
+        {"gross_revenue": [1091.6599999999999], "churn_rate": [0.123456789], "orders": [3]}
+    )
+    lines = to_csv_bytes(frame, CsvFormat.european()).decode("utf-8-sig").splitlines()
+    assert lines == ["gross_revenue;churn_rate;orders", "1091,66;0,1235;3"]

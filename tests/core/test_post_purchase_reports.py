@@ -29,7 +29,7 @@ def test_coupon_summary_counts_uses_flags_and_value(session: Session) -> None:
             "value_of_redeemed_coupons": Decimal("20.00"),
         },
         {
-            "workflow": "(none)",  # the referral reward, issued outside a workflow
+            "workflow": coupon_reports.NO_WORKFLOW,  # the referral reward
             "issued": 1,
             "redeemed": 0,
             "flagged": 0,

@@ -29,7 +29,8 @@ def test_bad_values_name_the_field_and_write_nothing(session: Session) -> None:
         settings.update_settings(
             session, OWNER, {"name": "Shop", "timezone": "Mars/Base", "quiet_hours_start": "25:00"}
         )
-    assert "timezone" in str(info.value) and "quiet_hours_start" in str(info.value)
+    assert "Time zone:" in str(info.value) and "Quiet hours start" in str(info.value)
+    assert info.value.field == "timezone"  # the internal name stays on the error for code
     assert settings.load(session).name == "My shop"
 
 

@@ -84,3 +84,25 @@ def test_roles_see_their_pages() -> None:
     assert owner == {p.title for p in PAGES}
     assert "Data" in analyst and "Workflows" not in analyst and "Templates" not in analyst
     assert "Workflows" in manager and "Data" not in manager and "Delivery options" not in manager
+
+
+def test_first_start_sets_the_public_address(
+    app_db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.orm import Session
+
+    from core import settings as store_settings
+
+    monkeypatch.setenv(accounts.ENV_SETUP_CODE, "SETUP-CODE-2026")
+    accounts.issue_setup_code(app_db)
+    at = _app().run()
+    at.text_input(key="owner_code").set_value("SETUP-CODE-2026")
+    assert at.text_input(key="owner_url").label.startswith("Public web address")
+    at.text_input(key="owner_email").set_value("boss@example.com")
+    at.text_input(key="owner_pw").set_value("a good long password")
+    at.text_input(key="owner_pw2").set_value("a good long password")
+    at.text_input(key="owner_url").set_value("https://orders.shop.example/")
+    at.button(key="FormSubmitter:create_owner-Create owner account").click().run()
+    assert not at.exception and not at.error
+    with Session(app_db) as s:
+        assert store_settings.load(s).public_base_url == "https://orders.shop.example"

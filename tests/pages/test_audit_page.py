@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from core import accounts, audit, auth
+from core import accounts, audit_read, auth
 from core.auth import Actor, Role
 from core.errors import AuthError, PermissionDenied
 from tests.pages.conftest import PageRunner
@@ -27,11 +27,11 @@ def test_owner_filters_the_audit_log(run_page: PageRunner, app_db: Engine) -> No
     at = run_page("audit.py")
     assert not at.exception
     frame = at.dataframe[0].value
-    assert {"user.create", "user.role", "login", "login.failed"} <= set(frame["action"])
+    assert {"user.create", "user.role", "login", "login.failed"} <= set(frame["Action"])
     at.selectbox(key="audit_action").set_value("user.").run()
-    assert set(at.dataframe[0].value["action"]) == {"user.create", "user.role"}
+    assert set(at.dataframe[0].value["Action"]) == {"user.create", "user.role"}
     at.text_input(key="audit_who").set_value("ana@").run()
-    assert set(at.dataframe[0].value["actor"]) == set()  # the changes were made by cli
+    assert set(at.dataframe[0].value["Actor"]) == set()  # the changes were made by cli
     assert [d for d in at.get("download_button") if "audit_csv" in d.proto.id]
 
 
@@ -40,4 +40,4 @@ def test_other_roles_cannot_read_it(app_db: Engine) -> None:
     with Session(app_db) as s:
         for role in (Role.MERCHANT, Role.MANAGER, Role.ANALYST):
             with pytest.raises(PermissionDenied):
-                audit.entries(s, Actor(f"{role.value}@example.com", role))
+                audit_read.entries(s, Actor(f"{role.value}@example.com", role))

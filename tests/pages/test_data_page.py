@@ -18,10 +18,15 @@ def test_demo_data_load_and_clear(run_page: PageRunner) -> None:
     at = run_page("data.py")
     at.button(key="demo_load").click().run(timeout=120)
     assert not at.exception
-    assert "The demo shop is **loaded**." in [m.value for m in at.markdown]
+    loaded = " ".join(m.value for m in at.markdown)
+    assert "The demo shop is **loaded**:" in loaded and " orders, " in loaded
+    assert at.button(key="demo_clear").disabled  # nothing goes without confirming
+    at.checkbox(key="demo_clear_confirm").check().run()
     at.button(key="demo_clear").click().run(timeout=120)
     assert not at.exception
     assert "No demo data is loaded." in [m.value for m in at.markdown]
+    report = at.success[0].value
+    assert report.startswith("Removed ") and " orders" in report and "untouched" in report
 
 
 def test_analyst_only_exports(run_page: PageRunner) -> None:

@@ -72,8 +72,10 @@ def test_satisfaction_and_delivery_values(run_page: PageRunner, app_db: Engine) 
     assert sat["Average rating"] == "3.50 ★" and sat["CSAT"] == "50%" and sat["NPS"] == "+0"
     page = run_page("delivery.py", role=Role.MANAGER, **{state.FILTERS: jan_feb})
     assert _metrics(page)["On-time delivery rate"] == "50.0%"
-    kept = next(d.value for d in page.dataframe if "kept" in d.value.columns)
-    assert int(kept["delivered"].sum()) == 4 and int(kept["kept"].sum()) == 2  # as the 50.0%
+    frames = [d.value.rename(columns=lambda c: str(c).lower()) for d in page.dataframe]
+    kept = next(f for f in frames if "kept" in f.columns)
+    delivered, on_time = (kept[c].astype(int).sum() for c in ("delivered", "kept"))
+    assert (delivered, on_time) == (4, 2)  # the 50.0% above
 
 
 def test_retention_cohort_table(run_page: PageRunner, app_db: Engine) -> None:
@@ -83,9 +85,9 @@ def test_retention_cohort_table(run_page: PageRunner, app_db: Engine) -> None:
     )
     assert _metrics(at)["Median time between orders"] == "34 days"  # 34.5 rounds to even
     tables = [d.value for d in at.dataframe]
-    cohorts = next(t for t in tables if "cohort" in t.columns and "customers" in t.columns)
-    assert list(cohorts["cohort"]) == ["2024-01", "2024-02"]
-    assert list(cohorts["1"]) == [0.5, 0.0]
+    cohorts = next(t for t in tables if "Cohort" in t.columns and "Customers" in t.columns)
+    assert list(cohorts["Cohort"]) == ["2024-01", "2024-02"]
+    assert list(cohorts["Month 1 retention"]) == ["50.0%", "0.0%"]
 
 
 def test_workflow_impact_funnel_and_lift(run_page: PageRunner, app_db: Engine) -> None:
@@ -141,7 +143,7 @@ def test_workflow_impact_funnel_and_lift(run_page: PageRunner, app_db: Engine) -
     assert "Welch" not in readings and "bootstrap" not in readings  # detail stays in the expander
     assert len([c for c in at.get("plotly_chart")]) >= 3  # one chart per measure
     detail = next(e for e in at.expander if e.label == "Statistical detail")
-    assert "Welch t interval" in list(detail.dataframe[0].value["method"])
+    assert "Welch t interval" in list(detail.dataframe[0].value["Method"])
     at.number_input(key="impact_window").set_value(30).run()
     assert not at.exception
 

@@ -90,7 +90,7 @@ def test_outbox_filters_retry_and_run_log(run_page, app_db: Engine) -> None:  # 
     assert not at.exception
     assert [m.value for m in at.metric][2:] == ["1", "1"]  # suppressed, failed
     at.multiselect(key="outbox_reasons").set_value(["no_consent"]).run()
-    assert list(at.dataframe[0].value["state"]) == ["suppressed"]
+    assert list(at.dataframe[0].value["State"]) == ["suppressed"]
     at.multiselect(key="outbox_reasons").set_value([]).run()
     at.button(key="outbox_retry").click().run()
     assert not at.exception and "queued again" in at.success[0].value
@@ -99,7 +99,7 @@ def test_outbox_filters_retry_and_run_log(run_page, app_db: Engine) -> None:  # 
     at.radio(key="runlog_kind").set_value("Order").run()
     at.text_input(key="runlog_ref").set_value("ORD-9").run()
     log = at.dataframe[-1].value
-    assert {"entered", "send_email", "message review_request"} <= set(log["kind"])
+    assert {"entered", "send_email", "message review_request"} <= set(log["Kind"])
     assert not at.exception
 
 
@@ -116,3 +116,16 @@ def test_manager_sees_but_cannot_retry(run_page, app_db: Engine) -> None:  # typ
     at.text_input(key="runlog_ref").set_value("nobody@example.com").run()
     assert "No customer" in at.error[0].value
     assert not at.exception
+
+
+def test_times_are_shown_in_the_store_time_zone(run_page, app_db: Engine) -> None:  # type: ignore[no-untyped-def]
+    from core import settings as store_settings
+    from core.auth import Actor
+
+    _seed(app_db)
+    with Session(app_db) as s, s.begin():
+        store_settings.update_settings(s, Actor.cli(), {"timezone": "Europe/Warsaw"})
+    at = run_page("outbox.py")
+    columns = list(at.dataframe[0].value.columns)
+    timed = [c for c in columns if c.endswith("(Europe/Warsaw)")]
+    assert timed, columns  # the *_at columns say which zone their times are in
