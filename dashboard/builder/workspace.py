@@ -3,13 +3,15 @@ editor (with its validation messages and structure buttons) on the right."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from core.builder import graph
 from core.engine.validate import Problem
 from dashboard import resources
 from dashboard.builder import structure as builder_structure
-from dashboard.builder.canvas import draw_canvas
+from dashboard.builder.canvas import clicked_node, draw_canvas
 from dashboard.builder.node_editor import step_editor, trigger_editor
 from dashboard.builder.state import NODE_PICKER, Working
 from dashboard.builder.structure import node_name
@@ -38,7 +40,9 @@ def _picker(work: Working, nodes: list[str]) -> str:
     )
 
 
-def workspace(work: Working, problems: list[Problem], readonly: bool) -> None:
+def workspace(work: Working, problems: list[Problem], readonly: bool) -> Callable[[], None]:
+    """Draw the node picker and the selected node's editor; return the function drawing the
+    canvas beside them, to be called after every other widget of the page (see draw_canvas)."""
     by_node = problems_by_node(work, problems)
     canvas = graph.canvas(
         work.definition,
@@ -46,12 +50,12 @@ def workspace(work: Working, problems: list[Problem], readonly: bool) -> None:
         resources.settings().currency,
     )
     nodes = [graph.TRIGGER_ID, *(s.id for s in work.definition.steps)]
+    clicked = clicked_node(work)
+    if clicked in nodes:
+        st.session_state[NODE_PICKER] = clicked  # before the picker is drawn: it opens it
     left, right = st.columns([11, 9], gap="medium")
     with left:
-        clicked = draw_canvas(work, canvas, st.session_state.get(NODE_PICKER))
-        if clicked in nodes:
-            st.session_state[NODE_PICKER] = clicked
-            st.rerun()  # redraw the canvas with the new selection and open its editor
+        spot = st.container()
         st.caption("Click a node to edit it, or pick it in the list on the right.")
     with right:
         selected = _picker(work, nodes)
@@ -65,9 +69,14 @@ def workspace(work: Working, problems: list[Problem], readonly: bool) -> None:
                 step = work.definition.step(selected)
                 if step is not None:
                     step_editor(work, step, readonly, by_node.get(selected, []))
-        if readonly:
-            return
-        builder_structure.add_tools(work, selected)
-        if selected != graph.TRIGGER_ID:
-            builder_structure.move_tools(work, selected)
-            builder_structure.delete_tools(work, selected)
+        if not readonly:
+            builder_structure.add_tools(work, selected)
+            if selected != graph.TRIGGER_ID:
+                builder_structure.move_tools(work, selected)
+                builder_structure.delete_tools(work, selected)
+
+    def draw() -> None:
+        with spot:
+            draw_canvas(work, canvas, st.session_state.get(NODE_PICKER))
+
+    return draw
