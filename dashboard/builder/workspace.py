@@ -16,6 +16,8 @@ from dashboard.builder.node_editor import step_editor, trigger_editor
 from dashboard.builder.state import NODE_PICKER, Working
 from dashboard.builder.structure import node_name
 
+NODE_LABEL = f"{NODE_PICKER}.label"  # the selected node's label as last drawn
+
 
 def problems_by_node(work: Working, problems: list[Problem]) -> dict[str, list[Problem]]:
     known = {s.id for s in work.definition.steps}
@@ -27,9 +29,17 @@ def problems_by_node(work: Working, problems: list[Problem]) -> dict[str, list[P
 
 
 def _picker(work: Working, nodes: list[str]) -> str:
-    if st.session_state.get(NODE_PICKER) not in nodes:
-        st.session_state[NODE_PICKER] = graph.TRIGGER_ID
-    return str(
+    """The node selectbox. The browser keeps a selectbox's choice by its label, and a step's
+    label says what it does ("Wait 1 day" -> "Wait 7 days"): when an edit changes the selected
+    node's label, the label the browser sends back no longer matches and the choice would fall
+    back to the first node (the trigger). So the choice is set again whenever its label differs
+    from the one last drawn, which sends the new label to the browser."""
+    current = st.session_state.get(NODE_PICKER)
+    if current not in nodes:
+        st.session_state[NODE_PICKER] = current = graph.TRIGGER_ID
+    elif st.session_state.get(NODE_LABEL) != node_name(work.definition, str(current)):
+        st.session_state[NODE_PICKER] = current
+    selected = str(
         st.selectbox(
             "Node",
             nodes,
@@ -38,6 +48,8 @@ def _picker(work: Working, nodes: list[str]) -> str:
             help="The same as clicking a node on the canvas.",
         )
     )
+    st.session_state[NODE_LABEL] = node_name(work.definition, selected)
+    return selected
 
 
 def workspace(work: Working, problems: list[Problem], readonly: bool) -> Callable[[], None]:
