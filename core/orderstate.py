@@ -35,6 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -100,9 +101,9 @@ def statuses(
     """:func:`order_status` on whole columns (boolean arrays; ``floor`` an object array of
     stored statuses or None), for the bulk paths."""
     level = np.select([delivered, shipped, paid], [3, 2, 1], 0)
-    if floor is not None:
-        floors = np.array([FLOOR.get(s, 0) if isinstance(s, str) else 0 for s in floor])
-        level = np.maximum(level, floors) if len(floors) else level
+    if floor is not None and len(floor):
+        floors = pd.Series(floor, dtype=object).map(FLOOR).fillna(0).to_numpy(dtype=np.int64)
+        level = np.maximum(level, floors)
     progress = np.asarray(LEVELS, dtype=object)[level]
     return np.select(
         [cancelled, fully_refunded], ["cancelled", "refunded"], progress.astype(object)
@@ -167,7 +168,7 @@ def _shipment(session: Session, order: Order, ref: str, payload: dict[str, Any])
     if chosen is None:
         chosen = Shipment(order=order)
         session.add(chosen)
-    if ref and chosen.tracking_number is None:
+    if ref and chosen.tracking_number is None and chosen.ref != ref:  # not the source's parcel id
         chosen.tracking_number = ref
     for key in ("carrier", "tracking_url"):
         if payload.get(key) and getattr(chosen, key) is None:

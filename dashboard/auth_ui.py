@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import quote, urlsplit
 
 import streamlit as st
@@ -46,6 +47,49 @@ def client_address() -> str:
         return "unknown"
 
 
+# Stores the login cookie: the browser fetches the session route itself and reports back, so
+# the app counts as logged in only once the cookie exists (a URL typed right after logging in,
+# or a reload, then opens the app instead of the login form).
+_COOKIE_SETTER = st.components.v2.component(
+    "orderflow_login_cookie",
+    js="""
+const requested = new Set();
+export default function ({ data, setStateValue }) {
+  if (requested.has(data)) return;
+  requested.add(data);
+  fetch(data, { credentials: "same-origin", cache: "no-store" })
+    .then((r) => setStateValue("status", r.ok ? "set" : "failed: HTTP " + r.status))
+    .catch((e) => setStateValue("status", "failed: " + e));
+}
+""",
+)
+
+
+def _cookie_confirmed() -> bool:
+    """Have the browser store the session cookie after a login; True once it says it did.
+    Until then the page says the login is being finished (the app's pages are not shown)."""
+    url = st.session_state.get(state.COOKIE_PENDING)
+    if not url:
+        return True
+    key = "login-cookie-" + hashlib.sha256(str(url).encode()).hexdigest()[:16]
+    result = _COOKIE_SETTER(data=str(url), key=key, on_status_change=lambda: None)
+    status = getattr(result, "status", None)
+    if status == "set":
+        st.session_state.pop(state.COOKIE_PENDING, None)
+        return True
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        if status:
+            st.error(
+                f"This browser did not store the login ({status}). Allow cookies for this "
+                "site, then reload the page and log in again.",
+                icon=":material/cookie:",
+            )
+        else:
+            st.info("Finishing the login in this browser…", icon=":material/hourglass_top:")
+    return False
+
+
 def _call_route(url: str) -> None:
     """Have the browser load a route of the server in an invisible same-origin frame; the route
     sets or clears the HttpOnly session cookie."""
@@ -57,7 +101,7 @@ def _start_cookie_session(actor: Actor, session_token: str) -> None:
     st.session_state[state.SESSION_TOKEN] = session_token
     st.session_state.pop(state.LOGGED_OUT, None)
     token = session_routes.login_token(session_token)
-    st.session_state[state.PENDING_ROUTE] = f"/auth/session?t={quote(token)}"
+    st.session_state[state.COOKIE_PENDING] = f"/auth/session?t={quote(token)}"
 
 
 def _browser_origin() -> str:
@@ -148,12 +192,13 @@ def gate() -> Actor | None:
             ended = exc.message
             st.session_state.pop(state.ACTOR, None)
             st.session_state.pop(state.SESSION_TOKEN, None)
+            st.session_state.pop(state.COOKIE_PENDING, None)
             st.session_state[state.LOGGED_OUT] = True
             _call_route("/auth/logout")
         else:
             st.session_state[state.ACTOR] = actor
             st.session_state[state.SESSION_TOKEN] = token
-            return actor
+            return actor if _cookie_confirmed() else None
     st.session_state.pop(state.ACTOR, None)
     with resources.session() as s:
         has_users = auth.user_count(s) > 0
@@ -175,6 +220,7 @@ def logout() -> None:
         with resources.session() as s, s.begin():
             accounts.end_session(s, str(token))
     st.session_state.pop(state.ACTOR, None)
+    st.session_state.pop(state.COOKIE_PENDING, None)
     st.session_state[state.LOGGED_OUT] = True
     st.session_state[state.PENDING_ROUTE] = "/auth/logout"
     st.rerun()

@@ -3,6 +3,7 @@
 ACTOR = "orderflow.actor"
 SESSION_TOKEN = "orderflow.session_token"
 PENDING_ROUTE = "orderflow.pending_route"
+COOKIE_PENDING = "orderflow.cookie_pending"
 CSV_FORMAT = "orderflow.csv_format"
 FILTERS = "orderflow.filters"
 LOGGED_OUT = "orderflow.logged_out"

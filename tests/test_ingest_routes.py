@@ -368,3 +368,201 @@ def test_health_and_metrics(client: TestClient, monkeypatch: pytest.MonkeyPatch)
     assert answer.status_code == 200
     assert 'orderflow_events_received_total{source="shopify",status="stored"}' in answer.text
     assert "orderflow_queue_depth" in answer.text
+
+
+def api_source(engine: Engine) -> dict[str, str]:
+    with Session(engine) as s, s.begin():
+        _, token = sources.add(s, Actor.cli(), "api", "erp")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def api_event(number: str, event_id: str, kind: str, **extra: Any) -> dict[str, Any]:
+    order: dict[str, Any] = {"number": number}
+    if kind == "placed":
+        order.update(total="100.00", customer={"email": "q@example.com"})
+    return {"id": event_id, "type": kind, "occurred_at": "2026-12-01T10:00:00Z", "order": order} | (
+        extra
+    )
+
+
+def test_refund_without_money_refunds_nothing(client: TestClient, use_database: Engine) -> None:
+    shopify(client, "orders/create", fixture("shopify_order.json"), "w-1")
+    restock = fixture("shopify_refund.json")
+    restock.update(id=777, transactions=[], refund_line_items=[])
+    assert shopify(client, "refunds/create", restock, "w-2").json() == {"status": "stored"}
+    order = order_of(use_database, "#9999")
+    assert (order.refunded_amount, order.refunded_at, order.status) == (Decimal("0"), None, "paid")
+    assert "no money refunded" in receive.recent(Session(use_database))[0]["changed"]
+    auth = api_source(use_database)
+    batch = {
+        "events": [
+            api_event("Q-1", "q1", "placed"),
+            api_event("Q-1", "q2", "refunded", amount="0.00"),
+        ]
+    }
+    assert client.post("/api/v1/events", json=batch, headers=auth).json()["accepted"] == 2
+    order = order_of(use_database, "Q-1")
+    assert (order.refunded_amount, order.refunded_at) == (Decimal("0"), None)
+
+
+def test_api_refund_larger_than_left_rejects_the_batch(
+    client: TestClient, use_database: Engine
+) -> None:
+    auth = api_source(use_database)
+    placed = {"events": [api_event("Q-2", "p1", "placed")]}
+    assert client.post("/api/v1/events", json=placed, headers=auth).status_code == 200
+    before = counts(use_database)
+    batch = {
+        "events": [
+            api_event("Q-2", "r1", "refunded", amount="60.00"),
+            api_event("Q-2", "r2", "refunded", amount="60.00"),
+        ]
+    }
+    answer = client.post("/api/v1/events", json=batch, headers=auth)
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "events[1].amount" and "r2" in answer.json()["error"]
+    assert counts(use_database) == before
+    assert order_of(use_database, "Q-2").refunded_amount == Decimal("0")
+
+
+def test_tracking_added_later_updates_the_one_shipment(
+    client: TestClient, use_database: Engine
+) -> None:
+    shopify(client, "orders/create", fixture("shopify_order.json"), "w-1")
+    untracked = fixture("shopify_fulfillment.json")
+    untracked.update(
+        tracking_number=None,
+        tracking_numbers=[],
+        tracking_url=None,
+        tracking_urls=[],
+        tracking_company=None,
+    )
+    assert shopify(client, "fulfillments/create", untracked, "w-2").json()["status"] == "stored"
+    [shipment] = order_of(use_database, "#9999").shipments
+    assert shipment.tracking_number is None  # not the fulfillment id
+    tracked = fixture("shopify_fulfillment.json")
+    tracked["updated_at"] = "2026-11-30T16:00:00+01:00"
+    assert shopify(client, "fulfillments/update", tracked, "w-3").json()["status"] == "stored"
+    [shipment] = order_of(use_database, "#9999").shipments
+    assert (shipment.tracking_number, shipment.carrier) == ("1Z2345", "DHL Express")
+    with Session(use_database) as s:
+        shipped = s.scalars(select(OrderEvent.ref).where(OrderEvent.type == "shipped")).all()
+    assert shipped == [str(tracked["id"])]
+
+
+def test_late_older_webhook_keeps_fields_but_applies_its_events(
+    client: TestClient, use_database: Engine
+) -> None:
+    newer = fixture("shopify_order.json")
+    newer.update(updated_at="2026-11-30T12:00:00+01:00", note="edited later", total_price="199.00")
+    newer["line_items"] = newer["line_items"][:1]
+    assert shopify(client, "orders/updated", newer, "w-1").json()["status"] == "stored"
+    assert shopify(client, "orders/create", fixture("shopify_order.json"), "w-2").status_code == 200
+    order = order_of(use_database, "#9999")
+    assert (order.note, order.total, len(order.lines)) == ("edited later", Decimal("199.00"), 1)
+    cancelled = fixture("shopify_order.json")
+    cancelled.update(
+        updated_at="2026-11-30T11:30:00+01:00", cancelled_at="2026-11-30T11:30:00+01:00"
+    )
+    assert shopify(client, "orders/cancelled", cancelled, "w-3").status_code == 200
+    order = order_of(use_database, "#9999")
+    assert order.status == "cancelled" and order.note == "edited later"
+    same_second = fixture("shopify_order.json")
+    same_second.update(updated_at="2026-11-30T12:00:00+01:00", note="same second")
+    assert shopify(client, "orders/updated", same_second, "w-4").status_code == 200
+    assert order_of(use_database, "#9999").note == "same second"
+
+
+def test_malformed_fulfillment_answers_400_never_500(
+    client: TestClient, use_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shopify(client, "orders/create", fixture("shopify_order.json"), "w-1")
+    before = counts(use_database)
+    for hook, name in (("w-2", "tracking_numbers"), ("w-3", "tracking_urls")):
+        bad = fixture("shopify_fulfillment.json")
+        bad.update({name: 5, name[:-1]: None})
+        answer = shopify(client, "fulfillments/create", bad, hook)
+        assert answer.status_code == 400 and answer.json()["field"] == f"fulfillment.{name}"
+    assert counts(use_database) == before
+    single = fixture("shopify_fulfillment.json")
+    single.update(tracking_number=None, tracking_numbers="ABC123")
+    assert shopify(client, "fulfillments/create", single, "w-4").json()["status"] == "stored"
+    assert order_of(use_database, "#9999").shipments[0].tracking_number == "ABC123"
+
+    def broken(topic: str, data: Any) -> Any:
+        raise TypeError("unexpected shape")
+
+    monkeypatch.setitem(receive.MAPPERS, "shopify", (lambda topic: True, broken))
+    answer = shopify(client, "orders/updated", fixture("shopify_order.json"), "w-5")
+    assert answer.status_code == 400 and "orders/updated" in answer.json()["error"]
+    with Session(use_database) as s:
+        logged = s.scalars(select(Delivery).order_by(Delivery.id.desc())).first()
+    assert logged is not None and logged.status == "rejected"
+    assert "orders/updated" in (logged.reason or "")
+
+
+def test_newer_shop_opt_in_after_unsubscribe_here_subscribes_again(
+    client: TestClient, use_database: Engine
+) -> None:
+    import datetime as dt
+
+    from core.messaging import unsubscribe
+    from core.models import ConsentEvent
+
+    shopify(client, "orders/create", fixture("shopify_order.json"), "w-1")
+    with Session(use_database) as s, s.begin():
+        cid = s.scalars(select(Customer.id)).one()
+        token = unsubscribe.make_token(0, cid)
+        unsubscribe.unsubscribe(s, token, "link", now=dt.datetime(2026, 12, 5, tzinfo=dt.UTC))
+    undated = fixture("shopify_order.json")
+    undated["customer"].pop("email_marketing_consent")
+    undated["customer"]["accepts_marketing"] = True
+    undated["updated_at"] = "2026-12-07T10:00:00+01:00"
+    shopify(client, "orders/updated", undated, "w-2")
+    customer = order_of(use_database, "#9999").customer
+    assert not customer.marketing_consent and customer.unsubscribed_at is not None
+    newer = fixture("shopify_order.json")
+    newer.update(id=1, name="#10000", updated_at="2026-12-08T10:00:00+01:00")
+    newer["customer"]["email_marketing_consent"]["consent_updated_at"] = "2026-12-08T10:00:00+01:00"
+    assert shopify(client, "orders/create", newer, "w-3").json()["status"] == "stored"
+    customer = order_of(use_database, "#10000").customer
+    assert customer.marketing_consent and customer.unsubscribed_at is None
+    assert customer.consent_source == "shopify"
+    with Session(use_database) as s:
+        last = s.scalars(select(ConsentEvent).order_by(ConsentEvent.id.desc())).first()
+    assert last is not None and (last.granted, last.source) == (True, "shopify")
+
+
+def test_401_reveals_no_connected_shop(client: TestClient) -> None:
+    wrong = shopify(client, "orders/create", fixture("shopify_order.json"), "w-1", secret="x" * 20)
+    unknown = shopify(
+        client, "orders/create", fixture("shopify_order.json"), "w-2", domain="other.myshopify.com"
+    )
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+
+
+def test_metrics_count_oversized_and_unreadable_as_rejected(
+    client: TestClient, use_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ops.METRICS_TOKEN, "metrics-token-123")
+
+    def rejected(reason: str, kind: str = "shopify") -> float:
+        text = client.get("/metrics", headers={"Authorization": "Bearer metrics-token-123"}).text
+        line = f'orderflow_events_rejected_total{{reason="{reason}",source="{kind}"}} '
+        found = [x for x in text.splitlines() if x.startswith(line)]
+        return float(found[0].split()[-1]) if found else 0.0
+
+    before = rejected("too_large"), rejected("mapping_failed"), rejected("too_large", "api")
+    huge = b"{" + b" " * (ingest.MAX_BODY + 1) + b"}"
+    assert shopify(client, "orders/create", huge, "w-1").status_code == 413
+    auth = api_source(use_database)
+    assert client.post("/api/v1/events", content=huge, headers=auth).status_code == 413
+
+    def broken(topic: str, data: Any) -> Any:
+        raise KeyError("id")
+
+    monkeypatch.setitem(receive.MAPPERS, "shopify", (lambda topic: True, broken))
+    assert shopify(client, "orders/create", fixture("shopify_order.json"), "w-2").status_code == 400
+    after = rejected("too_large"), rejected("mapping_failed"), rejected("too_large", "api")
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1.0, 1.0, 1.0]

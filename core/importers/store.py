@@ -6,7 +6,7 @@ order (the latest wins); an order's lines are replaced. Events go to the normali
 source ``import`` (one per key, :data:`core.events.KEY`; an event already logged is kept). Order
 state follows :func:`core.orderstate.apply_event`'s rules: new orders get the status
 :func:`~core.importers.batch.derive_lifecycle` computed, known orders are recomputed from what is
-stored once the file's values are written (:func:`refresh_statuses`)."""
+stored once the file's values are written (:mod:`core.importers.lifecycle`)."""
 
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from core.importers.batch import ORDER_EVENT_COLUMNS, Batch
 from core.importers.customers import upsert_customers
 from core.importers.events import new_order_events
 from core.importers.job import EVENT_SOURCE, Job, split, table
+from core.importers.lifecycle import refresh_statuses
 from core.importers.parsing import month_and_date
 from core.importers.summary import Counts
 from core.importers.writer import Writer
-from core.orderstate import statuses
 
 ORDER_COLUMNS = (
     "external_id",
@@ -138,37 +138,6 @@ def _shipments(writer: Writer, new: pd.DataFrame, old: pd.DataFrame) -> None:
     writer.insert(shipments, inserts)
 
 
-def refresh_statuses(writer: Writer, order_ids: pd.Series) -> None:
-    """Recompute the status of known orders from their stored moments and shipments (the
-    stored status is the floor), as :func:`core.orderstate.refresh_status` does for one."""
-    if order_ids.empty:
-        return
-    columns = ("status", "paid_at", "cancelled_at", "refunded_at", "refunded_amount", "total")
-    orders = writer.lookup(table("orders"), "id", order_ids, columns)
-    moments = ("shipped_at", "out_for_delivery_at", "ready_for_pickup_at")
-    done = ("delivered_at", "picked_up_at")
-    rows = writer.lookup(table("shipments"), "order_id", order_ids, (*moments, *done))
-    arrived = rows[list(done)].notna().any(axis=1)
-    sent = arrived | rows[list(moments)].notna().any(axis=1)
-    per_order = pd.DataFrame({"order_id": rows["order_id"], "arrived": arrived, "sent": sent})
-    flags = per_order.groupby("order_id").agg(arrived=("arrived", "all"), sent=("sent", "any"))
-    ids = orders["id"]
-    refunded = pd.to_numeric(orders["refunded_amount"], errors="coerce").fillna(0)
-    status = statuses(
-        cancelled=orders["cancelled_at"].notna().to_numpy(),
-        fully_refunded=(
-            orders["refunded_at"].notna() & (refunded >= pd.to_numeric(orders["total"]))
-        ).to_numpy(dtype=bool),
-        delivered=ids.isin(flags.index[flags["arrived"]]).to_numpy(dtype=bool),
-        shipped=ids.isin(flags.index[flags["sent"]]).to_numpy(dtype=bool),
-        paid=orders["paid_at"].notna().to_numpy(),
-        floor=orders["status"].to_numpy(dtype=object),
-    )
-    changed = orders.assign(new=status)
-    changed = changed[changed["new"] != changed["status"]]
-    writer.update(table("orders"), changed[["id", "new"]].rename(columns={"new": "status"}))
-
-
 def _events(writer: Writer, orders: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for event_type, column in ORDER_EVENT_COLUMNS.items():
@@ -194,8 +163,9 @@ def _events(writer: Writer, orders: pd.DataFrame) -> pd.DataFrame:
 
 def _unlogged(writer: Writer, events: pd.DataFrame) -> pd.DataFrame:
     """Events of known orders minus the shipment events already logged under any reference (a
-    live source logs ``shipped`` with its tracking number; a shop export re-imported after it
-    names no parcel, and must not log a second ``shipped`` that would mail the customer again)."""
+    live source logs ``shipped`` with its parcel reference, the fulfillment id; a shop export
+    re-imported after it names no parcel, and must not log a second ``shipped`` that would mail
+    the customer again)."""
     if events.empty:
         return events
     kinds = events["type"].isin(SHIPMENT_EVENT_TYPES)

@@ -154,9 +154,9 @@ def to_order(event: EventModel) -> OrderIn:
     elif event.type == "cancelled":
         out.cancelled_at = at
     elif event.type == "refunded":
-        out.refunds = [
-            RefundIn(ref=event.id[:64], at=at, amount=event.amount or o.total or Decimal(0))
-        ]
+        # no amount: the whole order (its total when given); "0.00": no money, skipped
+        amount = event.amount if event.amount is not None else o.total
+        out.refunds = [RefundIn(ref=event.id[:64], at=at, amount=amount, exact=True)]
     elif event.type in SHIPMENT_FIELDS:
         s = event.shipment or ShipmentModel()
         shipment = ShipmentIn(

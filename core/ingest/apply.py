@@ -4,7 +4,8 @@ Identity is the importers': an order by its number (Shopify's ``Name``), a custo
 lower-cased email (``<platform>:<order number>`` without one), so imported history and live data
 meet. Consent from the shop applies only when it is newer than what Orderflow recorded. Events go
 through the shared order-state function :func:`core.orderstate.apply_event` (event key: order,
-type and reference; a shipment's reference is its tracking number, a refund's its id).
+type and reference; a shipment's reference is the source's stable parcel reference, Shopify's
+fulfillment id, never its tracking number, which may come later; a refund's its id).
 Everything happens in the caller's transaction.
 """
 
@@ -46,6 +47,10 @@ class UnknownOrder(LookupError):
     """A partial update (fulfillment, refund) for an order not received yet."""
 
 
+class RefundTooLarge(ValueError):
+    """An exact refund (event API) for more than is left to refund on the order."""
+
+
 def customer_key(email: str | None, platform: str, number: str) -> str:
     key = email or f"{platform}:{number}"
     if len(key) > KEY_LIMIT:
@@ -69,17 +74,19 @@ def apply_order(
     if order is None and o.placed_at is None:
         raise UnknownOrder(f"order {o.number or o.platform_id} is not known yet")
     changes: dict[str, Any] = {"order": order.external_id if order else o.number, "events": []}
-    if order is not None and _stale(order, o):
+    stale = order is not None and _stale(order, o)
+    customer = None
+    if stale:  # an older state arriving late: its fields are not applied, its events are
         changes["stale"] = True
-        return changes
-    customer = _customer(session, o, platform, now, changes) if o.customer else None
+    elif o.customer:
+        customer = _customer(session, o, platform, now, changes)
     if order is None:
         order = _new_order(session, o, customer or _anonymous(session, o, platform), now)
         changes["created"] = True
         session.flush()
         apply_event(session, order, "placed", order.placed_at, source=platform)
         changes["events"].append("placed")
-    else:
+    elif not stale:
         _update_order(session, order, o)
     _lifecycle(session, order, o, platform, changes)
     _discount_codes(session, order, o, platform, now, changes)
@@ -112,7 +119,7 @@ def _discount_codes(
 
 def _stale(order: Order, o: OrderIn) -> bool:
     stored, incoming = order.source_updated_at, o.source_updated_at
-    return stored is not None and incoming is not None and incoming <= stored
+    return stored is not None and incoming is not None and incoming < stored
 
 
 def _anonymous(session: Session, o: OrderIn, platform: str) -> Customer:
@@ -156,7 +163,9 @@ def _consent(
     changes: dict[str, Any],
 ) -> None:
     """The shop's consent, only when newer than what is recorded here (an unsubscribe done in
-    Orderflow is never undone by an older or undated state from the shop)."""
+    Orderflow is never undone by an older or undated state from the shop). A dated opt-in newer
+    than an unsubscribe here is the customer subscribing again: it clears ``unsubscribed_at``
+    (which dispatch checks before ``marketing_consent``) and is logged as a consent event."""
     if data.consent is None:
         return
     at = data.consent_at
@@ -173,6 +182,8 @@ def _consent(
     customer.marketing_consent = data.consent
     customer.consent_source = platform
     customer.consent_at = at
+    if data.consent:
+        customer.unsubscribed_at = None
     session.add(
         ConsentEvent(
             customer_id=customer.id,
@@ -298,11 +309,19 @@ def _lifecycle(
         for attr, kind in SHIPMENT_STAGES:
             at = getattr(s, attr)
             if at is not None:
-                event(kind, at, ref=row.tracking_number or "", payload=payload)
+                event(kind, at, ref=row.ref or s.ref, payload=payload)
     for refund in o.refunds:
         left = order.total - (order.refunded_amount or Decimal("0"))
+        if refund.amount is not None and refund.amount <= 0:
+            changes.setdefault("skipped", []).append(f"refund {refund.ref}: no money refunded")
+            continue
+        if refund.exact and refund.amount is not None and refund.amount > left:
+            raise RefundTooLarge(
+                f"the refund of {refund.amount} is larger than the {max(left, Decimal(0))} "
+                f"left to refund on order {order.external_id}"
+            )
         if left > 0:
-            amount = min(refund.amount, left) if refund.amount > 0 else None
+            amount = min(refund.amount, left) if refund.amount is not None else None
             event("refunded", refund.at, ref=refund.ref, amount=amount)
     if o.fully_refunded_at is not None and order.refunded_at is None:
         event("refunded", o.fully_refunded_at)
@@ -313,7 +332,8 @@ def _lifecycle(
 
 def _shipment_row(session: Session, order: Order, s: ShipmentIn) -> Shipment:
     """The parcel of ``s`` (by the source's reference, else its tracking number), with its
-    carrier and tracking filled in; its moments are set by the order-state function."""
+    carrier and tracking filled in or updated in place (a fulfillment's tracking often comes
+    in a later update); its moments are set by the order-state function."""
     row = next((x for x in order.shipments if x.ref == s.ref), None)
     if row is None and s.tracking_number:
         row = next((x for x in order.shipments if x.tracking_number == s.tracking_number), None)

@@ -66,9 +66,14 @@ class ShipmentIn:
 
 @dataclass
 class RefundIn:
+    """One refund; ``amount`` None means "whatever is left" (a full refund), zero means no
+    money was refunded (restock only, pending): nothing to record. ``exact`` refuses an amount
+    larger than what is left instead of capping it (the event API)."""
+
     ref: str
     at: dt.datetime
-    amount: Decimal
+    amount: Decimal | None
+    exact: bool = False
 
 
 @dataclass
@@ -179,6 +184,22 @@ def items(data: Mapping[str, Any], key: str, where: str = "") -> list[Mapping[st
     if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
         raise PayloadError(f"{where}{key} must be a list of objects.", field=f"{where}{key}")
     return value
+
+
+def strings(data: Mapping[str, Any], key: str, limit: int, where: str = "") -> list[str]:
+    """A list of texts (numbers taken as text); a single text is a list of one."""
+    value = data.get(key)
+    if value is None or value == "":
+        return []
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(
+        isinstance(v, str | int) and not isinstance(v, bool) for v in values
+    ):
+        raise PayloadError(f"{where}{key} must be a list of texts.", field=f"{where}{key}")
+    out = [str(v).strip()[:limit] for v in values]
+    if any("\x00" in v for v in out):
+        raise PayloadError(f"{where}{key} holds a NUL character.", field=f"{where}{key}")
+    return [v for v in out if v]
 
 
 def discount_lines(

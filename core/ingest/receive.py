@@ -28,7 +28,7 @@ from core.auth import Action, Actor, require
 from core.engine import wakeup
 from core.errors import NotFound, OrderflowError
 from core.ingest import api, shopify, woocommerce
-from core.ingest.apply import UnknownOrder, apply_order
+from core.ingest.apply import RefundTooLarge, UnknownOrder, apply_order
 from core.ingest.normal import OrderIn, PayloadError
 from core.models import Delivery, Source
 
@@ -69,6 +69,26 @@ def parse_json(body: bytes) -> Mapping[str, Any]:
     return data
 
 
+class MappingError(PayloadError):
+    """A verified body the platform mapper could not read (a field of an unexpected shape)."""
+
+
+def map_body(mapper: Mapper, topic: str, body: bytes) -> OrderIn:
+    """``body`` mapped to an order; any failure to read it is a :class:`PayloadError` naming the
+    topic (answered 400 and logged), never an unhandled error."""
+    data = parse_json(body)
+    try:
+        return mapper(topic, data)
+    except PayloadError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        log.warning("%s payload could not be mapped: %s", topic, type(exc).__name__)
+        raise MappingError(
+            f"The {topic} payload has a field of an unexpected shape ({type(exc).__name__}).",
+            field="body",
+        ) from None
+
+
 def _duplicate(session: Session, source_id: int, key: str) -> bool:
     found = session.scalar(
         select(Delivery.id).where(Delivery.source_id == source_id, Delivery.delivery_key == key)
@@ -78,7 +98,7 @@ def _duplicate(session: Session, source_id: int, key: str) -> bool:
 
 def _process(session: Session, source: Source, topic: str, body: bytes) -> dict[str, Any]:
     _, mapper = MAPPERS[source.kind]
-    order = mapper(topic, parse_json(body))
+    order = map_body(mapper, topic, body)
     changes = apply_order(session, order, source.kind)
     store_settings.bump_data_version(session)
     wakeup.announce(session)
@@ -129,7 +149,7 @@ def _receive(
     session.add(row)
     if not handled(topic):
         return _finish(session, row, now)
-    order = mapper(topic, parse_json(body))  # PayloadError: rolled back, answered 400
+    order = map_body(mapper, topic, body)  # PayloadError: rolled back, answered 400
     try:
         with session.begin_nested():
             row.changes = apply_order(session, order, source.kind, now)
@@ -223,6 +243,11 @@ def receive_events(
                     "or give order.placed_at.",
                     field=f"events[{index}].order.number",
                 ) from None
+            except RefundTooLarge as exc:
+                raise PayloadError(
+                    f"events[{index}] (id {event.id}): {exc}; send the amount actually refunded.",
+                    field=f"events[{index}].amount",
+                ) from None
             session.add(
                 Delivery(
                     source_id=source_id,
@@ -302,4 +327,6 @@ def _describe(changes: Mapping[str, Any]) -> str:
         parts.append(f"consent {changes['consent']}")
     if changes.get("stale"):
         parts.append("older than stored, not applied")
+    if changes.get("skipped"):
+        parts.extend(str(x) for x in changes["skipped"])
     return "; ".join(p for p in parts if p)

@@ -74,7 +74,7 @@ def order(data: Mapping[str, Any], topic: str = "orders/create") -> OrderIn:
         note=n.text(data, "note", 4000),
         customer=_customer(data),
         lines=[_line(item, i) for i, item in enumerate(n.items(data, "line_items"))],
-        source_updated_at=updated if topic == "orders/updated" else None,
+        source_updated_at=updated,
     )
     _shipping_choice(out, shipping_line)
     if financial in ("paid", "partially_refunded", "refunded") or topic == "orders/paid":
@@ -154,12 +154,10 @@ STATUS_FIELDS = {
 
 
 def _shipment(f: Mapping[str, Any]) -> ShipmentIn:
-    numbers = [str(x) for x in (f.get("tracking_numbers") or []) if isinstance(x, str | int)]
-    urls = [str(x) for x in (f.get("tracking_urls") or []) if isinstance(x, str)]
-    number = n.text(f, "tracking_number", 64, "fulfillment.") or (
-        numbers[0][:64] if numbers else None
-    )
-    url = n.text(f, "tracking_url", 500, "fulfillment.") or (urls[0][:500] if urls else None)
+    numbers = n.strings(f, "tracking_numbers", 64, "fulfillment.")
+    urls = n.strings(f, "tracking_urls", 500, "fulfillment.")
+    number = n.text(f, "tracking_number", 64, "fulfillment.") or next(iter(numbers), None)
+    url = n.text(f, "tracking_url", 500, "fulfillment.") or next(iter(urls), None)
     ref = n.text(f, "id", 64, "fulfillment.") or number
     if ref is None:
         raise PayloadError("The fulfillment has neither an id nor a tracking number.", field="id")

@@ -64,7 +64,7 @@ def parse(topic: str, data: Mapping[str, Any]) -> OrderIn:
             country=country.upper() if country and len(country) == 2 else None,
         ),
         lines=[_line(item, i) for i, item in enumerate(n.items(data, "line_items"))],
-        source_updated_at=modified if topic == "order.updated" else None,
+        source_updated_at=_gmt(data, "date_modified"),
     )
     if method and "pickup" in (out.delivery_option or ""):
         out.pickup_location = n.text(method, "method_title", 255)

@@ -28,6 +28,7 @@ from core.models import Source
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
+UNAUTHORIZED = "The signature does not match a connected shop's secret."
 
 
 class TooLarge(Exception):
@@ -67,7 +68,7 @@ def _unauthorized(
     log.warning("%s delivery refused: %s", kind, reason)
     if source_id is not None:
         receive.log_rejection(db.default_engine(), source_id, topic, hook, reason)
-    return error(401, "The signature does not match." if "signature" in reason else reason)
+    return error(401, UNAUTHORIZED)  # one answer for every case: it reveals no connected shop
 
 
 async def _webhook(
@@ -99,7 +100,8 @@ def _store(kind: str, source_id: int, topic: str, hook: str | None, body: bytes)
     try:
         receipt = receive.receive_webhook(engine, source_id, topic, hook, body)
     except PayloadError as exc:
-        telemetry.REJECTED.labels(kind, "malformed").inc()
+        reason = "mapping_failed" if isinstance(exc, receive.MappingError) else "malformed"
+        telemetry.REJECTED.labels(kind, reason).inc()
         receive.log_rejection(engine, source_id, topic, hook, f"malformed: {exc.message}")
         return error(400, exc.message, exc.field)
     telemetry.RECEIVED.labels(kind, receipt.status).inc()
@@ -144,6 +146,7 @@ async def woocommerce_webhook(request: Request) -> JSONResponse:
             body = b""
         if body.startswith(b"webhook_id=") and body[11:].isdigit():
             return JSONResponse({"status": "ignored"})  # WooCommerce's unsigned setup ping
+        telemetry.REJECTED.labels("woocommerce", "missing_signature").inc()
         return error(401, "The signature is missing.")
     source = await run_in_threadpool(_lookup_named, "woocommerce", name)
     return await _webhook(
@@ -184,6 +187,7 @@ async def events(request: Request) -> JSONResponse:
     try:
         body = await read_body(request)
     except TooLarge:
+        telemetry.REJECTED.labels("api", "too_large").inc()
         return _too_large()
     try:
         batch = api.EventBatch.model_validate_json(body)

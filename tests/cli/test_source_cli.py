@@ -61,7 +61,7 @@ def test_bad_input_names_the_field(
 ) -> None:
     assert main(["source", "add", "shopify", "--name", "x", "--shop-domain", "shop.example.com",
                  "--secret", SECRET]) == 1  # fmt: skip
-    assert "shop_domain" in capsys.readouterr().err
+    assert "Shop domain" in capsys.readouterr().err  # the field, by its label
     assert main(["source", "add", "woocommerce", "--name", "w", "--secret", "short"]) == 1
     assert "secret" in capsys.readouterr().err
     assert main(["source", "add", "api", "--name", "a"]) == 0

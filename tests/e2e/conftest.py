@@ -202,6 +202,9 @@ def login(page: Any, url: str, email: str = OWNER_EMAIL, password: str = OWNER_P
     page.wait_for_url(f"{url}/**", timeout=30_000)
     wait_idle(page)
     page.get_by_text("Signed in as").wait_for(timeout=30_000)
+    # the app shows the user as signed in only once the browser stored the session cookie, so
+    # opening a URL right away stays logged in
+    assert "orderflow_session" in {c["name"] for c in page.context.cookies()}
 
 
 @pytest.fixture

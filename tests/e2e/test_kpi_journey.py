@@ -65,7 +65,9 @@ def test_overview_dates_then_cohort_csv(owner_page: Any, server: Server) -> None
     text = raw.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     header, body = rows[0], rows[1:]
-    assert header[:3] == ["cohort", "customers", "0"]
+    assert header[:2] == ["cohort", "customers"]
+    # readable month columns, in order: "Month 0 retention", "Month 1 retention", ...
+    assert header[2:] == [f"Month {k} retention" for k in range(len(header) - 2)]
     sizes = {r[0]: int(r[1]) for r in body}
     expected = {k: v for k, v in data["cohort_sizes"].items() if k <= until.strftime("%Y-%m")}
     assert sizes == expected
@@ -84,12 +86,30 @@ def test_workflow_impact_draws_the_lift(owner_page: Any, server: Server) -> None
     page.get_by_label("Workflow", exact=True).click()
     page.get_by_role("option", name=re.compile("Second order thank-you")).click()
     wait_idle(page)
-    expect(page.get_by_role("heading", name="Holdout lift", exact=True)).to_be_visible(
-        timeout=60_000
+    section = page.get_by_role("heading", name="Messaged vs held out", exact=True)
+    expect(section).to_be_visible(timeout=60_000)
+    # the plain-language sentence for the chosen workflow, under the section heading
+    said = page.locator("[data-testid=stMarkdownContainer]").filter(
+        has_text=re.compile(r"^Second order thank-you \(demo\) (brought|changed|cost)")
     )
-    verdicts = page.get_by_text(re.compile(r"Conversion lift \(percentage points\): "))
-    expect(verdicts.first).to_be_visible()
-    page.get_by_role("heading", name="Holdout lift", exact=True).scroll_into_view_if_needed()
+    expect(said.first).to_be_visible()
+    sentence = said.first.inner_text()
+    numbers = re.search(
+        r"about (\S+ \S+) per customer \(95% range (\S+ \S+) to (\S+ \S+)\)", sentence
+    )
+    assert numbers, sentence
+    # one chart per measure, each titled with its verdict
+    charts = page.locator("[data-testid=stPlotlyChart]").filter(
+        has_text=re.compile(r"(proven|not proven yet)")
+    )
+    titles = ("Revenue per customer", "Customers who ordered", "Extra revenue over all")
+    for title in titles:
+        expect(charts.filter(has_text=title)).to_have_count(1)
+    # the revenue chart writes the same estimate and 95% range as the sentence
+    drawn = str(charts.filter(has_text="Revenue per customer:").first.text_content())
+    for value in numbers.groups():
+        assert value in drawn, (value, drawn)
+    section.scroll_into_view_if_needed()
     screenshot(page, "kpi-workflow-impact-lift")
 
 
