@@ -31,6 +31,7 @@ FIELD_LABELS: dict[str, str] = {
     "html": "HTML body",
     "text": "Plain-text body",
     "subject": "Subject",
+    "nps": "Recommendation score (NPS)",
     "period": "Period",
 }
 """Words a merchant reads for internal field names; modules add their own (settings do)."""

@@ -22,5 +22,7 @@ with errors_shown():
         st.caption("Your role can look at workflows; ask the owner or a merchant to change them.")
     problems = builder_state.problems(work.definition)
     lifecycle_bar(actor, work, problems, readonly)
-    workspace(work, problems, readonly)
-    panels(actor, work, readonly)
+    draw_canvas = workspace(work, problems, readonly)
+    with errors_shown():  # a panel's error must not keep the canvas from being drawn
+        panels(actor, work, readonly)
+    draw_canvas()  # last: its report back to the app must carry every widget's current value

@@ -146,13 +146,39 @@ def _reported(result: object, sent: StreamlitFlowState) -> bool:
     return result is not sent and int(getattr(result, "timestamp", 0)) >= int(sent.timestamp)
 
 
-def draw_canvas(work: Working, canvas: Canvas, selected: str | None) -> str | None:
-    """Draw the canvas; the id of a node the merchant just clicked, else None."""
-    store_key = f"{CANVAS}.{work.workflow_id}"
+def _store_key(work: Working) -> str:
+    return f"{CANVAS}.{work.workflow_id}"
+
+
+def clicked_node(work: Working) -> str | None:
+    """The id of a node the merchant just clicked on the canvas, else None. Read from the
+    component's last report before any widget of the run is drawn, so that the caller can select
+    it (a widget's state may only be written before that widget is drawn). A click is handled
+    once: a later run still holding the same report does not select that node again."""
+    store_key = _store_key(work)
+    report = st.session_state.get(f"{store_key}.flow")
+    if not isinstance(report, dict) or not report.get("selectedId"):
+        return None
+    clicked, stamp = str(report["selectedId"]), report.get("timestamp")
+    if st.session_state.get(f"{store_key}.click") == stamp:
+        return None
+    st.session_state[f"{store_key}.click"] = stamp
+    return None if clicked.startswith((END_PREFIX, "_spacer")) else clicked
+
+
+def draw_canvas(work: Working, canvas: Canvas, selected: str | None) -> None:
+    """Draw the canvas with ``selected`` highlighted.
+
+    Call it after every other widget of the page. The component reports back once it has drawn
+    new nodes, which asks for a run carrying the browser's value of EVERY widget; a widget the
+    run has not sent yet (e.g. the node picker the app just set to a new step) still has its old
+    value there, and that stale value would win over the app's. Drawn last, the canvas only
+    reports after the browser has received the whole run."""
+    store_key = _store_key(work)
     signature = _signature(canvas, selected)
     kept = st.session_state.get(store_key)
     if not kept or kept[0] != signature:
-        kept = (signature, flow_state(canvas, selected), selected)
+        kept = (signature, flow_state(canvas, selected))
         st.session_state[store_key] = kept
     depth = max((n.y for n in canvas.nodes), default=0)
     height = int(min(640, max(460, depth + 200)))
@@ -173,8 +199,3 @@ def draw_canvas(work: Working, canvas: Canvas, selected: str | None) -> str | No
         # The component reports its state back once it has drawn these nodes, which asks for
         # one more run; until then the page is not settled (browser journeys wait for this).
         st.html(f'<span class="{PENDING_CLASS}"></span>')
-    clicked = getattr(result, "selected_id", None)
-    if clicked and clicked != kept[2] and not str(clicked).startswith((END_PREFIX, "_spacer")):
-        st.session_state[store_key] = (signature, kept[1], clicked)
-        return str(clicked)
-    return None

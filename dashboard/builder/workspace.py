@@ -3,16 +3,20 @@ editor (with its validation messages and structure buttons) on the right."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from core.builder import graph
 from core.engine.validate import Problem
 from dashboard import resources
 from dashboard.builder import structure as builder_structure
-from dashboard.builder.canvas import draw_canvas
+from dashboard.builder.canvas import clicked_node, draw_canvas
 from dashboard.builder.node_editor import step_editor, trigger_editor
 from dashboard.builder.state import NODE_PICKER, Working
 from dashboard.builder.structure import node_name
+
+NODE_LABEL = f"{NODE_PICKER}.label"  # the selected node's label as last drawn
 
 
 def problems_by_node(work: Working, problems: list[Problem]) -> dict[str, list[Problem]]:
@@ -25,9 +29,17 @@ def problems_by_node(work: Working, problems: list[Problem]) -> dict[str, list[P
 
 
 def _picker(work: Working, nodes: list[str]) -> str:
-    if st.session_state.get(NODE_PICKER) not in nodes:
-        st.session_state[NODE_PICKER] = graph.TRIGGER_ID
-    return str(
+    """The node selectbox. The browser keeps a selectbox's choice by its label, and a step's
+    label says what it does ("Wait 1 day" -> "Wait 7 days"): when an edit changes the selected
+    node's label, the label the browser sends back no longer matches and the choice would fall
+    back to the first node (the trigger). So the choice is set again whenever its label differs
+    from the one last drawn, which sends the new label to the browser."""
+    current = st.session_state.get(NODE_PICKER)
+    if current not in nodes:
+        st.session_state[NODE_PICKER] = current = graph.TRIGGER_ID
+    elif st.session_state.get(NODE_LABEL) != node_name(work.definition, str(current)):
+        st.session_state[NODE_PICKER] = current
+    selected = str(
         st.selectbox(
             "Node",
             nodes,
@@ -36,9 +48,13 @@ def _picker(work: Working, nodes: list[str]) -> str:
             help="The same as clicking a node on the canvas.",
         )
     )
+    st.session_state[NODE_LABEL] = node_name(work.definition, selected)
+    return selected
 
 
-def workspace(work: Working, problems: list[Problem], readonly: bool) -> None:
+def workspace(work: Working, problems: list[Problem], readonly: bool) -> Callable[[], None]:
+    """Draw the node picker and the selected node's editor; return the function drawing the
+    canvas beside them, to be called after every other widget of the page (see draw_canvas)."""
     by_node = problems_by_node(work, problems)
     canvas = graph.canvas(
         work.definition,
@@ -46,12 +62,12 @@ def workspace(work: Working, problems: list[Problem], readonly: bool) -> None:
         resources.settings().currency,
     )
     nodes = [graph.TRIGGER_ID, *(s.id for s in work.definition.steps)]
+    clicked = clicked_node(work)
+    if clicked in nodes:
+        st.session_state[NODE_PICKER] = clicked  # before the picker is drawn: it opens it
     left, right = st.columns([11, 9], gap="medium")
     with left:
-        clicked = draw_canvas(work, canvas, st.session_state.get(NODE_PICKER))
-        if clicked in nodes:
-            st.session_state[NODE_PICKER] = clicked
-            st.rerun()  # redraw the canvas with the new selection and open its editor
+        spot = st.container()
         st.caption("Click a node to edit it, or pick it in the list on the right.")
     with right:
         selected = _picker(work, nodes)
@@ -65,9 +81,14 @@ def workspace(work: Working, problems: list[Problem], readonly: bool) -> None:
                 step = work.definition.step(selected)
                 if step is not None:
                     step_editor(work, step, readonly, by_node.get(selected, []))
-        if readonly:
-            return
-        builder_structure.add_tools(work, selected)
-        if selected != graph.TRIGGER_ID:
-            builder_structure.move_tools(work, selected)
-            builder_structure.delete_tools(work, selected)
+        if not readonly:
+            builder_structure.add_tools(work, selected)
+            if selected != graph.TRIGGER_ID:
+                builder_structure.move_tools(work, selected)
+                builder_structure.delete_tools(work, selected)
+
+    def draw() -> None:
+        with spot:
+            draw_canvas(work, canvas, st.session_state.get(NODE_PICKER))
+
+    return draw

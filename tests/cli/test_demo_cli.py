@@ -47,7 +47,7 @@ def test_bad_input_exits_1_and_usage_errors_exit_2(
     use_database: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["demo", "--customers", "10", "--until", "2999-01-01"]) == 1
-    assert "until" in capsys.readouterr().err
+    assert "until" in capsys.readouterr().err.lower()
     for bad in (["--customers", "0"], ["--until", "2025-13-01"], ["--reset", "--clear"]):
         with pytest.raises(SystemExit) as info:
             main(["demo", *bad])

@@ -94,7 +94,7 @@ def test_render_source_file_and_template_errors(
     broken = tmp_path / "broken.html"
     broken.write_text("<p>{% if customer.first_name %}unclosed</p>")
     assert main(["template", "render", "--source", str(broken), "--order", "1010"]) == 1
-    assert "error: html: line 1" in capsys.readouterr().err
+    assert "error: html body: line 1" in capsys.readouterr().err.lower()
     assert main(["template", "render", "nope", "--order", "1010"]) == 1
     assert main(["template", "render", "shipped", "--order", "NO-SUCH"]) == 1
 

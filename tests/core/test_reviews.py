@@ -115,7 +115,7 @@ def test_bad_input_names_the_field_and_writes_nothing(session: Session) -> None:
                 customer_id=order.customer_id,
                 **values,  # type: ignore[arg-type]
             )
-        assert caught.value.field == field and field in str(caught.value), changes
+        assert caught.value.field == field and field in str(caught.value).lower(), changes
         assert caught.value.hint
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Review)) == 0

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import NotFound
 from core.metrics import workflows
-from core.models import Coupon, Enrolment, Message, Workflow
+from core.models import Coupon, CouponRedemption, Enrolment, Message, Workflow
 from tests.core.metrics.conftest import Shop, utc
 
 
@@ -85,18 +85,30 @@ def wf(shop: Shop) -> int:
         _message(s, w.id, "m6", ids["D"], "remind", "failed", utc(2024, 2, 18))
         _message(s, w.id, "test", ids["A"], "ask", "sent", utc(2024, 2, 1, 14), is_test=True)
         _message(s, other.id, "o1", ids["A"], "x", "sent", utc(2024, 2, 1, 10))
+        coupon = Coupon(
+            code="W-1",
+            customer_id=ids["C"],
+            workflow_id=w.id,
+            value=Decimal("5"),
+            kind="fixed",
+            currency="EUR",
+            issued_at=utc(2024, 2, 8),
+            cost=Decimal("5"),
+            redeemed_order_id=ids["o6"],
+            redeemed_at=utc(2024, 2, 11, 12),
+        )
+        s.add(coupon)
+        s.flush()
+        # Coupon cost counts real redemptions (matched from orders), not issued codes.
         s.add(
-            Coupon(
-                code="W-1",
+            CouponRedemption(
+                coupon_id=coupon.id,
+                order_id=ids["o6"],
                 customer_id=ids["C"],
                 workflow_id=w.id,
-                value=Decimal("5"),
-                kind="fixed",
-                currency="EUR",
-                issued_at=utc(2024, 2, 8),
-                cost=Decimal("5"),
-                redeemed_order_id=ids["o6"],
                 redeemed_at=utc(2024, 2, 11, 12),
+                value=Decimal("5"),
+                currency="EUR",
             )
         )
         s.commit()
