@@ -156,16 +156,40 @@ def bench_enrolment(folder: Path, events: int) -> dict[str, Any]:
         s.commit()
     load_shop(engine, 5_000, events // 2, 1, start_id=2_001)  # new orders: placed + delivered
     with Session(engine) as s:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         stats = enrol.enrol_new_events(s, NOW)
         s.commit()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    small = _small_cycles(engine, 2_001 + events // 2)
     engine.dispose()
     return {
         "events": stats.events,
         "enrolled": stats.enrolled,
         "seconds": round(elapsed, 3),
+        "cpu_seconds": round(cpu, 3),
         "events_per_second": round(stats.events / elapsed),
+        "events_per_cpu_second": round(stats.events / cpu),
+        "small_cycles": small,
+    }
+
+
+def _small_cycles(
+    engine: Engine, first_order: int, orders: int = 2, cycles: int = 7
+) -> dict[str, Any]:
+    """Cycles that find only a few new events (``orders`` placed + delivered): median ms."""
+    walls, cpus = [], []
+    for i in range(cycles):
+        load_shop(engine, 5_000, orders, 1, start_id=first_order + i * orders)
+        with Session(engine) as s:
+            started, cpu = time.perf_counter(), time.process_time()
+            stats = enrol.enrol_new_events(s, NOW)
+            s.commit()
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
+    return {
+        "new_events_per_cycle": stats.events,
+        "median_ms": round(sorted(walls)[cycles // 2] * 1000, 1),
+        "median_cpu_ms": round(sorted(cpus)[cycles // 2] * 1000, 1),
     }
 
 
