@@ -17,6 +17,7 @@ from dashboard.auth_ui import current_actor
 from dashboard.components.delivery_forms import option_form, show_errors
 from dashboard.components.delivery_tables import LOCATION_COLUMNS, rows_from
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 
 actor = current_actor()
 can_edit = actor.can(Action.EDIT_DELIVERY)
@@ -57,7 +58,7 @@ with options_tab:
             with resources.session() as s, s.begin():
                 original = rows.get(choice, {}).get("code")
                 saved = delivery.save_option(s, actor, data, original=original)
-                st.success(f"Saved the delivery option {saved.code}.")
+                st.success(f"Saved the delivery option {md(saved.code)}.")
     except ValidationError as exc:
         show_errors(exc)
 with stores_tab:

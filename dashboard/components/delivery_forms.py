@@ -16,6 +16,7 @@ from core.delivery.options import FormErrors
 from core.delivery.rules import FIELDS
 from core.engine.registry import OPERATORS
 from core.errors import ValidationError
+from dashboard.components.mdtext import md
 
 FIELD_BY_LABEL = {spec.label: key for key, spec in FIELDS.items()}
 OP_BY_LABEL = {spec.label: key for key, spec in OPERATORS.items()}
@@ -95,9 +96,9 @@ def show_errors(exc: ValidationError) -> None:
     """Each invalid field of a FormErrors on its own line, named by its label."""
     if isinstance(exc, FormErrors):
         for field, message in exc.errors.items():
-            st.error(f"{LABELS.get(field, field)}: {message}", icon=":material/error:")
+            st.error(md(f"{LABELS.get(field, field)}: {message}"), icon=":material/error:")
     else:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
 
 
 def option_form(key: str, row: Mapping[str, Any], can_edit: bool) -> OptionInput | None:

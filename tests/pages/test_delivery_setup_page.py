@@ -11,6 +11,7 @@ from core import delivery
 from core.auth import Role
 from core.delivery import slots
 from core.models import DeliveryOption
+from dashboard.components.mdtext import md
 from tests.core.delivery.conftest import customer_order, option
 from tests.pages.conftest import PageRunner
 
@@ -36,7 +37,7 @@ def test_merchant_adds_an_option_with_rules(run_page: PageRunner, app_db: Engine
     }
     at.button(key="new_save").click().run()
     assert not at.exception and not at.error
-    assert "Saved the delivery option collect_now." in [s.value for s in at.success]
+    assert f"Saved the delivery option {md('collect_now')}." in [s.value for s in at.success]
     with Session(app_db) as s:
         saved = delivery.list_options(s)[0]
         assert (saved.code, saved.kind, saved.cutoff_time, saved.prices) == (
@@ -62,7 +63,7 @@ def test_each_invalid_field_is_named_and_nothing_is_saved(
     errors = " | ".join(e.value for e in at.error)
     for label in ("Code:", "Name shown to customers:", "Price:", "Currency:", "Order cut-off:",
                   "Transit days per country:"):  # fmt: skip
-        assert label in errors, label
+        assert md(label) in errors, label
     with Session(app_db) as s:
         assert delivery.list_options(s) == []
 
@@ -77,7 +78,7 @@ def test_a_rule_row_with_a_missing_part_is_named(run_page: PageRunner, app_db: E
     }
     at.button(key="new_save").click().run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == ["Eligibility rules: rule 1: choose a comparison."]
+    assert [e.value for e in at.error] == [md("Eligibility rules: rule 1: choose a comparison.")]
     with Session(app_db) as s:
         assert delivery.list_options(s) == []
 
@@ -99,7 +100,7 @@ def test_pickup_row_with_an_empty_field_is_named_not_dropped(
     at.run()
     at.button(key="save_locations").click().run()
     assert not at.exception and not at.success
-    assert any("row 2: the name is empty" in e.value for e in at.error)
+    assert any(md("row 2: the name is empty") in e.value for e in at.error)
     with Session(app_db) as s:
         assert delivery.list_locations(s) == []
 
