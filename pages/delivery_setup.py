@@ -14,6 +14,7 @@ from core.delivery import config as delivery_config
 from core.errors import ValidationError
 from dashboard import resources
 from dashboard.auth_ui import current_actor
+from dashboard.components import rules_editor
 from dashboard.components.delivery_forms import option_form, show_errors
 from dashboard.components.delivery_tables import LOCATION_COLUMNS, rows_from
 from dashboard.components.feedback import errors_shown
@@ -57,7 +58,8 @@ with options_tab:
             with resources.session() as s, s.begin():
                 original = rows.get(choice, {}).get("code")
                 saved = delivery.save_option(s, actor, data, original=original)
-                st.success(f"Saved the delivery option {saved.code}.")
+            rules_editor.saved(key)
+            st.success(f"Saved the delivery option {saved.code}.")
     except ValidationError as exc:
         show_errors(exc)
 with stores_tab:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 
 from core import delivery
 from core.auth import Role
@@ -23,31 +25,93 @@ def _fill(at: object, key: str, **values: object) -> None:
         widget.set_value(value)
 
 
-def test_merchant_adds_an_option_with_rules(run_page: PageRunner, app_db: Engine) -> None:
+def w(at: AppTest, kind: str, suffix: str) -> Any:
+    """The rule editor's widget of ``kind`` whose key ends with ``suffix`` (keys carry a
+    generation)."""
+    found = [
+        x for x in getattr(at, kind) if x.key and x.key.startswith("dr.") and x.key.endswith(suffix)
+    ]
+    assert found, f"no {kind} ending with {suffix!r}: {[x.key for x in getattr(at, kind)]}"
+    return found[-1]
+
+
+NESTED = {
+    "type": "group",
+    "mode": "all",
+    "items": [
+        {"type": "rule", "field": "basket.country", "op": "in", "value": ["DE", "AT"]},
+        {
+            "type": "group",
+            "mode": "any",
+            "items": [
+                {"type": "rule", "field": "basket.postcode", "op": "in", "value": ["10", "20"]},
+                {"type": "rule", "field": "basket.weight_grams", "op": "le", "value": 1000},
+            ],
+        },
+    ],
+}
+
+
+def test_merchant_builds_nested_rules_with_the_condition_editor(
+    run_page: PageRunner, app_db: Engine
+) -> None:
     at = run_page("delivery_setup.py", role=Role.MERCHANT)
     assert not at.exception
-    _fill(at, "new", code="collect_now", name="Click & collect", price="0", prices="PLN 0",
-          free="", cutoff="15:00")  # fmt: skip
-    at.selectbox(key="new_kind").set_value("pickup")
-    at.session_state["new_rules"] = {
-        "edited_rows": {},
-        "deleted_rows": [],
-        "added_rows": [{"field": "Postcode starts with", "op": "is one of", "value": "10, 20"}],
-    }
+    _fill(at, "new", code="express", name="Express", price="9.90", cutoff="15:00")
+    at.selectbox(key="new_kind").set_value("express")
+    w(at, "button", "rules.root.add_rule").click().run()
+    assert w(at, "selectbox", "rules.0.field").value == "basket.country"
+    w(at, "selectbox", "rules.0.basket.country.op").select("in").run()
+    w(at, "multiselect", "rules.0.basket.country.in").select("DE").select("AT").run()
+    w(at, "button", "rules.root.add_group").click().run()
+    assert w(at, "selectbox", "rules.1.mode").value == "any"
+    w(at, "button", "rules.1.add_rule").click().run()
+    w(at, "selectbox", "rules.1.0.field").select("basket.postcode").run()
+    w(at, "selectbox", "rules.1.0.basket.postcode.op").select("in").run()
+    w(at, "multiselect", "rules.1.0.basket.postcode.in").select("10").select("20").run()
+    w(at, "button", "rules.1.add_rule").click().run()
+    w(at, "selectbox", "rules.1.1.field").select("basket.weight_grams").run()
+    w(at, "selectbox", "rules.1.1.basket.weight_grams.op").select("le").run()
+    w(at, "number_input", "rules.1.1.basket.weight_grams.le").set_value(1000).run()
+    assert not at.exception and not at.error
+    reads = [c.value for c in at.caption if c.value.startswith("Reads:")]
+    assert reads == [
+        "Reads: Shipping country is one of DE, AT AND (Postcode starts with is one of 10, 20"
+        " OR Total weight (grams) ≤ 1000)"
+    ]
+    with Session(app_db) as s:
+        assert delivery.list_options(s) == []  # nothing saved before "Save option"
     at.button(key="new_save").click().run()
     assert not at.exception and not at.error
-    assert "Saved the delivery option collect_now." in [s.value for s in at.success]
+    assert "Saved the delivery option express." in [s.value for s in at.success]
     with Session(app_db) as s:
         saved = delivery.list_options(s)[0]
-        assert (saved.code, saved.kind, saved.cutoff_time, saved.prices) == (
-            "collect_now", "pickup", "15:00", {"PLN": "0"},
-        )  # fmt: skip
-        assert saved.rules == {
+        assert (saved.code, saved.kind, saved.cutoff_time) == ("express", "express", "15:00")
+        assert saved.rules == NESTED
+
+
+def test_stored_nested_rules_are_shown_and_kept(run_page: PageRunner, app_db: Engine) -> None:
+    with Session(app_db) as s:
+        option(s, code="express", name="Express", kind="express", rules=NESTED)
+        s.commit()
+    at = run_page("delivery_setup.py", role=Role.MERCHANT)
+    at.selectbox(key="delivery_option_pick").set_value("express").run()
+    assert not at.exception and not at.error
+    assert w(at, "selectbox", "rules.1.mode").value == "any"
+    assert w(at, "multiselect", "rules.1.0.basket.postcode.in").value == ["10", "20"]
+    assert w(at, "number_input", "rules.1.1.basket.weight_grams.le").value == 1000
+    w(at, "selectbox", "rules.1.mode").select("not").run()
+    w(at, "button", "rules.1.0.remove").click().run()
+    at.text_input(key="express_name").set_value("Express courier")
+    at.button(key="express_save").click().run()
+    assert not at.exception and not at.error
+    with Session(app_db) as s:
+        saved = delivery.list_options(s)[0]
+        assert saved.name == "Express courier"
+        assert saved.rules["items"][1] == {
             "type": "group",
-            "mode": "all",
-            "items": [
-                {"type": "rule", "field": "basket.postcode", "op": "in", "value": ["10", "20"]}
-            ],
+            "mode": "not",
+            "items": [{"type": "rule", "field": "basket.weight_grams", "op": "le", "value": 1000}],
         }
 
 
@@ -67,19 +131,37 @@ def test_each_invalid_field_is_named_and_nothing_is_saved(
         assert delivery.list_options(s) == []
 
 
-def test_a_rule_row_with_a_missing_part_is_named(run_page: PageRunner, app_db: Engine) -> None:
+def test_an_invalid_rule_is_named_kept_and_nothing_is_saved(
+    run_page: PageRunner, app_db: Engine
+) -> None:
     at = run_page("delivery_setup.py", role=Role.MERCHANT)
     _fill(at, "new", code="express", name="Express", price="9.90")
-    at.session_state["new_rules"] = {
-        "edited_rows": {},
-        "deleted_rows": [],
-        "added_rows": [{"field": "Total weight (grams)", "op": None, "value": "5000"}],
-    }
+    w(at, "button", "rules.root.add_group").click().run()
+    w(at, "button", "rules.0.add_rule").click().run()
+    w(at, "selectbox", "rules.0.0.field").select("basket.postcode").run()
+    w(at, "selectbox", "rules.0.0.basket.postcode.op").select("in").run()
+    w(at, "button", "rules.root.add_group").click().run()
+    problem = "Condition 1 in group 1 (Postcode starts with): give at least one value."
+    empty = "Group 2 has no conditions. Add a condition to it or remove it."
+    assert [e.value for e in at.error] == [problem, empty]  # beside the rules, before saving
     at.button(key="new_save").click().run()
-    assert not at.exception, at.exception
-    assert [e.value for e in at.error] == ["Eligibility rules: rule 1: choose a comparison."]
+    assert not at.exception and not at.success
+    assert f"Eligibility rules: {problem} {empty}" in [e.value for e in at.error]
     with Session(app_db) as s:
         assert delivery.list_options(s) == []
+    # The rules are still there to be fixed: nothing was dropped.
+    assert w(at, "selectbox", "rules.0.0.field").value == "basket.postcode"
+    w(at, "multiselect", "rules.0.0.basket.postcode.in").select("10").run()
+    w(at, "button", "rules.1.remove").click().run()
+    at.button(key="new_save").click().run()
+    assert not at.exception and not at.error
+    with Session(app_db) as s:
+        assert delivery.list_options(s)[0].rules == {
+            "type": "group",
+            "mode": "all",
+            "items": [{"type": "group", "mode": "any", "items": [
+                {"type": "rule", "field": "basket.postcode", "op": "in", "value": ["10"]}]}],
+        }  # fmt: skip
 
 
 def test_pickup_row_with_an_empty_field_is_named_not_dropped(
