@@ -19,7 +19,7 @@ from core.delivery.basket import Basket
 from core.delivery.config import DeliveryConfig
 from core.engine.schema import Node
 from core.models import DeliveryOption, PickupLocation
-from core.money import quantize
+from core.money import round_to_currency
 from core.settings import StoreSettings
 
 
@@ -71,10 +71,10 @@ def price_of(option: DeliveryOption, basket: Basket, settings: StoreSettings) ->
     else:
         main = _in_store_currency(Decimal(option.price), option.currency, settings)
         to = _in_store_currency(Decimal(1), basket.currency, settings)
-        price = None if main is None or not to else quantize(main / to)
+        price = None if main is None or not to else round_to_currency(main / to, basket.currency)
     threshold = (option.free_above or {}).get(basket.currency)
     if price is not None and threshold is not None and basket.total >= Decimal(threshold):
-        return Decimal("0.00")
+        return round_to_currency(Decimal(0), basket.currency)
     return price
 
 
@@ -172,7 +172,7 @@ def quote_option(
         "code": option.code,
         "name": option.name,
         "kind": option.kind,
-        "price": str(quantize(price)),
+        "price": str(round_to_currency(price, basket.currency)),
         "currency": basket.currency,
         "slots": [],
     }
