@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -170,3 +171,17 @@ def test_blocked_orders_show_why(client: TestClient, use_database: Engine) -> No
     choice = "scheduled|2030-01-01T08:00:00+01:00"
     refused = client.post(f"{_link(use_database, anna)}/hold", data={"slot": choice})
     assert refused.status_code == 400 and _state(use_database) == ([], [], 0, 0)
+
+
+def test_times_are_the_destination_local_time(client: TestClient, use_database: Engine) -> None:
+    anna, _ = _shop(use_database)
+    with Session(use_database) as s:
+        s.get_one(Order, anna).shipping_country = "IE"
+        s.commit()
+    page = client.get(_link(use_database, anna))
+    assert TEXTS["de"]["times_in"].format(zone="Dublin") in page.text
+    dublin = ZoneInfo("Europe/Dublin")
+    starts = [dt.datetime.fromisoformat(c.split("|")[1]) for c in _slots(page.text)]
+    assert starts and all(s.utcoffset() == s.astimezone(dublin).utcoffset() for s in starts)
+    assert {s.astimezone(dublin).hour for s in starts} == {8, 14}
+    assert "08:00–12:00" in page.text and "14:00–18:00" in page.text

@@ -94,9 +94,11 @@ def _description(option: Mapping[str, Any]) -> str:
 
 
 def shopify_rates(quoted: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
-    """Shopify's answer for a quote, cheapest first."""
+    """Shopify's answer for a quote, cheapest first; delivery dates start at midnight in the
+    option's ``time_zone`` (the destination's), else in ``tz``."""
     rates = []
     for option in quoted["options"]:
+        zone = ZoneInfo(option["time_zone"]) if option.get("time_zone") else tz
         minor = to_minor(Decimal(option["price"]), option["currency"])
         rates.append(
             {
@@ -105,8 +107,8 @@ def shopify_rates(quoted: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
                 "total_price": str(minor),
                 "currency": option["currency"],
                 "description": _description(option),
-                "min_delivery_date": _shopify_date(option["promise"]["earliest"], tz),
-                "max_delivery_date": _shopify_date(option["promise"]["latest"], tz),
+                "min_delivery_date": _shopify_date(option["promise"]["earliest"], zone),
+                "max_delivery_date": _shopify_date(option["promise"]["latest"], zone),
             }
         )
     return {"rates": rates}

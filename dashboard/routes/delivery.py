@@ -7,6 +7,8 @@
   409 with the choices again). ``POST /delivery/{token}/pickup`` (``store=CODE``): switches
   to click-and-collect. Each change is an order event (see :mod:`core.delivery.selfservice`).
 - A tampered or expired token answers 400 "not valid, nothing was changed" in every language.
+- Times are the destination's local time (:mod:`core.delivery.zones`), and the page names the
+  place whose time it is ("Times are in Dublin time.").
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import parse_qs
 
-from babel.dates import format_date
+from babel.dates import format_date, get_timezone_location
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -29,7 +31,7 @@ from starlette.routing import Route
 from core import db
 from core import settings as store_settings
 from core.delivery import config as delivery_config
-from core.delivery import selfservice, slots
+from core.delivery import selfservice, slots, zones
 from core.errors import AuthError, NotFound, ValidationError
 from core.models import Order
 from dashboard.routes.delivery_texts import TEXTS
@@ -61,6 +63,11 @@ class View:
         fields = {k: escape(str(v)) for k, v in values.items()}
         return escape(TEXTS[self.lang][key]).format(number=escape(self.number), **fields)
 
+    def zone(self) -> str:
+        """The sentence naming the place whose local time the page shows."""
+        place = get_timezone_location(self.tz, locale=self.lang, return_city=True)
+        return f'<p class="muted">{self.say("times_in", zone=place)}</p>'
+
     def when(self, start: dt.datetime, end: dt.datetime | None = None) -> str:
         local = start.astimezone(self.tz)
         day = format_date(local.date(), "EEEE d MMMM", locale=self.lang)
@@ -76,7 +83,7 @@ def _view(session: Session, token: str, order: Order) -> View:
         settings.name,
         language(order.customer.locale),
         order.number or order.external_id,
-        settings.tz,
+        zones.destination_zone(order.shipping_country or order.customer.country, settings.tz),
     )
 
 
@@ -140,7 +147,7 @@ def _main(
     session: Session, view: View, order: Order, now: dt.datetime, error: str | None = None
 ) -> str:
     alert = f'<p class="error" role="alert">{view.say(error)}</p>' if error else ""
-    body = f"<h1>{view.say('heading')}</h1>{_current(session, view, order)}{alert}"
+    body = f"<h1>{view.say('heading')}</h1>{_current(session, view, order)}{view.zone()}{alert}"
     reason = selfservice.blocked(session, order, now)
     if reason is not None:
         return body + f'<p class="note">{view.say("blocked_" + reason)}</p>'
@@ -206,6 +213,7 @@ def _hold(
     when = view.when(slot.starts_at, slot.ends_at)
     body = (
         f"<h1>{view.say('heading')}</h1><p>{view.say('held', when=when, minutes=minutes)}</p>"
+        f"{view.zone()}"
         f'<form method="post" action="/delivery/{escape(view.token)}/confirm">'
         f'<button type="submit">{view.say("confirm")}</button></form>'
         f'<a class="back" href="/delivery/{escape(view.token)}">{view.say("back")}</a>'
