@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,9 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 from core import delivery
 from core.auth import Role
-from core.delivery import slots
+from core.delivery import config as delivery_config
+from core.delivery import selfservice, slots
 from core.models import DeliveryOption
-from tests.core.delivery.conftest import customer_order, option
+from tests.core.delivery.conftest import MERCHANT, customer_order, option
 from tests.pages.conftest import PageRunner
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -211,3 +213,30 @@ def test_read_only_for_roles_without_delivery_rights(run_page: PageRunner) -> No
     assert not at.exception
     assert not [b for b in at.button if b.key == "save_locations"]
     assert all(b.disabled for b in at.button if b.key in {"new_save", "save_delivery_settings"})
+
+
+def test_bookings_show_the_price_difference_and_the_setting_is_saved(
+    run_page: PageRunner, app_db: Engine
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    with Session(app_db) as s:
+        option(s, code="scheduled", kind="scheduled", price="9.90", time_slots="08:00-12:00",
+               slot_days="mon-sun", slot_cutoff_hours=0, lead_days_min=0)  # fmt: skip
+        config = delivery_config.DeliveryConfig(dearer_changes=delivery_config.SHOP_CHARGES)
+        delivery_config.save(s, MERCHANT, config)
+        order = customer_order(s, 1, option_code="standard")
+        order.shipping_amount = Decimal("4.90")
+        first = selfservice.choices(s, order, now).slotted[0]["slots"][0]
+        selfservice.hold_slot(s, order, "scheduled", first["start"], now)
+        selfservice.confirm_slot(s, order, now)
+        s.commit()
+    at = run_page("delivery_setup.py", role=Role.MERCHANT)
+    assert not at.exception
+    bookings: pd.DataFrame = at.table[0].value
+    assert list(bookings["price difference"]) == ["+5.00 EUR"]
+    assert at.radio(key="dl_dearer").value == delivery_config.SHOP_CHARGES
+    at.radio(key="dl_dearer").set_value(delivery_config.REFUSE)
+    at.button(key="save_delivery_settings").click().run()
+    assert not at.exception and "Saved the delivery settings." in [x.value for x in at.success]
+    with Session(app_db) as s:
+        assert delivery_config.load(s).dearer_changes == delivery_config.REFUSE
