@@ -38,7 +38,7 @@ def _uses(version: int, status: str) -> pd.DataFrame:
 version = resources.data_version()
 with errors_shown():
     codes, totals = _codes(version)
-    cards = st.columns(5)
+    cards = st.columns([1, 1, 1, 1, 1.6])
     cards[0].metric("Codes", f"{totals.codes:,}", border=True)
     cards[1].metric("Conversions", f"{totals.conversions:,}", border=True)
     cards[2].metric("Rewards issued", f"{totals.rewards:,}", border=True)
