@@ -21,7 +21,7 @@ from core import config, db, security
 from core.engine import lifecycle, webhooks, worker
 from core.engine.schema import Step, Trigger, WorkflowDefinition
 from core.errors import WorkflowError
-from core.models import Enrolment, Setting, StepRun, WebhookCall, Workflow
+from core.models import Enrolment, Setting, StepRun, WebhookCall, WebhookSecret, Workflow
 from tests.core.engine.conftest import CLI, START, Shop
 
 
@@ -214,6 +214,32 @@ def test_secret_shown_once_rotatable_and_legacy_secret_moved_out(
         first = webhooks.reveal(s, other, "hook")
         second = webhooks.reveal(s, other, "hook")
     assert first is not None and first.startswith("whsec_") and second is None
+
+
+def test_a_secret_unreadable_with_the_current_key_is_replaced_and_shown_once(
+    shop: Shop, receiver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _allow(shop, "127.0.0.1")
+    wf_id = _hook_workflow(shop, f"http://127.0.0.1:{receiver.server_port}/hook")
+    with shop.session() as s:
+        old = webhooks.reveal(s, wf_id, "hook")
+        row = s.scalars(select(WebhookSecret)).one()
+        current = str(config.get_secret(config.ENV_SECRET_KEY))
+        monkeypatch.setenv(config.ENV_SECRET_KEY, "an-older-secret-key-0123456789-abcdef")
+        row.secret_encrypted = security.encrypt_secret("whsec_old")  # under a key since changed
+        monkeypatch.setenv(config.ENV_SECRET_KEY, current)
+        s.commit()
+    shop.order(shop.customer("anna"))
+    stats = worker.run_once(shop.engine, clock=shop.clock)
+    assert stats.webhooks["sent"] == 1
+    headers, body = _Receiver.received[0]
+    with shop.session() as s:
+        new = webhooks.reveal(s, wf_id, "hook")  # the Builder shows the new one once
+        s.commit()
+    assert new is not None and new not in (old, "whsec_old")
+    expected = "sha256=" + hmac.new(new.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Orderflow-Signature"] == expected
+    _assert_not_stored_in_clear(shop.engine, new)
 
 
 def test_cli_shows_the_secret_once_and_rotates(
