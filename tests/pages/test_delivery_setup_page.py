@@ -79,8 +79,11 @@ def test_merchant_builds_nested_rules_with_the_condition_editor(
     assert not at.exception and not at.error
     reads = [c.value for c in at.caption if c.value.startswith("Reads:")]
     assert reads == [
-        "Reads: Shipping country is one of DE, AT AND (Postcode starts with is one of 10, 20"
-        " OR Total weight (grams) ≤ 1000)"
+        "Reads: "
+        + md(
+            "Shipping country is one of DE, AT AND (Postcode starts with is one of 10, 20"
+            " OR Total weight (grams) ≤ 1000)"
+        )
     ]
     with Session(app_db) as s:
         assert delivery.list_options(s) == []  # nothing saved before "Save option"
