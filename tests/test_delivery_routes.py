@@ -233,3 +233,15 @@ def test_the_difference_is_shown_before_confirming_and_recorded(
         assert (event.payload["price_difference"], event.payload["currency"]) == ("2.00", "EUR")
         body = s.scalars(select(WebhookCall.body)).one()
         assert '"price_difference": "2.00"' in body and '"currency": "EUR"' in body
+
+
+def test_stores_without_a_postcode_say_they_are_not_sorted_by_distance(
+    client: TestClient, use_database: Engine
+) -> None:
+    anna, ben = _shop(use_database)
+    with Session(use_database) as s:
+        s.get_one(Order, ben).shipping_postcode = "10115"
+        s.commit()
+    note = escape(TEXTS["de"]["stores_by_name"])
+    assert note in client.get(_link(use_database, anna)).text
+    assert note not in client.get(_link(use_database, ben)).text

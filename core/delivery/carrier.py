@@ -69,6 +69,7 @@ def basket_from_shopify(data: object) -> Basket:
             "postcode": destination.get("postal_code") or "",
             "currency": currency,
             "customer_email": destination.get("email") or None,
+            "city": destination.get("city") or "",
             "lines": lines,
         }
     )

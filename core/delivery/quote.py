@@ -95,18 +95,25 @@ def _passes_basics(option: DeliveryOption, basket: Basket, settings: StoreSettin
 
 
 def _nearby(locations: list[PickupLocation], basket: Basket) -> list[PickupLocation]:
-    """Stores in the destination country, those sharing more of the postcode first."""
+    """Stores in the destination country: those sharing more of the postcode first, then
+    those in the basket's city (when it names one), then by code."""
 
     def shared(code: str | None) -> int:
         n = 0
-        for a, b in zip(code or "", basket.postcode, strict=False):
+        ours = basket.postcode.replace(" ", "").upper()
+        for a, b in zip((code or "").replace(" ", "").upper(), ours, strict=False):
             if a != b:
                 break
             n += 1
         return n
 
+    city = basket.city.strip().casefold()
+
+    def elsewhere(name: str | None) -> bool:
+        return not city or (name or "").strip().casefold() != city
+
     here = [loc for loc in locations if loc.country == basket.country]
-    return sorted(here, key=lambda loc: (-shared(loc.postcode), loc.code))
+    return sorted(here, key=lambda loc: (-shared(loc.postcode), elsewhere(loc.city), loc.code))
 
 
 def _pickup(

@@ -55,13 +55,15 @@ __all__ = [
 
 
 def order_basket(order: Order) -> Basket:
+    """The order as a basket: its lines, destination country and postcode. Orders keep no
+    city, so without a postcode pickup stores are sorted by code (the page says so)."""
     lines = tuple(
         Line(line.sku or f"line-{line.line_no}", line.quantity, Decimal(line.unit_price))
         for line in order.lines
     ) or (Line("order", 1, Decimal(order.total)),)
     return Basket(
         country=(order.shipping_country or order.customer.country or "").upper(),
-        postcode="",
+        postcode=(order.shipping_postcode or "").strip().upper(),
         currency=order.currency,
         lines=lines,
         customer_email=order.customer.email,

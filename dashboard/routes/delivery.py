@@ -153,8 +153,9 @@ def _choices(session: Session, view: View, order: Order, now: dt.datetime) -> st
             "</small></label>"
             for s in offered.stores
         )
+        unsorted = "" if order.shipping_postcode else _note(view.say("stores_by_name"))
         parts.append(
-            f"<h2>{view.say('pickup_heading')}</h2>"
+            f"<h2>{view.say('pickup_heading')}</h2>{unsorted}"
             f"{_note(view.difference(offered.prices.get(offered.pickup_code), refused))}"
             f'<form method="post" action="/delivery/{escape(view.token)}/pickup">'
             f'<input type="hidden" name="option" value="{escape(offered.pickup_code)}">'

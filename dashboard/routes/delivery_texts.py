@@ -35,6 +35,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "costs_less": "{amount} less than your current delivery: {store} will refund the difference.",
         "not_online": "{amount} more than your current delivery: to choose it, please contact {store}.",
         "dearer_refused": "This choice costs more than your current delivery and cannot be made online. Please contact the shop.",
+        "stores_by_name": "We have no postcode for this order, so these stores are not sorted by distance.",
     },
     "de": {
         "title": "Lieferung der Bestellung {number}",
@@ -65,6 +66,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "costs_less": "{amount} weniger als Ihre jetzige Lieferung: {store} erstattet Ihnen den Unterschied.",
         "not_online": "{amount} mehr als Ihre jetzige Lieferung: Wenden Sie sich dafür bitte an {store}.",
         "dearer_refused": "Diese Wahl kostet mehr als Ihre jetzige Lieferung und ist online nicht möglich. Bitte wenden Sie sich an den Shop.",
+        "stores_by_name": "Zu dieser Bestellung fehlt die Postleitzahl, daher sind die Geschäfte nicht nach Entfernung sortiert.",
     },
     "fr": {
         "title": "Livraison de la commande {number}",
@@ -95,6 +97,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "costs_less": "{amount} de moins que votre livraison actuelle : {store} vous remboursera la différence.",
         "not_online": "{amount} de plus que votre livraison actuelle : pour la choisir, contactez {store}.",
         "dearer_refused": "Ce choix coûte plus cher que votre livraison actuelle et ne peut pas se faire en ligne. Contactez la boutique.",
+        "stores_by_name": "Nous n’avons pas de code postal pour cette commande : ces magasins ne sont pas triés par distance.",
     },
     "nl": {
         "title": "Levering van bestelling {number}",
@@ -125,6 +128,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "costs_less": "{amount} minder dan uw huidige levering: {store} betaalt het verschil terug.",
         "not_online": "{amount} meer dan uw huidige levering: neem hiervoor contact op met {store}.",
         "dearer_refused": "Deze keuze kost meer dan uw huidige levering en kan niet online. Neem contact op met de winkel.",
+        "stores_by_name": "Voor deze bestelling hebben we geen postcode, dus deze winkels staan niet op afstand gesorteerd.",
     },
     "es": {
         "title": "Entrega del pedido {number}",
@@ -155,6 +159,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "costs_less": "{amount} menos que tu entrega actual: {store} te devolverá la diferencia.",
         "not_online": "{amount} más que tu entrega actual: para elegirla, contacta con {store}.",
         "dearer_refused": "Esta opción cuesta más que tu entrega actual y no se puede elegir en línea. Contacta con la tienda.",
+        "stores_by_name": "No tenemos código postal para este pedido, así que estas tiendas no están ordenadas por distancia.",
     },
     "it": {
         "title": "Consegna dell'ordine {number}",
@@ -185,6 +190,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "costs_less": "{amount} in meno della consegna attuale: {store} ti rimborserà la differenza.",
         "not_online": "{amount} in più della consegna attuale: per sceglierla contatta {store}.",
         "dearer_refused": "Questa scelta costa più della consegna attuale e non si può fare online. Contatta il negozio.",
+        "stores_by_name": "Non abbiamo il CAP di questo ordine, quindi questi negozi non sono ordinati per distanza.",
     },
     "pl": {
         "title": "Dostawa zamówienia {number}",
@@ -215,6 +221,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "costs_less": "{amount} mniej niż obecna dostawa: {store} zwróci różnicę.",
         "not_online": "{amount} więcej niż obecna dostawa: aby ją wybrać, skontaktuj się z {store}.",
         "dearer_refused": "Ten wybór kosztuje więcej niż obecna dostawa i nie można go dokonać online. Skontaktuj się ze sklepem.",
+        "stores_by_name": "Nie mamy kodu pocztowego tego zamówienia, więc sklepy nie są posortowane według odległości.",
     },
     "sv": {
         "title": "Leverans av order {number}",
@@ -245,5 +252,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "costs_less": "{amount} mindre än din nuvarande leverans: {store} betalar tillbaka mellanskillnaden.",
         "not_online": "{amount} mer än din nuvarande leverans: kontakta {store} för att välja den.",
         "dearer_refused": "Det här valet kostar mer än din nuvarande leverans och kan inte göras online. Kontakta butiken.",
+        "stores_by_name": "Vi har inget postnummer för den här beställningen, så butikerna är inte sorterade efter avstånd.",
     },
 }
