@@ -314,3 +314,20 @@ def test_a_hostile_workflow_name_is_shown_literally(app_db: Engine) -> None:
     at = _open(wid)
     assert not at.exception
     assert_escaped(at.title[0].value)
+
+
+def test_canvas_nodes_show_a_hostile_step_label_and_template_literally() -> None:
+    from core.builder import graph
+    from core.engine.schema import Step, Trigger
+    from dashboard.builder.canvas import flow_state
+
+    definition = WorkflowDefinition(
+        name="w",
+        triggers=[Trigger(type="delivered")],
+        steps=[Step(id="mail", type="send_email", label=HOSTILE, params={"template": HOSTILE})],
+    )
+    state = flow_state(graph.canvas(definition), None)
+    [node] = [n for n in state.nodes if n.id == "mail"]
+    content = node.data["content"]
+    assert_escaped(content.split("\n\n")[0].removeprefix("✉ "))
+    assert_escaped(content.split("\n\n")[1])
