@@ -258,8 +258,8 @@ def refresh(conn: Connection, customer_ids: Sequence[int] | None) -> None:
         ):
             conn.execute(text(f"DELETE FROM {name} WHERE {_scope(dialect, 'customer_id')}"), params)
             conn.execute(text(f"INSERT INTO {name} ({', '.join(columns)}){select_sql}"), params)
-        _add_to_totals(conn, old, _sums(conn, params))
-        _add_to_counts(conn, old_counts, _counts(conn, params))
+        add_to_totals(conn, old, _sums(conn, params))
+        add_to_counts(conn, old_counts, _counts(conn, params))
     else:
         conn.execute(text("DELETE FROM customer_facts"))
         conn.execute(text("DELETE FROM customer_days"))
@@ -286,7 +286,7 @@ def _sums(conn: Connection, params: dict[str, Any]) -> dict[str, list[float]]:
     return {str(r[0]): [float(v or 0) for v in r[1:]] for r in rows}
 
 
-def _add_to_totals(
+def add_to_totals(
     conn: Connection, old: dict[str, list[float]], new: dict[str, list[float]]
 ) -> None:
     """currency_totals += new - old, per currency; a currency left without orders goes."""
@@ -319,6 +319,37 @@ def _add_to_totals(
     conn.execute(text("DELETE FROM currency_totals WHERE orders <= 0"))
 
 
+def scoped_rows(
+    conn: Connection, customer_ids: Sequence[int]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The stored ``customer_facts`` and ``customer_days`` rows of these customers
+    (FACT_COLUMNS / DAY_COLUMNS order); on PostgreSQL locked until the transaction ends."""
+    if not customer_ids:
+        return [], []
+    dialect = conn.dialect.name
+    lock = " FOR UPDATE" if dialect == "postgresql" else ""
+    params = {"ids": _ids_param(conn, customer_ids)}
+    where = _scope(dialect, "customer_id")
+    found = []
+    for name, columns in (("customer_facts", FACT_COLUMNS), ("customer_days", DAY_COLUMNS)):
+        rows = conn.execute(
+            text(f"SELECT {', '.join(columns)} FROM {name} WHERE {where}{lock}"), params
+        )
+        found.append([tuple(r) for r in rows])
+    return found[0], found[1]
+
+
+def delete_rows(conn: Connection, customer_ids: Sequence[int]) -> None:
+    """Delete these customers' facts and days rows (the caller keeps the totals and counts)."""
+    if not customer_ids:
+        return
+    params = {"ids": _ids_param(conn, customer_ids)}
+    for name in ("customer_facts", "customer_days"):
+        conn.execute(
+            text(f"DELETE FROM {name} WHERE {_scope(conn.dialect.name, 'customer_id')}"), params
+        )
+
+
 MONTH_SPAN = 8192
 """A cohort bucket is first month x MONTH_SPAN + month (months since 1970 stay below it)."""
 
@@ -344,7 +375,7 @@ def _counts(conn: Connection, params: dict[str, Any]) -> dict[tuple[str, int], i
     return {(str(k), int(b)): int(n) for k, b, n in rows if n}
 
 
-def _add_to_counts(
+def add_to_counts(
     conn: Connection, old: dict[tuple[str, int], int], new: dict[tuple[str, int], int]
 ) -> None:
     """fact_counts += new - old; buckets that fall to zero go."""
@@ -359,6 +390,11 @@ def _add_to_counts(
         if not done.rowcount:
             conn.execute(text("INSERT INTO fact_counts (kind, bucket, n) VALUES (:k, :b, :d)"), key)
     conn.execute(text("DELETE FROM fact_counts WHERE n <= 0"))
+
+
+def rebuild_pending(session: Session) -> bool:
+    """A full rebuild will run when ``session`` commits."""
+    return bool(session.info.get(_ALL))
 
 
 def rebuild(session: Session) -> None:
