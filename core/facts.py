@@ -36,7 +36,7 @@ from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact
 from core.models.orders import Order, Review, Shipment
 
 FACTS_META_KEY = "_customer_facts"
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 """Stored under :data:`FACTS_META_KEY` once the facts were built for the whole database."""
 REBUILD_ABOVE = 50_000
 """Refreshing more customers than this rebuilds everything (one scan beats many lookups)."""
@@ -181,10 +181,14 @@ def _days_select(dialect: str, scoped: bool, per_day: str | None = None) -> str:
     return f"""
 SELECT customer_id, day, month,
   MIN(month) OVER (PARTITION BY customer_id),
-  CASE WHEN LAG(month) OVER (PARTITION BY customer_id ORDER BY day) = month THEN 0 ELSE 1 END,
-  day - LAG(day) OVER (PARTITION BY customer_id ORDER BY day),
-  n
-FROM ({per_day}) g"""
+  CASE WHEN LAG(month) OVER w = month THEN 0 ELSE 1 END,
+  day - LAG(day) OVER w,
+  n,
+  CASE WHEN LAG(month) OVER w = month - 1 THEN 1 ELSE 0 END,
+  CASE WHEN SUM(n) OVER w_run >= 2 AND SUM(n) OVER w_run - n <= 1 THEN 1 ELSE 0 END
+FROM ({per_day}) g
+WINDOW w AS (PARTITION BY customer_id ORDER BY day),
+  w_run AS (PARTITION BY customer_id ORDER BY day ROWS UNBOUNDED PRECEDING)"""
 
 
 STAGE = "facts_stage"
@@ -367,7 +371,11 @@ UNION ALL
 SELECT 'cohort', first_month * {MONTH_SPAN} + month, COUNT(*) FROM customer_days
   WHERE new_month = 1{also} GROUP BY first_month, month
 UNION ALL
-SELECT 'gap', gap, COUNT(*) FROM customer_days WHERE gap IS NOT NULL{also} GROUP BY gap"""
+SELECT 'gap', gap, COUNT(*) FROM customer_days WHERE gap IS NOT NULL{also} GROUP BY gap
+UNION ALL
+SELECT 'retained', month, COUNT(*) FROM customer_days WHERE retained = 1{also} GROUP BY month
+UNION ALL
+SELECT 'second', month, COUNT(*) FROM customer_days WHERE second_order = 1{also} GROUP BY month"""
 
 
 def _counts(conn: Connection, params: dict[str, Any]) -> dict[tuple[str, int], int]:

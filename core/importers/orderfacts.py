@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core import facts
 from core.importers.job import table
@@ -21,6 +23,8 @@ from core.importers.writer import Writer
 
 SUMMED = [n for n, _ in facts.MEASURES]
 DAY_ZERO = np.datetime64("1970-01-01", "D")
+DAY_BITS = 24
+"""A customer and a day (days since 1970, below 2**24) packed in one integer."""
 
 
 def merge_new_orders(writer: Writer, orders: pd.DataFrame) -> None:
@@ -37,7 +41,12 @@ def merge_new_orders(writer: Writer, orders: pd.DataFrame) -> None:
     old_facts = pd.DataFrame(stored_facts, columns=facts.FACT_COLUMNS)
     old_days = pd.DataFrame(stored_days, columns=facts.DAY_COLUMNS)
     new_facts = _combine_facts(old_facts, fresh_facts)
-    new_days = _days(pd.concat([old_days[["customer_id", "day", "month", "orders"]], fresh_days]))
+    per_day = fresh_days
+    if len(old_days):
+        both = pd.concat([old_days[list(fresh_days.columns)], fresh_days], ignore_index=True)
+        grouped = both.groupby(["customer_id", "day", "month"], sort=True)["orders"].sum()
+        per_day = grouped.reset_index()
+    new_days = _days(per_day)
     facts.delete_rows(conn, known)
     writer.insert(table("customer_facts"), new_facts[facts.FACT_COLUMNS])
     writer.insert(table("customer_days"), new_days[facts.DAY_COLUMNS])
@@ -58,7 +67,8 @@ def _valid(orders: pd.DataFrame) -> np.ndarray:
 def _amount(orders: pd.DataFrame, column: str) -> np.ndarray:
     if column not in orders:
         return np.zeros(len(orders))
-    return pd.to_numeric(orders[column]).fillna(0.0).to_numpy(dtype="float64")
+    amounts = pc.cast(pa.array(orders[column].astype("str")), pa.float64())
+    return np.asarray(pc.fill_null(amounts, 0.0).to_numpy(zero_copy_only=False), "float64")
 
 
 def _moment(orders: pd.DataFrame, column: str) -> pd.Series:
@@ -69,10 +79,11 @@ def _moment(orders: pd.DataFrame, column: str) -> pd.Series:
 
 def _aggregates(orders: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per customer and currency the ``customer_facts`` columns of these orders alone, and per
-    customer and local day their order count."""
-    dates = orders["placed_date"].to_numpy(dtype="datetime64[D]")
-    days = (dates - DAY_ZERO).astype("int64")
-    months = dates.astype("datetime64[M]").astype("int64")
+    customer and local day (sorted) their order count."""
+    dates = pa.array(orders["placed_date"].astype(str)).cast(pa.date32())
+    days = dates.cast(pa.int32()).to_numpy(zero_copy_only=False).astype("int64")
+    customers = orders["customer_id"].to_numpy(dtype="int64")
+    codes, currencies = pd.factorize(orders["currency"].astype(str))
     promised = _moment(orders, "promised_delivery_at")
     done = _moment(orders, "delivered_at")
     delivered = (promised.notna() & done.notna()).to_numpy(dtype=bool)
@@ -81,37 +92,48 @@ def _aggregates(orders: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     refunded = np.where((refunded > 0) & _moment(orders, "refunded_at").notna(), refunded, 0.0)
     per_order = pd.DataFrame(
         {
-            "customer_id": orders["customer_id"].to_numpy(dtype="int64"),
-            "currency": orders["currency"].astype(str).to_numpy(),
+            "key": customers * len(currencies) + codes,
             "orders": 1,
             "gross": _amount(orders, "total"),
             "discount": _amount(orders, "discount_amount"),
             "refunds": refunded,
             "first_day": days,
-            "first_month": months,
             "last_day": days,
             "delivered": delivered.astype("int64"),
             "on_time": on_time.astype("int64"),
         }
     )
-    for name in SUMMED[5:]:  # review counts: new orders have no review yet
-        per_order[name] = 0
-    grouped = per_order.groupby(["customer_id", "currency"], sort=True)
-    sums = grouped[[c for c in facts.FACT_COLUMNS if c in _ADDED]].sum()
-    firsts = grouped[["first_day", "first_month"]].min()
-    lasts = grouped[["last_day"]].max()
-    fact_rows = pd.concat([sums, firsts, lasts], axis=1).reset_index()
-    per_day = (
-        per_order.assign(day=days, month=months)
-        .groupby(["customer_id", "day", "month"], sort=False)
-        .size()
-        .rename("orders")
-        .reset_index()
+    grouped = per_order.groupby("key", sort=True)
+    fact_rows = pd.concat(
+        [
+            grouped[["orders", "gross", "discount", "refunds", "delivered", "on_time"]].sum(),
+            grouped[["first_day"]].min(),
+            grouped[["last_day"]].max(),
+        ],
+        axis=1,
     )
-    return fact_rows, per_day
+    keys = fact_rows.index.to_numpy(dtype="int64")
+    fact_rows = fact_rows.reset_index(drop=True)
+    fact_rows["customer_id"] = keys // len(currencies)
+    fact_rows["currency"] = np.asarray(currencies, dtype=object)[keys % len(currencies)]
+    fact_rows["first_month"] = _months(fact_rows["first_day"].to_numpy())
+    for name in SUMMED[5:]:  # review counts: new orders have no review yet
+        fact_rows[name] = 0
+    day_keys, counts = np.unique((customers << DAY_BITS) | days, return_counts=True)
+    per_day = pd.DataFrame(
+        {
+            "customer_id": day_keys >> DAY_BITS,
+            "day": day_keys & ((1 << DAY_BITS) - 1),
+            "orders": counts.astype("int64"),
+        }
+    )
+    per_day["month"] = _months(per_day["day"].to_numpy())
+    return fact_rows[facts.FACT_COLUMNS], per_day
 
 
-_ADDED = {"orders", *SUMMED}
+def _months(days: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of days since 1970-01-01."""
+    return (DAY_ZERO + days.astype("int64")).astype("datetime64[M]").astype("int64")
 
 
 def _stored(
@@ -128,28 +150,34 @@ def _combine_facts(old: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
         return fresh
     both = pd.concat([old[fresh.columns], fresh], ignore_index=True)
     grouped = both.groupby(["customer_id", "currency"], sort=True)
-    sums = grouped[[c for c in facts.FACT_COLUMNS if c in _ADDED]].sum()
+    sums = grouped[["orders", *SUMMED]].sum()
     firsts = grouped[["first_day", "first_month"]].min()
     lasts = grouped[["last_day"]].max()
     return pd.concat([sums, firsts, lasts], axis=1).reset_index()
 
 
-def _days(per_day: pd.DataFrame) -> pd.DataFrame:
-    """``customer_days`` rows from order counts per customer, day and month (days may repeat:
-    they are added): first month, new-month flag and gap as :func:`core.facts.refresh` writes
-    them."""
-    grouped = per_day.groupby(["customer_id", "day", "month"], sort=True)["orders"].sum()
-    frame = grouped.reset_index()
+def _days(frame: pd.DataFrame) -> pd.DataFrame:
+    """``customer_days`` rows from order counts per customer, day and month (sorted by customer
+    and day, one row each): first month, new-month flag, gap, retained and second-order flags
+    as :func:`core.facts.refresh` writes them."""
+    frame = frame.copy()
     c = frame["customer_id"].to_numpy(dtype="int64")
     d = frame["day"].to_numpy(dtype="int64")
     m = frame["month"].to_numpy(dtype="int64")
+    n = frame["orders"].to_numpy(dtype="int64")
     first = np.r_[True, c[1:] != c[:-1]] if len(c) else np.zeros(0, dtype=bool)
     starts = np.flatnonzero(first)
-    frame["first_month"] = np.repeat(m[starts], np.diff(np.r_[starts, len(c)]))
-    frame["new_month"] = (first | (m != np.r_[-1, m[:-1]][: len(m)])).astype("int64")
+    sizes = np.diff(np.r_[starts, len(c)])
+    previous_month = np.r_[-1, m[:-1]][: len(m)]
+    frame["first_month"] = np.repeat(m[starts], sizes)
+    frame["new_month"] = (first | (m != previous_month)).astype("int64")
     gap = pd.array(d - np.r_[0, d[:-1]][: len(d)], dtype="Int64")
     gap[first] = pd.NA
     frame["gap"] = gap
+    frame["retained"] = (~first & (previous_month == m - 1)).astype("int64")
+    running = np.cumsum(n)
+    running -= np.repeat(running[starts] - n[starts], sizes)  # orders so far, per customer
+    frame["second_order"] = ((running >= 2) & (running - n <= 1)).astype("int64")
     return frame
 
 
@@ -173,7 +201,14 @@ def _counts(fact_rows: pd.DataFrame, day_rows: pd.DataFrame) -> dict[tuple[str, 
         "month"
     ].to_numpy(dtype="int64")
     gaps = day_rows["gap"].dropna().to_numpy(dtype="int64")
-    for kind, values in (("cohort", cohort), ("gap", gaps)):
+    retained = day_rows.loc[day_rows["retained"] == 1, "month"].to_numpy(dtype="int64")
+    second = day_rows.loc[day_rows["second_order"] == 1, "month"].to_numpy(dtype="int64")
+    for kind, values in (
+        ("cohort", cohort),
+        ("gap", gaps),
+        ("retained", retained),
+        ("second", second),
+    ):
         buckets, counts = np.unique(values, return_counts=True)
         out.update({(kind, int(b)): int(n) for b, n in zip(buckets, counts, strict=True)})
     return {k: n for k, n in out.items() if n}
