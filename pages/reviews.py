@@ -48,7 +48,7 @@ with errors_shown():
     wanted = reviews_inbox.InboxFilter(tuple(ratings), product, option, punctuality, needs_reply)
     frame = _inbox(version, wanted)
     waiting = frame.loc[frame["needs_reply"], "review_id"].astype(int).tolist()
-    st.metric("Need a reply", len(waiting), border=True)
+    st.metric("Need a reply", f"{len(waiting):,}", border=True)
     table_with_download(frame, "reviews", key="reviews", actor=actor)
     if waiting and actor.can(Action.MANAGE_OUTBOX):
         picked = st.multiselect(

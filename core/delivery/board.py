@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from core.models import (
     DeliveryOption,
     DeliverySlot,
     Order,
+    OrderEvent,
     PickupLocation,
     Shipment,
     SlotReservation,
@@ -87,12 +89,31 @@ class Booking:
     starts_at: dt.datetime
     ends_at: dt.datetime
     booked_at: dt.datetime
+    price_difference: Decimal | None = None
+    """What the booking changed the delivery's price by (the shop charges or refunds it)."""
+    currency: str = ""
+
+
+def _differences(session: Session, refs: list[str]) -> dict[str, tuple[Decimal, str]]:
+    """The price difference each booking's event recorded, by its ref."""
+    rows = session.execute(
+        select(OrderEvent.ref, OrderEvent.payload).where(
+            OrderEvent.type.in_(("slot_booked", "delivery_rescheduled")), OrderEvent.ref.in_(refs)
+        )
+    )
+    out = {}
+    for ref, payload in rows:
+        if isinstance(payload, dict) and "price_difference" in payload:
+            out[ref] = (Decimal(str(payload["price_difference"])), str(payload.get("currency", "")))
+    return out
 
 
 def bookings(session: Session, since: dt.datetime) -> list[Booking]:
-    """Booked slots starting from ``since``, earliest first."""
+    """Booked slots starting from ``since``, earliest first, with the price difference each
+    booking made."""
     rows = session.execute(
         select(
+            SlotReservation.id,
             Order.number,
             Order.external_id,
             Customer.email,
@@ -106,10 +127,19 @@ def bookings(session: Session, since: dt.datetime) -> list[Booking]:
         .join(Customer, Customer.id == Order.customer_id)
         .where(SlotReservation.state == "booked", DeliverySlot.starts_at >= since)
         .order_by(DeliverySlot.starts_at, Order.id)
-    )
+    ).all()
+    found = _differences(session, [f"booking-{row[0]}" for row in rows])
     return [
-        Booking(number or ext, email or "", code, start, end, at)
-        for number, ext, email, code, start, end, at in rows
+        Booking(
+            number or ext,
+            email or "",
+            code,
+            start,
+            end,
+            at,
+            *found.get(f"booking-{rid}", (None, "")),
+        )
+        for rid, number, ext, email, code, start, end, at in rows
     ]
 
 

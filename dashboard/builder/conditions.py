@@ -1,5 +1,9 @@
 """The nested AND/OR/NOT condition editor: groups and rules that can be added, removed and
-reordered, each rule with a field, a comparison and a typed value input."""
+reordered, each rule with a field, a comparison and a typed value input.
+
+It edits the condition a :class:`Slot` points at in any holder (the builder's ``Working`` copy,
+or another page's, see :mod:`dashboard.builder.vocabulary`) over the slot's vocabulary of
+fields (the workflow fields unless the slot names others)."""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ from core.engine.registry import FIELDS
 from core.engine.schema import Group, Node, Rule, WorkflowDefinition
 from core.engine.validate import Problem
 from dashboard.builder import state as builder_state
-from dashboard.builder.labels import choice_label, field_label, operator_label
-from dashboard.builder.state import Working
+from dashboard.builder.labels import choice_label, operator_label
 from dashboard.builder.values import unseen_values, value_input
+from dashboard.builder.vocabulary import WORKFLOW, Holder, Vocabulary
 
 Getter = Callable[[WorkflowDefinition], Node | None]
 Putter = Callable[[WorkflowDefinition, Node | None], WorkflowDefinition]
@@ -32,14 +36,15 @@ class Slot:
     path: str
     get: Getter
     put: Putter
+    vocabulary: Vocabulary = WORKFLOW
 
 
-def _root(work: Working, slot: Slot) -> Group:
+def _root(work: Holder, slot: Slot) -> Group:
     return cond.as_group(slot.get(work.definition))
 
 
 def _change(
-    work: Working, slot: Slot, fn: Callable[[Group], Group], structural: bool
+    work: Holder, slot: Slot, fn: Callable[[Group], Group], structural: bool
 ) -> Callable[[], None]:
     def apply(d: WorkflowDefinition) -> WorkflowDefinition:
         return slot.put(d, cond.stored(fn(cond.as_group(slot.get(d)))))
@@ -47,14 +52,21 @@ def _change(
     return builder_state.on_edit(work, apply, structural=structural)
 
 
-def new_rule(field: str = DEFAULT_FIELD, op: str | None = None) -> Rule:
-    spec = FIELDS[field]
+def new_rule(
+    field: str | None = None, op: str | None = None, vocabulary: Vocabulary = WORKFLOW
+) -> Rule:
+    field = field or vocabulary.default_field
+    spec = vocabulary.fields[field]
     chosen = op if op in spec.operators else spec.operators[0]
-    choices = builder_state.choices(spec.choices_source) if spec.kind == "choice" else []
+    choices = vocabulary.choices(spec.choices_source) if spec.kind == "choice" else []
     from dashboard import resources
 
     value = default_value(
-        field, chosen, store_currency=resources.settings().currency, choices=choices
+        field,
+        chosen,
+        store_currency=resources.settings().currency,
+        choices=choices,
+        fields=vocabulary.fields,
     )
     return Rule(field=field, op=chosen, value=value)
 
@@ -67,7 +79,7 @@ def _full(slot: Slot, path: cond.Path) -> str:
     return f"{slot.path}.{cond.path_text(path)}" if path else slot.path
 
 
-def _order_buttons(work: Working, slot: Slot, path: cond.Path, what: str, readonly: bool) -> None:
+def _order_buttons(work: Holder, slot: Slot, path: cond.Path, what: str, readonly: bool) -> None:
     key = work.key(slot.scope, cond.path_text(path) or "root")
     row = st.container(horizontal=True, gap="small", horizontal_alignment="right")
     up, down, drop = row, row, row
@@ -107,23 +119,26 @@ def _controlled(key: str, value: object) -> None:
         st.session_state[key] = value
 
 
-def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: bool) -> None:
+def _rule_row(work: Holder, slot: Slot, path: cond.Path, rule: Rule, readonly: bool) -> None:
     key = work.key(slot.scope, cond.path_text(path))
     field_col, op_col = st.columns([3, 2], vertical_alignment="bottom")
     value_col, tools = st.columns([3, 2], vertical_alignment="bottom")
-    spec = FIELDS.get(rule.field)
+    vocab = slot.vocabulary
+    spec = vocab.fields.get(rule.field)
     with field_col:
         _controlled(f"{key}.field", rule.field if spec else None)
         st.selectbox(
             "Field",
-            FIELD_KEYS,
-            format_func=field_label,
+            list(vocab.fields),
+            format_func=vocab.field_label,
             key=f"{key}.field",
             disabled=readonly,
             on_change=lambda: _change(
                 work,
                 slot,
-                lambda g: cond.replace(g, path, new_rule(st.session_state[f"{key}.field"])),
+                lambda g: cond.replace(
+                    g, path, new_rule(st.session_state[f"{key}.field"], vocabulary=vocab)
+                ),
                 False,
             )(),
         )
@@ -143,7 +158,7 @@ def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: 
             on_change=lambda: _change(
                 work,
                 slot,
-                lambda g: cond.replace(g, path, _with_op(rule, st.session_state[op_key])),
+                lambda g: cond.replace(g, path, _with_op(rule, st.session_state[op_key], vocab)),
                 False,
             )(),
         )
@@ -158,8 +173,9 @@ def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: 
                 lambda g: cond.replace(g, path, Rule(field=rule.field, op=rule.op, value=v)),
                 False,
             )(),
+            vocab,
         )
-        unseen = unseen_values(rule)
+        unseen = unseen_values(rule, vocab)
         if unseen:
             st.warning(
                 f"No order in the history has {', '.join(choice_label(spec.choices_source, v) for v in unseen)}"
@@ -170,14 +186,14 @@ def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: 
         _order_buttons(work, slot, path, "condition", readonly)
 
 
-def _with_op(rule: Rule, op: str) -> Rule:
-    if value_fits(rule.field, op, rule.value):
+def _with_op(rule: Rule, op: str, vocabulary: Vocabulary = WORKFLOW) -> Rule:
+    if value_fits(rule.field, op, rule.value, vocabulary.fields):
         return Rule(field=rule.field, op=op, value=rule.value)
-    return new_rule(rule.field, op)
+    return new_rule(rule.field, op, vocabulary)
 
 
 def _group(
-    work: Working,
+    work: Holder,
     slot: Slot,
     path: cond.Path,
     group: Group,
@@ -221,7 +237,9 @@ def _group(
         "Add condition",
         icon=":material/add:",
         key=f"{key}.add_rule",
-        on_click=_change(work, slot, lambda g: cond.add_rule(g, path, new_rule()), True),
+        on_click=_change(
+            work, slot, lambda g: cond.add_rule(g, path, new_rule(vocabulary=slot.vocabulary)), True
+        ),
     )
     add_group.button(
         "Add group",
@@ -240,9 +258,7 @@ def _show(problem: Problem) -> None:
         st.warning(text, icon=":material/warning:")
 
 
-def condition_editor(
-    work: Working, slot: Slot, readonly: bool, problems: Sequence[Problem]
-) -> None:
+def condition_editor(work: Holder, slot: Slot, readonly: bool, problems: Sequence[Problem]) -> None:
     """Edit the condition in ``slot`` of the working definition."""
     root = _root(work, slot)
     if not root.items:
@@ -253,7 +269,7 @@ def condition_editor(
         )
     _group(work, slot, (), root, readonly, problems)
     if root.items:
-        st.caption(f"Reads: {cond.describe(root, _currency())}")
+        st.caption(f"Reads: {cond.describe(root, _currency(), fields=slot.vocabulary.fields)}")
 
 
 def _currency() -> str:
