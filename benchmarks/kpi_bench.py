@@ -221,7 +221,7 @@ def page_render(url: str, page: str) -> tuple[float, float, bool]:
     db.default_engine.cache_clear()
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=900)
     at.session_state[state.ACTOR] = Actor("m@example.com", Role.MANAGER)
     start, cpu = time.perf_counter(), time.process_time()
     at.run()
