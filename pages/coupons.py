@@ -11,6 +11,7 @@ from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components.download import csv_download, table_with_download
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 
 actor = current_actor()
 st.title("Coupons")
@@ -79,7 +80,7 @@ with errors_shown():
             f"{result.failed} failed."
         )
         for line in result.errors:
-            st.warning(line)
+            st.warning(md(line))
     if actor.can(Action.EXPORT_DATA):
         codes = _unredeemed(version, actor)
         st.caption(f"{len(codes)} unredeemed, unexpired code(s).")

@@ -18,6 +18,7 @@ from dashboard.components import rules_editor
 from dashboard.components.delivery_forms import option_form, show_errors
 from dashboard.components.delivery_tables import LOCATION_COLUMNS, price_difference, rows_from
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 
 actor = current_actor()
 can_edit = actor.can(Action.EDIT_DELIVERY)
@@ -60,7 +61,7 @@ with options_tab:
                 original = rows.get(choice, {}).get("code")
                 saved = delivery.save_option(s, actor, data, original=original)
             rules_editor.saved(key)
-            st.success(f"Saved the delivery option {saved.code}.")
+            st.success(f"Saved the delivery option {md(saved.code)}.")
     except ValidationError as exc:
         show_errors(exc)
 with stores_tab:

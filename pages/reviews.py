@@ -10,6 +10,7 @@ from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components.download import table_with_download
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 
 actor = current_actor()
 st.title("Reviews")
@@ -62,4 +63,4 @@ with errors_shown():
         ):
             with resources.session() as s, s.begin():
                 count = reviews_inbox.notify_merchant(s, actor, picked)
-            st.success(f"{count} review(s) sent to {resources.settings().sender_email}.")
+            st.success(f"{count} review(s) sent to {md(resources.settings().sender_email)}.")

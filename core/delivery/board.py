@@ -42,21 +42,29 @@ class SlotRow:
 
 def slot_board(session: Session, now: dt.datetime, days: int = 14) -> list[SlotRow]:
     """Every slot of the active scheduled options for ``days`` from today (store time), with
-    its capacity, bookings and live holds."""
+    its capacity, bookings and live holds. Slots written in a destination's own zone (e.g.
+    08:00-12:00 Dublin time) are listed too, their window in store time and marked so."""
     tz = store_settings.load(session).tz
     options = session.scalars(
         select(DeliveryOption).where(DeliveryOption.active, DeliveryOption.kind == "scheduled")
     ).all()
     counts: dict[tuple[str, dt.datetime], tuple[int, int]] = {}
+    ends: dict[tuple[str, dt.datetime], dt.datetime] = {}
     rows = session.execute(
-        select(DeliverySlot.option_code, DeliverySlot.starts_at, SlotReservation.state)
+        select(
+            DeliverySlot.option_code,
+            DeliverySlot.starts_at,
+            DeliverySlot.ends_at,
+            SlotReservation.state,
+        )
         .join(SlotReservation, SlotReservation.slot_id == DeliverySlot.id)
         .where(DeliverySlot.starts_at >= now - dt.timedelta(days=1))
         .where((SlotReservation.state == "booked") | (SlotReservation.expires_at >= now))
     )
-    for code, start, state in rows:
+    for code, start, end, state in rows:
         booked, held = counts.get((code, start), (0, 0))
         counts[(code, start)] = (booked + (state == "booked"), held + (state == "held"))
+        ends[(code, start)] = end
     today = now.astimezone(tz).date()
     out = []
     for option in options:
@@ -67,7 +75,7 @@ def slot_board(session: Session, now: dt.datetime, days: int = 14) -> list[SlotR
                 continue
             for opens, closes in windows(option):
                 start = dt.datetime.combine(day, opens, tzinfo=tz).astimezone(dt.UTC)
-                booked, held = counts.get((option.code, start), (0, 0))
+                booked, held = counts.pop((option.code, start), (0, 0))
                 out.append(
                     SlotRow(
                         option.code,
@@ -78,7 +86,16 @@ def slot_board(session: Session, now: dt.datetime, days: int = 14) -> list[SlotR
                         held,
                     )
                 )
-    return out
+    capacity = {o.code: o.slot_capacity for o in options}
+    for (code, start), (booked, held) in counts.items():
+        if code not in capacity:
+            continue
+        first, last = start.astimezone(tz), ends[(code, start)].astimezone(tz)
+        if not today <= first.date() < today + dt.timedelta(days=days):
+            continue
+        window = f"{first:%H:%M}-{last:%H:%M} (store time, a destination's own zone)"
+        out.append(SlotRow(code, first.date(), window, capacity[code], booked, held))
+    return sorted(out, key=lambda r: (r.option, r.day, r.window))
 
 
 @dataclass(frozen=True)

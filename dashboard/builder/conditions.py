@@ -21,6 +21,7 @@ from dashboard.builder import state as builder_state
 from dashboard.builder.labels import choice_label, operator_label
 from dashboard.builder.values import unseen_values, value_input
 from dashboard.builder.vocabulary import WORKFLOW, Holder, Vocabulary
+from dashboard.components.mdtext import md
 
 Getter = Callable[[WorkflowDefinition], Node | None]
 Putter = Callable[[WorkflowDefinition, Node | None], WorkflowDefinition]
@@ -143,7 +144,7 @@ def _rule_row(work: Holder, slot: Slot, path: cond.Path, rule: Rule, readonly: b
             )(),
         )
     if spec is None:
-        value_col.error(f"Unknown field {rule.field!r}")
+        value_col.error(md(f"Unknown field {rule.field!r}"))
         return
     ops = list(spec.operators)
     op_key = f"{key}.{rule.field}.op"
@@ -178,7 +179,7 @@ def _rule_row(work: Holder, slot: Slot, path: cond.Path, rule: Rule, readonly: b
         unseen = unseen_values(rule, vocab)
         if unseen:
             st.warning(
-                f"No order in the history has {', '.join(choice_label(spec.choices_source, v) for v in unseen)}"
+                f"No order in the history has {md(', '.join(choice_label(spec.choices_source, v) for v in unseen))}"
                 f" as {spec.label.lower()}: this condition matches no order yet.",
                 icon=":material/search_off:",
             )
@@ -251,7 +252,7 @@ def _group(
 
 
 def _show(problem: Problem) -> None:
-    text = f"{problem.message} {problem.hint}".strip()
+    text = md(f"{problem.message} {problem.hint}".strip())
     if problem.severity == "error":
         st.error(text, icon=":material/error:")
     else:
@@ -269,7 +270,7 @@ def condition_editor(work: Holder, slot: Slot, readonly: bool, problems: Sequenc
         )
     _group(work, slot, (), root, readonly, problems)
     if root.items:
-        st.caption(f"Reads: {cond.describe(root, _currency(), fields=slot.vocabulary.fields)}")
+        st.caption(f"Reads: {md(cond.describe(root, _currency(), fields=slot.vocabulary.fields))}")
 
 
 def _currency() -> str:

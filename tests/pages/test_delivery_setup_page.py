@@ -15,6 +15,7 @@ from core.auth import Role
 from core.delivery import config as delivery_config
 from core.delivery import selfservice, slots
 from core.models import DeliveryOption
+from dashboard.components.mdtext import md
 from tests.core.delivery.conftest import MERCHANT, customer_order, option
 from tests.pages.conftest import PageRunner
 
@@ -78,8 +79,11 @@ def test_merchant_builds_nested_rules_with_the_condition_editor(
     assert not at.exception and not at.error
     reads = [c.value for c in at.caption if c.value.startswith("Reads:")]
     assert reads == [
-        "Reads: Shipping country is one of DE, AT AND (Postcode starts with is one of 10, 20"
-        " OR Total weight (grams) ≤ 1000)"
+        "Reads: "
+        + md(
+            "Shipping country is one of DE, AT AND (Postcode starts with is one of 10, 20"
+            " OR Total weight (grams) ≤ 1000)"
+        )
     ]
     with Session(app_db) as s:
         assert delivery.list_options(s) == []  # nothing saved before "Save option"
@@ -128,7 +132,7 @@ def test_each_invalid_field_is_named_and_nothing_is_saved(
     errors = " | ".join(e.value for e in at.error)
     for label in ("Code:", "Name shown to customers:", "Price:", "Currency:", "Order cut-off:",
                   "Transit days per country:"):  # fmt: skip
-        assert label in errors, label
+        assert md(label) in errors, label
     with Session(app_db) as s:
         assert delivery.list_options(s) == []
 
@@ -145,10 +149,13 @@ def test_an_invalid_rule_is_named_kept_and_nothing_is_saved(
     w(at, "button", "rules.root.add_group").click().run()
     problem = "Condition 1 in group 1 (Postcode starts with): give at least one value."
     empty = "Group 2 has no conditions. Add a condition to it or remove it."
-    assert [e.value for e in at.error] == [problem, empty]  # beside the rules, before saving
+    assert [e.value for e in at.error] == [
+        md(problem),
+        md(empty),
+    ]  # beside the rules, before saving
     at.button(key="new_save").click().run()
     assert not at.exception and not at.success
-    assert f"Eligibility rules: {problem} {empty}" in [e.value for e in at.error]
+    assert md(f"Eligibility rules: {problem} {empty}") in [e.value for e in at.error]
     with Session(app_db) as s:
         assert delivery.list_options(s) == []
     # The rules are still there to be fixed: nothing was dropped.
@@ -183,7 +190,7 @@ def test_pickup_row_with_an_empty_field_is_named_not_dropped(
     at.run()
     at.button(key="save_locations").click().run()
     assert not at.exception and not at.success
-    assert any("row 2: the name is empty" in e.value for e in at.error)
+    assert any(md("row 2: the name is empty") in e.value for e in at.error)
     with Session(app_db) as s:
         assert delivery.list_locations(s) == []
 
