@@ -120,8 +120,8 @@ def test_migrations_form_one_numbered_chain() -> None:
     previous = None
     for path in files:
         source = path.read_text(encoding="utf-8")
-        revision = re.search(r'^revision: str = "(\d+)"', source, re.M)
-        down = re.search(r"^down_revision: str \| None = (None|\"(\d+)\")", source, re.M)
+        revision = re.search(r"^revision: str = [\"'](\d+)[\"']", source, re.M)
+        down = re.search(r"^down_revision: str \| None = (None|[\"'](\d+)[\"'])", source, re.M)
         assert revision and revision.group(1) == path.name[:4], path.name
         assert down and down.group(2) == previous, f"{path.name} must revise {previous}"
         previous = revision.group(1)
