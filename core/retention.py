@@ -28,7 +28,11 @@ EVERY = dt.timedelta(days=1)
 
 
 def _claim(session: Session, now: dt.datetime) -> bool:
-    """Mark the run as done at ``now`` if the last one is at least :data:`EVERY` old."""
+    """Mark the run as done at ``now`` if the last one is at least :data:`EVERY` old (a plain
+    read first: most cycles end there without a write)."""
+    last = session.get(Setting, LAST_RUN_KEY)
+    if last is not None and last.updated_at > now - EVERY:
+        return False
     claimed = session.execute(
         update(Setting)
         .where(Setting.key == LAST_RUN_KEY, Setting.updated_at <= now - EVERY)
@@ -36,8 +40,8 @@ def _claim(session: Session, now: dt.datetime) -> bool:
     )
     if getattr(claimed, "rowcount", 0):
         return True
-    if session.get(Setting, LAST_RUN_KEY) is not None:
-        return False
+    if last is not None:
+        return False  # another process ran it between the read and the update
     try:
         with session.begin_nested():
             session.add(Setting(key=LAST_RUN_KEY, value=now.isoformat(), updated_at=now))
