@@ -4,13 +4,17 @@ In one process (the embedded worker of the dashboard) :func:`wake` sets an event
 waits on. Across processes on PostgreSQL, :func:`announce` sends ``NOTIFY orderflow_work`` in
 the writer's transaction (delivered when it commits) and each worker waits with ``LISTEN`` on
 its own connection. SQLite has no such channel: there the embedded worker is woken in-process,
-and every worker also looks for new events every ``PROBE`` seconds (the highest event id, one
-indexed read), so a separate ``python -m core worker`` process starts a cycle within a fraction
-of a second of an event stored by another process, without waiting for its poll interval.
+and every worker also looks for unread events every ``PROBE`` seconds (the highest event id and
+the enrolment cursor, two indexed reads): events newer than any seen before its last cycle and
+still not enrolled on two looks in a row start a cycle. So a lone ``python -m core worker``
+process starts within about half a second of an event stored by another process instead of its
+poll interval, while a second worker beside a woken embedded one stays out of the way (on two
+cores, cycling on every event made both contend for SQLite's write lock and the CPU).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -23,7 +27,10 @@ log = logging.getLogger(__name__)
 CHANNEL = "orderflow_work"
 SLICE = 0.5  # seconds between checks of the in-process event while listening
 PROBE = 0.2  # seconds between looks for new events on SQLite
-_NEWEST_EVENT = text("SELECT MAX(id) FROM order_events")
+_CURSOR_KEY = "_engine_event_cursor"  # core.engine.enrol.CURSOR_KEY (pandas not imported here)
+_UNREAD = text(
+    "SELECT (SELECT MAX(id) FROM order_events), (SELECT value FROM settings WHERE key = :k)"
+)
 _event = threading.Event()
 
 
@@ -67,16 +74,18 @@ class Waiter:
         """Called before a cycle: events newer than now wake the next wait."""
         _event.clear()
         if self._engine is not None:
-            self._seen = self._newest_event()
+            self._seen = self._newest_and_cursor()[0]
 
-    def _newest_event(self) -> int | None:
+    def _newest_and_cursor(self) -> tuple[int | None, int]:
+        """The highest event id and the enrolment cursor (None, 0 when they cannot be read)."""
         assert self._engine is not None
         try:
             with self._engine.connect() as conn:
-                return int(conn.execute(_NEWEST_EVENT).scalar() or 0)
+                newest, cursor = conn.execute(_UNREAD, {"k": _CURSOR_KEY}).one()
+            return int(newest or 0), int(json.loads(cursor) if cursor else 0)
         except Exception:  # a busy or missing database: the poll interval still applies
             log.debug("looking for new events failed", exc_info=True)
-            return None
+            return None, 0
 
     def wait(self, timeout: float) -> None:
         if self._engine is not None:
@@ -100,15 +109,18 @@ class Waiter:
                 return
 
     def _probe(self, timeout: float) -> None:
-        """Wait for :func:`wake`, a new event or the timeout, whichever comes first."""
+        """Wait for :func:`wake`, unread events on two looks in a row, or the timeout."""
         deadline = time.monotonic() + timeout
+        pending = False
         while True:
             left = deadline - time.monotonic()
             if left <= 0 or _event.wait(min(left, PROBE)):
                 return
-            newest = self._newest_event()
-            if newest is not None and (self._seen is None or newest > self._seen):
+            newest, cursor = self._newest_and_cursor()
+            unread = newest is not None and newest > max(self._seen or 0, cursor)
+            if unread and pending:
                 return
+            pending = unread
 
     def close(self) -> None:
         if self._conn is not None:

@@ -101,3 +101,9 @@ def test_sqlite_worker_notices_an_event_stored_elsewhere(sqlite_engine: Engine) 
         worker.wake()
         thread.join(90)
     assert not thread.is_alive()
+
+
+def test_probe_reads_the_enrolment_cursor_key() -> None:
+    from core.engine import enrol, wakeup
+
+    assert wakeup._CURSOR_KEY == enrol.CURSOR_KEY
