@@ -21,7 +21,7 @@ from dashboard.builder import state as builder_state
 from dashboard.builder.labels import choice_label, operator_label
 from dashboard.builder.values import unseen_values, value_input
 from dashboard.builder.vocabulary import WORKFLOW, Holder, Vocabulary
-from dashboard.components.mdtext import md
+from dashboard.components.mdtext import md, md_code
 
 Getter = Callable[[WorkflowDefinition], Node | None]
 Putter = Callable[[WorkflowDefinition, Node | None], WorkflowDefinition]
@@ -252,7 +252,7 @@ def _group(
 
 
 def _show(problem: Problem) -> None:
-    text = md(f"{problem.message} {problem.hint}".strip())
+    text = md_code(f"{problem.message} {problem.hint}".strip())
     if problem.severity == "error":
         st.error(text, icon=":material/error:")
     else:

@@ -12,3 +12,14 @@ def md(text: object) -> str:
     [x](javascript:..), a code $x$)."""
     flat = " ".join(str(text).splitlines())
     return "".join("\\" + c if c in _SPECIAL else c for c in flat)
+
+
+def md_code(text: object) -> str:
+    """Like :func:`md`, but `code` spans stay code (an error's hint naming a command): their
+    content is shown literally anyway. Only when every backtick stands alone and they pair up;
+    otherwise everything is escaped."""
+    flat = " ".join(str(text).splitlines())
+    parts = flat.split("`")
+    if len(parts) % 2 == 0 or "``" in flat:  # single backticks pair in order, as CommonMark does
+        return md(flat)
+    return "`".join(part if i % 2 else md(part) for i, part in enumerate(parts))
