@@ -23,16 +23,7 @@ from tests.e2e.conftest import Server, screenshot, wait_idle
 
 # The journey builds, saves, backtests, publishes and runs the worker twice: on a shared,
 # loaded 2-core machine that takes several minutes, so it gets a larger budget than the default.
-# KNOWN RACE, tracked in issue 14 (not hidden): a run of the builder that started before a
-# merchant's pick can still send the previous comparison ("=") back to the browser, so a pick
-# made while the canvas redraws is occasionally lost. Two causes were found and fixed (stale
-# canvas reports, the node picker losing its choice on a label change); this third one is not
-# diagnosed yet. Until it is, this one journey may run twice; every other journey runs once.
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.timeout(900),
-    pytest.mark.flaky(reruns=1),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 NAME = "Review request DE/AT"
 
 
@@ -199,7 +190,7 @@ def test_build_backtest_publish_and_send(owner_page: Any, server: Server) -> Non
 
 
 def _latest(name: str) -> Any:
-    """The newest workflow of that name (a retried journey builds it again on the same server)."""
+    """The newest workflow of that name (the server is shared by the session's journeys)."""
     return select(Workflow).where(Workflow.name == name).order_by(Workflow.id.desc()).limit(1)
 
 
