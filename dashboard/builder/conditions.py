@@ -16,9 +16,9 @@ from core.engine.schema import Group, Node, Rule, WorkflowDefinition
 from core.engine.validate import Problem
 from core.errors import OrderflowError
 from dashboard.builder import state as builder_state
-from dashboard.builder.labels import choice_label, field_label, operator_label
+from dashboard.builder.labels import field_label, operator_label
 from dashboard.builder.state import Working
-from dashboard.builder.values import unseen_values, value_input
+from dashboard.builder.values import unseen_text, value_input
 
 Getter = Callable[[WorkflowDefinition], Node | None]
 Putter = Callable[[WorkflowDefinition, Node | None], WorkflowDefinition]
@@ -226,13 +226,9 @@ def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: 
         )
     with value_col:
         value_input(rule, f"{key}.{rule.field}.{rule.op}", readonly, value_changed)
-        unseen = unseen_values(rule)
+        unseen = unseen_text(rule)
         if unseen:
-            st.warning(
-                f"No order in the history has {', '.join(choice_label(spec.choices_source, v) for v in unseen)}"
-                f" as {spec.label.lower()}: this condition matches no order yet.",
-                icon=":material/search_off:",
-            )
+            st.warning(unseen, icon=":material/search_off:")
     with tools:
         _order_buttons(work, slot, path, rule, "condition", readonly)
 

@@ -289,8 +289,18 @@ def test_known_sets_are_picked_and_an_unmatched_value_is_flagged(blank: int) -> 
     picker.select("DE").run()
     assert not [x for x in at.warning if "matches no order" in x.value]
     w(at, "multiselect", "entry.0.order.country.in").select("JP").run()
-    flagged = [x.value for x in at.warning if "matches no order yet" in x.value]
+    flagged = [x.value for x in at.warning if x.value.startswith("No order in the history")]
     assert flagged and "Japan (JP)" in flagged[0] and "Germany" not in flagged[0]
+    publish = _popover(at, "Publish")  # said again where the merchant publishes
+    assert [x.value for x in publish.warning if "matches no order yet" in x.value] == [
+        f"Who enters: {flagged[0]}"
+    ]
+
+
+def _popover(at: AppTest, label: str) -> Any:
+    found = [b for b in at.get("popover") if b.proto.popover.label == label]
+    assert found, f"no popover {label!r}"
+    return found[0]
 
 
 def test_node_list_label_follows_the_step(blank: int) -> None:
