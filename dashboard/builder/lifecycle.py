@@ -40,7 +40,7 @@ def _save(s: Session, actor: Actor, work: Working) -> None:
         work.revision = wf.draft_revision
 
 
-def _act(work: Working, action: Callable[[Session], str]) -> bool:
+def run_action(work: Working, action: Callable[[Session], str]) -> None:
     """Run ``action`` in one transaction; reload the workflow and say what happened."""
     try:
         with resources.session() as s, s.begin():
@@ -48,31 +48,14 @@ def _act(work: Working, action: Callable[[Session], str]) -> bool:
     except ConflictError as exc:
         show_error(exc)
         st.session_state[f"{FLASH}.conflict"] = True
-        return False
+        return
     except OrderflowError as exc:
         show_error(exc)
-        return False
+        return
     work.dirty = False
     builder_state.forget(work.workflow_id)
     flash(message)
-    return True
-
-
-def run_action(work: Working, action: Callable[[Session], str]) -> None:
-    """``_act`` from the script body; the page is then drawn again from the stored workflow."""
-    if _act(work, action):
-        st.rerun()
-
-
-def on_action(work: Working, action: Callable[[Session], str]) -> Callable[[], None]:
-    """``_act`` as a button's callback, which runs as soon as the click reaches the app. A
-    click read in the script body (``if st.button(...)``) is lost when another rerun, e.g. the
-    canvas reporting back, stops the run before it reaches the button."""
-
-    def callback() -> None:
-        _act(work, action)
-
-    return callback
+    st.rerun()
 
 
 def _publish(actor: Actor, work: Working, blocking: Sequence[Problem]) -> None:
@@ -102,25 +85,22 @@ def _publish(actor: Actor, work: Working, blocking: Sequence[Problem]) -> None:
         st.warning(
             store_settings.LOCAL_URL_WARNING.format(url=base_url), icon=":material/link_off:"
         )
-
-    def act(s: Session) -> str:
-        chosen = str(st.session_state.get(f"{key}.in_flight", in_flight))
-        text = str(st.session_state.get(f"{key}.note", note))
-        start = work.status == "draft" and bool(st.session_state.get(f"{key}.activate", True))
-        _save(s, actor, work)
-        version = lifecycle.publish(s, actor, work.workflow_id, chosen, note=text)
-        if start:
-            lifecycle.activate(s, actor, work.workflow_id)
-        return f"Published version {version.version}" + (" and activated." if start else ".")
-
-    st.button(
+    if st.button(
         "Publish version",
         type="primary",
         key=f"{key}.go",
         disabled=bool(blocking),
         icon=":material/rocket_launch:",
-        on_click=on_action(work, act),
-    )
+    ):
+
+        def act(s: Session) -> str:
+            _save(s, actor, work)
+            version = lifecycle.publish(s, actor, work.workflow_id, in_flight, note=note)
+            if activate:
+                lifecycle.activate(s, actor, work.workflow_id)
+            return f"Published version {version.version}" + (" and activated." if activate else ".")
+
+        run_action(work, act)
 
 
 def _duplicate(actor: Actor, work: Working) -> None:
@@ -151,19 +131,19 @@ def lifecycle_bar(actor: Actor, work: Working, problems: Sequence[Problem], read
     can_publish = actor.can(Action.PUBLISH_WORKFLOWS)
     bar = st.container(horizontal=True, gap="small")
     cols = [bar] * 6
-
-    def save(s: Session) -> str:
-        _save(s, actor, work)
-        return "Draft saved."
-
-    cols[0].button(
+    if cols[0].button(
         "Save draft",
         key="builder.save",
         type="primary",
         disabled=not work.dirty,
         icon=":material/save:",
-        on_click=on_action(work, save),
-    )
+    ):
+
+        def save(s: Session) -> str:
+            _save(s, actor, work)
+            return "Draft saved."
+
+        run_action(work, save)
     with cols[1].popover(
         "Publish",
         icon=":material/rocket_launch:",
