@@ -25,6 +25,9 @@ from tests.e2e.conftest import Server, screenshot, wait_idle
 # loaded 2-core machine that takes several minutes, so it gets a larger budget than the default.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 NAME = "Review request DE/AT"
+SLOW = (
+    60_000  # ms for a save or publish (a write and a full rerun): over 8 s seen on a loaded machine
+)
 
 
 def _key(page: Any, suffix: str, inner: str = "") -> Any:
@@ -164,7 +167,7 @@ def test_build_backtest_publish_and_send(owner_page: Any, server: Server) -> Non
     _top(page, "builder.save")
     screenshot(page, "builder-1-built")
     _click(page, "builder.save")
-    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    expect(page.get_by_text("Draft saved.")).to_be_visible(timeout=SLOW)
     _check_saved(server)
 
     enrol = page.locator("[data-testid=stMetric]").filter(has_text="Would enrol")
@@ -180,7 +183,7 @@ def test_build_backtest_publish_and_send(owner_page: Any, server: Server) -> Non
 
     page.get_by_role("button", name="Publish", exact=True).click()
     _click(page, "publish.go")
-    expect(page.get_by_text("Published version 1 and activated.")).to_be_visible()
+    expect(page.get_by_text("Published version 1 and activated.")).to_be_visible(timeout=SLOW)
     page.keyboard.press("Escape")  # close the publish popover
     _canvas_texts(page)
     page.locator("[data-testid=stMain]").evaluate("e => e.scrollTo(0, 90)")
