@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core import db
@@ -156,16 +156,40 @@ def bench_enrolment(folder: Path, events: int) -> dict[str, Any]:
         s.commit()
     load_shop(engine, 5_000, events // 2, 1, start_id=2_001)  # new orders: placed + delivered
     with Session(engine) as s:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         stats = enrol.enrol_new_events(s, NOW)
         s.commit()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    small = _small_cycles(engine, 2_001 + events // 2)
     engine.dispose()
     return {
         "events": stats.events,
         "enrolled": stats.enrolled,
         "seconds": round(elapsed, 3),
+        "cpu_seconds": round(cpu, 3),
         "events_per_second": round(stats.events / elapsed),
+        "events_per_cpu_second": round(stats.events / cpu),
+        "small_cycles": small,
+    }
+
+
+def _small_cycles(
+    engine: Engine, first_order: int, orders: int = 2, cycles: int = 7
+) -> dict[str, Any]:
+    """Cycles that find only a few new events (``orders`` placed + delivered): median ms."""
+    walls, cpus = [], []
+    for i in range(cycles):
+        load_shop(engine, 5_000, orders, 1, start_id=first_order + i * orders)
+        with Session(engine) as s:
+            started, cpu = time.perf_counter(), time.process_time()
+            stats = enrol.enrol_new_events(s, NOW)
+            s.commit()
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
+    return {
+        "new_events_per_cycle": stats.events,
+        "median_ms": round(sorted(walls)[cycles // 2] * 1000, 1),
+        "median_cpu_ms": round(sorted(cpus)[cycles // 2] * 1000, 1),
     }
 
 
@@ -366,12 +390,70 @@ def bench_dispatch(folder: Path, count: int) -> dict[str, Any]:
     }
 
 
+def bench_cycle(folder: Path, orders: int = 2, cycles: int = 9) -> dict[str, Any]:
+    """Worker cycles (enrol, run steps, dispatch over SMTP) that each find a few new events,
+    on a shop with 20,000 orders of history and one workflow mailing on ``delivered``."""
+    from core.engine import worker
+    from core.messaging.library import install
+
+    engine = fresh_engine(folder, "cycle.db")
+    load_shop(engine, 5_000, 20_000, 30)
+    with Session(engine) as s:
+        install(s, CLI, "order_confirmation", ("de", "en"))
+        d = WorkflowDefinition(
+            name="delivered mail",
+            triggers=[Trigger(type="delivered")],
+            steps=[Step(id="m", type="send_email", params={"template": "order_confirmation"})],
+        )
+        wf = lifecycle.create(s, CLI, d)
+        lifecycle.activate(s, CLI, wf.id, now=NOW)
+        s.commit()
+    proc, port = _smtp_sink()
+    smtp = dispatch.smtp_to("127.0.0.1", port)
+    phases: dict[str, list[tuple[float, float]]] = {"enrol": [], "run": [], "dispatch": []}
+    try:
+        worker.run_once(engine, lambda: NOW, smtp, "bench")  # warm up: templates compiled
+        for i in range(cycles):
+            first = 30_001 + i * orders
+            load_shop(engine, 5_000, orders, 1, start_id=first)
+            with engine.begin() as conn:  # delivered after the activation
+                conn.exec_driver_sql(
+                    "UPDATE order_events SET occurred_at = ? WHERE order_id >= ?",
+                    (_ts(NOW + dt.timedelta(seconds=1)), first),
+                )
+            for name, call in (
+                ("enrol", lambda: worker.enrol_once(engine, NOW)),
+                ("run", lambda: runner.run_due(engine, NOW, "bench")),
+                ("dispatch", lambda: dispatch.dispatch_due(engine, NOW, smtp, "bench")),
+            ):
+                started, cpu = time.perf_counter(), time.process_time()
+                call()
+                phases[name].append((time.perf_counter() - started, time.process_time() - cpu))
+        with Session(engine) as s:
+            sent = s.scalar(
+                select(func.count()).select_from(Message).where(Message.state == "sent")
+            )
+    finally:
+        proc.terminate()
+        proc.wait()
+    engine.dispose()
+
+    def median_ms(values: list[float]) -> float:
+        return round(sorted(values)[len(values) // 2] * 1000, 1)
+
+    out: dict[str, Any] = {"new_events_per_cycle": 2 * orders, "sent": sent}
+    for name, pairs in phases.items():
+        out[f"{name}_median_ms"] = median_ms([w for w, _ in pairs])
+        out[f"{name}_median_cpu_ms"] = median_ms([c for _, c in pairs])
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--messages", type=int, default=2_000)
-    parser.add_argument("--only", choices=["enrolment", "backtest", "dispatch"])
+    parser.add_argument("--only", choices=["enrolment", "backtest", "dispatch", "cycle"])
     parser.add_argument("--history-db", type=Path, help="reuse (or keep) the backtest database")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -383,6 +465,9 @@ def main() -> None:
         if args.only in (None, "dispatch"):
             results["dispatch"] = bench_dispatch(folder, args.messages)
             print(json.dumps({"dispatch": results["dispatch"]}))
+        if args.only in (None, "cycle"):
+            results["cycle"] = bench_cycle(folder)
+            print(json.dumps({"cycle": results["cycle"]}))
         if args.only in (None, "backtest"):
             results["backtest"] = bench_backtest(folder, args.orders, args.history_db)
             print(json.dumps({"backtest": results["backtest"]}))

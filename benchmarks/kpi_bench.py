@@ -3,12 +3,15 @@
     python benchmarks/kpi_bench.py [--orders 1000000] [--customers 250000] [--db PATH] [--keep]
     python benchmarks/kpi_bench.py --db DB --versus ORDERS.csv [--before-tree DIR --before-db DB]
         [--postgres URL] [--runs 5]
+    python benchmarks/kpi_bench.py --db DB --pages retention.py,overview.py [--runs 3]
 
 Fills a SQLite database (the demo helper's ``core.demo.load`` when it exists, otherwise synthetic
 rows through SQLAlchemy Core bulk inserts), then prints: the Overview computation from the
 database, the cohort matrix, the ratio against a straightforward pandas implementation that
 loads all rows and groups them, and the Overview page's first render in AppTest and a cached
-rerun.
+rerun. ``--pages`` only times pages on ``--db``: each run clears Streamlit's caches and renders
+the page (cold: the first render of a server that has its modules imported) and renders it again
+(warm: the cached rerun).
 """
 
 from __future__ import annotations
@@ -218,7 +221,7 @@ def page_render(url: str, page: str) -> tuple[float, float, bool]:
     db.default_engine.cache_clear()
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=900)
     at.session_state[state.ACTOR] = Actor("m@example.com", Role.MANAGER)
     start, cpu = time.perf_counter(), time.process_time()
     at.run()
@@ -250,7 +253,13 @@ def main() -> None:
     parser.add_argument("--before-tree", help="with --versus: a checkout of the code before")
     parser.add_argument("--before-db", help="with --versus: its database (SQLite file)")
     parser.add_argument("--postgres", help="with --versus: the same data on PostgreSQL (URL)")
+    parser.add_argument("--pages", help="only time these pages (file names in pages/) on --db")
     args = parser.parse_args()
+    if args.pages:
+        print(f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        for _ in range(args.runs):
+            pages(f"sqlite:///{args.db}", tuple(args.pages.split(",")))
+        return
     if args.versus:
         from kpi_versus import versus
 

@@ -87,6 +87,11 @@ class Actor:
         return cls("cli", Role.OWNER)
 
     @classmethod
+    def worker(cls) -> Actor:
+        """The worker's own scheduled work (the retention period), named ``worker`` in the audit."""
+        return cls("worker", Role.OWNER)
+
+    @classmethod
     def system(cls) -> Actor:
         """The worker and public routes (unsubscribe, review links)."""
         return cls("system", Role.OWNER)

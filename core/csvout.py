@@ -55,10 +55,17 @@ PRECISION_NOTE = (
 )
 
 
+def is_rate_name(column: object) -> bool:
+    """A column holding a rate (a fraction): one of its words is a rate word, so
+    ``conversion_rate`` and ``churn`` are rates while the counts ``conversions`` and
+    ``shared_customers`` are not."""
+    words = re.split(r"[^a-z0-9]+", str(column).lower())
+    return any(word in RATE_WORDS for word in words)
+
+
 def decimals_for(column: str) -> int:
     """Rates (fractions) keep 4 decimals, everything else 2: money to the cent."""
-    name = str(column).lower()
-    return RATE_DECIMALS if any(word in name for word in RATE_WORDS) else MONEY_DECIMALS
+    return RATE_DECIMALS if is_rate_name(column) else MONEY_DECIMALS
 
 
 def rounded(frame: pd.DataFrame) -> pd.DataFrame:

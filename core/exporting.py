@@ -187,6 +187,13 @@ def export_table(session: Session, actor: Actor, table: str) -> pd.DataFrame:
     return frame
 
 
+def record_download(session: Session, actor: Actor, file_name: str, rows: int) -> None:
+    """Audit a CSV download from a page (``export.download``); PermissionDenied for a role
+    that may not export, so a download is refused in core, not only hidden in the page."""
+    require(actor, Action.EXPORT_DATA)
+    audit.record(session, actor.name, "export.download", file_name, {"rows": rows})
+
+
 def _json_text(value: object) -> object:
     """JSON values (payloads, tags, details) as JSON text."""
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)

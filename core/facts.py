@@ -36,7 +36,7 @@ from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact
 from core.models.orders import Order, Review, Shipment
 
 FACTS_META_KEY = "_customer_facts"
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 """Stored under :data:`FACTS_META_KEY` once the facts were built for the whole database."""
 REBUILD_ABOVE = 50_000
 """Refreshing more customers than this rebuilds everything (one scan beats many lookups)."""
@@ -181,10 +181,14 @@ def _days_select(dialect: str, scoped: bool, per_day: str | None = None) -> str:
     return f"""
 SELECT customer_id, day, month,
   MIN(month) OVER (PARTITION BY customer_id),
-  CASE WHEN LAG(month) OVER (PARTITION BY customer_id ORDER BY day) = month THEN 0 ELSE 1 END,
-  day - LAG(day) OVER (PARTITION BY customer_id ORDER BY day),
-  n
-FROM ({per_day}) g"""
+  CASE WHEN LAG(month) OVER w = month THEN 0 ELSE 1 END,
+  day - LAG(day) OVER w,
+  n,
+  CASE WHEN LAG(month) OVER w = month - 1 THEN 1 ELSE 0 END,
+  CASE WHEN SUM(n) OVER w_run >= 2 AND SUM(n) OVER w_run - n <= 1 THEN 1 ELSE 0 END
+FROM ({per_day}) g
+WINDOW w AS (PARTITION BY customer_id ORDER BY day),
+  w_run AS (PARTITION BY customer_id ORDER BY day ROWS UNBOUNDED PRECEDING)"""
 
 
 STAGE = "facts_stage"
@@ -258,8 +262,8 @@ def refresh(conn: Connection, customer_ids: Sequence[int] | None) -> None:
         ):
             conn.execute(text(f"DELETE FROM {name} WHERE {_scope(dialect, 'customer_id')}"), params)
             conn.execute(text(f"INSERT INTO {name} ({', '.join(columns)}){select_sql}"), params)
-        _add_to_totals(conn, old, _sums(conn, params))
-        _add_to_counts(conn, old_counts, _counts(conn, params))
+        add_to_totals(conn, old, _sums(conn, params))
+        add_to_counts(conn, old_counts, _counts(conn, params))
     else:
         conn.execute(text("DELETE FROM customer_facts"))
         conn.execute(text("DELETE FROM customer_days"))
@@ -286,7 +290,7 @@ def _sums(conn: Connection, params: dict[str, Any]) -> dict[str, list[float]]:
     return {str(r[0]): [float(v or 0) for v in r[1:]] for r in rows}
 
 
-def _add_to_totals(
+def add_to_totals(
     conn: Connection, old: dict[str, list[float]], new: dict[str, list[float]]
 ) -> None:
     """currency_totals += new - old, per currency; a currency left without orders goes."""
@@ -319,6 +323,37 @@ def _add_to_totals(
     conn.execute(text("DELETE FROM currency_totals WHERE orders <= 0"))
 
 
+def scoped_rows(
+    conn: Connection, customer_ids: Sequence[int]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The stored ``customer_facts`` and ``customer_days`` rows of these customers
+    (FACT_COLUMNS / DAY_COLUMNS order); on PostgreSQL locked until the transaction ends."""
+    if not customer_ids:
+        return [], []
+    dialect = conn.dialect.name
+    lock = " FOR UPDATE" if dialect == "postgresql" else ""
+    params = {"ids": _ids_param(conn, customer_ids)}
+    where = _scope(dialect, "customer_id")
+    found = []
+    for name, columns in (("customer_facts", FACT_COLUMNS), ("customer_days", DAY_COLUMNS)):
+        rows = conn.execute(
+            text(f"SELECT {', '.join(columns)} FROM {name} WHERE {where}{lock}"), params
+        )
+        found.append([tuple(r) for r in rows])
+    return found[0], found[1]
+
+
+def delete_rows(conn: Connection, customer_ids: Sequence[int]) -> None:
+    """Delete these customers' facts and days rows (the caller keeps the totals and counts)."""
+    if not customer_ids:
+        return
+    params = {"ids": _ids_param(conn, customer_ids)}
+    for name in ("customer_facts", "customer_days"):
+        conn.execute(
+            text(f"DELETE FROM {name} WHERE {_scope(conn.dialect.name, 'customer_id')}"), params
+        )
+
+
 MONTH_SPAN = 8192
 """A cohort bucket is first month x MONTH_SPAN + month (months since 1970 stay below it)."""
 
@@ -336,7 +371,11 @@ UNION ALL
 SELECT 'cohort', first_month * {MONTH_SPAN} + month, COUNT(*) FROM customer_days
   WHERE new_month = 1{also} GROUP BY first_month, month
 UNION ALL
-SELECT 'gap', gap, COUNT(*) FROM customer_days WHERE gap IS NOT NULL{also} GROUP BY gap"""
+SELECT 'gap', gap, COUNT(*) FROM customer_days WHERE gap IS NOT NULL{also} GROUP BY gap
+UNION ALL
+SELECT 'retained', month, COUNT(*) FROM customer_days WHERE retained = 1{also} GROUP BY month
+UNION ALL
+SELECT 'second', month, COUNT(*) FROM customer_days WHERE second_order = 1{also} GROUP BY month"""
 
 
 def _counts(conn: Connection, params: dict[str, Any]) -> dict[tuple[str, int], int]:
@@ -344,7 +383,7 @@ def _counts(conn: Connection, params: dict[str, Any]) -> dict[tuple[str, int], i
     return {(str(k), int(b)): int(n) for k, b, n in rows if n}
 
 
-def _add_to_counts(
+def add_to_counts(
     conn: Connection, old: dict[tuple[str, int], int], new: dict[tuple[str, int], int]
 ) -> None:
     """fact_counts += new - old; buckets that fall to zero go."""
@@ -359,6 +398,11 @@ def _add_to_counts(
         if not done.rowcount:
             conn.execute(text("INSERT INTO fact_counts (kind, bucket, n) VALUES (:k, :b, :d)"), key)
     conn.execute(text("DELETE FROM fact_counts WHERE n <= 0"))
+
+
+def rebuild_pending(session: Session) -> bool:
+    """A full rebuild will run when ``session`` commits."""
+    return bool(session.info.get(_ALL))
 
 
 def rebuild(session: Session) -> None:

@@ -24,7 +24,7 @@ from core.errors import ValidationError
 DEFAULT_CURRENCY = "EUR"
 """``core.settings.StoreSettings().currency`` (tests/core/test_fastkpis.py checks it)."""
 FACTS_META_KEY = "_customer_facts"
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 """``core.facts.FACTS_META_KEY`` and ``FACTS_VERSION`` (checked by the same test)."""
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import get_currency_name
+from babel.numbers import get_currency_name, get_currency_precision
 
 from core.errors import ValidationError
 
@@ -27,6 +27,26 @@ class Money:
 
 def quantize(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def minor_exponent(currency: str) -> int:
+    """Decimal places of ``currency``'s minor unit (ISO 4217 via Babel): EUR 2, JPY 0, KWD 3."""
+    return int(get_currency_precision(currency.upper()))
+
+
+def round_to_currency(value: Decimal, currency: str) -> Decimal:
+    """``value`` rounded half-up to the currency's minor unit (``1234.5 JPY`` -> ``1235``)."""
+    return value.quantize(Decimal(1).scaleb(-minor_exponent(currency)), rounding=ROUND_HALF_UP)
+
+
+def to_minor(value: Decimal, currency: str) -> int:
+    """Whole minor units (cents, yen, fils) of an amount in major units."""
+    return int(round_to_currency(value, currency).scaleb(minor_exponent(currency)))
+
+
+def from_minor(units: Decimal | int, currency: str) -> Decimal:
+    """The amount in major units of ``units`` minor units."""
+    return Decimal(units).scaleb(-minor_exponent(currency))
 
 
 def parse_amount(value: str) -> Decimal:

@@ -1,5 +1,6 @@
 """The server side of the ``st.App``: the lifespan prepares the database (migrations, demo data
-on the embedded default) and runs the embedded worker on the embedded default."""
+on the embedded default) and runs the embedded worker on the embedded default, else the drain
+of this machine's spooled unsubscribes (the worker drains them itself when it runs here)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from core import bootstrap, config, db
-from dashboard.worker_thread import start_embedded_worker
+from dashboard.worker_thread import start_embedded_worker, start_spool_drain
 
 
 def embedded_worker_wanted() -> bool:
@@ -26,9 +27,10 @@ def embedded_worker_wanted() -> bool:
 async def lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
     engine = db.default_engine()
     await asyncio.to_thread(bootstrap.prepare, engine)
-    worker = start_embedded_worker(engine) if embedded_worker_wanted() else None
+    background = (
+        start_embedded_worker(engine) if embedded_worker_wanted() else start_spool_drain(engine)
+    )
     try:
         yield {"engine": engine}
     finally:
-        if worker is not None:
-            worker.stop()
+        background.stop()

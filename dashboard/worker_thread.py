@@ -1,7 +1,9 @@
-"""The worker embedded in the dashboard's server (the st.App lifespan): on the embedded default
-an activated workflow sends without a second process. Production runs `python -m core worker`.
+"""The background threads of the dashboard's server (the st.App lifespan): on the embedded
+default the worker, so an activated workflow sends without a second process (production runs
+`python -m core worker`); otherwise the drain of this machine's spooled unsubscribes, so a web
+host without a worker never keeps a customer's withdrawal on its disk.
 
-    handle = start_embedded_worker(engine)
+    handle = start_embedded_worker(engine)   # or start_spool_drain(engine)
     ...
     handle.stop()
 """
@@ -17,6 +19,7 @@ from sqlalchemy import Engine
 from core.engine import worker
 from core.engine.clock import Clock
 from core.engine.dispatch import TransportFactory
+from core.messaging import withdrawals
 
 log = logging.getLogger(__name__)
 
@@ -54,4 +57,18 @@ def start_embedded_worker(
     )
     thread.start()
     log.info("embedded worker started (every %.0f s)", interval)
+    return WorkerHandle(thread, stop)
+
+
+def start_spool_drain(engine: Engine, interval: float = withdrawals.DRAIN_SECONDS) -> WorkerHandle:
+    """Apply this machine's spooled unsubscribes every ``interval`` seconds until ``stop()``."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=withdrawals.drain_forever,
+        args=(engine, stop, interval),
+        name="orderflow-spool-drain",
+        daemon=True,
+    )
+    thread.start()
+    log.info("spooled-unsubscribe drain started (every %.0f s)", interval)
     return WorkerHandle(thread, stop)

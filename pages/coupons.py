@@ -11,6 +11,7 @@ from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components.download import csv_download, table_with_download
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 
 actor = current_actor()
 st.title("Coupons")
@@ -43,12 +44,15 @@ version = resources.data_version()
 with errors_shown():
     summary = _summary(version)
     cards = st.columns(4)
-    cards[0].metric("Issued", int(summary["issued"].sum()), border=True)
-    cards[1].metric("Redeemed", int(summary["redeemed"].sum()), border=True)
-    cards[2].metric("Flagged uses", int(summary["flagged"].sum()), border=True)
+    cards[0].metric("Issued", f"{int(summary['issued'].sum()):,}", border=True)
+    cards[1].metric("Redeemed", f"{int(summary['redeemed'].sum()):,}", border=True)
+    cards[2].metric("Flagged uses", f"{int(summary['flagged'].sum()):,}", border=True)
     total = float(summary["value_of_redeemed_coupons"].sum()) if len(summary) else 0.0
     cards[3].metric(
-        f"Value of redeemed coupons ({resources.settings().currency})", f"{total:,.2f}", border=True
+        "Redeemed value",
+        f"{total:,.2f} {resources.settings().currency}",
+        help="What the redeemed codes took off their orders: the coupon cost.",
+        border=True,
     )
     st.subheader("Per workflow")
     table_with_download(summary, "coupons-per-workflow", key="coupons_summary", actor=actor)
@@ -76,7 +80,7 @@ with errors_shown():
             f"{result.failed} failed."
         )
         for line in result.errors:
-            st.warning(line)
+            st.warning(md(line))
     if actor.can(Action.EXPORT_DATA):
         codes = _unredeemed(version, actor)
         st.caption(f"{len(codes)} unredeemed, unexpired code(s).")

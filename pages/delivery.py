@@ -30,7 +30,7 @@ with errors_shown():
     cards = st.columns(3)
     rate = "–" if view.on_time_rate is None else f"{view.on_time_rate:.1%}"
     cards[0].metric("On-time delivery rate", rate, border=True)
-    cards[1].metric("Delivered with a promise", view.delivered_with_promise, border=True)
+    cards[1].metric("Delivered with a promise", f"{view.delivered_with_promise:,}", border=True)
     cards[2].metric("Delivery options used", len(view.mix), border=True)
     if not empty_note(view.mix, "orders"):
         if not view.weekly.empty:

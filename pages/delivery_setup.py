@@ -14,9 +14,11 @@ from core.delivery import config as delivery_config
 from core.errors import ValidationError
 from dashboard import resources
 from dashboard.auth_ui import current_actor
+from dashboard.components import rules_editor
 from dashboard.components.delivery_forms import option_form, show_errors
-from dashboard.components.delivery_tables import LOCATION_COLUMNS, rows_from
+from dashboard.components.delivery_tables import LOCATION_COLUMNS, price_difference, rows_from
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 
 actor = current_actor()
 can_edit = actor.can(Action.EDIT_DELIVERY)
@@ -38,7 +40,8 @@ with resources.session() as s:
         [
             {"order": b.order, "customer": b.customer, "option": b.option,
              "slot": f"{b.starts_at.astimezone(tz):%a %Y-%m-%d %H:%M}-{b.ends_at.astimezone(tz):%H:%M}",
-             "booked at": f"{b.booked_at.astimezone(tz):%Y-%m-%d %H:%M}"}
+             "booked at": f"{b.booked_at.astimezone(tz):%Y-%m-%d %H:%M}",
+             "price difference": price_difference(b.price_difference, b.currency)}
             for b in board.bookings(s, now - dt.timedelta(days=1))
         ]
     )  # fmt: skip
@@ -57,7 +60,8 @@ with options_tab:
             with resources.session() as s, s.begin():
                 original = rows.get(choice, {}).get("code")
                 saved = delivery.save_option(s, actor, data, original=original)
-                st.success(f"Saved the delivery option {saved.code}.")
+            rules_editor.saved(key)
+            st.success(f"Saved the delivery option {md(saved.code)}.")
     except ValidationError as exc:
         show_errors(exc)
 with stores_tab:
@@ -74,6 +78,9 @@ with slots_tab:
     st.subheader("Capacity per day")
     st.dataframe(slots, hide_index=True, width="stretch", key="slot_board")
     st.subheader("Booked slots")
+    st.caption("Slot times in the store's time zone; customers see them in their own. The "
+               "price difference is what the booking changed the delivery's price by: the shop "
+               "charges (+) or refunds (-) it.")  # fmt: skip
     if booked.empty:
         st.info("No slot is booked yet.")
     else:
@@ -85,11 +92,18 @@ with settings_tab, st.form("delivery_settings"):
                            settings.hold_minutes, key="dl_hold")  # fmt: skip
     until = st.number_input("Changes allowed until (hours before delivery)", 0, 168,
                             settings.change_until_hours, key="dl_until")  # fmt: skip
+    choices = list(delivery_config.DEARER_CHOICES)
+    dearer = st.radio("Changes that cost the customer more", choices,
+                      index=choices.index(settings.dearer_changes),
+                      format_func=delivery_config.DEARER_CHOICES.__getitem__, key="dl_dearer",
+                      help="Orderflow cannot charge a card: the customer sees the difference, "
+                      "and the report and the bookings table list it for the shop to charge "
+                      "or refund.")  # fmt: skip
     if settings.report_secret:
         st.caption(f"Reports are signed (X-Orderflow-Signature) with `{settings.report_secret}`.")
     if st.form_submit_button("Save settings", disabled=not can_edit, key="save_delivery_settings"):
         with errors_shown(), resources.session() as s, s.begin():
             new = delivery_config.DeliveryConfig(origin, url, int(hold), int(until),
-                                                 settings.report_secret)  # fmt: skip
+                                                 settings.report_secret, dearer)  # fmt: skip
             delivery_config.save(s, actor, new)
             st.success("Saved the delivery settings.")

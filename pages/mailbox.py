@@ -6,6 +6,7 @@ from core.messaging import mailbox
 from core.messaging.transport import smtp_config
 from dashboard import resources
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 from dashboard.components.msg_preview import message_frame, width_picker
 from dashboard.components.readable import local_time
 
@@ -51,8 +52,8 @@ labels = {r.id: f"#{r.id} · {r.to} · {r.subject}" for r in rows}
 picked = st.selectbox("Open message", list(labels), key="mailbox_open", format_func=labels.get)
 with errors_shown(), resources.session() as s:
     message = mailbox.open_message(s, int(picked or rows[0].id))
-    st.subheader(message.subject or "(no subject)")
-    st.caption(f"To {message.to_address} · {local_time(message.sent_at, tz)}")
+    st.subheader(md(message.subject) if message.subject else "(no subject)")
+    st.caption(f"To {md(message.to_address)} · {local_time(message.sent_at, tz)}")
     html_tab, text_tab, headers_tab = st.tabs(["HTML", "Text", "Headers"])
     with html_tab:
         message_frame(message.html or "", width_picker("mailbox_width"))

@@ -39,7 +39,7 @@ version = resources.data_version()
 counts = _counts(version)
 cols = st.columns(4)
 for col, state in zip(cols, ("sent", "queued", "suppressed", "failed"), strict=True):
-    col.metric(state.title(), int(counts.loc[counts["state"] == state, "messages"].sum()))
+    col.metric(state.title(), f"{int(counts.loc[counts['state'] == state, 'messages'].sum()):,}")
 
 left, middle, right = st.columns([2, 2, 3])
 states = left.multiselect("State", outbox.STATES, key="outbox_states")

@@ -38,14 +38,14 @@ def _uses(version: int, status: str) -> pd.DataFrame:
 version = resources.data_version()
 with errors_shown():
     codes, totals = _codes(version)
-    cards = st.columns(5)
-    cards[0].metric("Codes", totals.codes, border=True)
-    cards[1].metric("Conversions", totals.conversions, border=True)
-    cards[2].metric("Rewards issued", totals.rewards, border=True)
-    cards[3].metric("Refused", sum(totals.refusals.values()), border=True)
+    cards = st.columns([1, 1, 1, 1, 1.6])
+    cards[0].metric("Codes", f"{totals.codes:,}", border=True)
+    cards[1].metric("Conversions", f"{totals.conversions:,}", border=True)
+    cards[2].metric("Rewards issued", f"{totals.rewards:,}", border=True)
+    cards[3].metric("Refused", f"{sum(totals.refusals.values()):,}", border=True)
     cards[4].metric(
-        f"Referred revenue, {resources.settings().currency}",
-        f"{float(totals.revenue_from_referred):,.0f}",
+        "Referred revenue",
+        f"{float(totals.revenue_from_referred):,.0f} {resources.settings().currency}",
         help="Net revenue of every order converted friends placed from their referred order on.",
         border=True,
     )
@@ -60,5 +60,10 @@ with errors_shown():
     st.subheader("Codes")
     table_with_download(codes, "referral-codes", key="referrals_codes", actor=actor)
     st.subheader("Uses")
-    status = st.selectbox("Status", ["", *REFERRAL_STATUSES], key="referrals_status")
+    status = st.selectbox(
+        "Status",
+        ["", *REFERRAL_STATUSES],
+        format_func=lambda v: v.replace("_", " ") if v else "(all)",
+        key="referrals_status",
+    )
     table_with_download(_uses(version, status), "referral-uses", key="referrals_uses", actor=actor)

@@ -84,11 +84,17 @@ with errors_shown():
             "Repeat purchase rate over time (customers so far with 2+ orders)",
         )
         hist = px.histogram(
-            view.gaps.to_frame(), x="days", nbins=60, labels={"days": "Days between orders"}
+            view.gaps,
+            x="days",
+            y="count",
+            histfunc="sum",
+            nbins=60,
+            labels={"days": "Days between orders", "count": "Gaps"},
         )
+        hist.update_yaxes(title="Gaps")
         chart_with_data(
             hist,
-            view.gaps.to_frame(),
+            view.gaps,
             "days-between-orders",
             "gaps",
             "Time between orders (same-day orders merged)",

@@ -10,6 +10,7 @@ from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components.download import table_with_download
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 
 actor = current_actor()
 st.title("Reviews")
@@ -48,7 +49,7 @@ with errors_shown():
     wanted = reviews_inbox.InboxFilter(tuple(ratings), product, option, punctuality, needs_reply)
     frame = _inbox(version, wanted)
     waiting = frame.loc[frame["needs_reply"], "review_id"].astype(int).tolist()
-    st.metric("Need a reply", len(waiting), border=True)
+    st.metric("Need a reply", f"{len(waiting):,}", border=True)
     table_with_download(frame, "reviews", key="reviews", actor=actor)
     if waiting and actor.can(Action.MANAGE_OUTBOX):
         picked = st.multiselect(
@@ -62,4 +63,4 @@ with errors_shown():
         ):
             with resources.session() as s, s.begin():
                 count = reviews_inbox.notify_merchant(s, actor, picked)
-            st.success(f"{count} review(s) sent to {resources.settings().sender_email}.")
+            st.success(f"{count} review(s) sent to {md(resources.settings().sender_email)}.")

@@ -34,7 +34,7 @@ with errors_shown():
     cards[0].metric(
         "Average rating", fmt(s.avg_rating, "{:.2f} ★"), help=f"n = {s.reviews}", border=True
     )
-    cards[1].metric("Reviews", s.reviews, border=True)
+    cards[1].metric("Reviews", f"{s.reviews:,}", border=True)
     cards[2].metric("CSAT", fmt(s.csat, "{:.0f}%"), border=True)
     cards[3].metric("NPS", fmt(s.nps, "{:+.0f}"), help=f"n = {s.nps_answers}", border=True)
     cards[4].metric("Review rate", fmt(view.review_rate, "{:.1%}"), border=True)

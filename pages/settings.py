@@ -9,6 +9,7 @@ from core.auth import Action
 from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 from dashboard.components.settings_form import settings_form, smtp_panel, users_panel
 from dashboard.components.sources_panel import sources_panel
 
@@ -21,7 +22,7 @@ if not can_edit:
 current = resources.settings()
 if store_settings.points_at_localhost(current.public_base_url):
     st.warning(
-        store_settings.LOCAL_URL_WARNING.format(url=current.public_base_url),
+        store_settings.LOCAL_URL_WARNING.format(url=md(current.public_base_url)),
         icon=":material/link_off:",
     )
 changes = settings_form(current, disabled=not can_edit)

@@ -9,6 +9,7 @@ from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components import msg_editor
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 from dashboard.components.msg_preview import rendered_preview
 
 actor = current_actor()
@@ -50,7 +51,7 @@ with edit_col:
     draft = msg_editor.editor(str(name), locale, existing, readonly=not can_edit)
     saved = can_edit and st.button("Save", key="tpl_save", type="primary", icon=":material/save:")
     if saved and msg_editor.save(actor, str(name), locale, draft):
-        st.success(f"Saved {name} ({locale}).")
+        st.success(f"Saved {md(name)} ({md(locale)}).")
 with preview_col:
     if choice is None:
         st.stop()

@@ -12,6 +12,7 @@ from dashboard.builder.create import create_form
 from dashboard.builder.links import OPENED, go_to_builder, link
 from dashboard.components.download import csv_download
 from dashboard.components.feedback import errors_shown
+from dashboard.components.readable import display_frame
 
 actor = current_actor()
 st.title("Workflows")
@@ -39,15 +40,17 @@ with errors_shown():
         )
     else:
         picked = st.dataframe(
-            frame,
+            # the same rows, in words and with separators; the last change in the store's zone
+            display_frame(
+                frame.rename(columns={"last change": "last_change_at"}),
+                settings.currency,
+                settings.tz,
+            ),
             hide_index=True,
             width="stretch",
             key="workflows.table",
             on_select="rerun",
             selection_mode="single-row",
-            column_config={
-                "last change": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
-            },
         )
         rows = picked.selection.rows if picked else []
         if rows:

@@ -8,14 +8,16 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from core import security
+from core import settings as store_settings
 from core.auth import Actor
 from core.ingest import sources
+from core.models import DeliveryOption
 from dashboard.routes import carrier
 from tests.core.delivery.conftest import option, store
 
@@ -130,3 +132,56 @@ def test_quote_api_with_a_bearer_token(shop: str, client: TestClient) -> None:
         headers={"Authorization": f"Bearer {shop}"},
     )
     assert wrong.status_code == 400 and wrong.json()["field"] == "country"
+
+
+def _in(currency: str, quantity: int = 2) -> bytes:
+    """The documented request in another currency: item prices stay ``1250`` minor units."""
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    data["rate"]["currency"] = currency
+    data["rate"]["items"][0]["quantity"] = quantity
+    return json.dumps(data).encode()
+
+
+@pytest.fixture
+def currencies(shop: str, use_database: Engine) -> None:
+    """Standard has its own JPY and KWD prices (free from 10,000 JPY); express is priced in
+    EUR only and converted with the store's rates."""
+    with Session(use_database) as s, s.begin():
+        store_settings.set_meta(s, "exchange_rates", {"JPY": "0.0062", "KWD": "2.75"})
+        standard = s.scalar(select(DeliveryOption).where(DeliveryOption.code == "standard"))
+        assert standard is not None
+        standard.prices = {"JPY": "800", "KWD": "1.650"}
+        standard.free_above = {"EUR": "60", "JPY": "10000"}
+
+
+def test_zero_decimal_currency_in_whole_yen_both_ways(currencies: None, client: TestClient) -> None:
+    rates = _post(client, _in("JPY")).json()["rates"]  # type: ignore[attr-defined]
+    # 2 x 1250 JPY (not 2 x 12.50): under the 10,000 JPY threshold, standard costs 800 JPY.
+    prices = {r["service_code"]: r["total_price"] for r in rates}
+    assert prices == {"collect": "0", "standard": "800", "express": "1597"}  # 9.90 / 0.0062
+    assert {r["currency"] for r in rates} == {"JPY"}
+    free = _post(client, _in("JPY", quantity=8)).json()["rates"]  # type: ignore[attr-defined]
+    assert {r["service_code"]: r["total_price"] for r in free}["standard"] == "0"
+
+
+def test_three_decimal_currency_in_fils(shop: str, currencies: None, client: TestClient) -> None:
+    rates = _post(client, _in("KWD")).json()["rates"]  # type: ignore[attr-defined]
+    # 1250 fils = 1.250 KWD a mug; 1.650 KWD is 1650 fils; 9.90 EUR / 2.75 = 3.600 KWD.
+    prices = {r["service_code"]: r["total_price"] for r in rates}
+    assert prices == {"collect": "0", "standard": "1650", "express": "3600"}
+    # The quote API answers in major units with the currency's own decimals.
+    basket = {"country": "DE", "postcode": "10115", "currency": "KWD",
+              "lines": [{"sku": "MUG-SAND", "quantity": 2, "price": "1.250"}]}  # fmt: skip
+    api = client.post(
+        "/api/v1/delivery/quote", json=basket, headers={"Authorization": f"Bearer {shop}"}
+    ).json()
+    assert {o["code"]: o["price"] for o in api["options"]} == {
+        "collect": "0.000", "standard": "1.650", "express": "3.600",
+    }  # fmt: skip
+    yen = {**basket, "currency": "JPY", "lines": [{"sku": "MUG", "quantity": 2, "price": "1250"}]}
+    api = client.post(
+        "/api/v1/delivery/quote", json=yen, headers={"Authorization": f"Bearer {shop}"}
+    ).json()
+    assert {o["code"]: o["price"] for o in api["options"]} == {
+        "collect": "0", "standard": "800", "express": "1597",
+    }  # fmt: skip

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
+from html import escape
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.numbers import format_currency
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -16,6 +20,7 @@ from starlette.testclient import TestClient
 from core.delivery import config as delivery_config
 from core.delivery import links, selfservice
 from core.models import DeliverySlot, Order, OrderEvent, SlotReservation, WebhookCall
+from core.settings import StoreSettings
 from dashboard.routes import delivery
 from dashboard.routes.delivery_texts import TEXTS
 from tests.core.delivery.conftest import MERCHANT, option, store
@@ -29,7 +34,7 @@ def client(use_database: Engine) -> TestClient:
     return TestClient(Starlette(routes=delivery.ROUTES))
 
 
-def _shop(engine: Engine) -> tuple[int, int]:
+def _shop(engine: Engine, dearer: str = delivery_config.SHOP_CHARGES) -> tuple[int, int]:
     with Session(engine, expire_on_commit=False) as s:
         option(s, code="standard")
         option(
@@ -47,7 +52,11 @@ def _shop(engine: Engine) -> tuple[int, int]:
         option(s, code="collect", kind="pickup", name="Click & collect", price="0")
         store(s, code="ber", name="Store Berlin", opening_hours="Mon-Sun 00:00-24:00")
         delivery_config.save(
-            s, MERCHANT, delivery_config.DeliveryConfig(origin_country="DE", report_url=REPORT_URL)
+            s,
+            MERCHANT,
+            delivery_config.DeliveryConfig(
+                origin_country="DE", report_url=REPORT_URL, dearer_changes=dearer
+            ),
         )
         ids = []
         for key in ("anna", "ben"):
@@ -170,3 +179,69 @@ def test_blocked_orders_show_why(client: TestClient, use_database: Engine) -> No
     choice = "scheduled|2030-01-01T08:00:00+01:00"
     refused = client.post(f"{_link(use_database, anna)}/hold", data={"slot": choice})
     assert refused.status_code == 400 and _state(use_database) == ([], [], 0, 0)
+
+
+def test_times_are_the_destination_local_time(client: TestClient, use_database: Engine) -> None:
+    anna, _ = _shop(use_database)
+    with Session(use_database) as s:
+        s.get_one(Order, anna).shipping_country = "IE"
+        s.commit()
+    page = client.get(_link(use_database, anna))
+    assert TEXTS["de"]["times_in"].format(zone="Dublin") in page.text
+    dublin = ZoneInfo("Europe/Dublin")
+    starts = [dt.datetime.fromisoformat(c.split("|")[1]) for c in _slots(page.text)]
+    assert starts and all(s.utcoffset() == s.astimezone(dublin).utcoffset() for s in starts)
+    assert {s.astimezone(dublin).hour for s in starts} == {8, 14}
+    assert "08:00–12:00" in page.text and "14:00–18:00" in page.text
+
+
+def _said(key: str, amount: str) -> str:
+    """A price sentence as the German page writes it."""
+    money = format_currency(Decimal(amount), "EUR", locale="de")
+    store = StoreSettings().name
+    return escape(TEXTS["de"][key]).format(amount=escape(money), store=escape(store))
+
+
+def test_a_dearer_slot_is_shown_with_its_difference_but_refused(
+    client: TestClient, use_database: Engine
+) -> None:
+    anna, _ = _shop(use_database, dearer=delivery_config.REFUSE)
+    link = _link(use_database, anna)
+    page = client.get(link)
+    # Paid 4.90 for standard: the 6.90 slot is 2.00 more, free pickup 4.90 less.
+    assert _said("not_online", "2") in page.text and _said("costs_less", "4.90") in page.text
+    assert _slots(page.text) == []  # every slot is shown disabled
+    shown = re.findall(r'name="slot" required disabled value="([^"]+)"', page.text)
+    refused = client.post(f"{link}/hold", data={"slot": shown[0]})
+    assert refused.status_code == 409 and TEXTS["de"]["dearer_refused"] in refused.text
+    assert _state(use_database) == ([], [], 0, 0)
+
+
+def test_the_difference_is_shown_before_confirming_and_recorded(
+    client: TestClient, use_database: Engine
+) -> None:
+    anna, _ = _shop(use_database)
+    link = _link(use_database, anna)
+    choice = _slots(client.get(link).text)[0]
+    held = client.post(f"{link}/hold", data={"slot": choice})
+    more = _said("costs_more", "2")
+    assert held.status_code == 200 and more in held.text
+    booked = client.post(f"{link}/confirm")
+    assert booked.status_code == 200 and more in booked.text
+    with Session(use_database) as s:
+        event = s.scalars(select(OrderEvent).where(OrderEvent.type == "slot_booked")).one()
+        assert (event.payload["price_difference"], event.payload["currency"]) == ("2.00", "EUR")
+        body = s.scalars(select(WebhookCall.body)).one()
+        assert '"price_difference": "2.00"' in body and '"currency": "EUR"' in body
+
+
+def test_stores_without_a_postcode_say_they_are_not_sorted_by_distance(
+    client: TestClient, use_database: Engine
+) -> None:
+    anna, ben = _shop(use_database)
+    with Session(use_database) as s:
+        s.get_one(Order, ben).shipping_postcode = "10115"
+        s.commit()
+    note = escape(TEXTS["de"]["stores_by_name"])
+    assert note in client.get(_link(use_database, anna)).text
+    assert note not in client.get(_link(use_database, ben)).text

@@ -8,8 +8,10 @@ group back into "no condition".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from core.builder.values import value_text
-from core.engine.registry import FIELDS, OPERATORS
+from core.engine.registry import FIELDS, OPERATORS, FieldSpec
 from core.engine.schema import Group, Node, Rule
 from core.errors import ValidationError
 
@@ -122,22 +124,30 @@ def parse_path(text: str) -> Path:
     return tuple(int(part) for part in text.split(".") if part != "")
 
 
-def rule_text(rule: Rule, store_currency: str = "EUR") -> str:
-    field = FIELDS[rule.field].label if rule.field in FIELDS else rule.field
+def rule_text(
+    rule: Rule, store_currency: str = "EUR", fields: Mapping[str, FieldSpec] = FIELDS
+) -> str:
+    field = fields[rule.field].label if rule.field in fields else rule.field
     op = OPERATORS[rule.op].label if rule.op in OPERATORS else rule.op
-    value = value_text(rule.field, rule.op, rule.value, store_currency)
+    value = value_text(rule.field, rule.op, rule.value, store_currency, fields)
     return " ".join(part for part in (field, op, value) if part)
 
 
-def describe(node: Node | None, store_currency: str = "EUR", nested: bool = False) -> str:
-    """The condition as one readable sentence, e.g. ``Order total ≥ 50 EUR AND (...)``."""
+def describe(
+    node: Node | None,
+    store_currency: str = "EUR",
+    nested: bool = False,
+    fields: Mapping[str, FieldSpec] = FIELDS,
+) -> str:
+    """The condition as one readable sentence, e.g. ``Order total ≥ 50 EUR AND (...)``;
+    ``fields`` names the registry its rules' fields come from."""
     if node is None:
         return "always"
     if isinstance(node, Rule):
-        return rule_text(node, store_currency)
+        return rule_text(node, store_currency, fields)
     if not node.items:
         return "always" if node.mode != "any" else "never"
-    parts = [describe(item, store_currency, nested=True) for item in node.items]
+    parts = [describe(item, store_currency, True, fields) for item in node.items]
     text = _JOINERS[node.mode].join(parts)
     if node.mode == "not":
         return f"NOT ({text})"

@@ -78,9 +78,11 @@ def default_value(
     store_currency: str = "EUR",
     today: dt.date | None = None,
     choices: list[str] | None = None,
+    fields: Mapping[str, FieldSpec] = FIELDS,
 ) -> Any:
-    """A sensible starting value for ``field`` ``op`` (what a new rule shows)."""
-    spec = FIELDS[field]
+    """A sensible starting value for ``field`` ``op`` (what a new rule shows); ``fields`` is
+    the registry the field comes from (the workflow fields unless told)."""
+    spec = fields[field]
     shape = OPERATORS[op].value
     day = today or dt.date.today()
     if shape == "none":
@@ -99,10 +101,10 @@ def default_value(
     return one
 
 
-def value_fits(field: str, op: str, value: Any) -> bool:
+def value_fits(field: str, op: str, value: Any, fields: Mapping[str, FieldSpec] = FIELDS) -> bool:
     """Whether ``value`` has the shape ``op`` needs (used to reset a value when the op changes)."""
     shape = OPERATORS[op].value
-    kind = FIELDS[field].kind
+    kind = fields[field].kind
     if shape == "none":
         return value is None
     if shape == "days":
@@ -120,9 +122,15 @@ def value_fits(field: str, op: str, value: Any) -> bool:
     return isinstance(value, str)
 
 
-def value_text(field: str, op: str, value: Any, store_currency: str = "EUR") -> str:
+def value_text(
+    field: str,
+    op: str,
+    value: Any,
+    store_currency: str = "EUR",
+    fields: Mapping[str, FieldSpec] = FIELDS,
+) -> str:
     """A rule value in words: ``50 EUR``, ``DE, AT``, ``yes``, ``2024-01-01 and 2024-02-01``."""
-    kind = FIELDS[field].kind if field in FIELDS else "text"
+    kind = fields[field].kind if field in fields else "text"
     shape = OPERATORS[op].value if op in OPERATORS else "one"
     if shape == "none":
         return ""

@@ -33,6 +33,8 @@ class Basket:
     currency: str
     lines: tuple[Line, ...]
     customer_email: str | None = None
+    city: str = ""
+    """Sorts pickup stores in the same city first when postcodes do not tell them apart."""
 
     @property
     def total(self) -> Decimal:
@@ -83,7 +85,8 @@ def parse_line(raw: object, at: str) -> Line:
 
 
 def parse_basket(data: object) -> Basket:
-    """A Basket from ``{"country", "postcode", "currency", "customer_email"?, "lines": [...]}``
+    """A Basket from ``{"country", "postcode", "currency", "customer_email"?, "city"?,
+    "lines": [...]}``
     (prices in major units, weights in grams)."""
     if not isinstance(data, Mapping):
         raise ValidationError("The basket is not a JSON object.", hint="See the quote help.")
@@ -104,12 +107,16 @@ def parse_basket(data: object) -> Basket:
     email = data.get("customer_email")
     if email is not None and not isinstance(email, str):
         raise _fail("customer_email", "is not text.")
+    city = data.get("city") or ""
+    if not isinstance(city, str):
+        raise _fail("city", "is not text.")
     return Basket(
         country=country,
         postcode=str(postcode).strip().upper(),
         currency=check_currency(currency, field="currency"),
         lines=tuple(parse_line(raw, f"lines[{i}]") for i, raw in enumerate(lines)),
         customer_email=(email or "").strip().lower() or None,
+        city=city.strip()[:100],
     )
 
 
@@ -119,6 +126,7 @@ def basket_json(basket: Basket) -> dict[str, Any]:
         "postcode": basket.postcode,
         "currency": basket.currency,
         "customer_email": basket.customer_email,
+        "city": basket.city,
         "lines": [
             {"sku": x.sku, "quantity": x.quantity, "price": str(x.price), "grams": x.grams}
             for x in basket.lines

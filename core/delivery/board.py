@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from core.models import (
     DeliveryOption,
     DeliverySlot,
     Order,
+    OrderEvent,
     PickupLocation,
     Shipment,
     SlotReservation,
@@ -40,21 +42,29 @@ class SlotRow:
 
 def slot_board(session: Session, now: dt.datetime, days: int = 14) -> list[SlotRow]:
     """Every slot of the active scheduled options for ``days`` from today (store time), with
-    its capacity, bookings and live holds."""
+    its capacity, bookings and live holds. Slots written in a destination's own zone (e.g.
+    08:00-12:00 Dublin time) are listed too, their window in store time and marked so."""
     tz = store_settings.load(session).tz
     options = session.scalars(
         select(DeliveryOption).where(DeliveryOption.active, DeliveryOption.kind == "scheduled")
     ).all()
     counts: dict[tuple[str, dt.datetime], tuple[int, int]] = {}
+    ends: dict[tuple[str, dt.datetime], dt.datetime] = {}
     rows = session.execute(
-        select(DeliverySlot.option_code, DeliverySlot.starts_at, SlotReservation.state)
+        select(
+            DeliverySlot.option_code,
+            DeliverySlot.starts_at,
+            DeliverySlot.ends_at,
+            SlotReservation.state,
+        )
         .join(SlotReservation, SlotReservation.slot_id == DeliverySlot.id)
         .where(DeliverySlot.starts_at >= now - dt.timedelta(days=1))
         .where((SlotReservation.state == "booked") | (SlotReservation.expires_at >= now))
     )
-    for code, start, state in rows:
+    for code, start, end, state in rows:
         booked, held = counts.get((code, start), (0, 0))
         counts[(code, start)] = (booked + (state == "booked"), held + (state == "held"))
+        ends[(code, start)] = end
     today = now.astimezone(tz).date()
     out = []
     for option in options:
@@ -65,7 +75,7 @@ def slot_board(session: Session, now: dt.datetime, days: int = 14) -> list[SlotR
                 continue
             for opens, closes in windows(option):
                 start = dt.datetime.combine(day, opens, tzinfo=tz).astimezone(dt.UTC)
-                booked, held = counts.get((option.code, start), (0, 0))
+                booked, held = counts.pop((option.code, start), (0, 0))
                 out.append(
                     SlotRow(
                         option.code,
@@ -76,7 +86,16 @@ def slot_board(session: Session, now: dt.datetime, days: int = 14) -> list[SlotR
                         held,
                     )
                 )
-    return out
+    capacity = {o.code: o.slot_capacity for o in options}
+    for (code, start), (booked, held) in counts.items():
+        if code not in capacity:
+            continue
+        first, last = start.astimezone(tz), ends[(code, start)].astimezone(tz)
+        if not today <= first.date() < today + dt.timedelta(days=days):
+            continue
+        window = f"{first:%H:%M}-{last:%H:%M} (store time, a destination's own zone)"
+        out.append(SlotRow(code, first.date(), window, capacity[code], booked, held))
+    return sorted(out, key=lambda r: (r.option, r.day, r.window))
 
 
 @dataclass(frozen=True)
@@ -87,12 +106,31 @@ class Booking:
     starts_at: dt.datetime
     ends_at: dt.datetime
     booked_at: dt.datetime
+    price_difference: Decimal | None = None
+    """What the booking changed the delivery's price by (the shop charges or refunds it)."""
+    currency: str = ""
+
+
+def _differences(session: Session, refs: list[str]) -> dict[str, tuple[Decimal, str]]:
+    """The price difference each booking's event recorded, by its ref."""
+    rows = session.execute(
+        select(OrderEvent.ref, OrderEvent.payload).where(
+            OrderEvent.type.in_(("slot_booked", "delivery_rescheduled")), OrderEvent.ref.in_(refs)
+        )
+    )
+    out = {}
+    for ref, payload in rows:
+        if isinstance(payload, dict) and "price_difference" in payload:
+            out[ref] = (Decimal(str(payload["price_difference"])), str(payload.get("currency", "")))
+    return out
 
 
 def bookings(session: Session, since: dt.datetime) -> list[Booking]:
-    """Booked slots starting from ``since``, earliest first."""
+    """Booked slots starting from ``since``, earliest first, with the price difference each
+    booking made."""
     rows = session.execute(
         select(
+            SlotReservation.id,
             Order.number,
             Order.external_id,
             Customer.email,
@@ -106,10 +144,19 @@ def bookings(session: Session, since: dt.datetime) -> list[Booking]:
         .join(Customer, Customer.id == Order.customer_id)
         .where(SlotReservation.state == "booked", DeliverySlot.starts_at >= since)
         .order_by(DeliverySlot.starts_at, Order.id)
-    )
+    ).all()
+    found = _differences(session, [f"booking-{row[0]}" for row in rows])
     return [
-        Booking(number or ext, email or "", code, start, end, at)
-        for number, ext, email, code, start, end, at in rows
+        Booking(
+            number or ext,
+            email or "",
+            code,
+            start,
+            end,
+            at,
+            *found.get(f"booking-{rid}", (None, "")),
+        )
+        for rid, number, ext, email, code, start, end, at in rows
     ]
 
 

@@ -5,6 +5,9 @@ line maps back to its option; prices in minor units as strings).
 Request (documented CarrierService format): ``{"rate": {"origin": {...}, "destination":
 {"country", "postal_code", ...}, "items": [{"sku", "quantity", "grams", "price",
 "requires_shipping", ...}], "currency", "locale"}}`` with item prices in minor units.
+
+Minor units follow the currency's exponent (ISO 4217 via Babel), both ways: cents for EUR,
+whole yen for JPY (``1250`` is 1250 JPY), fils for KWD (``1250`` is 1.250 KWD).
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ from zoneinfo import ZoneInfo
 
 from core.delivery.basket import Basket, parse_basket
 from core.errors import ValidationError
-
-MINOR = Decimal(100)
+from core.money import check_currency, from_minor, to_minor
 
 
 def _fail(field: str, message: str) -> ValidationError:
@@ -36,6 +38,10 @@ def basket_from_shopify(data: object) -> Basket:
     items = rate.get("items")
     if not isinstance(items, list):
         raise _fail("rate.items", "is missing.")
+    currency = rate.get("currency")
+    if not isinstance(currency, str):
+        raise _fail("rate.currency", "is missing.")
+    currency = check_currency(currency, field="rate.currency")
     lines = []
     for i, item in enumerate(items):
         if not isinstance(item, Mapping):
@@ -46,7 +52,7 @@ def basket_from_shopify(data: object) -> Basket:
         if isinstance(price, bool) or not isinstance(price, int | str):
             raise _fail(f"rate.items[{i}].price", f"{price!r} is not an amount in minor units.")
         try:
-            major = Decimal(str(price)) / MINOR
+            major = from_minor(Decimal(str(price)), currency)
         except ArithmeticError:
             raise _fail(f"rate.items[{i}].price", f"{price!r} is not an amount.") from None
         lines.append(
@@ -61,8 +67,9 @@ def basket_from_shopify(data: object) -> Basket:
         {
             "country": destination.get("country"),
             "postcode": destination.get("postal_code") or "",
-            "currency": rate.get("currency"),
+            "currency": currency,
             "customer_email": destination.get("email") or None,
+            "city": destination.get("city") or "",
             "lines": lines,
         }
     )
@@ -88,19 +95,21 @@ def _description(option: Mapping[str, Any]) -> str:
 
 
 def shopify_rates(quoted: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
-    """Shopify's answer for a quote, cheapest first."""
+    """Shopify's answer for a quote, cheapest first; delivery dates start at midnight in the
+    option's ``time_zone`` (the destination's), else in ``tz``."""
     rates = []
     for option in quoted["options"]:
-        cents = (Decimal(option["price"]) * MINOR).quantize(Decimal(1))
+        zone = ZoneInfo(option["time_zone"]) if option.get("time_zone") else tz
+        minor = to_minor(Decimal(option["price"]), option["currency"])
         rates.append(
             {
                 "service_name": option["name"],
                 "service_code": option["code"],
-                "total_price": str(cents),
+                "total_price": str(minor),
                 "currency": option["currency"],
                 "description": _description(option),
-                "min_delivery_date": _shopify_date(option["promise"]["earliest"], tz),
-                "max_delivery_date": _shopify_date(option["promise"]["latest"], tz),
+                "min_delivery_date": _shopify_date(option["promise"]["earliest"], zone),
+                "max_delivery_date": _shopify_date(option["promise"]["latest"], zone),
             }
         )
     return {"rates": rates}

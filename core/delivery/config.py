@@ -1,6 +1,7 @@
 """Store-wide delivery settings: the country orders ship from (its working days and holidays
 decide the dispatch day), the URL customer changes are reported to, and how long a slot is held
-while a customer confirms. Stored as one settings row (``_delivery``)."""
+while a customer confirms, and whether customers may make changes that cost more (Orderflow
+cannot charge them: the shop does). Stored as one settings row (``_delivery``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from core.errors import ValidationError
 from core.settings import bump_data_version, get_meta, set_meta
 
 KEY = "_delivery"
+REFUSE, SHOP_CHARGES = "refuse", "shop_charges"
+DEARER_CHOICES = {
+    REFUSE: "Refuse changes that cost more (the customer contacts the shop)",
+    SHOP_CHARGES: "Allow them: the shop charges the difference",
+}
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
@@ -28,6 +34,9 @@ class DeliveryConfig:
     """A customer may change a delivery until this many hours before its promised start."""
     report_secret: str = ""
     """Signs the reports (``X-Orderflow-Signature``); made when a report URL is first set."""
+    dearer_changes: str = REFUSE
+    """``refuse``: a change costing more than the current delivery is refused; ``shop_charges``:
+    it is allowed and the customer is told the shop charges the difference."""
 
 
 def load(session: Session) -> DeliveryConfig:
@@ -54,8 +63,15 @@ def clean(config: DeliveryConfig) -> DeliveryConfig:
         raise ValidationError("must be between 1 and 60 minutes.", field="hold_minutes")
     if not 0 <= config.change_until_hours <= 168:
         raise ValidationError("must be between 0 and 168 hours.", field="change_until_hours")
+    if config.dearer_changes not in DEARER_CHOICES:
+        raise ValidationError(
+            f"{config.dearer_changes!r} is not a choice.", field="dearer_changes",
+            hint=f"Use {' or '.join(DEARER_CHOICES)}.",
+        )  # fmt: skip
     secret = config.report_secret or (("dlvsec_" + secrets.token_urlsafe(32)) if url else "")
-    return DeliveryConfig(country, url, config.hold_minutes, config.change_until_hours, secret)
+    return DeliveryConfig(
+        country, url, config.hold_minutes, config.change_until_hours, secret, config.dearer_changes
+    )
 
 
 def save(session: Session, actor: Actor, config: DeliveryConfig) -> DeliveryConfig:

@@ -4,6 +4,7 @@ emails ask it for every message)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,10 +41,15 @@ def target(session: Session, token: str) -> Order:
     return order
 
 
-def delivery_failed(session: Session, order: Order) -> bool:
-    """The carrier reported a failed delivery and the order was not delivered since."""
+def delivery_failed(
+    session: Session, order: Order, reported: Callable[[], bool] | None = None
+) -> bool:
+    """The carrier reported a failed delivery and the order was not delivered since.
+    ``reported`` answers whether a ``delivery_failed`` event exists instead of a query."""
     if any(s.delivered_at or s.picked_up_at for s in order.shipments):
         return False
+    if reported is not None:
+        return reported()
     found = session.scalar(
         select(OrderEvent.id).where(
             OrderEvent.order_id == order.id, OrderEvent.type == "delivery_failed"
@@ -52,18 +58,26 @@ def delivery_failed(session: Session, order: Order) -> bool:
     return found is not None
 
 
-def blocked(session: Session, order: Order, now: dt.datetime) -> str | None:
-    """Why the order's delivery can no longer change (a text key), or None."""
+def blocked(
+    session: Session,
+    order: Order,
+    now: dt.datetime,
+    *,
+    reported: Callable[[], bool] | None = None,
+    config: Callable[[], delivery_config.DeliveryConfig] | None = None,
+) -> str | None:
+    """Why the order's delivery can no longer change (a text key), or None. ``reported`` (see
+    :func:`delivery_failed`) and ``config`` answer instead of a query, when they are needed."""
     if order.status == "cancelled" or order.cancelled_at is not None:
         return "cancelled"
     if any(s.delivered_at or s.picked_up_at for s in order.shipments):
         return "done"
-    failed = delivery_failed(session, order)
+    failed = delivery_failed(session, order, reported)
     if any(s.shipped_at for s in order.shipments) and not failed:
         return "shipped"
     if failed:
         return None
-    hours = delivery_config.load(session).change_until_hours
+    hours = (config() if config else delivery_config.load(session)).change_until_hours
     start = order.promised_delivery_start or order.promised_delivery_at
     if start is not None and now > start - dt.timedelta(hours=hours):
         return "too_late"

@@ -1,6 +1,10 @@
 """Delivery quotes: the options a basket may choose, priced in its currency, with the promised
 dates, the free time slots of scheduled options and the nearby stores of pickup options,
-cheapest first. A quote only reads (it never holds a slot)."""
+cheapest first. A quote only reads (it never holds a slot).
+
+Times are local to their place (:mod:`core.delivery.zones`): slots in the destination's zone,
+a store's ready time in the store's; each ISO timestamp carries its offset and each option
+names its ``time_zone``."""
 
 from __future__ import annotations
 
@@ -8,18 +12,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import settings as store_settings
 from core.delivery import config as delivery_config
-from core.delivery import promise, rules, slots
+from core.delivery import promise, rules, slots, zones
 from core.delivery.basket import Basket
 from core.delivery.config import DeliveryConfig
 from core.engine.schema import Node
 from core.models import DeliveryOption, PickupLocation
-from core.money import quantize
+from core.money import round_to_currency
 from core.settings import StoreSettings
 
 
@@ -71,10 +76,10 @@ def price_of(option: DeliveryOption, basket: Basket, settings: StoreSettings) ->
     else:
         main = _in_store_currency(Decimal(option.price), option.currency, settings)
         to = _in_store_currency(Decimal(1), basket.currency, settings)
-        price = None if main is None or not to else quantize(main / to)
+        price = None if main is None or not to else round_to_currency(main / to, basket.currency)
     threshold = (option.free_above or {}).get(basket.currency)
     if price is not None and threshold is not None and basket.total >= Decimal(threshold):
-        return Decimal("0.00")
+        return round_to_currency(Decimal(0), basket.currency)
     return price
 
 
@@ -90,26 +95,34 @@ def _passes_basics(option: DeliveryOption, basket: Basket, settings: StoreSettin
 
 
 def _nearby(locations: list[PickupLocation], basket: Basket) -> list[PickupLocation]:
-    """Stores in the destination country, those sharing more of the postcode first."""
+    """Stores in the destination country: those sharing more of the postcode first, then
+    those in the basket's city (when it names one), then by code."""
 
     def shared(code: str | None) -> int:
         n = 0
-        for a, b in zip(code or "", basket.postcode, strict=False):
+        ours = basket.postcode.replace(" ", "").upper()
+        for a, b in zip((code or "").replace(" ", "").upper(), ours, strict=False):
             if a != b:
                 break
             n += 1
         return n
 
+    city = basket.city.strip().casefold()
+
+    def elsewhere(name: str | None) -> bool:
+        return not city or (name or "").strip().casefold() != city
+
     here = [loc for loc in locations if loc.country == basket.country]
-    return sorted(here, key=lambda loc: (-shared(loc.postcode), loc.code))
+    return sorted(here, key=lambda loc: (-shared(loc.postcode), elsewhere(loc.city), loc.code))
 
 
 def _pickup(
-    locations: list[PickupLocation], basket: Basket, local: dt.datetime
+    locations: list[PickupLocation], basket: Basket, local: dt.datetime, store_tz: ZoneInfo
 ) -> tuple[dict[str, Any], promise.Promise] | None:
     stores = []
     for loc in _nearby(locations, basket):
-        ready = promise.pickup_ready(loc, local)
+        there = zones.destination_zone(loc.country, store_tz)
+        ready = promise.pickup_ready(loc, local.astimezone(there))
         stores.append((ready, loc))
     if not stores:
         return None
@@ -126,6 +139,7 @@ def _pickup(
                 "opening_hours": loc.opening_hours,
                 "preparation_hours": loc.preparation_hours,
                 "ready_at": ready.isoformat(),
+                "time_zone": str(ready.tzinfo),
             }
             for ready, loc in stores
         ]
@@ -141,10 +155,10 @@ def free_slots(
     country: str,
     now: dt.datetime,
 ) -> list[dict[str, Any]]:
-    times = promise.slot_times(option, local, origin, country, local.tzinfo)  # type: ignore[arg-type]
+    tz = zones.destination_zone(country, local.tzinfo)  # type: ignore[arg-type]
+    times = promise.slot_times(option, local, origin, country, tz)
     used = slots.usage(session, option.code, [s for s, _ in times], now)
     out = []
-    tz = local.tzinfo
     for start, end in times:
         use = used.get(start)
         remaining = option.slot_capacity - (use.taken if use else 0)
@@ -172,12 +186,13 @@ def quote_option(
         "code": option.code,
         "name": option.name,
         "kind": option.kind,
-        "price": str(quantize(price)),
+        "price": str(round_to_currency(price, basket.currency)),
         "currency": basket.currency,
+        "time_zone": str(zones.destination_zone(basket.country, cat.settings.tz)),
         "slots": [],
     }
     if option.kind == "pickup":
-        found = _pickup(cat.locations, basket, local)
+        found = _pickup(cat.locations, basket, local, cat.settings.tz)
         if found is None:
             return None
         entry["pickup"], window = found

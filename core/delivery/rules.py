@@ -4,6 +4,10 @@ basket, described in the same registry format so the condition editor can list t
 
 ``basket.postcode`` holds every prefix of the postcode, so "Postcode starts with: is one of
 10, 20" is ``{"field": "basket.postcode", "op": "in", "value": ["10", "20"]}``.
+
+Rules are nested all/any/not groups edited with the builder's condition editor; every problem
+names its position in merchant words ("condition 2 in group 1 (Postcode starts with)") and the
+editor's path (``rules.0.1``), so the page shows it beside the rule and nothing is dropped.
 """
 
 from __future__ import annotations
@@ -20,16 +24,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.delivery.basket import Basket
-from core.engine.conditions import EvalContext, compile_rule, evaluate, rules_of
-from core.engine.registry import OPS_BY_KIND, FieldSpec
-from core.engine.schema import NODE_ADAPTER, Node
+from core.engine import registry
+from core.engine.conditions import EvalContext, compile_rule, evaluate
+from core.engine.registry import OPERATORS, OPS_BY_KIND, FieldSpec
+from core.engine.schema import NODE_ADAPTER, Group, Node, Rule
+from core.engine.validate import Problem
 from core.errors import ValidationError
 from core.models import Customer, Order, Product
 from core.settings import StoreSettings
 
 
-def _f(label: str, kind: str, source: str | None = None, help: str = "") -> FieldSpec:
-    return FieldSpec(label, kind, "basket", OPS_BY_KIND[kind], source, (), help)
+def _f(
+    label: str, kind: str, source: str | None = None, help: str = "", group: str = "basket"
+) -> FieldSpec:
+    return FieldSpec(label, kind, group, OPS_BY_KIND[kind], source, (), help)
 
 
 FIELDS: dict[str, FieldSpec] = {
@@ -42,9 +50,24 @@ FIELDS: dict[str, FieldSpec] = {
     "basket.weight_grams": _f("Total weight (grams)", "number"),
     "basket.product_tags": _f("Product tags", "multi", "product_tags"),
     "basket.skus": _f("Item SKUs", "multi", "products"),
-    "customer.segment": _f("Customer segment (RFM)", "choice", "rfm_segments"),
-    "customer.tags": _f("Customer tags", "multi", "tags"),
+    "customer.segment": _f("Customer segment (RFM)", "choice", "rfm_segments", group="customer"),
+    "customer.tags": _f("Customer tags", "multi", "tags", group="customer"),
 }
+GROUPS = {"basket": "Basket", "customer": "Customer"}
+DEFAULT_FIELD = "basket.country"
+PATH = "rules"
+"""The editor's path of the root group: a problem at ``rules.0.1`` belongs to that rule."""
+
+
+def choice_values(session: Session, source: str) -> list[str]:
+    """The values a basket field can be picked from: product tags from the catalogue, the
+    others as the workflow registry reads them."""
+    if source == "product_tags":
+        found: set[str] = set()
+        for row in session.scalars(select(Product.tags).where(Product.tags.is_not(None))):
+            found.update(str(t) for t in row or [])
+        return sorted(found)
+    return registry.choice_values(session, source)
 
 
 @dataclass(frozen=True)
@@ -124,43 +147,88 @@ def context(settings: StoreSettings, now: dt.datetime) -> EvalContext:
     )
 
 
-def _typed(data: object) -> object:
+def typed(data: object) -> object:
     """Fill in ``type`` (``rule`` when a dict has a field, ``group`` when it has items)."""
     if isinstance(data, Mapping):
-        out = {k: _typed(v) if k == "items" else v for k, v in data.items()}
+        out = {k: typed(v) if k == "items" else v for k, v in data.items()}
         if "type" not in out:
             out["type"] = "group" if "items" in out else "rule"
         return out
     if isinstance(data, list):
-        return [_typed(item) for item in data]
+        return [typed(item) for item in data]
     return data
 
 
+def position(path: tuple[int, ...], what: str = "condition") -> str:
+    """A position as the merchant sees it: ``condition 2``, ``condition 1 in group 3``,
+    ``group 2 in group 1`` (counting from 1 within each group, top level first)."""
+    if not path:
+        return "the rule"
+    text = f"{what} {path[-1] + 1}"
+    if len(path) > 1:
+        text += " in group " + " › ".join(str(i + 1) for i in path[:-1])
+    return text
+
+
+def _rule_problem(rule: Rule, path: tuple[int, ...], ctx: EvalContext) -> Problem | None:
+    where = _path_text(path)
+    spec = FIELDS.get(rule.field)
+    if spec is None:
+        return Problem(
+            f"{position(path).capitalize()}: {rule.field!r} is not a basket field.",
+            where,
+            hint="Pick a field from the list.",
+        )
+    named = f"{position(path).capitalize()} ({spec.label})"
+    if rule.op not in spec.operators:
+        op = OPERATORS[rule.op].label if rule.op in OPERATORS else rule.op
+        return Problem(f"{named}: '{op}' is not a comparison for this field.", where,
+                       hint="Pick a comparison from the list.")  # fmt: skip
+    try:
+        compile_rule(rule, ctx, FIELDS)
+    except (ValueError, KeyError, TypeError) as exc:
+        return Problem(f"{named}: {exc}.", where)
+    return None
+
+
+def _path_text(path: tuple[int, ...]) -> str:
+    return ".".join([PATH, *(str(i) for i in path)])
+
+
+def problems(node: Node | None, path: tuple[int, ...] = ()) -> list[Problem]:
+    """Every problem of a condition, each at its editor path (``rules.0.1``): unknown fields,
+    comparisons that do not apply, missing or wrong values, nested groups with nothing in them."""
+    if node is None:
+        return []
+    ctx = EvalContext(now=dt.datetime.now(dt.UTC))
+    if isinstance(node, Rule):
+        found = _rule_problem(node, path, ctx)
+        return [] if found is None else [found]
+    out: list[Problem] = []
+    if path and not node.items:
+        out.append(Problem(f"{position(path, 'group').capitalize()} has no conditions.",
+                           _path_text(path), hint="Add a condition to it or remove it."))  # fmt: skip
+    for i, item in enumerate(node.items):
+        out.extend(problems(item, (*path, i)))
+    return out
+
+
 def parse_rules(data: object) -> Node | None:
-    """A stored or submitted condition, checked against :data:`FIELDS`; None when empty.
-    ValidationError names the first rule that is wrong."""
+    """A stored or submitted condition, checked against :data:`FIELDS`; None when it has no
+    rule at all. ValidationError names every rule that is wrong (see :func:`problems`)."""
     if data in (None, "", {}):
         return None
     try:
-        node = NODE_ADAPTER.validate_python(_typed(data))
+        node = NODE_ADAPTER.validate_python(typed(data))
     except PydanticError as exc:
         raise ValidationError(f"The rules are not a condition: {exc.errors()[0]['msg']}.",
                               field="rules") from None  # fmt: skip
-    ctx = EvalContext(now=dt.datetime.now(dt.UTC))
-    for raw_path, rule in rules_of(node):
-        path = ".".join(str(int(p) + 1) for p in raw_path.split(".") if p) or "1"
-        spec = FIELDS.get(rule.field)
-        if spec is None:
-            raise ValidationError(
-                f"rule {path}: {rule.field!r} is not a delivery field.",
-                field="rules",
-                hint=f"Use one of {', '.join(FIELDS)}.",
-            )
-        try:
-            compile_rule(rule, ctx, FIELDS)
-        except (ValueError, KeyError) as exc:
-            raise ValidationError(f"rule {path} ({spec.label}): {exc}.", field="rules") from None
-    if not rules_of(node):
+    found = problems(node)
+    if found:
+        raise ValidationError(
+            " ".join(f"{p.message} {p.hint}".strip() for p in found), field="rules"
+        )
+    if isinstance(node, Group) and not node.items:
         return None
     return node
 

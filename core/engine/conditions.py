@@ -303,19 +303,34 @@ _SERIES_CMP: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def evaluate_frame(node: Node | None, frame: pd.DataFrame, ctx: EvalContext) -> pd.Series:
-    """The condition's truth for every row of ``frame`` (a boolean Series on its index)."""
+def evaluate_frame(
+    node: Node | None,
+    frame: pd.DataFrame,
+    ctx: EvalContext,
+    memo: dict[str, pd.Series] | None = None,
+) -> pd.Series:
+    """The condition's truth for every row of ``frame`` (a boolean Series on its index).
+    ``memo`` (for one frame and context) keeps each rule's and group's result, so conditions
+    shared by several workflows are evaluated once."""
     if node is None:
         return pd.Series(True, index=frame.index, dtype=bool)
+    key = node.model_dump_json() if memo is not None else ""
+    if memo is not None and key in memo:
+        return memo[key]
     if isinstance(node, Rule):
-        return _test_frame(compile_rule(node, ctx), frame, ctx)
-    parts = [evaluate_frame(item, frame, ctx) for item in node.items]
-    if not parts:
-        return pd.Series(node.mode != "any", index=frame.index, dtype=bool)
-    combined = parts[0].copy()
-    for part in parts[1:]:
-        combined = combined & part if node.mode == "all" else combined | part
-    return ~combined if node.mode == "not" else combined
+        result = _test_frame(compile_rule(node, ctx), frame, ctx)
+    else:
+        parts = [evaluate_frame(item, frame, ctx, memo) for item in node.items]
+        if not parts:
+            result = pd.Series(node.mode != "any", index=frame.index, dtype=bool)
+        else:
+            combined = parts[0].copy()
+            for part in parts[1:]:
+                combined = combined & part if node.mode == "all" else combined | part
+            result = ~combined if node.mode == "not" else combined
+    if memo is not None:
+        memo[key] = result
+    return result
 
 
 def fields_used(node: Node | None) -> set[str]:

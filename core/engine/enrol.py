@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm import Session
@@ -29,7 +32,7 @@ from sqlalchemy.orm import Session
 from core import settings as store_settings
 from core.engine import context
 from core.engine.active import Running, active_workflows
-from core.engine.admit import enrol_frame
+from core.engine.admit import Admissions
 from core.engine.conditions import fields_used
 from core.engine.registry import TRIGGERS
 from core.engine.sqlutil import frame_of, try_singleton_lock
@@ -84,21 +87,36 @@ def _safe_cursor(events: pd.DataFrame, cursor: int, now: dt.datetime) -> int:
     return safe
 
 
-def _candidates(wf: Running, frame: pd.DataFrame) -> pd.Series:
-    """Rows of the batch that fire one of the workflow's event or sequence triggers."""
-    hit = pd.Series(False, index=frame.index)
-    after = frame["occurred_at"] >= pd.Timestamp(wf.activated_at)
+def _candidates(wf: Running, frame: pd.DataFrame, memo: dict[object, Any]) -> npt.NDArray[np.bool_]:
+    """Rows of the batch that fire one of the workflow's event or sequence triggers (workflows
+    with the same triggers and activation share the answer through ``memo``)."""
+    signature = (tuple(t.model_dump_json() for t in wf.definition.triggers), wf.activated_at)
+    if signature in memo:
+        return memo[signature]  # type: ignore[no-any-return]
+    hit = np.zeros(len(frame), dtype=bool)
     for trig in wf.definition.triggers:
         spec = TRIGGERS.get(trig.type)
         if spec is None or spec.kind == "time":
             continue
-        mask = frame["event_type"] == spec.event
+        mask = _event_types(frame, memo) == spec.event
         if trig.type == "first_order":
-            mask &= frame["order.sequence"] == 1
+            mask &= _sequences(frame) == 1
         elif trig.type == "nth_order":
-            mask &= frame["order.sequence"] == int(trig.params.get("n", 2))
+            mask &= _sequences(frame) == int(trig.params.get("n", 2))
         hit |= mask
-    return hit & after
+    hit &= (frame["occurred_at"] >= pd.Timestamp(wf.activated_at)).to_numpy(dtype=bool)
+    memo[signature] = hit
+    return hit
+
+
+def _event_types(frame: pd.DataFrame, memo: dict[object, Any]) -> npt.NDArray[Any]:
+    if "event_type" not in memo:
+        memo["event_type"] = frame["event_type"].astype(object).to_numpy()
+    return memo["event_type"]  # type: ignore[no-any-return]
+
+
+def _sequences(frame: pd.DataFrame) -> npt.NDArray[np.float64]:
+    return np.asarray(frame["order.sequence"].to_numpy(dtype="float64", na_value=np.nan))
 
 
 def _needed_fields(workflows: list[Running]) -> set[str]:
@@ -129,27 +147,31 @@ def _event_batch(
             "trigger_at": events["occurred_at"],
         }
     )
-    relevant = [
-        wf for wf in workflows if (base["occurred_at"] >= pd.Timestamp(wf.activated_at)).any()
-    ]
+    latest = base["occurred_at"].max()
+    relevant = [wf for wf in workflows if latest >= pd.Timestamp(wf.activated_at)]
     if not relevant:
         return
     frame = context.enrich(session, base, st, _needed_fields(relevant))
+    admissions = Admissions(session, frame, now, st)
+    orders = [f":o{int(o)}" for o in frame["order_id"]]
+    event_ids = [f":e{int(e)}" for e in frame["event_id"]]
+    types = [str(t) for t in frame["event_type"]]
+    memo: dict[object, Any] = {}
     for wf in relevant:
-        rows = frame[_candidates(wf, frame)]
-        if rows.empty:
+        hit = _candidates(wf, frame, memo)
+        if not hit.any():
             continue
-        keys = pd.Series(
-            [
-                dedupe_key(wf.id, wf.definition.allow_reentry, int(o), int(e))
-                for o, e in zip(rows["order_id"], rows["event_id"], strict=True)
-            ],
-            index=rows.index,
-        )
-        n, held = enrol_frame(session, wf, rows, now, st, keys, rows["event_type"])
+        prefix = f"w{wf.id}"  # the same keys as dedupe_key()
+        suffix = event_ids if wf.definition.allow_reentry else orders
+
+        def key_at(at: list[int], prefix: str = prefix, suffix: list[str] = suffix) -> list[str]:
+            return [prefix + suffix[i] for i in at]
+
+        n, held = admissions.add(wf, hit, key_at, types)
         stats.enrolled += n
         stats.holdout += held
         stats.per_workflow[wf.id] = stats.per_workflow.get(wf.id, 0) + n
+    admissions.insert()
 
 
 def wake_waiting(session: Session, events: pd.DataFrame, now: dt.datetime) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -69,6 +69,35 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
+def driver_value(session: Session) -> Callable[[Any], Any]:
+    """How a Python value is passed to :func:`insert_tuples_ignore`: as SQLite stores it, or
+    unchanged for PostgreSQL (SQLAlchemy's types convert it there)."""
+    if dialect(session) == "sqlite":
+        return _sqlite_value
+    return lambda value: value
+
+
+def insert_tuples_ignore(
+    session: Session,
+    model: Any,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    unique: list[str],
+) -> None:
+    """:func:`insert_ignore` for rows given as tuples of ``names`` whose values went through
+    :func:`driver_value`: on SQLite one driver-level executemany, no per-value processing."""
+    if not rows:
+        return
+    if dialect(session) != "sqlite":
+        insert_ignore(session, model, [dict(zip(names, row, strict=True)) for row in rows], unique)
+        return
+    sql = (
+        f"INSERT INTO {model.__table__.name} ({', '.join(names)}) VALUES "
+        f"({', '.join('?' * len(names))}) ON CONFLICT ({', '.join(unique)}) DO NOTHING"
+    )
+    session.connection().exec_driver_sql(sql, list(rows))
+
+
 def _sqlite_fast(
     session: Session, table: str, rows: list[dict[str, Any]], unique: list[str]
 ) -> None:
@@ -108,45 +137,6 @@ def try_singleton_lock(session: Session, key: int) -> bool:
     from sqlalchemy import text
 
     return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}))
-
-
-def insert_frame_ignore(
-    session: Session, model: Any, frame: pd.DataFrame, unique: list[str]
-) -> None:
-    """:func:`insert_ignore` for a DataFrame of rows; JSON columns hold JSON text. On SQLite the
-    values are converted column by column (vectorised) and sent through the driver at once."""
-    if frame.empty:
-        return
-    if dialect(session) != "sqlite":
-        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-        json_cols = [c.name for c in model.__table__.columns if c.type.__class__.__name__ == "JSON"]
-        for record in records:
-            for name in json_cols:
-                if isinstance(record.get(name), str):
-                    record[name] = json.loads(record[name])
-            for key, value in record.items():
-                if isinstance(value, pd.Timestamp):
-                    record[key] = value.to_pydatetime()
-        insert_ignore(session, model, [{str(k): v for k, v in r.items()} for r in records], unique)
-        return
-    out = pd.DataFrame(index=frame.index)
-    for name in frame.columns:
-        column = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(column):
-            text = column.dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-            out[name] = text.astype(object).where(column.notna(), None)
-        elif pd.api.types.is_bool_dtype(column):
-            out[name] = column.astype(int)
-        elif column.dtype == object:
-            out[name] = [_sqlite_value(v) for v in column]
-        else:
-            out[name] = column.astype(object).where(column.notna(), None)
-    names = list(out.columns)
-    sql = (
-        f"INSERT INTO {model.__table__.name} ({', '.join(names)}) VALUES "
-        f"({', '.join('?' * len(names))}) ON CONFLICT ({', '.join(unique)}) DO NOTHING"
-    )
-    session.connection().exec_driver_sql(sql, list(out.itertuples(index=False, name=None)))
 
 
 def frame_of(result: Any) -> pd.DataFrame:

@@ -5,6 +5,7 @@ a workflow's activation fire; ``TriggerMark`` records each key so it fires at mo
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.engine import context
 from core.engine.active import Running, active_workflows
-from core.engine.admit import enrol_frame, mark
+from core.engine.admit import Admissions, mark
 from core.engine.conditions import fields_used
 from core.engine.sqlutil import frame_of
 from core.settings import StoreSettings
@@ -90,6 +91,10 @@ def _missed_rows(session: Session, wf: Running, hours: float, now: dt.datetime) 
     return rows
 
 
+def _pick(keys: list[str], at: list[int]) -> list[str]:
+    return [keys[i] for i in at]
+
+
 def fire_time_triggers(session: Session, now: dt.datetime, st: StoreSettings, stats: Any) -> int:
     """Evaluate every time-based trigger of the active workflows; returns keys fired."""
     fired = 0
@@ -116,9 +121,10 @@ def fire_time_triggers(session: Session, now: dt.datetime, st: StoreSettings, st
                 }
             )
             frame = context.enrich(session, base, st, fields_used(wf.definition.entry))
-            keys = pd.Series([f"w{wf.id}:{k}" for k in rows["key"]], index=frame.index)
-            trigger = pd.Series(trig.type, index=frame.index)
-            n, held = enrol_frame(session, wf, frame, now, st, keys, trigger)
+            keys = [f"w{wf.id}:{k}" for k in rows["key"]]
+            admissions = Admissions(session, frame, now, st)
+            n, held = admissions.add(wf, None, partial(_pick, keys), trig.type)
+            admissions.insert()
             stats.enrolled += n
             stats.holdout += held
             stats.per_workflow[wf.id] = stats.per_workflow.get(wf.id, 0) + n

@@ -8,7 +8,8 @@ outcome in a second short transaction, with a run-log line that names the kind o
 
 Each webhook step of a workflow signs with its own secret (``webhook_secrets``, keyed by
 workflow and step id), generated when the workflow is saved with that step, shown once, and
-rotatable; it never sits in the workflow definition, and the store's master key signs nothing
+rotatable; it is stored encrypted (:func:`core.security.encrypt_secret`, like a live source's
+secret), it never sits in the workflow definition, and the store's master key signs nothing
 that leaves the server.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -24,13 +26,14 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from core import outbound
+from core import outbound, security
 from core import settings as store_settings
 from core.engine.schema import WorkflowDefinition
 from core.engine.sqlutil import insert_ignore, lock_skip_locked
-from core.errors import NotFound, OutboundError
+from core.errors import AuthError, NotFound, OutboundError
 from core.models import StepRun, WebhookCall, WebhookSecret, Workflow
 
+log = logging.getLogger(__name__)
 DEADLINE_SECONDS = 10.0
 MAX_ATTEMPTS = 3
 LEASE = dt.timedelta(minutes=2)
@@ -92,7 +95,7 @@ def keep_secrets(
             WebhookSecret(
                 workflow_id=workflow_id,
                 step_id=step_id,
-                secret=secret[:128],
+                secret_encrypted=security.encrypt_secret(secret[:128]),
                 created_at=now,
                 revealed_at=now,
             )
@@ -111,7 +114,28 @@ def reveal(session: Session, workflow_id: int, step_id: str) -> str | None:
         return None
     row.revealed_at = dt.datetime.now(dt.UTC)
     session.flush()
-    return row.secret
+    return security.decrypt_secret(row.secret_encrypted)
+
+
+def _stored_secret(session: Session, workflow_id: int, step_id: str) -> str | None:
+    """The step's secret, or None when it has none or it cannot be read with the current
+    ``ORDERFLOW_SECRET_KEY`` (the unreadable row is dropped: a new secret is made and shown
+    once in the Builder, as for a step that never had one)."""
+    row = session.scalars(
+        select(WebhookSecret).where(
+            WebhookSecret.workflow_id == workflow_id, WebhookSecret.step_id == step_id
+        )
+    ).first()
+    if row is None:
+        return None
+    try:
+        return security.decrypt_secret(row.secret_encrypted)
+    except AuthError:
+        log.warning("webhook step %s of workflow %s: secret unreadable, a new one is made",
+                    step_id, workflow_id)  # fmt: skip
+        session.delete(row)
+        session.flush()
+        return None
 
 
 def ensure_secrets(
@@ -129,7 +153,12 @@ def ensure_secrets(
         session,
         WebhookSecret,
         [
-            {"workflow_id": workflow_id, "step_id": sid, "secret": s, "created_at": now}
+            {
+                "workflow_id": workflow_id,
+                "step_id": sid,
+                "secret_encrypted": security.encrypt_secret(s),
+                "created_at": now,
+            }
             for sid, s in created.items()
         ],
         ["workflow_id", "step_id"],
@@ -162,7 +191,7 @@ def rotate_secret(session: Session, workflow_id: int, step_id: str) -> str:
         WebhookSecret(
             workflow_id=workflow_id,
             step_id=step_id,
-            secret=secret,
+            secret_encrypted=security.encrypt_secret(secret),
             created_at=now,
             rotated_at=now,
             revealed_at=now,
@@ -247,12 +276,9 @@ def claim(
             return [], ""
         jobs: list[_Job] = []
         for call in session.scalars(select(WebhookCall).where(WebhookCall.id.in_(ids))):
-            secret = session.scalar(
-                select(WebhookSecret.secret).where(
-                    WebhookSecret.workflow_id == call.workflow_id,
-                    WebhookSecret.step_id == call.step_id,
-                )
-            )
+            secret = None
+            if call.workflow_id is not None:
+                secret = _stored_secret(session, call.workflow_id, call.step_id)
             if call.workflow_id is None and call.step_id == DELIVERY_REPORT_STEP:
                 from core.delivery import config as delivery_config
 

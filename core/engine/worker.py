@@ -41,6 +41,7 @@ class CycleStats:
     enrolments_run: int = 0
     referral_rewards: int = 0
     codes_to_shop: int = 0
+    retention_anonymised: int = 0
     dispatch: dict[str, Any] = field(default_factory=dict)
     webhooks: dict[str, Any] = field(default_factory=dict)
 
@@ -60,6 +61,18 @@ def enrol_once(engine: Bind, now: dt.datetime) -> enrol.EnrolStats:
         return stats
 
 
+def _retention(engine: Engine, now: dt.datetime) -> int:
+    """The retention period, at most once a day (:mod:`core.retention`); a failure is logged
+    and does not stop the cycle (the next cycle tries again)."""
+    from core import retention
+
+    try:
+        return len(retention.apply_daily(engine, now) or [])
+    except Exception:
+        log.exception("applying the retention period failed")
+        return 0
+
+
 def run_once(
     engine: Bind,
     clock: Clock | None = None,
@@ -69,9 +82,10 @@ def run_once(
     lease: dt.timedelta = outbox.LEASE,
     rehearsal: bool = False,
 ) -> CycleStats:
-    """One full cycle: enrol, execute due steps, create new coupon codes in the shop (when the
-    Admin API is configured), dispatch due messages and webhook calls (each outside any
-    transaction), settle the referral rewards whose refund window has passed. A
+    """One full cycle: apply spooled unsubscribes and (once a day) the retention period, enrol,
+    execute due steps, create new coupon codes in the shop (when the Admin API is configured),
+    dispatch due messages and webhook calls (each outside any transaction), settle the referral
+    rewards whose refund window has passed. A
     ``rehearsal`` runs on a connection whose transaction the caller rolls back
     (:mod:`core.engine.rehearsal`): no step calls out, no webhook is sent and no mail transport
     is opened."""
@@ -82,6 +96,7 @@ def run_once(
         from core.messaging.withdrawals import apply_pending
 
         apply_pending(engine)  # unsubscribes spooled while the database was busy, before sending
+        stats.retention_anonymised = _retention(engine, clock())
     e = enrol_once(engine, clock())
     stats.events, stats.enrolled, stats.holdout = e.events, e.enrolled, e.holdout
     stats.time_triggers = e.time_triggers

@@ -23,6 +23,7 @@ from core.importers.customers import upsert_customers
 from core.importers.events import new_order_events
 from core.importers.job import EVENT_SOURCE, Job, split, table
 from core.importers.lifecycle import refresh_statuses
+from core.importers.orderfacts import merge_new_orders
 from core.importers.parsing import month_and_date
 from core.importers.summary import Counts
 from core.importers.writer import Writer
@@ -99,11 +100,14 @@ def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Serie
         frame["customer_id"] = frame["customer_key"].map(customer_ids).astype("int64")
         frame["placed_date"], frame["placed_month"] = month_and_date(frame["placed_at"], job.tz)
     columns = ["id", *(c for c in ORDER_COLUMNS if c in orders or c in new)]
-    if len(new) + len(old) > facts.REBUILD_ABOVE:
+    facts.ensure(writer.session)  # built once, before anything is touched (cheap when empty)
+    if len(old) > facts.REBUILD_ABOVE:
         facts.touch_all(writer.session)
     else:
         facts.touch_orders_now(writer.session, old["id"].astype("int64").tolist())
-        facts.touch(writer.session, pd.concat([new["customer_id"], old["customer_id"]]).tolist())
+        facts.touch(writer.session, old["customer_id"].tolist())
+    if not facts.rebuild_pending(writer.session):
+        merge_new_orders(writer, new)
     writer.insert(orders_table, new[columns])
     writer.update(orders_table, old[columns].drop(columns=["external_id"]))
     _shipments(writer, new, old)

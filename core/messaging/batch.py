@@ -24,6 +24,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core import settings as store_settings
+from core.delivery import config as delivery_config
+from core.delivery.config import DeliveryConfig
 from core.errors import TemplateError
 from core.messaging.recommend import BatchRecommender, Recommendation, chunks
 from core.messaging.render import RenderedMessage, check_targets, render_translation
@@ -34,6 +36,7 @@ from core.models import (
     DeliveryOption,
     MessageTemplate,
     Order,
+    OrderEvent,
     PickupLocation,
     Product,
     ReferralCode,
@@ -77,6 +80,8 @@ class BatchSource:
         self._referrals: dict[int, list[ReferralCode]] | None = None
         self._coupons: dict[str, Coupon | None] = {}
         self._recommender: BatchRecommender | None = None
+        self._failed_reported: dict[int, bool] = {}
+        self._delivery: DeliveryConfig | None = None
 
     def _added(self, _session: Session, obj: object) -> None:
         if isinstance(obj, Coupon):
@@ -194,6 +199,22 @@ class BatchSource:
         if self._recommender is None:
             self._recommender = BatchRecommender(self.session, set(self.customers))
         return self._recommender.recommend(customer_id)
+
+    def delivery_failed_reported(self, order_id: int) -> bool:
+        if order_id not in self._failed_reported:
+            ids = sorted(({order_id} | set(self.orders)) - set(self._failed_reported))
+            for chunk in chunks(ids):
+                stmt = select(OrderEvent.order_id).where(
+                    OrderEvent.order_id.in_(chunk), OrderEvent.type == "delivery_failed"
+                )
+                found = set(self.session.scalars(stmt))
+                self._failed_reported.update({i: i in found for i in chunk})
+        return self._failed_reported[order_id]
+
+    def delivery_settings(self) -> DeliveryConfig:
+        if self._delivery is None:
+            self._delivery = delivery_config.load(self.session)
+        return self._delivery
 
 
 class BatchRenderer:

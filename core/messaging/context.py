@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -197,11 +198,24 @@ def referral_record(
     return Record(code=found, url=url, reward=reward)
 
 
-def delivery_link(session: Session, settings: StoreSettings, order: Order | None) -> str | None:
+def delivery_link(
+    session: Session,
+    settings: StoreSettings,
+    order: Order | None,
+    source: ContextSource | None = None,
+) -> str | None:
     """The customer's delivery self-service link while the order still allows a change."""
-    if order is None or order.id is None or blocked(session, order, dt.datetime.now(dt.UTC)):
+    if order is None or order.id is None:
         return None
-    return delivery_url(settings.public_base_url, order.id, order.customer_id)
+    data = source or SessionSource(session)
+    reason = blocked(
+        session,
+        order,
+        dt.datetime.now(dt.UTC),
+        reported=partial(data.delivery_failed_reported, order.id),
+        config=data.delivery_settings,
+    )
+    return None if reason else delivery_url(settings.public_base_url, order.id, order.customer_id)
 
 
 def links_record(
@@ -265,7 +279,7 @@ def build_context(
         order.id if order else None,
         int(message_id) if isinstance(message_id, int) else 0,
         referral,
-        delivery_link(session, settings, order) if "links" in wanted else None,
+        delivery_link(session, settings, order, data) if "links" in wanted else None,
     )
     if extra.get("test_links"):  # a test send: links that change nothing (core.messaging.testlinks)
         links = testlinks.links_for_test_email(settings, locale, links)

@@ -16,8 +16,18 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.delivery import config as delivery_config
+from core.delivery.config import DeliveryConfig
 from core.messaging.recommend import Recommendation, recommend
-from core.models import Coupon, DeliveryOption, Order, PickupLocation, Product, ReferralCode
+from core.models import (
+    Coupon,
+    DeliveryOption,
+    Order,
+    OrderEvent,
+    PickupLocation,
+    Product,
+    ReferralCode,
+)
 
 
 class ContextSource(Protocol):
@@ -34,6 +44,10 @@ class ContextSource(Protocol):
     def referral(self, customer_id: int, code: str | None) -> ReferralCode | None: ...
 
     def recommendations(self, customer_id: int) -> list[Recommendation]: ...
+
+    def delivery_failed_reported(self, order_id: int) -> bool: ...
+
+    def delivery_settings(self) -> DeliveryConfig: ...
 
 
 @dataclass(frozen=True)
@@ -69,3 +83,13 @@ class SessionSource:
 
     def recommendations(self, customer_id: int) -> list[Recommendation]:
         return recommend(self.session, customer_id)
+
+    def delivery_failed_reported(self, order_id: int) -> bool:
+        """Has the carrier reported a failed delivery for the order (ever)?"""
+        stmt = select(OrderEvent.id).where(
+            OrderEvent.order_id == order_id, OrderEvent.type == "delivery_failed"
+        )
+        return self.session.scalar(stmt.limit(1)) is not None
+
+    def delivery_settings(self) -> DeliveryConfig:
+        return delivery_config.load(self.session)

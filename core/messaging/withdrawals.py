@@ -6,8 +6,10 @@ SQLite write lock, a PostgreSQL row lock, a restart), the signed token is append
 file (``ORDERFLOW_SPOOL_DIR``, default ``data/spool``; one JSON line each, flushed to disk) and
 the customer is told it is done; :func:`apply_pending` records spooled withdrawals with the time
 the customer asked. The worker applies them at the start of every cycle, before it sends
-anything, and every later unsubscribe request applies them too. Applying twice is harmless
-(:func:`core.messaging.unsubscribe.unsubscribe` changes nothing the second time).
+anything; the web process applies its own spool by itself (:func:`drain_forever`, in the app's
+lifespan), so a web host without a worker never keeps one; and every later unsubscribe request
+applies them too. Applying twice is harmless (:func:`core.messaging.unsubscribe.unsubscribe`
+changes nothing the second time).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import fcntl
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +35,7 @@ from core.messaging import unsubscribe as unsub
 
 log = logging.getLogger(__name__)
 WAIT_SECONDS = 5.0
+DRAIN_SECONDS = 5.0
 SPOOL_FILE = "unsubscribes.jsonl"
 
 
@@ -143,3 +147,17 @@ def apply_pending(engine: Engine, wait: float = WAIT_SECONDS) -> int:
         tmp.write_text("".join(f"{ln}\n" for ln in left), encoding="utf-8")
         os.replace(tmp, path)
     return done
+
+
+def drain_forever(engine: Engine, stop: threading.Event, interval: float = DRAIN_SECONDS) -> None:
+    """Apply this machine's spool every ``interval`` seconds until ``stop`` is set (the web
+    process's own drain: an empty spool costs one ``stat``). A busy database or any error is
+    logged and retried at the next turn."""
+    while not stop.is_set():
+        try:
+            done = apply_pending(engine)
+            if done:
+                log.info("recorded %s spooled unsubscribe(s)", done)
+        except Exception:
+            log.exception("applying spooled unsubscribes failed; retrying")
+        stop.wait(interval)

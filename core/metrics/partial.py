@@ -9,6 +9,11 @@ import datetime as dt
 import pandas as pd
 
 
+def store_today(tz: dt.tzinfo, now: dt.datetime | None = None) -> dt.date:
+    """Today in the store's time zone (partial periods are judged against it)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
+
+
 def last_complete_day(today: dt.date, period_end: dt.date) -> dt.date:
     """The last day whose data is complete: yesterday, or the period's end if earlier."""
     return min(today - dt.timedelta(days=1), period_end)

@@ -47,19 +47,35 @@ def cohort_matrix_from_months(
 ) -> pd.DataFrame:
     """:func:`cohort_matrix` from customer ids and order months (months since 1970-01)."""
     if len(customers) == 0:
-        return pd.DataFrame(columns=["customers", 0])
+        return cohort_matrix_from_cells(np.zeros(0, "int64"), np.zeros(0, "int64"), np.zeros(0))
     keys = np.unique(customers.astype("int64") * MONTH_SPAN + months.astype("int64"))
     c, m = keys // MONTH_SPAN, keys % MONTH_SPAN
     starts = np.r_[0, np.flatnonzero(np.diff(c)) + 1]
     first = np.repeat(m[starts], np.diff(np.r_[starts, len(c)]))
+    cells, counts = np.unique(first * MONTH_SPAN + m, return_counts=True)
+    return cohort_matrix_from_cells(cells // MONTH_SPAN, cells % MONTH_SPAN, counts, last_month)
+
+
+def cohort_matrix_from_cells(
+    first: np.ndarray, month: np.ndarray, customers: np.ndarray, last_month: str | None = None
+) -> pd.DataFrame:
+    """:func:`cohort_matrix` from cells: customers of the cohort ``first`` active in ``month``
+    (months since 1970-01; the kept facts count them)."""
+    if len(first) == 0:
+        return pd.DataFrame(columns=["customers", 0])
+    first, month = first.astype("int64"), month.astype("int64")
     base = int(first.min())
-    end = int(np.datetime64(last_month, "M").astype("int64")) if last_month else int(m.max())
+    end = int(np.datetime64(last_month, "M").astype("int64")) if last_month else int(month.max())
     n_cohorts, n_ages = int(first.max()) - base + 1, max(end - base, 0) + 1
-    flat = (first - base) * n_ages + np.minimum(m - first, n_ages - 1)
-    counts = np.bincount(flat, minlength=n_cohorts * n_ages).reshape(n_cohorts, n_ages)
+    age = month - first
+    shown = age < n_ages  # later cells are in the future of every cohort
+    flat = (first[shown] - base) * n_ages + age[shown]
+    counts = np.bincount(
+        flat, weights=np.asarray(customers, "float64")[shown], minlength=n_cohorts * n_ages
+    ).reshape(n_cohorts, n_ages)
     present = counts[:, 0] > 0
     cohorts = np.arange(base, base + n_cohorts)[present]
-    counts = counts[present].astype("float64")
+    counts = counts[present]
     shares = counts / counts[:, :1]
     shares[np.add.outer(cohorts, np.arange(n_ages)) > end] = np.nan
     table = pd.DataFrame(
@@ -87,18 +103,28 @@ def period_retention(orders: pd.DataFrame) -> pd.DataFrame:
     pairs = pd.DataFrame({"c": orders["customer_id"].to_numpy(), "m": _months(orders["day"])})
     pairs = pairs.drop_duplicates()
     if pairs.empty:
-        return pd.DataFrame(columns=["month", "active", "retained", "retention", "churn"])
+        return period_retention_from_counts(np.zeros(0, "int64"), np.zeros(0), np.zeros(0))
     months = np.arange(pairs["m"].min(), pairs["m"].max() + 1)
     active = pairs.groupby("m").size().reindex(months, fill_value=0)
     shifted = pairs.assign(m=pairs["m"] + 1)
     retained = pairs.merge(shifted, on=["c", "m"]).groupby("m").size().reindex(months, fill_value=0)
-    previous = active.shift(1)
-    retention = (retained / previous).where(previous > 0)
+    return period_retention_from_counts(months, active.to_numpy(), retained.to_numpy())
+
+
+def period_retention_from_counts(
+    months: np.ndarray, active: np.ndarray, retained: np.ndarray
+) -> pd.DataFrame:
+    """:func:`period_retention` from the customers active and retained in each of ``months``
+    (consecutive months since 1970-01)."""
+    if len(months) == 0:
+        return pd.DataFrame(columns=["month", "active", "retained", "retention", "churn"])
+    previous = pd.Series(active, dtype="int64").shift(1)
+    retention = (pd.Series(retained, dtype="int64") / previous).where(previous > 0)
     return pd.DataFrame(
         {
             "month": [_label(m) for m in months],
-            "active": active.to_numpy(),
-            "retained": retained.to_numpy(),
+            "active": np.asarray(active, dtype="int64"),
+            "retained": np.asarray(retained, dtype="int64"),
             "retention": retention.to_numpy(),
             "churn": (1 - retention).to_numpy(),
         }
@@ -117,6 +143,23 @@ def days_between_orders(orders: pd.DataFrame) -> pd.Series:
 def median_days_between_orders(orders: pd.DataFrame) -> float | None:
     gaps = days_between_orders(orders)
     return float(gaps.median()) if len(gaps) else None
+
+
+def gap_counts(gaps: pd.Series) -> pd.DataFrame:
+    """How many gaps of each length: ``days, count`` (what the histogram draws)."""
+    days, counts = np.unique(gaps.to_numpy(dtype="int64"), return_counts=True)
+    return pd.DataFrame({"days": days.astype("int64"), "count": counts.astype("int64")})
+
+
+def median_of_counts(counts: pd.DataFrame) -> float | None:
+    """The median gap of a :func:`gap_counts` table (the mean of the two middle values)."""
+    total = int(counts["count"].sum())
+    if not total:
+        return None
+    ends = np.cumsum(counts["count"].to_numpy())
+    days = counts["days"].to_numpy()
+    low, high = days[np.searchsorted(ends, [(total - 1) // 2 + 1, total // 2 + 1])]
+    return (float(low) + float(high)) / 2
 
 
 def historical_clv(net_revenue: float, customers: int) -> float | None:
@@ -218,18 +261,29 @@ def repeat_rate_by_month(orders: pd.DataFrame) -> pd.DataFrame:
     o = orders.sort_values(["customer_id", "day", "order_id"])
     rank = o.groupby("customer_id").cumcount().to_numpy()
     if o.empty:
-        return pd.DataFrame(columns=["month", "customers", "repeat_customers", "repeat_rate"])
+        return repeat_rate_from_counts(np.zeros(0, "int64"), np.zeros(0), np.zeros(0))
     months = np.arange(_months(o["day"]).min(), _months(o["day"]).max() + 1)
     first = pd.Series(_months(o.loc[rank == 0, "day"])).value_counts().reindex(months, fill_value=0)
     second = (
         pd.Series(_months(o.loc[rank == 1, "day"])).value_counts().reindex(months, fill_value=0)
     )
-    customers, repeat = first.cumsum(), second.cumsum()
+    return repeat_rate_from_counts(months, first.to_numpy(), second.to_numpy())
+
+
+def repeat_rate_from_counts(
+    months: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> pd.DataFrame:
+    """:func:`repeat_rate_by_month` from the customers whose first and whose second order fell
+    in each of ``months`` (consecutive months since 1970-01)."""
+    if len(months) == 0:
+        return pd.DataFrame(columns=["month", "customers", "repeat_customers", "repeat_rate"])
+    customers = np.cumsum(np.asarray(first, dtype="int64"))
+    repeat = np.cumsum(np.asarray(second, dtype="int64"))
     return pd.DataFrame(
         {
             "month": [_label(m) for m in months],
-            "customers": customers.to_numpy(),
-            "repeat_customers": repeat.to_numpy(),
-            "repeat_rate": (repeat / customers).to_numpy(),
+            "customers": customers,
+            "repeat_customers": repeat,
+            "repeat_rate": repeat / customers,
         }
     )

@@ -175,3 +175,17 @@ class OverviewResult:
         if now is None or before is None:
             return None
         return now - before
+
+
+@dataclass(frozen=True)
+class RetentionView:
+    """What the Retention page shows (:func:`core.metrics.views.retention_view`). ``gaps``
+    counts the gaps between a customer's order days by length (``days, count``)."""
+
+    cohorts: pd.DataFrame
+    repeat_by_month: pd.DataFrame
+    monthly_retention: pd.DataFrame
+    gaps: pd.DataFrame
+    median_gap: float | None
+    repeat_rate: float | None
+    segments: pd.DataFrame

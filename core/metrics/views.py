@@ -8,13 +8,18 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
-from core.metrics import delivery, experience, frames, partial, retention, sales, satisfaction
-from core.metrics.types import Filters, Period, RatingSummary, SalesSummary
-
-
-def store_today(tz: dt.tzinfo, now: dt.datetime | None = None) -> dt.date:
-    """Today in the store's time zone (partial periods are judged against it)."""
-    return (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
+from core.metrics import (
+    delivery,
+    experience,
+    frames,
+    kept_retention,
+    partial,
+    retention,
+    sales,
+    satisfaction,
+)
+from core.metrics.partial import store_today
+from core.metrics.types import Filters, Period, RatingSummary, RetentionView, SalesSummary
 
 
 @dataclass(frozen=True)
@@ -53,31 +58,32 @@ def revenue_view(
     )
 
 
-@dataclass(frozen=True)
-class RetentionView:
-    cohorts: pd.DataFrame
-    repeat_by_month: pd.DataFrame
-    monthly_retention: pd.DataFrame
-    gaps: pd.Series
-    median_gap: float | None
-    repeat_rate: float | None
-    segments: pd.DataFrame
-
-
 def retention_view(
     engine: Engine, period: Period, filters: Filters, now: dt.datetime | None = None
 ) -> RetentionView:
     """Cohorts, monthly retention and time between orders over the history up to the end of
     the period (retention needs the months before it); repeat rate of the period itself. A month
     not over yet is marked ``partial`` with its rates left out, and the cohort triangle stops at
-    the last complete month."""
+    the last complete month. Without filters it is read from the kept facts
+    (:mod:`core.metrics.kept_retention`), else computed from the orders."""
+    if not filters.active:
+        kept = kept_retention.retention_view(engine, period, now)
+        if kept is not None:
+            return kept
+    return retention_view_from_orders(engine, period, filters, now)
+
+
+def retention_view_from_orders(
+    engine: Engine, period: Period, filters: Filters, now: dt.datetime | None = None
+) -> RetentionView:
+    """:func:`retention_view` from every order of the history (the reference)."""
     history = Period(frames.EPOCH, period.end)
     with frames.scope(engine, filters, as_of=period.end) as sc:
         today = store_today(sc.settings.tz, now)
         orders = frames.orders_frame(sc, history)
         totals = frames.customer_totals(sc, period.end)
     in_period = orders[orders["day"] >= pd.Timestamp(period.start)]
-    gaps = retention.days_between_orders(orders)
+    gaps = retention.gap_counts(retention.days_between_orders(orders))
     rfm = retention.rfm(totals, period.end)
     return RetentionView(
         cohorts=retention.cohort_matrix(
@@ -90,7 +96,7 @@ def retention_view(
             retention.period_retention(orders), today, period.end, rates=("retention", "churn")
         ),
         gaps=gaps,
-        median_gap=float(gaps.median()) if len(gaps) else None,
+        median_gap=retention.median_of_counts(gaps),
         repeat_rate=retention.repeat_purchase_rate(in_period),
         segments=retention.segment_sizes(rfm) if len(rfm) else pd.DataFrame(),
     )

@@ -9,7 +9,7 @@ local order dates as days since 1970-01-01, months as months since 1970-01.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Index, Integer, String
+from sqlalchemy import Float, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base
@@ -47,13 +47,10 @@ class CustomerDay(Base):
     """Customer activity: one row per customer and local day with a valid order. ``gap`` is the
     number of days since the customer's previous order day (NULL on the first), ``first_month``
     the customer's first order month and ``new_month`` 1 on the customer's first day of a month,
-    so cohorts and the median time between orders are aggregates over this table."""
+    so cohorts, monthly retention, repeat rate by month and the time between orders are
+    aggregates over this table."""
 
     __tablename__ = "customer_days"
-    __table_args__ = (
-        Index("ix_customer_days_cohort", "first_month", "month", "new_month"),
-        Index("ix_customer_days_gap", "gap"),
-    )
 
     customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -62,6 +59,10 @@ class CustomerDay(Base):
     new_month: Mapped[int] = mapped_column(Integer)
     gap: Mapped[int | None] = mapped_column(Integer)
     orders: Mapped[int] = mapped_column(Integer)
+    retained: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    """1 on the customer's first day of a month when they also ordered in the month before."""
+    second_order: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    """1 on the day of the customer's second order (their first day when it had two)."""
 
 
 class CurrencyTotal(Base):
@@ -88,7 +89,9 @@ class CurrencyTotal(Base):
 class FactCount(Base):
     """Counts kept with the facts like :class:`CurrencyTotal`: ``customers`` and ``repeat``
     (bucket 0), ``cohort`` (bucket = first month x 8192 + month: customers of the cohort active
-    that month) and ``gap`` (bucket = days between two order days: how many such gaps)."""
+    that month), ``gap`` (bucket = days between two order days: how many such gaps),
+    ``retained`` (bucket = month: customers active that month and the month before) and
+    ``second`` (bucket = month: customers whose second order fell in that month)."""
 
     __tablename__ = "fact_counts"
 

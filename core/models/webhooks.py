@@ -45,7 +45,8 @@ class WebhookCall(Base):
 
 class WebhookSecret(Base):
     """The signing secret of one webhook step of a workflow, kept out of the definition (so
-    ``workflow export`` never prints it); shown once when created or rotated."""
+    ``workflow export`` never prints it), encrypted like a source's secret
+    (:func:`core.security.encrypt_secret`); shown once when created or rotated."""
 
     __tablename__ = "webhook_secrets"
     __table_args__ = (UniqueConstraint("workflow_id", "step_id"),)
@@ -53,7 +54,7 @@ class WebhookSecret(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workflow_id: Mapped[int] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"))
     step_id: Mapped[Str64]
-    secret: Mapped[str] = mapped_column(String(128))
+    secret_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[UTCTimestamp]
     rotated_at: Mapped[UTCTimestamp | None]
     revealed_at: Mapped[UTCTimestamp | None]  # shown once: set when it was shown

@@ -1,5 +1,6 @@
 """The canvas (streamlit-flow-component): trigger, steps, branches and their labels, drawn from
-the definition. Clicking a node selects it for the editor beside the canvas."""
+the definition. Clicking a node selects it for the editor beside the canvas. A node's content is
+Markdown: the merchant's labels, template names and values in it are escaped."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from streamlit_flow.state import StreamlitFlowState
 
 from core.builder.graph import END_PREFIX, Canvas, CanvasNode
 from dashboard.builder.state import CANVAS, Working
+from dashboard.components.mdtext import md
 
 COLORS = {
     "trigger": ("#EEF2FF", "#4F46E5"),
@@ -51,7 +53,10 @@ def _style(node: CanvasNode, selected: bool) -> dict[str, str]:
 def _content(node: CanvasNode) -> str:
     if node.kind == "end":
         return "End"
-    lines = [f"{ICONS.get(node.kind, '')}**{node.title}**", node.detail]
+    lines = [
+        f"{ICONS.get(node.kind, '')}**{md(node.title)}**",
+        md(node.detail) if node.detail else "",
+    ]
     if node.problems:
         count = len(node.problems)
         lines.append(f"⚠ **{count} problem{'s' if count > 1 else ''}**")

@@ -1,5 +1,9 @@
 """The nested AND/OR/NOT condition editor: groups and rules that can be added, removed and
-reordered, each rule with a field, a comparison and a typed value input."""
+reordered, each rule with a field, a comparison and a typed value input.
+
+It edits the condition a :class:`Slot` points at in any holder (the builder's ``Working`` copy,
+or another page's, see :mod:`dashboard.builder.vocabulary`) over the slot's vocabulary of
+fields (the workflow fields unless the slot names others)."""
 
 from __future__ import annotations
 
@@ -16,9 +20,10 @@ from core.engine.schema import Group, Node, Rule, WorkflowDefinition
 from core.engine.validate import Problem
 from core.errors import OrderflowError
 from dashboard.builder import state as builder_state
-from dashboard.builder.labels import field_label, operator_label
-from dashboard.builder.state import Working
+from dashboard.builder.labels import operator_label
 from dashboard.builder.values import unseen_text, value_input
+from dashboard.builder.vocabulary import WORKFLOW, Holder, Vocabulary
+from dashboard.components.mdtext import md, md_code
 
 Getter = Callable[[WorkflowDefinition], Node | None]
 Putter = Callable[[WorkflowDefinition, Node | None], WorkflowDefinition]
@@ -35,14 +40,15 @@ class Slot:
     path: str
     get: Getter
     put: Putter
+    vocabulary: Vocabulary = WORKFLOW
 
 
-def _root(work: Working, slot: Slot) -> Group:
+def _root(work: Holder, slot: Slot) -> Group:
     return cond.as_group(slot.get(work.definition))
 
 
 def _change(
-    work: Working, slot: Slot, fn: Callable[[Group], Group], structural: bool
+    work: Holder, slot: Slot, fn: Callable[[Group], Group], structural: bool
 ) -> Callable[[], None]:
     def apply(d: WorkflowDefinition) -> WorkflowDefinition:
         return slot.put(d, cond.stored(fn(cond.as_group(slot.get(d)))))
@@ -50,8 +56,27 @@ def _change(
     return builder_state.on_edit(work, apply, structural=structural)
 
 
+def new_rule(
+    field: str | None = None, op: str | None = None, vocabulary: Vocabulary = WORKFLOW
+) -> Rule:
+    field = field or vocabulary.default_field
+    spec = vocabulary.fields[field]
+    chosen = op if op in spec.operators else spec.operators[0]
+    choices = vocabulary.choices(spec.choices_source) if spec.kind == "choice" else []
+    from dashboard import resources
+
+    value = default_value(
+        field,
+        chosen,
+        store_currency=resources.settings().currency,
+        choices=choices,
+        fields=vocabulary.fields,
+    )
+    return Rule(field=field, op=chosen, value=value)
+
+
 def _item_edit(
-    work: Working, slot: Slot, path: cond.Path, drawn: Node, same: Callable[[Node], bool]
+    work: Holder, slot: Slot, path: cond.Path, drawn: Node, same: Callable[[Node], bool]
 ) -> Callable[[Maker], None]:
     """Apply edits of a widget drawn for ``drawn``, the item at ``path``: ``apply(make)`` stores
     ``make(item)`` in its place (nothing when ``make`` returns None).
@@ -60,19 +85,19 @@ def _item_edit(
     once the comparison is "is one of"), and when the browser's next request still carries
     that widget's value (sent before the browser dropped it), calls it as if the value had
     changed: a callback over the rule it was drawn for then stored that old rule again, and
-    the merchant's "is one of" came back as "=". Such a call brings back the value the widget
-    was drawn with, so callers edit nothing for that value; and an edit applies only while the
-    item is still the one the widget was drawn for: ``same(item)`` (e.g. the same field and
-    comparison), or the very item once a structural edit renumbered the widgets (their keys
-    carry the generation)."""
-    generation = work.generation
+    the merchant's "is one of" came back as "=" (issue 14). Such a call brings back the value
+    the widget was drawn with, so callers edit nothing for that value; and an edit applies only
+    while the item is still the one the widget was drawn for: ``same(item)`` (e.g. the same
+    field and comparison), or the very item once a structural edit renumbered the widgets
+    (their keys carry the generation)."""
+    layout = work.key()
 
     def apply(make: Maker) -> None:
         try:
             current = cond.at(_root(work, slot), path)
         except OrderflowError:
             return  # the item is gone
-        if not (same(current) if work.generation == generation else current == drawn):
+        if not (same(current) if work.key() == layout else current == drawn):
             return
         new = make(current)
         if new is not None:
@@ -87,16 +112,23 @@ def _same_rule(drawn: Rule, with_op: bool) -> Callable[[Node], bool]:
     )
 
 
-def new_rule(field: str = DEFAULT_FIELD, op: str | None = None) -> Rule:
-    spec = FIELDS[field]
-    chosen = op if op in spec.operators else spec.operators[0]
-    choices = builder_state.choices(spec.choices_source) if spec.kind == "choice" else []
-    from dashboard import resources
+def _structural(
+    work: Holder, slot: Slot, path: cond.Path, drawn: Node, fn: Callable[[Group], Group]
+) -> Callable[[], None]:
+    """A move/remove button's callback: it acts only on the item it was drawn beside (a click
+    on a button of a layout already replaced by another structural edit is ignored)."""
+    layout = work.key()
+    edit = _change(work, slot, fn, True)
 
-    value = default_value(
-        field, chosen, store_currency=resources.settings().currency, choices=choices
-    )
-    return Rule(field=field, op=chosen, value=value)
+    def callback() -> None:
+        try:
+            current = cond.at(_root(work, slot), path)
+        except OrderflowError:
+            return
+        if work.key() == layout or current == drawn:
+            edit()
+
+    return callback
 
 
 def _problems_at(problems: Sequence[Problem], full_path: str) -> list[Problem]:
@@ -107,27 +139,8 @@ def _full(slot: Slot, path: cond.Path) -> str:
     return f"{slot.path}.{cond.path_text(path)}" if path else slot.path
 
 
-def _structural(
-    work: Working, slot: Slot, path: cond.Path, drawn: Node, fn: Callable[[Group], Group]
-) -> Callable[[], None]:
-    """A move/remove button's callback: it acts only on the item it was drawn beside (a click
-    on a button of a layout already replaced by another structural edit is ignored)."""
-    generation = work.generation
-    edit = _change(work, slot, fn, True)
-
-    def callback() -> None:
-        try:
-            current = cond.at(_root(work, slot), path)
-        except OrderflowError:
-            return
-        if work.generation == generation or current == drawn:
-            edit()
-
-    return callback
-
-
 def _order_buttons(
-    work: Working, slot: Slot, path: cond.Path, drawn: Node, what: str, readonly: bool
+    work: Holder, slot: Slot, path: cond.Path, drawn: Node, what: str, readonly: bool
 ) -> None:
     key = work.key(slot.scope, cond.path_text(path) or "root")
     row = st.container(horizontal=True, gap="small", horizontal_alignment="right")
@@ -169,22 +182,23 @@ def _controlled(key: str, value: object) -> None:
 
 
 def _rule_edits(
-    work: Working, slot: Slot, path: cond.Path, rule: Rule, key: str, op_key: str
+    work: Holder, slot: Slot, path: cond.Path, rule: Rule, key: str, op_key: str
 ) -> tuple[Callable[[], None], Callable[[], None], Callable[[Any], None]]:
     """The callbacks of a rule's field, comparison and value inputs. Each edits the rule only
     when its widget's value differs from the one it was drawn with (see ``_item_edit``)."""
+    vocab = slot.vocabulary
     by_field = _item_edit(work, slot, path, rule, _same_rule(rule, with_op=False))
     by_op = _item_edit(work, slot, path, rule, _same_rule(rule, with_op=True))
 
     def field_changed() -> None:
         field = st.session_state[f"{key}.field"]
         if field and field != rule.field:
-            by_field(lambda _: new_rule(field))
+            by_field(lambda _: new_rule(field, vocabulary=vocab))
 
     def op_changed() -> None:
         op = st.session_state[op_key]
         if op and op != rule.op:
-            by_op(lambda current: _with_op(current, op) if isinstance(current, Rule) else None)
+            by_op(lambda n: _with_op(n, op, vocab) if isinstance(n, Rule) else None)
 
     def value_changed(value: Any) -> None:
         if value != rule.value:
@@ -193,25 +207,26 @@ def _rule_edits(
     return field_changed, op_changed, value_changed
 
 
-def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: bool) -> None:
+def _rule_row(work: Holder, slot: Slot, path: cond.Path, rule: Rule, readonly: bool) -> None:
     key = work.key(slot.scope, cond.path_text(path))
     field_col, op_col = st.columns([3, 2], vertical_alignment="bottom")
     value_col, tools = st.columns([3, 2], vertical_alignment="bottom")
-    spec = FIELDS.get(rule.field)
+    vocab = slot.vocabulary
+    spec = vocab.fields.get(rule.field)
     op_key = f"{key}.{rule.field}.op"
     field_changed, op_changed, value_changed = _rule_edits(work, slot, path, rule, key, op_key)
     with field_col:
         _controlled(f"{key}.field", rule.field if spec else None)
         st.selectbox(
             "Field",
-            FIELD_KEYS,
-            format_func=field_label,
+            list(vocab.fields),
+            format_func=vocab.field_label,
             key=f"{key}.field",
             disabled=readonly,
             on_change=field_changed,
         )
     if spec is None:
-        value_col.error(f"Unknown field {rule.field!r}")
+        value_col.error(md(f"Unknown field {rule.field!r}"))
         return
     ops = list(spec.operators)
     with op_col:
@@ -225,22 +240,22 @@ def _rule_row(work: Working, slot: Slot, path: cond.Path, rule: Rule, readonly: 
             on_change=op_changed,
         )
     with value_col:
-        value_input(rule, f"{key}.{rule.field}.{rule.op}", readonly, value_changed)
-        unseen = unseen_text(rule)
+        value_input(rule, f"{key}.{rule.field}.{rule.op}", readonly, value_changed, vocab)
+        unseen = unseen_text(rule, vocab)
         if unseen:
             st.warning(unseen, icon=":material/search_off:")
     with tools:
         _order_buttons(work, slot, path, rule, "condition", readonly)
 
 
-def _with_op(rule: Rule, op: str) -> Rule:
-    if value_fits(rule.field, op, rule.value):
+def _with_op(rule: Rule, op: str, vocabulary: Vocabulary = WORKFLOW) -> Rule:
+    if value_fits(rule.field, op, rule.value, vocabulary.fields):
         return Rule(field=rule.field, op=op, value=rule.value)
-    return new_rule(rule.field, op)
+    return new_rule(rule.field, op, vocabulary)
 
 
 def _group(
-    work: Working,
+    work: Holder,
     slot: Slot,
     path: cond.Path,
     group: Group,
@@ -289,7 +304,9 @@ def _group(
         "Add condition",
         icon=":material/add:",
         key=f"{key}.add_rule",
-        on_click=_change(work, slot, lambda g: cond.add_rule(g, path, new_rule()), True),
+        on_click=_change(
+            work, slot, lambda g: cond.add_rule(g, path, new_rule(vocabulary=slot.vocabulary)), True
+        ),
     )
     add_group.button(
         "Add group",
@@ -301,16 +318,14 @@ def _group(
 
 
 def _show(problem: Problem) -> None:
-    text = f"{problem.message} {problem.hint}".strip()
+    text = md_code(f"{problem.message} {problem.hint}".strip())
     if problem.severity == "error":
         st.error(text, icon=":material/error:")
     else:
         st.warning(text, icon=":material/warning:")
 
 
-def condition_editor(
-    work: Working, slot: Slot, readonly: bool, problems: Sequence[Problem]
-) -> None:
+def condition_editor(work: Holder, slot: Slot, readonly: bool, problems: Sequence[Problem]) -> None:
     """Edit the condition in ``slot`` of the working definition."""
     root = _root(work, slot)
     if not root.items:
@@ -321,7 +336,7 @@ def condition_editor(
         )
     _group(work, slot, (), root, readonly, problems)
     if root.items:
-        st.caption(f"Reads: {cond.describe(root, _currency())}")
+        st.caption(f"Reads: {md(cond.describe(root, _currency(), fields=slot.vocabulary.fields))}")
 
 
 def _currency() -> str:

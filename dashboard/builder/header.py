@@ -10,6 +10,7 @@ from dashboard import resources
 from dashboard.builder import state as builder_state
 from dashboard.builder.links import link
 from dashboard.builder.state import Working
+from dashboard.components.mdtext import md
 
 PICKER = "builder.workflow"
 STATUS_BADGES = {
@@ -74,13 +75,13 @@ def open_workflow(actor: Actor) -> Working | None:
     work = _load(actor, workflow_id)
     label, color = STATUS_BADGES.get(work.status, (work.status, "gray"))
     with top:
-        st.title(work.definition.name, anchor=False)
+        st.title(md(work.definition.name), anchor=False)
     version = (
         f"published v{work.published_version}" if work.published_version else "never published"
     )
     updated_at, updated_by = work.extra.get("updated", (None, None))
     when = (
-        f" · saved {updated_at:%Y-%m-%d %H:%M} UTC by `{updated_by}`"
+        f" · saved {updated_at:%Y-%m-%d %H:%M} UTC by {md(updated_by)}"
         if updated_at and updated_by
         else ""
     )

@@ -12,6 +12,7 @@ from core.builder import versions
 from dashboard import resources
 from dashboard.builder.lifecycle import IN_FLIGHT_LABELS, run_action
 from dashboard.builder.state import Working
+from dashboard.components.mdtext import md
 
 
 def history_panel(actor: Actor, work: Working, readonly: bool) -> None:
@@ -23,7 +24,7 @@ def history_panel(actor: Actor, work: Working, readonly: bool) -> None:
         )
     if pending:
         st.markdown("**Not published yet** (draft" + (", unsaved" if work.dirty else "") + "):")
-        st.markdown("\n".join(f"- {line}" for line in pending))
+        st.markdown("\n".join(f"- {md(line)}" for line in pending))
     if not rows:
         st.info("No version is published yet.", icon=":material/history:")
         return

@@ -19,6 +19,7 @@ from dashboard.builder.header import PICKER
 from dashboard.builder.state import Working
 from dashboard.builder.values import unmatched_conditions
 from dashboard.components.feedback import show_error
+from dashboard.components.mdtext import md
 
 FLASH = "builder.flash"
 IN_FLIGHT_LABELS = {
@@ -83,7 +84,7 @@ def _publish(actor: Actor, work: Working, blocking: Sequence[Problem]) -> None:
     base_url = resources.settings().public_base_url
     if activate and store_settings.points_at_localhost(base_url):
         st.warning(
-            store_settings.LOCAL_URL_WARNING.format(url=base_url), icon=":material/link_off:"
+            store_settings.LOCAL_URL_WARNING.format(url=md(base_url)), icon=":material/link_off:"
         )
     if st.button(
         "Publish version",
@@ -124,7 +125,7 @@ def lifecycle_bar(actor: Actor, work: Working, problems: Sequence[Problem], read
     if text and work.dirty:
         st.session_state.pop(FLASH, None)  # an edit since: the message is about an older state
     elif isinstance(text, str) and text:
-        st.success(text, icon=":material/check_circle:")
+        st.success(md(text), icon=":material/check_circle:")
     if readonly:
         return
     blocking = [p for p in problems if p.severity == "error"]

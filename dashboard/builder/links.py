@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from dashboard.components.mdtext import md
 from dashboard.navigation import PAGES_DIR
 
 BUILDER = PAGES_DIR / "builder.py"
@@ -33,4 +34,4 @@ def link(page: str, label: str, icon: str, workflow_id: int | None = None) -> No
         st.page_link(target, label=label, icon=icon, query_params=params)
     except StreamlitAPIException:
         suffix = f"?id={workflow_id}" if workflow_id is not None else ""
-        st.markdown(f"[{label}](/{target.stem}{suffix})")
+        st.markdown(f"[{md(label)}](/{target.stem}{suffix})")

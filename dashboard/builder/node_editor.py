@@ -17,6 +17,7 @@ from dashboard.builder.conditions import Slot, condition_editor
 from dashboard.builder.labels import trigger_label
 from dashboard.builder.params import param_input
 from dashboard.builder.state import Working, on_edit
+from dashboard.components.mdtext import md, md_code
 
 CONDITION_SLOTS = (
     ("entry", "Who enters", "Checked once, when the trigger happens."),
@@ -35,7 +36,7 @@ CONDITION_SLOTS = (
 
 def show_problems(problems: Sequence[Problem]) -> None:
     for p in problems:
-        text = f"{p.message} {p.hint}".strip()
+        text = md_code(f"{p.message} {p.hint}".strip())
         if p.severity == "error":
             st.error(text, icon=":material/error:")
         else:
@@ -82,7 +83,7 @@ def _triggers(work: Working, readonly: bool) -> None:
         with st.container(border=True):
             head, drop = st.columns([5, 1], vertical_alignment="center")
             head.markdown(
-                f"**{trigger_label(trigger.type)}**  \n{spec.description if spec else ''}"
+                f"**{md(trigger_label(trigger.type))}**  \n{spec.description if spec else ''}"
             )
             drop.button(
                 "",
@@ -230,7 +231,7 @@ def step_editor(work: Working, step: Step, readonly: bool, problems: Sequence[Pr
     """Label and the typed parameters of one step."""
     spec = STEP_TYPES.get(step.type)
     st.markdown(
-        f"**{spec.label if spec else step.type}** · id `{step.id}`  \n"
+        f"**{spec.label if spec else md(step.type)}** · id `{step.id}`  \n"
         f"{spec.description if spec else ''}"
     )
     show_problems([p for p in problems if not p.path.startswith(f"steps.{step.id}.condition")])

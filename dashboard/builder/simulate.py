@@ -50,17 +50,17 @@ def _show(sim: Simulation) -> None:
         st.markdown("**Exit conditions** (leave when true)")
         _rules_table(sim.exit, "builder.sim_exit")
     for note in sim.notes:
-        st.info(note, icon=":material/info:")
+        st.info(md(note), icon=":material/info:")
     for i, step in enumerate(sim.steps, start=1):
         with st.container(border=True):
             st.markdown(
-                f"**{i}. {step.title}** · {step.summary}  \n"
-                f"{step.at:%Y-%m-%d %H:%M} UTC: {step.outcome}"
+                f"**{i}. {md(step.title)}** · {md(step.summary)}  \n"
+                f"{step.at:%Y-%m-%d %H:%M} UTC: {md(step.outcome)}"
             )
             if step.rules:
                 _rules_table(step.rules, f"builder.sim_rules_{i}")
             if step.note:
-                st.warning(step.note, icon=":material/block:")
+                st.warning(md(step.note), icon=":material/block:")
             if step.subject:
                 st.markdown(f"Subject: **{md(step.subject)}** · language {md(step.locale)}")
                 message_frame(step.html, 640)  # sanitised, no script runs

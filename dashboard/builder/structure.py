@@ -13,6 +13,7 @@ from core.engine.schema import WorkflowDefinition
 from core.errors import OrderflowError
 from dashboard.builder.labels import step_type_label
 from dashboard.builder.state import NODE_PICKER, Working
+from dashboard.components.mdtext import md
 
 STEP_KEYS = list(STEP_TYPES)
 
@@ -102,7 +103,7 @@ def delete_tools(work: Working, step_id: str) -> None:
     if len(doomed) > 1 or not single:
         names = ", ".join(node_name(work.definition, s) for s in doomed if s != step_id)
         confirm = work.key("node", step_id, "confirm")
-        st.checkbox(f"Also delete the {len(doomed) - 1} step(s) after it: {names}", key=confirm)
+        st.checkbox(f"Also delete the {len(doomed) - 1} step(s) after it: {md(names)}", key=confirm)
         st.button(
             "Delete with the steps after it",
             icon=":material/delete_forever:",

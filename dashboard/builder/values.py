@@ -11,11 +11,13 @@ import streamlit as st
 
 from core.builder import conditions as cond
 from core.builder.values import date_of, money_parts, money_value, number_of
-from core.engine.registry import FIELDS, OPERATORS
+from core.engine.registry import OPERATORS
 from core.engine.schema import Rule, WorkflowDefinition
 from dashboard import resources
 from dashboard.builder import state as builder_state
 from dashboard.builder.labels import choice_label
+from dashboard.builder.vocabulary import WORKFLOW, Vocabulary
+from dashboard.components.mdtext import md
 
 Setter = Callable[[Any], None]
 
@@ -60,14 +62,16 @@ def _money(label: str, value: Any, key: str, readonly: bool, on: Setter) -> None
 KNOWN_SETS = ("countries", "currencies", "delivery_options", "locales", "templates", "tags")
 """Sources whose values are picked from a set, never typed ("Germany" would match no order)."""
 NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}
-HISTORY_SOURCES = ("countries", "currencies", "delivery_options", "channels", "tags")
+HISTORY_SOURCES = WORKFLOW.history_sources
 """Sources read from the order history: a value outside it matches no order yet."""
 
 
-def known_set(source: str | None) -> list[str]:
+def known_set(
+    source: str | None, choices: Callable[[str | None], list[str]] = builder_state.choices
+) -> list[str]:
     """Every value a known-set field can take: the store's data, plus for countries and
     currencies every ISO code (a shop may target a market it has not sold to yet)."""
-    found = builder_state.choices(source)
+    found = choices(source)
     if source == "countries":
         from babel import Locale
 
@@ -83,37 +87,37 @@ def known_set(source: str | None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _options(rule: Rule) -> list[str]:
-    spec = FIELDS[rule.field]
+def _options(rule: Rule, vocab: Vocabulary = WORKFLOW) -> list[str]:
+    spec = vocab.fields[rule.field]
     if spec.choices:
         options = list(spec.choices)
     elif spec.choices_source in KNOWN_SETS:
-        options = known_set(spec.choices_source)
+        options = known_set(spec.choices_source, vocab.choices)
     else:
-        options = builder_state.choices(spec.choices_source)
+        options = vocab.choices(spec.choices_source)
     current = rule.value if isinstance(rule.value, list) else [rule.value]
     return options + [str(v) for v in current if v not in (None, "") and str(v) not in options]
 
 
-def unseen_values(rule: Rule) -> list[str]:
+def unseen_values(rule: Rule, vocab: Vocabulary = WORKFLOW) -> list[str]:
     """Values of the rule that no order in the history has (the condition would match none)."""
-    spec = FIELDS.get(rule.field)
-    if spec is None or spec.choices_source not in HISTORY_SOURCES:
+    spec = vocab.fields.get(rule.field)
+    if spec is None or spec.choices_source not in vocab.history_sources:
         return []
     if rule.op not in ("eq", "in", "contains"):  # "is not" a missing value matches everyone
         return []
-    seen = set(builder_state.choices(spec.choices_source))
+    seen = set(vocab.choices(spec.choices_source))
     values = rule.value if isinstance(rule.value, list) else [rule.value]
     return [str(v) for v in values if v not in (None, "") and str(v) not in seen]
 
 
-def unseen_text(rule: Rule) -> str:
+def unseen_text(rule: Rule, vocab: Vocabulary = WORKFLOW) -> str:
     """The warning under a rule with a value no order has ("" if there is none)."""
-    unseen = unseen_values(rule)
+    unseen = unseen_values(rule, vocab)
     if not unseen:
         return ""
-    spec = FIELDS[rule.field]
-    names = ", ".join(choice_label(spec.choices_source, v) for v in unseen)
+    spec = vocab.fields[rule.field]
+    names = md(", ".join(choice_label(spec.choices_source, v) for v in unseen))
     return (
         f"No order in the history has {names} as {spec.label.lower()}: "
         "this condition matches no order yet."
@@ -126,7 +130,7 @@ CONDITION_PLACES = {"entry": "Who enters", "still_true": "Still true?", "exit": 
 def unmatched_conditions(definition: WorkflowDefinition) -> list[str]:
     """Every "matches no order yet" warning of the workflow, each saying where its rule is."""
     places = [(label, getattr(definition, slot)) for slot, label in CONDITION_PLACES.items()]
-    places += [(f"Step {s.id}", s.condition) for s in definition.steps if s.condition]
+    places += [(f"Step {md(s.id)}", s.condition) for s in definition.steps if s.condition]
     found = []
     for place, node in places:
         for _, item in cond.walk(cond.as_group(node)):
@@ -140,8 +144,16 @@ def _free(spec_source: str | None) -> bool:
     return spec_source not in KNOWN_SETS
 
 
-def _single(rule: Rule, label: str, value: Any, key: str, readonly: bool, on: Setter) -> None:
-    spec = FIELDS[rule.field]
+def _single(
+    rule: Rule,
+    label: str,
+    value: Any,
+    key: str,
+    readonly: bool,
+    on: Setter,
+    vocab: Vocabulary = WORKFLOW,
+) -> None:
+    spec = vocab.fields[rule.field]
     if spec.kind == "money":
         _money(label, value, key, readonly, on)
     elif spec.kind in ("number", "days"):
@@ -172,7 +184,7 @@ def _single(rule: Rule, label: str, value: Any, key: str, readonly: bool, on: Se
             on_change=lambda: on(bool(st.session_state[key])),
         )
     elif spec.kind in ("choice", "multi"):
-        options = _options(rule)
+        options = _options(rule, vocab)
         st.selectbox(
             label,
             options,
@@ -198,9 +210,12 @@ def _whole(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def value_input(rule: Rule, key: str, readonly: bool, on: Setter) -> None:
-    """Draw the rule's value input; ``on(value)`` stores a changed value."""
-    spec = FIELDS[rule.field]
+def value_input(
+    rule: Rule, key: str, readonly: bool, on: Setter, vocab: Vocabulary = WORKFLOW
+) -> None:
+    """Draw the rule's value input; ``on(value)`` stores a changed value. ``vocab`` holds the
+    rule's field (the workflow fields unless told)."""
+    spec = vocab.fields[rule.field]
     shape = OPERATORS[rule.op].value
     if shape == "none":
         st.caption("(no value needed)")
@@ -215,7 +230,7 @@ def value_input(rule: Rule, key: str, readonly: bool, on: Setter) -> None:
             on_change=lambda: on(int(st.session_state[key])),
         )
     elif shape == "list":
-        options = _options(rule)
+        options = _options(rule, vocab)
         st.multiselect(
             "Values",
             options,
@@ -239,8 +254,8 @@ def value_input(rule: Rule, key: str, readonly: bool, on: Setter) -> None:
             return setter
 
         with lo:
-            _single(rule, "From", pair[0], f"{key}.lo", readonly, put(0))
+            _single(rule, "From", pair[0], f"{key}.lo", readonly, put(0), vocab)
         with hi:
-            _single(rule, "To", pair[1], f"{key}.hi", readonly, put(1))
+            _single(rule, "To", pair[1], f"{key}.hi", readonly, put(1), vocab)
     else:
-        _single(rule, "Value", rule.value, key, readonly, on)
+        _single(rule, "Value", rule.value, key, readonly, on, vocab)

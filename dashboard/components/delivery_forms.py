@@ -1,25 +1,22 @@
 """The typed form of one delivery option (every field its own widget, each invalid field named
-under the form) and its eligibility rules (rows of field, comparison and value, matched all or
-any, in the workflow condition schema)."""
+under the form) and its eligibility rules in the builder's nested AND/OR/NOT condition editor
+(:mod:`dashboard.components.rules_editor`). Not an ``st.form``: the rule editor's buttons and
+callbacks need reruns; nothing is saved before "Save option"."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from core.delivery import KINDS, OptionInput
 from core.delivery.calendar import WEEKDAYS
 from core.delivery.options import FormErrors
-from core.delivery.rules import FIELDS
-from core.engine.registry import OPERATORS
 from core.errors import ValidationError
+from dashboard.components import rules_editor
+from dashboard.components.mdtext import md_code
 
-FIELD_BY_LABEL = {spec.label: key for key, spec in FIELDS.items()}
-OP_BY_LABEL = {spec.label: key for key, spec in OPERATORS.items()}
-LIST_OPS = ("in", "not_in", "between")
 LABELS = {
     "code": "Code",
     "name": "Name shown to customers",
@@ -40,69 +37,20 @@ LABELS = {
     "slot_cutoff_hours": "Slot cut-off (hours before)",
     "rules": "Eligibility rules",
 }
-RULE_COLUMNS: dict[str, Any] = {
-    "field": st.column_config.SelectboxColumn("Field", options=list(FIELD_BY_LABEL)),
-    "op": st.column_config.SelectboxColumn("Comparison", options=list(OP_BY_LABEL)),
-    "value": st.column_config.TextColumn("Value", help="Lists: comma-separated, e.g. 10, 20"),
-}
-
-
-def rule_rows(rules: Mapping[str, Any] | None) -> tuple[str, pd.DataFrame]:
-    """The match mode and one row per rule of a stored condition (one level deep)."""
-    rows: list[dict[str, str]] = []
-    mode = "all"
-    items: list[Any] = []
-    if rules:
-        if rules.get("type") == "group":
-            mode, items = str(rules.get("mode", "all")), list(rules.get("items", []))
-        else:
-            items = [rules]
-    for item in items:
-        value = item.get("value")
-        rows.append(
-            {
-                "field": FIELDS[item["field"]].label if item.get("field") in FIELDS else "",
-                "op": OPERATORS[item["op"]].label if item.get("op") in OPERATORS else "",
-                "value": ", ".join(map(str, value)) if isinstance(value, list) else str(value),
-            }
-        )
-    return mode, pd.DataFrame(rows, columns=list(RULE_COLUMNS))
-
-
-def rules_from(mode: str, frame: pd.DataFrame) -> dict[str, Any] | None:
-    """The condition of the edited rows; a row with a missing part is named, never dropped."""
-    items = []
-    for n, record in enumerate(frame.to_dict("records"), start=1):
-        cells = {k: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
-                 for k, v in record.items()}  # fmt: skip
-        if not any(cells.values()):
-            continue
-        if not cells.get("field"):
-            raise FormErrors("", {"rules": f"rule {n}: choose a field."})
-        if not cells.get("op"):
-            raise FormErrors("", {"rules": f"rule {n}: choose a comparison."})
-        op = OP_BY_LABEL[cells["op"]]
-        raw = cells.get("value", "")
-        value: Any = [v.strip() for v in raw.split(",") if v.strip()] if op in LIST_OPS else raw
-        items.append({"type": "rule", "field": FIELD_BY_LABEL[cells["field"]], "op": op,
-                      "value": None if op == "is_empty" else value})  # fmt: skip
-    if not items:
-        return None
-    return {"type": "group", "mode": mode, "items": items}
 
 
 def show_errors(exc: ValidationError) -> None:
     """Each invalid field of a FormErrors on its own line, named by its label."""
     if isinstance(exc, FormErrors):
         for field, message in exc.errors.items():
-            st.error(f"{LABELS.get(field, field)}: {message}", icon=":material/error:")
+            st.error(md_code(f"{LABELS.get(field, field)}: {message}"), icon=":material/error:")
     else:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md_code(exc), icon=":material/error:")
 
 
 def option_form(key: str, row: Mapping[str, Any], can_edit: bool) -> OptionInput | None:
     """The form of one option; the input to save when submitted, else None."""
-    with st.form(key=f"option_form_{key}"):
+    with st.container(border=True, key=f"option_form_{key}"):
         left, right = st.columns(2)
         code = left.text_input(LABELS["code"], row.get("code", ""), key=f"{key}_code",
                                help="Lowercase letters, digits and _; the shop's shipping code.")  # fmt: skip
@@ -140,14 +88,10 @@ def option_form(key: str, row: Mapping[str, Any], can_edit: bool) -> OptionInput
         slot_cutoff = right.number_input(LABELS["slot_cutoff_hours"], 0, 336,
                                          int(row.get("slot_cutoff_hours", 12)), key=f"{key}_slot_cutoff")  # fmt: skip
         active = st.checkbox("Active", bool(row.get("active", True)), key=f"{key}_active")
-        st.markdown("**Eligibility rules** (empty = every basket)")
-        mode_now, frame = rule_rows(row.get("rules"))
-        mode = st.radio("Offer when", ("all", "any"), index=0 if mode_now != "any" else 1,
-                        format_func=lambda m: f"{m} of these rules hold", horizontal=True,
-                        key=f"{key}_mode")  # fmt: skip
-        edited = st.data_editor(frame, num_rows="dynamic", column_config=RULE_COLUMNS,
-                                hide_index=True, key=f"{key}_rules", width="stretch")  # fmt: skip
-        submitted = st.form_submit_button(
+        st.markdown("**Eligibility rules** (offered to every basket when empty)")
+        draft = rules_editor.draft(key, row.get("rules"))
+        rules_editor.rules_editor(draft, readonly=not can_edit)
+        submitted = st.button(
             "Save option", type="primary", disabled=not can_edit, key=f"{key}_save"
         )
     if not submitted:
@@ -158,5 +102,5 @@ def option_form(key: str, row: Mapping[str, Any], can_edit: bool) -> OptionInput
         min_basket=min_basket, time_slots=slots, active=active, prices=prices,
         free_above=free_above, cutoff_time=cutoff, transit_days=transit, carrier=carrier,
         slot_days=", ".join(slot_days), slot_capacity=int(capacity),
-        slot_cutoff_hours=int(slot_cutoff), rules=rules_from(mode, edited),
+        slot_cutoff_hours=int(slot_cutoff), rules=draft.as_json(),
     )  # fmt: skip

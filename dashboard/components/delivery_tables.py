@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -27,6 +28,13 @@ LOCATION_COLUMNS: dict[str, Any] = {  # no required=True: an empty cell is named
         help="Opening hours needed before an order is ready for pickup",
     ),
 }
+
+
+def price_difference(amount: Decimal | None, currency: str) -> str:
+    """``+5.00 EUR``, ``-4.90 EUR``, ``0.00 EUR``; ``–`` when none was recorded."""
+    if amount is None:
+        return "–"
+    return f"{'+' if amount > 0 else ''}{amount} {currency}".strip()
 
 
 def rows_from(frame: pd.DataFrame, kind: type[T]) -> list[T]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import audit
+from core import exporting
 from core.auth import Action, Actor
 from core.csvout import PRECISION_NOTE, CsvFormat, to_csv_bytes
 from dashboard import resources, state
@@ -32,7 +32,7 @@ def format_picker() -> None:
 
 def _audit_download(actor: Actor, file_name: str, rows: int) -> None:
     with resources.session() as s, s.begin():
-        audit.record(s, actor.name, "export.download", file_name, {"rows": rows})
+        exporting.record_download(s, actor, file_name, rows)
 
 
 def csv_download(

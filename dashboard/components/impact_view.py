@@ -14,6 +14,7 @@ from core.metrics.impact import Impact, money_text, sentence
 from core.metrics.types import Period
 from dashboard.components.charts import chart_with_data, data_table
 from dashboard.components.lift_chart import interval_figure, lift_frame, measures
+from dashboard.components.mdtext import md
 
 ICONS = {True: ":material/verified:", False: ":material/hourglass_top:"}
 
@@ -26,7 +27,7 @@ def at_a_glance(impacts: list[Impact]) -> None:
         return
     for item in impacts:
         proven = bool(item.revenue is not None and item.revenue.proven)
-        st.markdown(f"{ICONS[proven]} {sentence(item)}")
+        st.markdown(f"{ICONS[proven]} {md(sentence(item))}")
 
 
 def count_cards(report: workflows.WorkflowReport, period: Period, currency: str) -> None:
@@ -60,7 +61,7 @@ def count_cards(report: workflows.WorkflowReport, period: Period, currency: str)
 def lift_section(report: workflows.WorkflowReport, currency: str, window: int) -> None:
     st.subheader("Messaged vs held out")
     if report.impact is not None:
-        st.markdown(sentence(report.impact))
+        st.markdown(md(sentence(report.impact)))
     if report.lift is None:
         return
     for i, measure in enumerate(measures(report.lift, currency)):

@@ -15,6 +15,7 @@ from core.messaging.send_test import send_test
 from core.settings import SUPPORTED_LOCALES
 from dashboard import resources
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md, md_code
 
 FIELDS = ("subject", "preheader", "html", "text")
 
@@ -29,7 +30,7 @@ class Draft:
 
     def show_error(self, exc: TemplateError) -> None:
         slot = self.slots.get(exc.field or "html", self.slots["html"])
-        slot.error(str(exc), icon=":material/error:")
+        slot.error(md_code(exc), icon=":material/error:")
 
 
 def create_panel(actor: Actor, installed: set[str]) -> None:
@@ -133,9 +134,9 @@ def send_test_form(actor: Actor, name: str, locale: str, order_id: int) -> None:
             message = send_test(s, actor, name, order_id=order_id, to=to, locale=locale)
             if message.state == "sent":
                 where = "the local Mailbox" if message.transport == "mailbox" else to
-                st.success(f"Test sent to {where}.")
+                st.success(f"Test sent to {md(where)}.")
             else:
-                st.error(f"The test was not delivered: {message.last_error}")
+                st.error(f"The test was not delivered: {md(message.last_error)}")
 
 
 def save(actor: Actor, name: str, locale: str, draft: Draft) -> bool:
@@ -155,7 +156,7 @@ def save(actor: Actor, name: str, locale: str, draft: Draft) -> bool:
         draft.show_error(exc)
         return False
     except OrderflowError as exc:
-        st.error(str(exc))
+        st.error(md_code(exc))
         return False
     return True
 
@@ -180,4 +181,4 @@ def purpose_picker(actor: Actor, name: str, can_edit: bool) -> None:
     if can_edit and picked != current:
         with errors_shown(), resources.session() as s, s.begin():
             preferences.set_template_purpose(s, actor, name, picked)
-        st.success(f"{name} now needs consent to: {preferences.PURPOSES[picked]}.")
+        st.success(f"{md(name)} now needs consent to: {preferences.PURPOSES[picked]}.")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from core.csvout import RATE_WORDS
+from core.csvout import is_rate_name
 
 WORDS = {
     "gross_revenue": "Gross revenue",
@@ -39,6 +40,7 @@ WORDS = {
 MONEY_WORDS = ("revenue", "aov", "amount", "total", "spent", "refund", "discount", "cost", "clv")
 COUNT_LIKE = ("orders", "customers", "reviews", "delivered", "sent", "messages", "active")
 EMPTY = "–"
+CODE_COLUMNS = ("status", "reason", "flag", "state")  # values that are codes: shown as words
 _HOVER_NAME = re.compile(r"\b([a-z][a-z0-9_]*)=")
 _HOVER_VALUE = re.compile(r"=([a-z][a-z0-9]*_[a-z0-9_]*)(<|$)")
 
@@ -57,8 +59,7 @@ def is_money(name: str) -> bool:
 
 
 def is_rate(name: str) -> bool:
-    lower = name.lower()
-    return lower != "csat" and any(w in lower for w in RATE_WORDS)
+    return name.lower() != "csat" and is_rate_name(name)
 
 
 def month_label(value: object, partial: bool = False) -> str:
@@ -81,7 +82,7 @@ def _cell(column: str, value: Any, currency: str) -> str:
         return "yes" if value else "no"
     if isinstance(value, pd.Timestamp | dt.datetime):
         return f"{value:%Y-%m-%d %H:%M}" if (value.hour or value.minute) else f"{value:%Y-%m-%d}"
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         number = float(value)
         if is_rate(column):
             return f"{number:.1%}"
@@ -92,6 +93,8 @@ def _cell(column: str, value: Any, currency: str) -> str:
         if number.is_integer():
             return f"{int(number):,}"
         return f"{number:,.2f}"
+    if column in CODE_COLUMNS and isinstance(value, str):
+        return value.replace("_", " ")
     return str(value)
 
 

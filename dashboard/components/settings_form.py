@@ -15,6 +15,7 @@ from core.settings import LABELS, SUPPORTED_LOCALES, StoreSettings
 from core.timeutil import all_zones
 from dashboard import resources
 from dashboard.components.feedback import errors_shown, show_error
+from dashboard.components.mdtext import md
 
 SMTP_KEYS = ("HOST", "PORT", "USER", "SECURITY", "FROM")
 
@@ -223,7 +224,7 @@ def users_panel(actor: Actor) -> None:
     if isinstance(outcome, OrderflowError):
         show_error(outcome)
     elif outcome:
-        st.success(outcome, icon=":material/person_add:")
+        st.success(md(outcome), icon=":material/person_add:")
     if emails:
         manage_user_form(actor, emails)
 

@@ -11,6 +11,7 @@ from core.ingest import receive, sources
 from core.models import SOURCE_KINDS
 from dashboard import resources, state
 from dashboard.components.feedback import errors_shown
+from dashboard.components.mdtext import md
 
 KIND_LABELS = {"shopify": "Shopify", "woocommerce": "WooCommerce", "api": "API client"}
 
@@ -54,7 +55,7 @@ def _show_new_token() -> None:
     shown = st.session_state.pop(state.NEW_TOKEN, None)
     if shown:
         name, token = shown
-        st.warning(f"The bearer token of **{name}**, shown only now: store it safely.")
+        st.warning(f"The bearer token of **{md(name)}**, shown only now: store it safely.")
         st.code(token, language=None)
 
 
@@ -81,7 +82,7 @@ def _add_form(actor: Actor) -> None:
             added_name = source.name
         if token:
             st.session_state[state.NEW_TOKEN] = (added_name, token)
-        st.success(f"Connected {added_name}.")
+        st.success(f"Connected {md(added_name)}.")
         st.rerun()
 
 
@@ -114,7 +115,7 @@ def _manage(actor: Actor, names: list[str]) -> None:
                 if token:
                     st.session_state[state.NEW_TOKEN] = (name, token)
                 message = f"Rotated the {'token' if token else 'secret'} of {name}."
-        st.success(message)
+        st.success(md(message))
         st.rerun()
 
 
@@ -142,7 +143,7 @@ def _deliveries(actor: Actor) -> None:
         with errors_shown():
             receipt = receive.replay(resources.engine(), actor, int(chosen))
             if receipt.status == "failed":
-                st.error(f"It failed again: {receipt.reason}")
+                st.error(f"It failed again: {md(receipt.reason)}")
             else:
                 st.success(f"Replayed: {receipt.status}.")
                 st.rerun()

@@ -7,6 +7,11 @@
   409 with the choices again). ``POST /delivery/{token}/pickup`` (``store=CODE``): switches
   to click-and-collect. Each change is an order event (see :mod:`core.delivery.selfservice`).
 - A tampered or expired token answers 400 "not valid, nothing was changed" in every language.
+- Each choice shows its price difference against the current delivery in the customer's
+  language, before confirming; a dearer choice is shown but disabled unless the merchant lets
+  the shop charge it (:mod:`core.delivery.pricing`).
+- Times are the destination's local time (:mod:`core.delivery.zones`), and the page names the
+  place whose time it is ("Times are in Dublin time.").
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
 from urllib.parse import parse_qs
 
-from babel.dates import format_date
+from babel.dates import format_date, get_timezone_location
+from babel.numbers import format_currency
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -29,9 +36,10 @@ from starlette.routing import Route
 from core import db
 from core import settings as store_settings
 from core.delivery import config as delivery_config
-from core.delivery import selfservice, slots
+from core.delivery import pricing, selfservice, slots, zones
 from core.errors import AuthError, NotFound, ValidationError
 from core.models import Order
+from core.orderstate import Applied
 from dashboard.routes.delivery_texts import TEXTS
 from dashboard.routes.public_page import every_language, language, page
 
@@ -61,6 +69,19 @@ class View:
         fields = {k: escape(str(v)) for k, v in values.items()}
         return escape(TEXTS[self.lang][key]).format(number=escape(self.number), **fields)
 
+    def zone(self) -> str:
+        """The sentence naming the place whose local time the page shows."""
+        place = get_timezone_location(self.tz, locale=self.lang, return_city=True)
+        return f'<p class="muted">{self.say("times_in", zone=place)}</p>'
+
+    def difference(self, change: pricing.PriceChange | None, refused: bool = False) -> str:
+        """The price difference of a choice in words ("" when it costs the same)."""
+        if change is None or not change.difference:
+            return ""
+        amount = format_currency(abs(change.difference), change.currency, locale=self.lang)
+        key = "not_online" if refused else "costs_more" if change.dearer else "costs_less"
+        return self.say(key, amount=amount, store=self.store)
+
     def when(self, start: dt.datetime, end: dt.datetime | None = None) -> str:
         local = start.astimezone(self.tz)
         day = format_date(local.date(), "EEEE d MMMM", locale=self.lang)
@@ -76,7 +97,7 @@ def _view(session: Session, token: str, order: Order) -> View:
         settings.name,
         language(order.customer.locale),
         order.number or order.external_id,
-        settings.tz,
+        zones.destination_zone(order.shipping_country or order.customer.country, settings.tz),
     )
 
 
@@ -105,8 +126,10 @@ def _choices(session: Session, view: View, order: Order, now: dt.datetime) -> st
     offered = selfservice.choices(session, order, now)
     parts = []
     for option in offered.slotted:
+        refused = option["code"] in offered.refused
+        off = " disabled" if refused else ""
         items = "".join(
-            f'<label class="choice"><input type="radio" name="slot" required '
+            f'<label class="choice"><input type="radio" name="slot" required{off} '
             f'value="{escape(option["code"])}|{escape(s["start"])}"> '
             f"{escape(view.when(dt.datetime.fromisoformat(s['start']), dt.datetime.fromisoformat(s['end'])))}"
             f"<small>{view.say('places', n=s['remaining'])}</small></label>"
@@ -114,33 +137,43 @@ def _choices(session: Session, view: View, order: Order, now: dt.datetime) -> st
         )
         parts.append(
             f"<h2>{view.say('slot_heading')} – {escape(option['name'])}</h2>"
+            f"{_note(view.difference(offered.prices.get(option['code']), refused))}"
             f'<form method="post" action="/delivery/{escape(view.token)}/hold">'
-            f'<fieldset>{items}</fieldset><button type="submit">{view.say("hold")}</button></form>'
+            f'<fieldset>{items}</fieldset><button type="submit"{off}>{view.say("hold")}</button>'
+            "</form>"
         )
     if offered.stores and offered.pickup_code:
+        refused = offered.pickup_code in offered.refused
+        off = " disabled" if refused else ""
         items = "".join(
-            f'<label class="choice"><input type="radio" name="store" required '
+            f'<label class="choice"><input type="radio" name="store" required{off} '
             f'value="{escape(s["code"])}"> {escape(s["name"])}'
             f"<small>{escape(s['address'])}, {escape(s['postcode'] or '')} {escape(s['city'])}"
             f" – {view.say('ready', when=view.when(dt.datetime.fromisoformat(s['ready_at'])))}"
             "</small></label>"
             for s in offered.stores
         )
+        unsorted = "" if order.shipping_postcode else _note(view.say("stores_by_name"))
         parts.append(
-            f"<h2>{view.say('pickup_heading')}</h2>"
+            f"<h2>{view.say('pickup_heading')}</h2>{unsorted}"
+            f"{_note(view.difference(offered.prices.get(offered.pickup_code), refused))}"
             f'<form method="post" action="/delivery/{escape(view.token)}/pickup">'
             f'<input type="hidden" name="option" value="{escape(offered.pickup_code)}">'
-            f'<fieldset>{items}</fieldset><button type="submit">{view.say("collect")}</button>'
-            "</form>"
+            f'<fieldset>{items}</fieldset><button type="submit"{off}>{view.say("collect")}'
+            "</button></form>"
         )
     return "".join(parts) or f"<p>{view.say('none')}</p>"
+
+
+def _note(text: str) -> str:
+    return f'<p class="note price">{text}</p>' if text else ""
 
 
 def _main(
     session: Session, view: View, order: Order, now: dt.datetime, error: str | None = None
 ) -> str:
     alert = f'<p class="error" role="alert">{view.say(error)}</p>' if error else ""
-    body = f"<h1>{view.say('heading')}</h1>{_current(session, view, order)}{alert}"
+    body = f"<h1>{view.say('heading')}</h1>{_current(session, view, order)}{view.zone()}{alert}"
     reason = selfservice.blocked(session, order, now)
     if reason is not None:
         return body + f'<p class="note">{view.say("blocked_" + reason)}</p>'
@@ -173,6 +206,8 @@ def _run(token: str, form: dict[str, str] | None, action: Action | None) -> HTML
         return _retry(token, "expired_hold", 409)
     except slots.SlotFull:
         return _retry(token, "full", 409)
+    except pricing.DearerRefused:
+        return _retry(token, "dearer_refused", 409)
     except ValidationError:
         if view is None:
             return _invalid()
@@ -201,11 +236,13 @@ def _hold(
     found = selfservice.held(session, order)
     if found is None:
         raise NotFound("The held time slot is gone.")
-    _, slot = found
+    option, slot = found
     minutes = delivery_config.load(session).hold_minutes
     when = view.when(slot.starts_at, slot.ends_at)
+    change = selfservice.change_for(session, order, option)
     body = (
         f"<h1>{view.say('heading')}</h1><p>{view.say('held', when=when, minutes=minutes)}</p>"
+        f"{_note(view.difference(change))}{view.zone()}"
         f'<form method="post" action="/delivery/{escape(view.token)}/confirm">'
         f'<button type="submit">{view.say("confirm")}</button></form>'
         f'<a class="back" href="/delivery/{escape(view.token)}">{view.say("back")}</a>'
@@ -216,9 +253,11 @@ def _hold(
 def _confirm(
     session: Session, view: View, order: Order, form: dict[str, str], now: dt.datetime
 ) -> tuple[str, int]:
-    selfservice.confirm_slot(session, order, now)
+    applied = selfservice.confirm_slot(session, order, now)
     when = view.when(order.promised_delivery_start, order.promised_delivery_at)  # type: ignore[arg-type]
-    return f'<h1>{view.say("heading")}</h1><p class="ok">{view.say("booked", when=when)}</p>', 200
+    note = _note(view.difference(_change_of(applied)))
+    body = f'<h1>{view.say("heading")}</h1><p class="ok">{view.say("booked", when=when)}</p>'
+    return body + note, 200
 
 
 def _pickup(
@@ -226,11 +265,24 @@ def _pickup(
 ) -> tuple[str, int]:
     from core.models import PickupLocation
 
-    selfservice.switch_to_pickup(session, order, form.get("option", ""), form.get("store", ""), now)
+    applied = selfservice.switch_to_pickup(
+        session, order, form.get("option", ""), form.get("store", ""), now
+    )
     place = session.get_one(PickupLocation, order.pickup_location_id)
     when = view.when(order.promised_delivery_at)  # type: ignore[arg-type]
     text = view.say("switched", place=place.name, when=when)
-    return f'<h1>{view.say("heading")}</h1><p class="ok">{text}</p>', 200
+    note = _note(view.difference(_change_of(applied)))
+    return f'<h1>{view.say("heading")}</h1><p class="ok">{text}</p>{note}', 200
+
+
+def _change_of(applied: Applied) -> pricing.PriceChange | None:
+    """The price change a change's event recorded."""
+    payload = applied.event.payload or {}
+    if "price_difference" not in payload:
+        return None
+    return pricing.PriceChange(
+        Decimal(payload["price"]), Decimal(payload["price_difference"]), payload["currency"]
+    )
 
 
 async def _form(request: Request) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """The delivery self-service page's sentences in every library language (see
 ``dashboard/routes/delivery.py``). Placeholders: ``{number}`` order number, ``{store}`` store
-name, ``{minutes}`` hold time, ``{when}`` a slot or ready time, ``{place}`` a pickup store."""
+name, ``{minutes}`` hold time, ``{when}`` a slot or ready time, ``{place}`` a pickup store,
+``{zone}`` the place whose local time is shown, ``{amount}`` a price difference."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "blocked_shipped": "This order is on its way, so its delivery can no longer change.",
         "blocked_too_late": "It is too close to the delivery to change it now.",
         "expired_hold": "Your hold has expired. Please choose a time slot again.",
+        "times_in": "Times are in {zone} time.",
+        "costs_more": "{amount} more than your current delivery: {store} will charge the difference.",
+        "costs_less": "{amount} less than your current delivery: {store} will refund the difference.",
+        "not_online": "{amount} more than your current delivery: to choose it, please contact {store}.",
+        "dearer_refused": "This choice costs more than your current delivery and cannot be made online. Please contact the shop.",
+        "stores_by_name": "We have no postcode for this order, so these stores are not sorted by distance.",
     },
     "de": {
         "title": "Lieferung der Bestellung {number}",
@@ -54,6 +61,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "blocked_shipped": "Diese Bestellung ist unterwegs; die Lieferung ist nicht mehr änderbar.",
         "blocked_too_late": "Die Lieferung steht zu kurz bevor, um sie jetzt zu ändern.",
         "expired_hold": "Ihre Reservierung ist abgelaufen. Bitte wählen Sie erneut.",
+        "times_in": "Uhrzeiten in Ortszeit {zone}.",
+        "costs_more": "{amount} mehr als Ihre jetzige Lieferung: {store} berechnet Ihnen den Unterschied.",
+        "costs_less": "{amount} weniger als Ihre jetzige Lieferung: {store} erstattet Ihnen den Unterschied.",
+        "not_online": "{amount} mehr als Ihre jetzige Lieferung: Wenden Sie sich dafür bitte an {store}.",
+        "dearer_refused": "Diese Wahl kostet mehr als Ihre jetzige Lieferung und ist online nicht möglich. Bitte wenden Sie sich an den Shop.",
+        "stores_by_name": "Zu dieser Bestellung fehlt die Postleitzahl, daher sind die Geschäfte nicht nach Entfernung sortiert.",
     },
     "fr": {
         "title": "Livraison de la commande {number}",
@@ -79,6 +92,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "blocked_shipped": "Cette commande est en route ; sa livraison ne peut plus changer.",
         "blocked_too_late": "La livraison est trop proche pour être modifiée maintenant.",
         "expired_hold": "Votre réservation a expiré. Veuillez choisir à nouveau.",
+        "times_in": "Heures locales de {zone}.",
+        "costs_more": "{amount} de plus que votre livraison actuelle : {store} vous facturera la différence.",
+        "costs_less": "{amount} de moins que votre livraison actuelle : {store} vous remboursera la différence.",
+        "not_online": "{amount} de plus que votre livraison actuelle : pour la choisir, contactez {store}.",
+        "dearer_refused": "Ce choix coûte plus cher que votre livraison actuelle et ne peut pas se faire en ligne. Contactez la boutique.",
+        "stores_by_name": "Nous n’avons pas de code postal pour cette commande : ces magasins ne sont pas triés par distance.",
     },
     "nl": {
         "title": "Levering van bestelling {number}",
@@ -104,6 +123,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "blocked_shipped": "Deze bestelling is onderweg; de levering kan niet meer wijzigen.",
         "blocked_too_late": "De levering is te dichtbij om nu te wijzigen.",
         "expired_hold": "Uw reservering is verlopen. Kies opnieuw een tijdvak.",
+        "times_in": "Tijden in lokale tijd van {zone}.",
+        "costs_more": "{amount} meer dan uw huidige levering: {store} brengt het verschil in rekening.",
+        "costs_less": "{amount} minder dan uw huidige levering: {store} betaalt het verschil terug.",
+        "not_online": "{amount} meer dan uw huidige levering: neem hiervoor contact op met {store}.",
+        "dearer_refused": "Deze keuze kost meer dan uw huidige levering en kan niet online. Neem contact op met de winkel.",
+        "stores_by_name": "Voor deze bestelling hebben we geen postcode, dus deze winkels staan niet op afstand gesorteerd.",
     },
     "es": {
         "title": "Entrega del pedido {number}",
@@ -129,6 +154,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "blocked_shipped": "Este pedido está en camino; su entrega ya no puede cambiar.",
         "blocked_too_late": "Falta muy poco para la entrega para cambiarla ahora.",
         "expired_hold": "Tu reserva ha caducado. Elige una franja de nuevo.",
+        "times_in": "Horas en hora local de {zone}.",
+        "costs_more": "{amount} más que tu entrega actual: {store} te cobrará la diferencia.",
+        "costs_less": "{amount} menos que tu entrega actual: {store} te devolverá la diferencia.",
+        "not_online": "{amount} más que tu entrega actual: para elegirla, contacta con {store}.",
+        "dearer_refused": "Esta opción cuesta más que tu entrega actual y no se puede elegir en línea. Contacta con la tienda.",
+        "stores_by_name": "No tenemos código postal para este pedido, así que estas tiendas no están ordenadas por distancia.",
     },
     "it": {
         "title": "Consegna dell'ordine {number}",
@@ -154,6 +185,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "blocked_shipped": "Questo ordine è in viaggio; la consegna non può più cambiare.",
         "blocked_too_late": "La consegna è troppo vicina per cambiarla ora.",
         "expired_hold": "La tua prenotazione è scaduta. Scegli di nuovo una fascia.",
+        "times_in": "Orari nell’ora locale di {zone}.",
+        "costs_more": "{amount} in più della consegna attuale: {store} ti addebiterà la differenza.",
+        "costs_less": "{amount} in meno della consegna attuale: {store} ti rimborserà la differenza.",
+        "not_online": "{amount} in più della consegna attuale: per sceglierla contatta {store}.",
+        "dearer_refused": "Questa scelta costa più della consegna attuale e non si può fare online. Contatta il negozio.",
+        "stores_by_name": "Non abbiamo il CAP di questo ordine, quindi questi negozi non sono ordinati per distanza.",
     },
     "pl": {
         "title": "Dostawa zamówienia {number}",
@@ -179,6 +216,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "blocked_shipped": "To zamówienie jest w drodze; dostawy nie można już zmienić.",
         "blocked_too_late": "Do dostawy zostało zbyt mało czasu, aby ją teraz zmienić.",
         "expired_hold": "Twoja rezerwacja wygasła. Wybierz przedział ponownie.",
+        "times_in": "Godziny według czasu lokalnego: {zone}.",
+        "costs_more": "{amount} więcej niż obecna dostawa: {store} doliczy różnicę.",
+        "costs_less": "{amount} mniej niż obecna dostawa: {store} zwróci różnicę.",
+        "not_online": "{amount} więcej niż obecna dostawa: aby ją wybrać, skontaktuj się z {store}.",
+        "dearer_refused": "Ten wybór kosztuje więcej niż obecna dostawa i nie można go dokonać online. Skontaktuj się ze sklepem.",
+        "stores_by_name": "Nie mamy kodu pocztowego tego zamówienia, więc sklepy nie są posortowane według odległości.",
     },
     "sv": {
         "title": "Leverans av order {number}",
@@ -204,5 +247,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "blocked_shipped": "Ordern är på väg, så leveransen kan inte längre ändras.",
         "blocked_too_late": "Det är för nära leveransen för att ändra den nu.",
         "expired_hold": "Din reservation har gått ut. Välj en tid igen.",
+        "times_in": "Tider i lokal tid för {zone}.",
+        "costs_more": "{amount} mer än din nuvarande leverans: {store} debiterar mellanskillnaden.",
+        "costs_less": "{amount} mindre än din nuvarande leverans: {store} betalar tillbaka mellanskillnaden.",
+        "not_online": "{amount} mer än din nuvarande leverans: kontakta {store} för att välja den.",
+        "dearer_refused": "Det här valet kostar mer än din nuvarande leverans och kan inte göras online. Kontakta butiken.",
+        "stores_by_name": "Vi har inget postnummer för den här beställningen, så butikerna är inte sorterade efter avstånd.",
     },
 }

@@ -152,3 +152,58 @@ def test_retention_anonymises_inactive_customers(
     with Session(use_database) as s:
         emails = set(s.scalars(select(Customer.email)))
     assert emails == {None, "ben@example.com"}  # anna's last order is 2025-02: anonymised
+
+
+def _emails(engine: Engine) -> set[str | None]:
+    with Session(engine) as s:
+        return set(s.scalars(select(Customer.email)))
+
+
+def _retention_audits(engine: Engine) -> list[tuple[str, dict[str, object]]]:
+    with Session(engine) as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.action == "customer.retention"))
+        return [(r.actor, r.detail) for r in rows]
+
+
+def test_worker_applies_retention_once_a_day_and_never_in_a_rehearsal(
+    use_database: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from core import retention
+    from core.models import Setting
+
+    _seed(use_database, tmp_path)
+    recent = tmp_path / "recent.csv"
+    today = dt.date.today().isoformat()
+    recent.write_text(
+        CSV.splitlines()[0] + f"\nE-9,EC-2,{today},5.00,EUR,ben@example.com,Ben,FR,Rue 2\n"
+    )
+    assert main(["import", str(recent)]) == 0
+    assert main(["worker", "--once"]) == 0  # retention off: nobody is touched, nothing recorded
+    assert _emails(use_database) == {"anna@example.com", "ben@example.com"}
+    assert main(["settings", "set", "retention_years", "1"]) == 0
+
+    assert main(["worker", "--once", "--at", f"{today}T23:00"]) == 0  # a rehearsal
+    assert _emails(use_database) == {"anna@example.com", "ben@example.com"}
+    with Session(use_database) as s:
+        assert s.get(Setting, retention.LAST_RUN_KEY) is None
+
+    assert main(["worker", "--once"]) == 0  # the worker applies it by itself
+    assert _emails(use_database) == {None, "ben@example.com"}
+    assert _retention_audits(use_database) == [("worker", {"years": 1, "count": 1})]
+
+    old = tmp_path / "old.csv"
+    old.write_text(
+        CSV.splitlines()[0] + "\nE-7,EC-3,2024-03-01,9.00,EUR,carl@example.com,Carl,AT,\n"
+    )
+    assert main(["import", str(old)]) == 0
+    assert main(["worker", "--once"]) == 0  # the same day: not again
+    assert "carl@example.com" in _emails(use_database)
+    assert len(_retention_audits(use_database)) == 1
+
+    with Session(use_database) as s, s.begin():
+        mark = s.get(Setting, retention.LAST_RUN_KEY)
+        assert mark is not None
+        mark.updated_at -= dt.timedelta(days=1, seconds=1)  # a day later
+    assert main(["worker", "--once", "--now", "2099-01-01T10:00"]) == 0
+    assert _emails(use_database) == {None, "ben@example.com"}  # carl; never ahead of real time
+    assert [actor for actor, _ in _retention_audits(use_database)] == ["worker", "worker"]

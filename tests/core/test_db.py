@@ -106,3 +106,22 @@ def test_up_to_date_is_false_on_an_empty_database(tmp_path: Path) -> None:
     engine = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     assert not db.up_to_date(engine)
     engine.dispose()
+
+
+def test_migrations_form_one_numbered_chain() -> None:
+    """Each file ``NNNN_slug.py`` has revision ``NNNN`` and revises the file before it: two
+    engineers adding the same number (two heads, or one silently hiding the other) fail here."""
+    import re
+
+    folder = Path(db.__file__).resolve().parent.parent / "migrations" / "versions"
+    files = sorted(folder.glob("[0-9][0-9][0-9][0-9]_*.py"))
+    numbers = [f.name[:4] for f in files]
+    assert len(numbers) == len(set(numbers)), f"a migration number is used twice: {numbers}"
+    previous = None
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        revision = re.search(r"^revision: str = [\"'](\d+)[\"']", source, re.M)
+        down = re.search(r"^down_revision: str \| None = (None|[\"'](\d+)[\"'])", source, re.M)
+        assert revision and revision.group(1) == path.name[:4], path.name
+        assert down and down.group(2) == previous, f"{path.name} must revise {previous}"
+        previous = revision.group(1)

@@ -80,3 +80,18 @@ def test_export_by_role(shop: Session) -> None:
         assert len(exporting.export_table(shop, actor, "orders")) == 6
     with pytest.raises(PermissionDenied, match="manager"):
         exporting.export_table(shop, Actor("m@example.com", Role.MANAGER), "orders")
+
+
+def test_a_page_download_is_audited_only_for_roles_that_may_export(session: Session) -> None:
+    from sqlalchemy import select
+
+    from core.models import AuditEntry
+
+    with pytest.raises(PermissionDenied):
+        exporting.record_download(session, Actor("m@example.com", Role.MANAGER), "outbox.csv", 2)
+    exporting.record_download(session, Actor("a@example.com", Role.ANALYST), "outbox.csv", 2)
+    session.flush()
+    rows = session.scalars(select(AuditEntry).where(AuditEntry.action == "export.download"))
+    assert [(r.actor, r.target, r.detail) for r in rows] == [
+        ("a@example.com", "outbox.csv", {"rows": 2})
+    ]

@@ -188,6 +188,45 @@ def test_imports_keep_the_facts(engine: Engine) -> None:
     _check(engine)
 
 
+MERGED = (
+    b"order_id,customer_id,placed_at,total,currency,status,email,shipped_at,delivered_at,"
+    b"promised_delivery_at,refunded_amount,refunded_at,discount_amount\n"
+    # A: before, between and on the days of A's stored orders; a second currency
+    b"30,A,2023-12-20 10:00:00,10.00,EUR,paid,a@example.com,,,,,,\n"
+    b"31,A,2024-01-10 18:00:00,12.50,EUR,delivered,a@example.com,2024-01-11,2024-01-12 10:00:00,"
+    b"2024-01-12 10:00:00,,,2.50\n"
+    b"32,A,2024-01-20 10:00:00,40.00,PLN,delivered,a@example.com,2024-01-21,2024-01-25,"
+    b"2024-01-23,,,\n"
+    b"33,A,2024-03-05 10:00:00,5.00,EUR,refunded,a@example.com,,,,5.00,2024-03-06,\n"
+    # B's order the same day as a stored one; C's only valid order is cancelled here
+    b"34,B,2024-03-02 18:00:00,100.00,PLN,paid,b@example.com,,,,,,\n"
+    b"35,C,2024-02-12 10:00:00,9.00,SEK,cancelled,c@example.com,,,,,,\n"
+    # new customers: one with a partial refund and two orders a day, one cancelled only
+    b"36,N1,2024-04-01 08:00:00,60.00,EUR,paid,n1@example.com,2024-04-02,,,20.00,2024-04-03,\n"
+    b"37,N1,2024-04-01 09:00:00,15.00,EUR,paid,n1@example.com,,,,,,\n"
+    b"38,N1,2024-06-30 23:30:00,15.00,EUR,paid,n1@example.com,,,,,,\n"
+    b"39,N2,2024-04-02 10:00:00,15.00,EUR,cancelled,n2@example.com,,,,,,\n"
+)
+
+
+def test_import_merges_new_orders_into_stored_facts(engine: Engine) -> None:
+    """The facts of imported orders are merged from the file, not re-read: known customers
+    (days before, between and on their stored days, a new currency), new customers, same-day
+    orders, cancelled rows, deliveries on time and late, refunds; then the file again (every
+    order known: the customers are recomputed) and a file mixing known and new orders."""
+    build(engine)
+    for data in (
+        MERGED,
+        MERGED,
+        MERGED.replace(b"\n36,", b"\n46,").replace(b"\n30,", b"\n40,"),
+    ):
+        with Session(engine) as s:
+            importers.import_csv(s, Actor.cli(), data)
+            s.commit()
+        _check(engine)
+    assert kpi_summary_all_time(engine)["orders"] == 7 + 8 + 2
+
+
 def test_demo_load_and_clear(engine: Engine) -> None:
     build(engine)
     demo.load(engine, demo.DemoOptions(customers=60, workflows=False), actor=Actor.cli())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,8 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
+from core.auth import Actor
+from core.delivery import config as delivery_config
 from core.models import Customer, DeliveryOption, Order, OrderLine, SlotReservation
 from dashboard.routes.delivery_texts import TEXTS
 from tests.e2e.conftest import Server, screenshot, wait_idle
@@ -26,7 +29,8 @@ LINK = re.compile(r"https?://[^\s)\"']+/delivery/[A-Za-z0-9_.\-]+")
 
 def _prepare(server: Server) -> list[tuple[int, str, str]]:
     """Two new paid orders to Germany for English-speaking demo customers; the demo's scheduled
-    option bookable from today with one place per slot. (order id, number, email) each."""
+    option bookable from today with one place per slot, and the shop charging the difference of
+    a dearer change (the orders paid no shipping). (order id, number, email) each."""
     engine = create_engine(server.database_url)
     now = dt.datetime.now(dt.UTC)
     out = []
@@ -37,6 +41,10 @@ def _prepare(server: Server) -> list[tuple[int, str, str]]:
             .values(slot_capacity=1, slot_cutoff_hours=0, lead_days_min=0,
                     slot_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
         )  # fmt: skip
+        config = delivery_config.load(s)
+        delivery_config.save(
+            s, Actor.cli(), replace(config, dearer_changes=delivery_config.SHOP_CHARGES)
+        )
         customers = s.scalars(
             select(Customer).where(Customer.is_demo, Customer.email.is_not(None)).limit(2)
         ).all()
@@ -118,6 +126,7 @@ def test_customer_books_the_last_place_of_a_slot(owner_page: Any, server: Server
     choice.check()
     screenshot(page, "delivery-choose-slot")
     page.get_by_role("button", name=t["hold"]).click()
+    expect(page.locator("p.price")).to_contain_text("will charge the difference")
     page.get_by_role("button", name=t["confirm"]).click()
     expect(page.locator("p.ok")).to_contain_text("Booked")
     screenshot(page, "delivery-booked")
@@ -142,5 +151,6 @@ def test_customer_books_the_last_place_of_a_slot(owner_page: Any, server: Server
     booked_row = page.locator("[data-testid=stTable]").get_by_text(first_no, exact=True)
     expect(booked_row).to_be_visible()
     expect(page.locator("[data-testid=stTable]")).to_contain_text(first_email)
+    expect(page.locator("[data-testid=stTable]")).to_contain_text("+6.90 EUR")
     booked_row.scroll_into_view_if_needed()
     screenshot(page, "delivery-merchant-bookings")

@@ -52,3 +52,15 @@ def run_page(app_db: Engine) -> PageRunner:
         return at.run()
 
     return run
+
+
+HOSTILE = "**bold** [link](http://evil.example) <b>x</b> $x$"
+
+
+def assert_escaped(body: str, text: str = HOSTILE) -> None:
+    """``body`` (a Markdown element's source) shows ``text`` literally: escaped, never as markup."""
+    from dashboard.components.mdtext import md
+
+    assert md(text) in body, body
+    for markup in ("**bold**", "[link](", "<b>", "$x$", "**b**"):
+        assert markup not in body, body

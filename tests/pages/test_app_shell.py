@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core import accounts, auth
 from core.auth import Actor, Role
 from dashboard import auth_ui, state
+from dashboard.components.mdtext import md
 from dashboard.navigation import PAGES
 from tests.pages.conftest import ROOT, as_role
 
@@ -46,7 +47,7 @@ def test_first_start_creates_the_owner_then_logs_in(
     again.text_input(key="login_pw").set_value("wrong password")
     again.button(key="FormSubmitter:login-Log in").click().run()
     assert not again.exception
-    assert "Wrong email or password." in [e.value for e in again.error]
+    assert md("Wrong email or password.") in [e.value for e in again.error]
     again.text_input(key="login_pw").set_value("a good long password")
     again.button(key="FormSubmitter:login-Log in").click().run()
     assert not again.exception

@@ -24,7 +24,8 @@ from dashboard import state
 from dashboard.builder import conditions
 from dashboard.builder.conditions import Slot
 from dashboard.builder.state import Working
-from tests.pages.conftest import PAGES
+from dashboard.components.mdtext import md
+from tests.pages.conftest import HOSTILE, PAGES, assert_escaped
 
 OWNER = Actor("owner@example.com", Role.OWNER)
 
@@ -97,7 +98,7 @@ def build_review_request(at: AppTest) -> AppTest:
     w(at, "selectbox", "node.wait_1.add_type").select("send_email").run()
     w(at, "button", "node.wait_1.add").click().run()
     assert at.selectbox(key="builder.node").value == "send_email_1"
-    assert "The email step has no template. Choose a template to send." in _errors(at)
+    assert md("The email step has no template. Choose a template to send.") in _errors(at)
     w(at, "selectbox", "send_email_1.template").select("review_request").run()
     return at
 
@@ -111,7 +112,9 @@ def _draft(engine: Engine, wid: int) -> tuple[WorkflowDefinition, Workflow]:
 
 def test_build_validate_save_publish_rollback_duplicate(app_db: Engine, blank: int) -> None:
     at = _open(blank)
-    assert "The workflow has no trigger. Choose what starts it, e.g. 'Delivered'." in _errors(at)
+    assert md("The workflow has no trigger. Choose what starts it, e.g. 'Delivered'.") in _errors(
+        at
+    )
     assert w(at, "button", "publish.go").disabled
     at = build_review_request(at)
     assert not at.exception
@@ -134,7 +137,7 @@ def test_build_validate_save_publish_rollback_duplicate(app_db: Engine, blank: i
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Trigger events"], metrics["Would enrol"]) == ("3", "1")
     w(at, "button", "publish.go").click().run()
-    assert not at.exception and "Published version 1 and activated." in [
+    assert not at.exception and md("Published version 1 and activated.") in [
         s.value for s in at.success
     ]
     _, wf = _draft(app_db, blank)
@@ -143,7 +146,7 @@ def test_build_validate_save_publish_rollback_duplicate(app_db: Engine, blank: i
     w(at, "number_input", "wf.holdout").set_value(20).run()
     w(at, "radio", "publish.in_flight").set_value("move").run()
     w(at, "button", "publish.go").click().run()
-    assert "Published version 2." in [s.value for s in at.success]
+    assert md("Published version 2.") in [s.value for s in at.success]
     assert at.radio(key="builder.panel").options == [
         "Backtest",
         "Simulate on an order",
@@ -156,7 +159,7 @@ def test_build_validate_save_publish_rollback_duplicate(app_db: Engine, blank: i
     assert history.iloc[0]["changes"] == "settings: Holdout (%) 10 -> 20"
     at.selectbox(key="builder.rollback_version").select(1).run()
     at.button(key="builder.rollback").click().run()
-    assert "Published version 3, equal to version 1." in [s.value for s in at.success]
+    assert md("Published version 3, equal to version 1.") in [s.value for s in at.success]
     with Session(app_db) as s:
         defs = dict(
             s.execute(
@@ -182,7 +185,7 @@ def test_concurrent_save_is_refused_with_a_clear_message(app_db: Engine, blank: 
         lifecycle.save_draft(s, other, blank, WorkflowDefinition(name="Theirs"), 1)
     at.button(key="builder.save").click().run()
     assert any(
-        "merchant@example.com saved this workflow since you opened it" in e for e in _errors(at)
+        md("merchant@example.com saved this workflow since you opened it") in e for e in _errors(at)
     )
     assert _draft(app_db, blank)[0].name == "Theirs"
     at.button(key="builder.discard").click().run()
@@ -245,7 +248,10 @@ def test_structure_tools_delete_with_confirmation(blank: int) -> None:
     assert branch == "branch_1"
     w(at, "button", f"{branch}.cond.root.add_rule").click().run()
     box = w(at, "checkbox", f"node.{branch}.confirm")
-    assert "send_email_1" in box.label and w(at, "button", f"node.{branch}.delete_subtree").disabled
+    assert (
+        md("send_email_1") in box.label
+        and w(at, "button", f"node.{branch}.delete_subtree").disabled
+    )
     box.check().run()
     w(at, "button", f"node.{branch}.delete_subtree").click().run()
     options = at.selectbox(key="builder.node").options
@@ -269,12 +275,12 @@ def test_json_import_and_export(app_db: Engine, blank: int) -> None:
 
     at.text_area(key="builder.json_text").input(review_request().to_json()).run()
     at.button(key="builder.json_into").click().run()
-    assert not at.exception and at.title[0].value == "Review request (builder)"
+    assert not at.exception and at.title[0].value == md("Review request (builder)")
     at.button(key="builder.save").click().run()
     assert _draft(app_db, blank)[0] == review_request()
     at.text_area(key="builder.json_text").input('{"name": ""}').run()
     at.button(key="builder.json_new").click().run()
-    assert any("not a workflow" in e or "at least 1 character" in e for e in _errors(at))
+    assert any(md("not a workflow") in e or md("at least 1 character") in e for e in _errors(at))
 
 
 def test_known_sets_are_picked_and_an_unmatched_value_is_flagged(blank: int) -> None:
@@ -290,7 +296,7 @@ def test_known_sets_are_picked_and_an_unmatched_value_is_flagged(blank: int) -> 
     assert not [x for x in at.warning if "matches no order" in x.value]
     w(at, "multiselect", "entry.0.order.country.in").select("JP").run()
     flagged = [x.value for x in at.warning if x.value.startswith("No order in the history")]
-    assert flagged and "Japan (JP)" in flagged[0] and "Germany" not in flagged[0]
+    assert flagged and md("Japan (JP)") in flagged[0] and "Germany" not in flagged[0]
     publish = _popover(at, "Publish")  # said again where the merchant publishes
     assert [x.value for x in publish.warning if "matches no order yet" in x.value] == [
         f"Who enters: {flagged[0]}"
@@ -313,6 +319,31 @@ def test_node_list_label_follows_the_step(blank: int) -> None:
     w(at, "number_input", "wait_1.days").set_value(3).run()
     labels = list(at.selectbox(key="builder.node").options)
     assert any("3 days" in str(label) for label in labels), labels
+
+
+def test_a_hostile_workflow_name_is_shown_literally(app_db: Engine) -> None:
+    with Session(app_db) as s, s.begin():
+        wid = lifecycle.create(s, OWNER, WorkflowDefinition(name=HOSTILE)).id
+    at = _open(wid)
+    assert not at.exception
+    assert_escaped(at.title[0].value)
+
+
+def test_canvas_nodes_show_a_hostile_step_label_and_template_literally() -> None:
+    from core.builder import graph
+    from core.engine.schema import Step, Trigger
+    from dashboard.builder.canvas import flow_state
+
+    definition = WorkflowDefinition(
+        name="w",
+        triggers=[Trigger(type="delivered")],
+        steps=[Step(id="mail", type="send_email", label=HOSTILE, params={"template": HOSTILE})],
+    )
+    state = flow_state(graph.canvas(definition), None)
+    [node] = [n for n in state.nodes if n.id == "mail"]
+    content = node.data["content"]
+    assert_escaped(content.split("\n\n")[0].removeprefix("✉ "))
+    assert_escaped(content.split("\n\n")[1])
 
 
 def _entry_work(*items: Rule | Group) -> tuple[Working, Slot]:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.models import Customer, Order
-from tests.pages.conftest import PageRunner
+from tests.pages.conftest import PageRunner, assert_escaped
 
 
 def _anna(engine: Engine) -> int:
@@ -41,3 +41,13 @@ def test_profile_tabs_then_erase_with_confirmation(run_page: PageRunner, app_db:
         anna = s.get(Customer, anna_id)
         address = s.scalars(select(Order.shipping_address)).one()
     assert anna is not None and anna.email is None and address is None
+
+
+def test_a_hostile_email_is_shown_literally(run_page: PageRunner, app_db: Engine) -> None:
+    email = "$x$**b**@example.com"
+    with Session(app_db) as s, s.begin():
+        s.add(Customer(external_id="C-H", email=email, country="DE", tags=[]))
+    at = run_page("customers.py")
+    at.text_input(key="cust_email").set_value(email).run()
+    assert not at.exception
+    assert_escaped(at.subheader[0].value, email)

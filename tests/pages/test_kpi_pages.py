@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from core.auth import Role
 from dashboard import state
+from dashboard.components.mdtext import md
 from tests.core.metrics.conftest import build
 from tests.pages.conftest import PageRunner
 
@@ -137,9 +138,9 @@ def test_workflow_impact_funnel_and_lift(run_page: PageRunner, app_db: Engine) -
     readings = " ".join(m.value for m in at.markdown)
     # one plain sentence per workflow, in the store currency, with the 95% range and groups
     assert "Second order thanks brought about" in readings or "changed revenue by" in readings
-    assert "per customer (95% range" in readings and "EUR" in readings
+    assert md("per customer (95% range") in readings and "EUR" in readings
     assert "comparing 2 customers who got messages with 2 held out" in readings
-    assert "Not proven yet:" in readings  # two customers per arm prove nothing
+    assert md("Not proven yet:") in readings  # two customers per arm prove nothing
     assert "Welch" not in readings and "bootstrap" not in readings  # detail stays in the expander
     assert len([c for c in at.get("plotly_chart")]) >= 3  # one chart per measure
     detail = next(e for e in at.expander if e.label == "Statistical detail")

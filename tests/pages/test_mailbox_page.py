@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from core.auth import Actor, Role
 from core.messaging import library
 from core.messaging.send_test import send_test
+from core.models import Message
 from tests.core.messaging.conftest import build_shop
-from tests.pages.conftest import PageRunner
+from tests.pages.conftest import HOSTILE, PageRunner, assert_escaped
 
 
 def test_empty_mailbox(run_page: PageRunner) -> None:
@@ -39,3 +42,28 @@ def test_messages_are_listed_filtered_and_opened(run_page: PageRunner, app_db: E
     assert any("Il tuo ordine" in c.value for c in at.code)
     assert len(at.get("iframe")) == 1
     assert not at.exception
+
+
+def test_a_hostile_subject_and_address_are_shown_literally(
+    run_page: PageRunner, app_db: Engine
+) -> None:
+    now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    with Session(app_db) as session, session.begin():
+        session.add(
+            Message(
+                idempotency_key="hostile",
+                to_address=f"{HOSTILE}@example.org",
+                subject=HOSTILE,
+                html="<p>hi</p>",
+                text="hi",
+                state="sent",
+                transport="mailbox",
+                due_at=now,
+                queued_at=now,
+                sent_at=now,
+            )
+        )
+    at = run_page("mailbox.py")
+    assert not at.exception
+    assert_escaped(at.subheader[0].value)
+    assert_escaped(next(c.value for c in at.caption if c.value.startswith("To ")))

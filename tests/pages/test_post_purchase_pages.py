@@ -20,11 +20,11 @@ def test_coupons_page(run_page, app_db: Engine) -> None:  # type: ignore[no-unty
     _seed(app_db)
     at = run_page("coupons.py")
     assert not at.exception
-    assert [m.value for m in at.metric] == ["2", "2", "1", "20.00"]
+    assert [m.value for m in at.metric] == ["2", "2", "1", "20.00 EUR"]
     assert list(at.dataframe[0].value["Workflow"]) == ["Thank you", coupon_reports.NO_WORKFLOW]
     assert len(at.dataframe[1].value) == 2
     at.toggle(key="coupons_flagged").set_value(True).run()
-    assert list(at.dataframe[1].value["Flag"]) == ["repeat_use"]
+    assert list(at.dataframe[1].value["Flag"]) == ["repeat use"]
     assert "ORDERFLOW_SHOPIFY_ADMIN_TOKEN" in at.info[0].value
     assert not at.exception
 
@@ -33,8 +33,8 @@ def test_referrals_page(run_page, app_db: Engine) -> None:  # type: ignore[no-un
     _seed(app_db)
     at = run_page("referrals.py", role=Role.ANALYST)
     assert not at.exception
-    assert [m.value for m in at.metric] == ["1", "1", "1", "1", "1,239"]
-    assert list(at.dataframe[0].value["Reason"]) == ["self_referral_customer"]
+    assert [m.value for m in at.metric] == ["1", "1", "1", "1", "1,239 EUR"]
+    assert list(at.dataframe[0].value["Reason"]) == ["self referral customer"]
     at.selectbox(key="referrals_status").set_value("rewarded").run()
     assert list(at.dataframe[-1].value["Order"]) == ["3"]
     assert not at.exception

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import pandas as pd
 import plotly.express as px
@@ -26,6 +27,22 @@ def test_table_cells_have_words_separators_currency_and_no_none() -> None:
     assert shown.iloc[0].tolist() == ["Nov 2026", "12,345.68 EUR", "1,200", "12.3%", "26.5"]
     assert shown.iloc[1].tolist() == ["Dec 2026 (partial)", "–", "3", "–", "3.0"]
     assert "None" not in shown.to_string()
+
+
+def test_counts_named_like_rates_stay_counts_and_decimals_are_money() -> None:
+    """``conversions`` counts conversions (it is not ``conversion``, a rate); amounts stored as
+    Decimal get separators and the currency; code values read as words."""
+    frame = pd.DataFrame(
+        {
+            "conversions": [12],
+            "shared_customers": [1500],
+            "conversion_rate": [0.25],
+            "revenue_from_referred": [Decimal("4315.39")],
+            "status": ["not_rewarded"],
+        }
+    )
+    shown = display_frame(frame, "EUR")
+    assert shown.iloc[0].tolist() == ["12", "1,500", "25.0%", "4,315.39 EUR", "not rewarded"]
 
 
 def test_figures_name_series_in_words() -> None:

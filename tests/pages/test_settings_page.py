@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from core import settings as store_settings
 from core.auth import Role
 from core.models import User
+from dashboard.components.mdtext import md
 from tests.pages.conftest import PageRunner
 
 
@@ -29,7 +30,7 @@ def test_bad_value_is_named_and_nothing_saved(run_page: PageRunner, app_db: Engi
     at.button(key="FormSubmitter:store_settings-Save settings").click().run()
     assert not at.exception
     # named by its label, not the internal key
-    assert any("Quiet hours start (customer's local time)" in e.value for e in at.error)
+    assert any(md("Quiet hours start (customer's local time)") in e.value for e in at.error)
     assert not any("quiet_hours_start" in e.value for e in at.error)
     with Session(app_db) as s:
         assert store_settings.load(s).name == "My shop"
@@ -61,7 +62,7 @@ def test_rate_errors_read_as_labels(run_page: PageRunner) -> None:
     at.text_input(key="s_from").set_value("")
     at.button(key="FormSubmitter:store_settings-Save settings").click().run()
     text = " ".join(e.value for e in at.error)
-    assert "Exchange rates to the store currency (PLN)" in text and "Sender address" in text
+    assert md("Exchange rates to the store currency (PLN)") in text and "Sender address" in text
     assert "exchange_rates.PLN" not in text and "sender_email" not in text
 
 
@@ -80,7 +81,7 @@ def test_add_user_error_keeps_values_and_role_then_table_refreshes(
     at.text_input(key="u_pw").set_value("a long enough password")
     at.button(key="FormSubmitter:add_user-Add user").click().run()
     assert not at.exception and not at.error
-    assert "Added ana@example.com as manager." in [s.value for s in at.success]
+    assert md("Added ana@example.com as manager.") in [s.value for s in at.success]
     users = next(d.value for d in at.dataframe if "last login" in d.value.columns)
     assert "ana@example.com" in list(users["email"])  # the table shows the new user at once
     assert at.text_input(key="u_email").value == ""

@@ -14,7 +14,7 @@ from core import security
 from core.auth import Actor, Role
 from core.ingest import receive, sources
 from core.models import Delivery, Order, Source
-from tests.pages.conftest import PageRunner
+from tests.pages.conftest import HOSTILE, PageRunner, assert_escaped
 
 SECRET = "shpss_page_secret_0123456789"
 
@@ -99,3 +99,13 @@ def test_manager_sees_no_sources(run_page: PageRunner) -> None:
     at = run_page("settings.py", role=Role.MANAGER)
     assert not at.exception
     assert not [t for t in at.text_input if t.key == "src_name"]
+
+
+def test_a_hostile_source_name_is_quoted_literally_in_the_error(run_page: PageRunner) -> None:
+    at = run_page("settings.py")
+    at.selectbox(key="src_kind").set_value("api")
+    at.text_input(key="src_name").set_value(HOSTILE)
+    at.button(key="FormSubmitter:add_source-Connect").click().run()
+    assert not at.exception
+    [error] = [e.value for e in at.error if "source name" in e.value]
+    assert_escaped(error)

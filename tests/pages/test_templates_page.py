@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from core.auth import Actor, Role
 from core.messaging import library, templates
 from core.models import Message, TemplateTranslation
+from dashboard.components.mdtext import md
 from tests.core.messaging.conftest import build_shop
 from tests.pages.conftest import PageRunner
 
@@ -60,7 +61,7 @@ def test_errors_show_next_to_the_field_and_nothing_is_saved(
     at.text_area(key="tpl_html_delivered_en").set_value("<p>{{ customer.firstname }}</p>").run()
     at.button(key="tpl_save").click().run()
     assert not at.exception
-    assert any("customer.first_name" in e.value for e in at.error)
+    assert any(md("customer.first_name") in e.value for e in at.error)
     with Session(app_db) as session:
         row = session.scalar(
             select(TemplateTranslation).where(

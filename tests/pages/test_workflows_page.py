@@ -56,11 +56,11 @@ def test_table_csv_and_open(run_page: PageRunner, app_db: Engine) -> None:
     at = run_page("workflows.py")
     assert not at.exception
     table = at.dataframe[0].value
-    row = table.set_index("id").loc[wid]
-    assert (row["name"], row["status"], row["enrolled"], row["changed by"]) == (
+    row = table.set_index("Id").loc[str(wid)]
+    assert (row["Name"], row["Status"], row["Enrolled"], row["Changed by"]) == (
         "Thanks",
         "draft",
-        1,
+        "1",
         OWNER.name,
     )
     assert [b.label for b in at.get("download_button")] == ["Download CSV"]

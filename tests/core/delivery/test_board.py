@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core.delivery import board
+from core.delivery import board, slots
 from core.models import Shipment
-from tests.core.delivery.conftest import customer_order, store
+from tests.core.delivery.conftest import customer_order, option, store
 
 T0 = dt.datetime(2026, 5, 18, 7, 0, tzinfo=dt.UTC)
 
@@ -46,3 +47,18 @@ def test_pickup_lead_times(session: Session) -> None:
         for r in board.pickup_lead_times(session)
     ]
     assert rows == [("ber", 3, 3, 4.0), ("ham", 2, 0, None)]
+
+
+def test_slots_in_a_destination_zone_are_on_the_board(session: Session) -> None:
+    now = dt.datetime(2026, 5, 18, 7, 0, tzinfo=dt.UTC)
+    slotted = option(session, code="scheduled", kind="scheduled", time_slots="08:00-12:00",
+                     slot_days="mon-sun", slot_capacity=4)  # fmt: skip
+    dublin = dt.datetime(2026, 5, 20, 8, 0, tzinfo=ZoneInfo("Europe/Dublin"))
+    start, end = dublin.astimezone(dt.UTC), (dublin + dt.timedelta(hours=4)).astimezone(dt.UTC)
+    slots.book(session, customer_order(session, 1), slotted, start, end, now)
+    session.commit()
+    day = [r for r in board.slot_board(session, now) if r.day == dt.date(2026, 5, 20)]
+    assert [(r.window, r.booked, r.remaining) for r in day] == [
+        ("08:00-12:00", 0, 4),
+        ("09:00-13:00 (store time, a destination's own zone)", 1, 3),
+    ]

@@ -88,7 +88,7 @@ def test_bad_rule_is_named_when_saving(session: Session) -> None:
     assert info.value.field == "rules" and "Total weight" in str(info.value)
     with pytest.raises(ValidationError) as info:
         option(session, rules={"field": "order.total", "op": "gt", "value": 1})
-    assert "not a delivery field" in str(info.value)
+    assert "The rule: 'order.total' is not a basket field" in str(info.value)
 
 
 def test_price_per_currency_and_free_above(session: Session) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -31,6 +32,7 @@ def _slotted(session: Session) -> None:
 def test_failed_delivery_is_rescheduled_into_a_slot(session: Session) -> None:
     _slotted(session)
     order = customer_order(session, option_code="standard")
+    order.shipping_amount = Decimal("4.90")  # paid what the slot costs: no difference
     order.shipments.append(Shipment(carrier="DHL", tracking_number="T1", shipped_at=NOW))
     session.flush()
     assert selfservice.blocked(session, order, NOW) == "shipped"

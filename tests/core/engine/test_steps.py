@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core import security
 from core.engine import worker
 from core.engine.schema import SplitPath, Step, Trigger, WorkflowDefinition, rule
 from core.engine.steps import next_local_time
@@ -208,7 +209,7 @@ def test_webhook_signed_and_merchant_notified(shop: Shop) -> None:
         server.shutdown()
     headers, body = _Hook.received[0]
     with shop.session() as s:
-        secret = s.scalars(select(WebhookSecret.secret)).one()
+        secret = security.decrypt_secret(s.scalars(select(WebhookSecret.secret_encrypted)).one())
         call = s.scalars(select(WebhookCall)).one()
     assert secret.startswith("whsec_") and call.state == "sent" and call.status_code == 204
     assert call.workflow_id == wf.id

@@ -59,3 +59,45 @@ def test_stored_event_wakes_the_worker(engine: Engine) -> None:
         worker.wake()
         thread.join(90)
     assert not thread.is_alive()
+
+
+def test_sqlite_worker_notices_an_event_stored_elsewhere(sqlite_engine: Engine) -> None:
+    """Another process stores an event and wakes nobody: the worker's probe for new event ids
+    starts a cycle long before its poll interval (60 s here)."""
+    install_templates(sqlite_engine, ("order_confirmation",))
+    now = dt.datetime.now(dt.UTC)
+    with Session(sqlite_engine) as s, s.begin():
+        definition = WorkflowDefinition(
+            name="confirm",
+            triggers=[Trigger(type="order_placed")],
+            steps=[Step(id="mail", type="send_email", params={"template": "order_confirmation"})],
+        )
+        wf = lifecycle.create(s, Actor.cli(), definition)
+        lifecycle.activate(s, Actor.cli(), wf.id, now=now - dt.timedelta(minutes=1))
+        source, _ = sources.add(s, Actor.cli(), "api", "erp")
+        source_id = source.id
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker.run_forever, args=(sqlite_engine, stop), kwargs={"interval": 60}
+    )
+    thread.start()
+    try:
+        time.sleep(1.0)  # the first cycle ran and found nothing; the worker waits
+        batch = api.EventBatch.model_validate(
+            {"events": [{"id": "e2", "type": "placed", "occurred_at": now.isoformat(),
+                         "order": {"number": "W-2", "total": "5.00",
+                                   "customer": {"email": "x@example.com"}}}]}
+        )  # fmt: skip
+        started = time.monotonic()
+        assert receive.receive_events(sqlite_engine, source_id, batch) == (1, 0)
+        while True:
+            with Session(sqlite_engine) as s:
+                if s.scalar(select(Message.id)) is not None:
+                    break
+            assert time.monotonic() - started < BOUND, "the worker did not notice the event"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        worker.wake()
+        thread.join(90)
+    assert not thread.is_alive()

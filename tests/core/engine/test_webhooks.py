@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
 
-from core import config
+from core import config, db, security
 from core.engine import lifecycle, webhooks, worker
 from core.engine.schema import Step, Trigger, WorkflowDefinition
 from core.errors import WorkflowError
-from core.models import Enrolment, Setting, StepRun, WebhookCall, WebhookSecret
+from core.models import Enrolment, Setting, StepRun, WebhookCall, WebhookSecret, Workflow
 from tests.core.engine.conftest import CLI, START, Shop
 
 
@@ -99,19 +100,32 @@ def _log(shop: Shop) -> list[tuple[str, str, str]]:
         ]
 
 
+def _assert_not_stored_in_clear(engine: Engine, *plain: str) -> None:
+    """No column of ``webhook_secrets`` holds a secret; each row decrypts to one of them."""
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(text("SELECT * FROM webhook_secrets"))]
+        stored = list(conn.execute(text("SELECT secret_encrypted FROM webhook_secrets")).scalars())
+    assert rows and not [r for r in rows for p in plain if any(p in str(v) for v in r)]
+    assert {security.decrypt_secret(s) for s in stored} <= set(plain)
+
+
 def test_call_runs_outside_any_transaction_signed_with_the_steps_secret(
     shop: Shop, receiver: HTTPServer
 ) -> None:
     _allow(shop, "127.0.0.1")
     _Receiver.engine = shop.engine
     wf_id = _hook_workflow(shop, f"http://127.0.0.1:{receiver.server_port}/hook")
+    with shop.session() as s:
+        secret = webhooks.reveal(s, wf_id, "hook")  # what the Builder shows once
+        s.commit()
+    assert secret is not None and secret.startswith("whsec_")
+    _assert_not_stored_in_clear(shop.engine, secret)
     order = shop.order(shop.customer("anna"))
     stats = worker.run_once(shop.engine, clock=shop.clock)
     assert stats.webhooks == {"claimed": 1, "sent": 1, "retried": 0, "failed": 0}
     assert _Receiver.writes == ["ok"]  # another writer went through during the call
     headers, body = _Receiver.received[0]
     with shop.session() as s:
-        secret = s.scalars(select(WebhookSecret.secret)).one()
         key = f"e{s.scalars(select(Enrolment.id)).one()}:hook"
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     assert headers["X-Orderflow-Signature"] == expected
@@ -189,6 +203,7 @@ def test_secret_shown_once_rotatable_and_legacy_secret_moved_out(
         new = webhooks.rotate_secret(s, wf_id, "hook")
         s.commit()
     assert new.startswith("whsec_") and new != "legacy-s3"
+    _assert_not_stored_in_clear(shop.engine, new)
     shop.order(shop.customer("anna"))
     worker.run_once(shop.engine, clock=shop.clock)
     headers, body = _Receiver.received[0]
@@ -199,6 +214,32 @@ def test_secret_shown_once_rotatable_and_legacy_secret_moved_out(
         first = webhooks.reveal(s, other, "hook")
         second = webhooks.reveal(s, other, "hook")
     assert first is not None and first.startswith("whsec_") and second is None
+
+
+def test_a_secret_unreadable_with_the_current_key_is_replaced_and_shown_once(
+    shop: Shop, receiver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _allow(shop, "127.0.0.1")
+    wf_id = _hook_workflow(shop, f"http://127.0.0.1:{receiver.server_port}/hook")
+    with shop.session() as s:
+        old = webhooks.reveal(s, wf_id, "hook")
+        row = s.scalars(select(WebhookSecret)).one()
+        current = str(config.get_secret(config.ENV_SECRET_KEY))
+        monkeypatch.setenv(config.ENV_SECRET_KEY, "an-older-secret-key-0123456789-abcdef")
+        row.secret_encrypted = security.encrypt_secret("whsec_old")  # under a key since changed
+        monkeypatch.setenv(config.ENV_SECRET_KEY, current)
+        s.commit()
+    shop.order(shop.customer("anna"))
+    stats = worker.run_once(shop.engine, clock=shop.clock)
+    assert stats.webhooks["sent"] == 1
+    headers, body = _Receiver.received[0]
+    with shop.session() as s:
+        new = webhooks.reveal(s, wf_id, "hook")  # the Builder shows the new one once
+        s.commit()
+    assert new is not None and new not in (old, "whsec_old")
+    expected = "sha256=" + hmac.new(new.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Orderflow-Signature"] == expected
+    _assert_not_stored_in_clear(shop.engine, new)
 
 
 def test_cli_shows_the_secret_once_and_rotates(
@@ -226,3 +267,26 @@ def test_cli_shows_the_secret_once_and_rotates(
     assert main(["workflow", "export", str(wf_id)]) == 0
     assert "whsec_" not in capsys.readouterr().out
     assert main(["workflow", "webhook-secret", str(wf_id), "nope"]) == 1
+
+
+def test_migration_encrypts_existing_secrets_and_the_downgrade_decrypts_them(
+    engine: Engine,
+) -> None:
+    db.downgrade(engine, "0013")
+    with Session(engine) as s, s.begin():
+        wf = Workflow(name="w", draft={})
+        s.add(wf)
+        s.flush()
+        conn = s.connection()
+        conn.execute(text(
+            "INSERT INTO webhook_secrets (workflow_id, step_id, secret, created_at)"
+            " VALUES (:wf, 'hook', 'whsec_old_clear_secret', :now)"
+        ), {"wf": wf.id, "now": START})  # fmt: skip
+    db.migrate(engine)
+    _assert_not_stored_in_clear(engine, "whsec_old_clear_secret")
+    db.downgrade(engine, "0013")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT secret FROM webhook_secrets")).scalar_one() == (
+            "whsec_old_clear_secret"
+        )
+    db.migrate(engine)

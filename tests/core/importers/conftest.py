@@ -1,4 +1,5 @@
-"""Helpers for import tests: run an import and commit as the CLI does, count every table."""
+"""Helpers for import tests: run an import and commit as the CLI does (then check that the
+per-customer facts equal a full recomputation), count every table."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import importers
+from core import facts, importers
 from core.auth import Actor
 from core.importers import ImportSummary
 from core.models import Base
@@ -29,6 +30,7 @@ def run_import(session: Session) -> Importer:
             session.rollback()
             raise
         session.commit()
+        assert facts.check(session.connection()) == []
         return summary
 
     return run

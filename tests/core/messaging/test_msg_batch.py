@@ -4,6 +4,7 @@ batch recommender answers as ``recommend``; the email header cache changes no by
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -20,7 +21,7 @@ from core.messaging.batch import BatchRenderer, RenderRequest, render_batch
 from core.messaging.email import build_email
 from core.messaging.recommend import BatchRecommender, recommend
 from core.messaging.render import render_for
-from core.models import Coupon, Order, ReferralCode
+from core.models import Coupon, Order, OrderEvent, ReferralCode, Shipment
 from core.settings import load
 from tests.core.messaging.conftest import BASE, Shop, add_customer, add_order
 
@@ -209,3 +210,40 @@ def test_cached_email_headers_change_no_byte(session: Session, shop: Shop) -> No
     assert first == second
     assert third == first.replace(b"anna@example.org", b"bob@example.org")
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in first
+
+
+def test_batch_delivery_links_are_render_for_links(session: Session, shop: Shop) -> None:
+    """The change-delivery link: offered for an open order and for a shipped one whose delivery
+    failed, not for a shipped one; the batch reads the failures for all orders at once."""
+    library.ensure_library(session, Actor.cli())
+    customer = shop.customers["de_DE"]
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
+    window = {"promised_delivery_start": start, "promised_delivery_at": start}
+    orders = {
+        name: add_order(session, customer, f"77{i}", delivery_option="standard", **window)
+        for i, name in enumerate(("open", "shipped", "failed"))
+    }
+    for name in ("shipped", "failed"):
+        orders[name].shipments.append(Shipment(carrier="DHL", shipped_at=BASE))
+    session.add(
+        OrderEvent(
+            order_id=orders["failed"].id,
+            customer_id=customer.id,
+            type="delivery_failed",
+            occurred_at=BASE,
+            recorded_at=BASE,
+            source="test",
+        )
+    )
+    session.commit()
+    requests = [RenderRequest("order_confirmation", customer.id, o.id) for o in orders.values()]
+    session.expire_all()
+    batch = render_batch(session, requests)
+    session.expire_all()
+    single = [
+        render_for(session, r.template_name, customer_id=r.customer_id, order_id=r.order_id)
+        for r in requests
+    ]
+    assert batch == single
+    offered = {name: "/delivery/" in m.html for name, m in zip(orders, batch, strict=True)}
+    assert offered == {"open": True, "shipped": False, "failed": True}

@@ -119,3 +119,17 @@ def test_cohorts_straight_from_the_database(shop: Shop, orders: pd.DataFrame) ->
     pd.testing.assert_frame_equal(direct, retention.cohort_matrix(orders))
     until_feb = views.cohorts(shop.engine, Filters(), dt.date(2024, 2, 29))
     assert until_feb.loc["2024-01", 1] == 0.5 and np.isnan(until_feb.loc["2024-02", 1])
+
+
+def test_cohort_matrix_leaves_months_after_the_last_one_out() -> None:
+    """A first-cohort customer active in the last complete month and in the month in progress
+    counts once in the last complete month's cell (not once per month)."""
+    orders = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2],
+            "day": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05", "2024-01-09"]),
+        }
+    )
+    m = retention.cohort_matrix(orders, last_month="2024-02")
+    assert m.loc["2024-01", [0, 1]].tolist() == [1.0, 0.5]
+    assert list(m.columns) == ["customers", 0, 1]
