@@ -19,6 +19,7 @@ from dashboard.components.delivery_forms import option_form, show_errors
 from dashboard.components.delivery_tables import LOCATION_COLUMNS, price_difference, rows_from
 from dashboard.components.feedback import errors_shown
 from dashboard.components.mdtext import md
+from dashboard.components.readable import display_frame
 
 actor = current_actor()
 can_edit = actor.can(Action.EDIT_DELIVERY)
@@ -52,7 +53,27 @@ options_tab, stores_tab, slots_tab, settings_tab = st.tabs(
     ["Options", "Pickup stores", "Slots and bookings", "Settings"]
 )
 with options_tab:
-    choice = st.selectbox("Option", ["New option", *rows], key="delivery_option_pick")
+    if rows:
+        overview = pd.DataFrame(
+            [
+                {
+                    "code": r["code"],
+                    "name": r["name"],
+                    "kind": r["kind"],
+                    "price": f"{r['price']} {r['currency']}",
+                    "countries": r["countries"] or "all",
+                    "carrier": r["carrier"],
+                    "rules": "yes" if r["rules"] else "no",
+                    "active": r["active"],
+                }
+                for r in rows.values()
+            ]
+        )
+        st.dataframe(display_frame(overview, ""), hide_index=True, key="delivery_options_list")
+    choice = st.selectbox(
+        "Option to edit", [*rows, "New option"], key="delivery_option_pick",
+        format_func=lambda c: f"{c} · {rows[c]['name']}" if c in rows else "New option",
+    )  # fmt: skip
     key = choice if choice in rows else "new"
     try:
         data = option_form(key, rows.get(choice, {}), can_edit)

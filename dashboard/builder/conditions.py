@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -17,14 +18,16 @@ from core.builder.values import default_value, value_fits
 from core.engine.registry import FIELDS
 from core.engine.schema import Group, Node, Rule, WorkflowDefinition
 from core.engine.validate import Problem
+from core.errors import OrderflowError
 from dashboard.builder import state as builder_state
-from dashboard.builder.labels import choice_label, operator_label
-from dashboard.builder.values import unseen_values, value_input
+from dashboard.builder.labels import operator_label
+from dashboard.builder.values import unseen_text, value_input
 from dashboard.builder.vocabulary import WORKFLOW, Holder, Vocabulary
-from dashboard.components.mdtext import md
+from dashboard.components.mdtext import md, md_code
 
 Getter = Callable[[WorkflowDefinition], Node | None]
 Putter = Callable[[WorkflowDefinition, Node | None], WorkflowDefinition]
+Maker = Callable[[Node], Node | None]
 FIELD_KEYS = list(FIELDS)
 DEFAULT_FIELD = "order.total"
 
@@ -72,6 +75,62 @@ def new_rule(
     return Rule(field=field, op=chosen, value=value)
 
 
+def _item_edit(
+    work: Holder, slot: Slot, path: cond.Path, drawn: Node, same: Callable[[Node], bool]
+) -> Callable[[Maker], None]:
+    """Apply edits of a widget drawn for ``drawn``, the item at ``path``: ``apply(make)`` stores
+    ``make(item)`` in its place (nothing when ``make`` returns None).
+
+    Streamlit keeps the callback of a widget that a run removed (e.g. the value input of "="
+    once the comparison is "is one of"), and when the browser's next request still carries
+    that widget's value (sent before the browser dropped it), calls it as if the value had
+    changed: a callback over the rule it was drawn for then stored that old rule again, and
+    the merchant's "is one of" came back as "=" (issue 14). Such a call brings back the value
+    the widget was drawn with, so callers edit nothing for that value; and an edit applies only
+    while the item is still the one the widget was drawn for: ``same(item)`` (e.g. the same
+    field and comparison), or the very item once a structural edit renumbered the widgets
+    (their keys carry the generation)."""
+    layout = work.key()
+
+    def apply(make: Maker) -> None:
+        try:
+            current = cond.at(_root(work, slot), path)
+        except OrderflowError:
+            return  # the item is gone
+        if not (same(current) if work.key() == layout else current == drawn):
+            return
+        new = make(current)
+        if new is not None:
+            _change(work, slot, lambda g: cond.replace(g, path, new), False)()
+
+    return apply
+
+
+def _same_rule(drawn: Rule, with_op: bool) -> Callable[[Node], bool]:
+    return lambda n: (
+        isinstance(n, Rule) and n.field == drawn.field and (not with_op or n.op == drawn.op)
+    )
+
+
+def _structural(
+    work: Holder, slot: Slot, path: cond.Path, drawn: Node, fn: Callable[[Group], Group]
+) -> Callable[[], None]:
+    """A move/remove button's callback: it acts only on the item it was drawn beside (a click
+    on a button of a layout already replaced by another structural edit is ignored)."""
+    layout = work.key()
+    edit = _change(work, slot, fn, True)
+
+    def callback() -> None:
+        try:
+            current = cond.at(_root(work, slot), path)
+        except OrderflowError:
+            return
+        if work.key() == layout or current == drawn:
+            edit()
+
+    return callback
+
+
 def _problems_at(problems: Sequence[Problem], full_path: str) -> list[Problem]:
     return [p for p in problems if p.path == full_path]
 
@@ -80,7 +139,9 @@ def _full(slot: Slot, path: cond.Path) -> str:
     return f"{slot.path}.{cond.path_text(path)}" if path else slot.path
 
 
-def _order_buttons(work: Holder, slot: Slot, path: cond.Path, what: str, readonly: bool) -> None:
+def _order_buttons(
+    work: Holder, slot: Slot, path: cond.Path, drawn: Node, what: str, readonly: bool
+) -> None:
     key = work.key(slot.scope, cond.path_text(path) or "root")
     row = st.container(horizontal=True, gap="small", horizontal_alignment="right")
     up, down, drop = row, row, row
@@ -90,7 +151,7 @@ def _order_buttons(work: Holder, slot: Slot, path: cond.Path, what: str, readonl
         help=f"Move this {what} up",
         key=f"{key}.up",
         disabled=readonly or path[-1] == 0,
-        on_click=_change(work, slot, lambda g: cond.move(g, path, -1), True),
+        on_click=_structural(work, slot, path, drawn, lambda g: cond.move(g, path, -1)),
     )
     down.button(
         "",
@@ -98,7 +159,7 @@ def _order_buttons(work: Holder, slot: Slot, path: cond.Path, what: str, readonl
         help=f"Move this {what} down",
         key=f"{key}.down",
         disabled=readonly,
-        on_click=_change(work, slot, lambda g: cond.move(g, path, 1), True),
+        on_click=_structural(work, slot, path, drawn, lambda g: cond.move(g, path, 1)),
     )
     drop.button(
         "",
@@ -106,7 +167,7 @@ def _order_buttons(work: Holder, slot: Slot, path: cond.Path, what: str, readonl
         help=f"Remove this {what}",
         key=f"{key}.remove",
         disabled=readonly,
-        on_click=_change(work, slot, lambda g: cond.remove(g, path), True),
+        on_click=_structural(work, slot, path, drawn, lambda g: cond.remove(g, path)),
     )
 
 
@@ -120,12 +181,40 @@ def _controlled(key: str, value: object) -> None:
         st.session_state[key] = value
 
 
+def _rule_edits(
+    work: Holder, slot: Slot, path: cond.Path, rule: Rule, key: str, op_key: str
+) -> tuple[Callable[[], None], Callable[[], None], Callable[[Any], None]]:
+    """The callbacks of a rule's field, comparison and value inputs. Each edits the rule only
+    when its widget's value differs from the one it was drawn with (see ``_item_edit``)."""
+    vocab = slot.vocabulary
+    by_field = _item_edit(work, slot, path, rule, _same_rule(rule, with_op=False))
+    by_op = _item_edit(work, slot, path, rule, _same_rule(rule, with_op=True))
+
+    def field_changed() -> None:
+        field = st.session_state[f"{key}.field"]
+        if field and field != rule.field:
+            by_field(lambda _: new_rule(field, vocabulary=vocab))
+
+    def op_changed() -> None:
+        op = st.session_state[op_key]
+        if op and op != rule.op:
+            by_op(lambda n: _with_op(n, op, vocab) if isinstance(n, Rule) else None)
+
+    def value_changed(value: Any) -> None:
+        if value != rule.value:
+            by_op(lambda _: Rule(field=rule.field, op=rule.op, value=value))
+
+    return field_changed, op_changed, value_changed
+
+
 def _rule_row(work: Holder, slot: Slot, path: cond.Path, rule: Rule, readonly: bool) -> None:
     key = work.key(slot.scope, cond.path_text(path))
     field_col, op_col = st.columns([3, 2], vertical_alignment="bottom")
     value_col, tools = st.columns([3, 2], vertical_alignment="bottom")
     vocab = slot.vocabulary
     spec = vocab.fields.get(rule.field)
+    op_key = f"{key}.{rule.field}.op"
+    field_changed, op_changed, value_changed = _rule_edits(work, slot, path, rule, key, op_key)
     with field_col:
         _controlled(f"{key}.field", rule.field if spec else None)
         st.selectbox(
@@ -134,20 +223,12 @@ def _rule_row(work: Holder, slot: Slot, path: cond.Path, rule: Rule, readonly: b
             format_func=vocab.field_label,
             key=f"{key}.field",
             disabled=readonly,
-            on_change=lambda: _change(
-                work,
-                slot,
-                lambda g: cond.replace(
-                    g, path, new_rule(st.session_state[f"{key}.field"], vocabulary=vocab)
-                ),
-                False,
-            )(),
+            on_change=field_changed,
         )
     if spec is None:
         value_col.error(md(f"Unknown field {rule.field!r}"))
         return
     ops = list(spec.operators)
-    op_key = f"{key}.{rule.field}.op"
     with op_col:
         _controlled(op_key, rule.op if rule.op in ops else None)
         st.selectbox(
@@ -156,35 +237,15 @@ def _rule_row(work: Holder, slot: Slot, path: cond.Path, rule: Rule, readonly: b
             format_func=operator_label,
             key=op_key,
             disabled=readonly,
-            on_change=lambda: _change(
-                work,
-                slot,
-                lambda g: cond.replace(g, path, _with_op(rule, st.session_state[op_key], vocab)),
-                False,
-            )(),
+            on_change=op_changed,
         )
     with value_col:
-        value_input(
-            rule,
-            f"{key}.{rule.field}.{rule.op}",
-            readonly,
-            lambda v: _change(
-                work,
-                slot,
-                lambda g: cond.replace(g, path, Rule(field=rule.field, op=rule.op, value=v)),
-                False,
-            )(),
-            vocab,
-        )
-        unseen = unseen_values(rule, vocab)
+        value_input(rule, f"{key}.{rule.field}.{rule.op}", readonly, value_changed, vocab)
+        unseen = unseen_text(rule, vocab)
         if unseen:
-            st.warning(
-                f"No order in the history has {md(', '.join(choice_label(spec.choices_source, v) for v in unseen))}"
-                f" as {spec.label.lower()}: this condition matches no order yet.",
-                icon=":material/search_off:",
-            )
+            st.warning(unseen, icon=":material/search_off:")
     with tools:
-        _order_buttons(work, slot, path, "condition", readonly)
+        _order_buttons(work, slot, path, rule, "condition", readonly)
 
 
 def _with_op(rule: Rule, op: str, vocabulary: Vocabulary = WORKFLOW) -> Rule:
@@ -204,6 +265,13 @@ def _group(
     key = work.key(slot.scope, cond.path_text(path) or "root")
     head, tools = st.columns([3, 2], vertical_alignment="bottom")
     modes = list(cond.MODE_LABELS)
+    by_group = _item_edit(work, slot, path, group, lambda n: isinstance(n, Group))
+
+    def mode_changed() -> None:
+        mode = st.session_state[f"{key}.mode"]
+        if mode != group.mode:
+            by_group(lambda current: cond.set_mode(cond.as_group(current), (), mode))
+
     _controlled(f"{key}.mode", group.mode)
     head.selectbox(
         "Match" if not path else "Match (inner group)",
@@ -211,13 +279,11 @@ def _group(
         format_func=cond.MODE_LABELS.__getitem__,
         key=f"{key}.mode",
         disabled=readonly,
-        on_change=lambda: _change(
-            work, slot, lambda g: cond.set_mode(g, path, st.session_state[f"{key}.mode"]), False
-        )(),
+        on_change=mode_changed,
     )
     if path:
         with tools:
-            _order_buttons(work, slot, path, "group", readonly)
+            _order_buttons(work, slot, path, group, "group", readonly)
     for p in _problems_at(problems, _full(slot, path)):
         _show(p)
     for i, item in enumerate(group.items):
@@ -252,7 +318,7 @@ def _group(
 
 
 def _show(problem: Problem) -> None:
-    text = md(f"{problem.message} {problem.hint}".strip())
+    text = md_code(f"{problem.message} {problem.hint}".strip())
     if problem.severity == "error":
         st.error(text, icon=":material/error:")
     else:

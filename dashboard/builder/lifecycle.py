@@ -17,6 +17,7 @@ from dashboard import resources
 from dashboard.builder import state as builder_state
 from dashboard.builder.header import PICKER
 from dashboard.builder.state import Working
+from dashboard.builder.values import unmatched_conditions
 from dashboard.components.feedback import show_error
 from dashboard.components.mdtext import md
 
@@ -66,6 +67,8 @@ def _publish(actor: Actor, work: Working, blocking: Sequence[Problem]) -> None:
             "and in the node editors first.",
             icon=":material/block:",
         )
+    for text in unmatched_conditions(work.definition):
+        st.warning(text, icon=":material/search_off:")
     in_flight = "finish"
     if work.published_version:
         in_flight = st.radio(

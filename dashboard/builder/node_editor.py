@@ -17,7 +17,7 @@ from dashboard.builder.conditions import Slot, condition_editor
 from dashboard.builder.labels import trigger_label
 from dashboard.builder.params import param_input
 from dashboard.builder.state import Working, on_edit
-from dashboard.components.mdtext import md
+from dashboard.components.mdtext import md, md_code
 
 CONDITION_SLOTS = (
     ("entry", "Who enters", "Checked once, when the trigger happens."),
@@ -36,7 +36,7 @@ CONDITION_SLOTS = (
 
 def show_problems(problems: Sequence[Problem]) -> None:
     for p in problems:
-        text = md(f"{p.message} {p.hint}".strip())
+        text = md_code(f"{p.message} {p.hint}".strip())
         if p.severity == "error":
             st.error(text, icon=":material/error:")
         else:

@@ -9,13 +9,15 @@ from typing import Any
 
 import streamlit as st
 
+from core.builder import conditions as cond
 from core.builder.values import date_of, money_parts, money_value, number_of
 from core.engine.registry import OPERATORS
-from core.engine.schema import Rule
+from core.engine.schema import Rule, WorkflowDefinition
 from dashboard import resources
 from dashboard.builder import state as builder_state
 from dashboard.builder.labels import choice_label
 from dashboard.builder.vocabulary import WORKFLOW, Vocabulary
+from dashboard.components.mdtext import md
 
 Setter = Callable[[Any], None]
 
@@ -107,6 +109,35 @@ def unseen_values(rule: Rule, vocab: Vocabulary = WORKFLOW) -> list[str]:
     seen = set(vocab.choices(spec.choices_source))
     values = rule.value if isinstance(rule.value, list) else [rule.value]
     return [str(v) for v in values if v not in (None, "") and str(v) not in seen]
+
+
+def unseen_text(rule: Rule, vocab: Vocabulary = WORKFLOW) -> str:
+    """The warning under a rule with a value no order has ("" if there is none)."""
+    unseen = unseen_values(rule, vocab)
+    if not unseen:
+        return ""
+    spec = vocab.fields[rule.field]
+    names = md(", ".join(choice_label(spec.choices_source, v) for v in unseen))
+    return (
+        f"No order in the history has {names} as {spec.label.lower()}: "
+        "this condition matches no order yet."
+    )
+
+
+CONDITION_PLACES = {"entry": "Who enters", "still_true": "Still true?", "exit": "Leave when"}
+
+
+def unmatched_conditions(definition: WorkflowDefinition) -> list[str]:
+    """Every "matches no order yet" warning of the workflow, each saying where its rule is."""
+    places = [(label, getattr(definition, slot)) for slot, label in CONDITION_PLACES.items()]
+    places += [(f"Step {md(s.id)}", s.condition) for s in definition.steps if s.condition]
+    found = []
+    for place, node in places:
+        for _, item in cond.walk(cond.as_group(node)):
+            text = unseen_text(item) if isinstance(item, Rule) else ""
+            if text:
+                found.append(f"{place}: {text}")
+    return found
 
 
 def _free(spec_source: str | None) -> bool:

@@ -15,7 +15,7 @@ from dashboard.builder.canvas import clicked_node, draw_canvas
 from dashboard.builder.node_editor import step_editor, trigger_editor
 from dashboard.builder.state import NODE_PICKER, Working
 from dashboard.builder.structure import node_name
-from dashboard.components.mdtext import md
+from dashboard.components.mdtext import md_code
 
 NODE_LABEL = f"{NODE_PICKER}.label"  # the selected node's label as last drawn
 
@@ -73,7 +73,7 @@ def workspace(work: Working, problems: list[Problem], readonly: bool) -> Callabl
     with right:
         selected = _picker(work, nodes)
         if work.notice:
-            st.warning(md(work.notice), icon=":material/info:")
+            st.warning(md_code(work.notice), icon=":material/info:")
             work.notice = ""
         with st.container(border=True):
             if selected == graph.TRIGGER_ID:

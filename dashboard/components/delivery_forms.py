@@ -15,7 +15,7 @@ from core.delivery.calendar import WEEKDAYS
 from core.delivery.options import FormErrors
 from core.errors import ValidationError
 from dashboard.components import rules_editor
-from dashboard.components.mdtext import md
+from dashboard.components.mdtext import md_code
 
 LABELS = {
     "code": "Code",
@@ -43,9 +43,9 @@ def show_errors(exc: ValidationError) -> None:
     """Each invalid field of a FormErrors on its own line, named by its label."""
     if isinstance(exc, FormErrors):
         for field, message in exc.errors.items():
-            st.error(md(f"{LABELS.get(field, field)}: {message}"), icon=":material/error:")
+            st.error(md_code(f"{LABELS.get(field, field)}: {message}"), icon=":material/error:")
     else:
-        st.error(md(exc), icon=":material/error:")
+        st.error(md_code(exc), icon=":material/error:")
 
 
 def option_form(key: str, row: Mapping[str, Any], can_edit: bool) -> OptionInput | None:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from core.errors import ImportRejected, OrderflowError
-from dashboard.components.mdtext import md
+from dashboard.components.mdtext import md_code
 
 log = logging.getLogger(__name__)
 UNEXPECTED = (
@@ -18,7 +18,7 @@ UNEXPECTED = (
 
 
 def show_error(exc: OrderflowError) -> None:
-    st.error(md(exc), icon=":material/error:")
+    st.error(md_code(exc), icon=":material/error:")
     if isinstance(exc, ImportRejected):
         st.dataframe(
             [

@@ -15,7 +15,7 @@ from core.messaging.send_test import send_test
 from core.settings import SUPPORTED_LOCALES
 from dashboard import resources
 from dashboard.components.feedback import errors_shown
-from dashboard.components.mdtext import md
+from dashboard.components.mdtext import md, md_code
 
 FIELDS = ("subject", "preheader", "html", "text")
 
@@ -30,7 +30,7 @@ class Draft:
 
     def show_error(self, exc: TemplateError) -> None:
         slot = self.slots.get(exc.field or "html", self.slots["html"])
-        slot.error(md(exc), icon=":material/error:")
+        slot.error(md_code(exc), icon=":material/error:")
 
 
 def create_panel(actor: Actor, installed: set[str]) -> None:
@@ -156,7 +156,7 @@ def save(actor: Actor, name: str, locale: str, draft: Draft) -> bool:
         draft.show_error(exc)
         return False
     except OrderflowError as exc:
-        st.error(md(exc))
+        st.error(md_code(exc))
         return False
     return True
 

@@ -21,7 +21,7 @@ from core.engine.validate import Problem
 from dashboard import resources
 from dashboard.builder.conditions import Slot, condition_editor
 from dashboard.builder.vocabulary import Vocabulary
-from dashboard.components.mdtext import md
+from dashboard.components.mdtext import md_code
 from dashboard.state import DELIVERY_RULES
 
 
@@ -99,7 +99,7 @@ def rules_editor(found: RulesDraft, readonly: bool) -> list[Problem]:
     """Draw the editor for ``found``; the problems it shows beside the rules."""
     problems = rules.problems(found.definition)
     if found.notice:
-        st.error(md(found.notice), icon=":material/error:")
+        st.error(md_code(found.notice), icon=":material/error:")
         found.notice = ""
     condition_editor(found, SLOT, readonly, problems)
     if found.dirty and not readonly:

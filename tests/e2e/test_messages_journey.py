@@ -112,6 +112,23 @@ def _pick(page: Any, label: str, option: str) -> None:
     wait_idle(page)
 
 
+def _whole_email_shown(page: Any, width: int) -> None:
+    """The preview's frame is ``width`` wide and as tall as the email in it: nothing is cut and
+    the frame has no scrollbar of its own (the frame is sized once the email has loaded)."""
+    size: dict[str, int] = {}
+    for _ in range(60):
+        frame = page.locator("iframe").first.element_handle().content_frame()
+        size = frame.evaluate(
+            "() => ({width: window.innerWidth, height: window.innerHeight,"
+            " content: document.documentElement.scrollHeight})"
+        )
+        if size["width"] == width and size["content"] <= size["height"] + 1:
+            break
+        page.wait_for_timeout(250)
+    assert size["width"] == width and size["content"] <= size["height"] + 1, size
+    assert size["content"] > 400, size  # a whole email, not an empty frame
+
+
 def _unsubscribe_url(message: EmailMessage) -> str:
     return str(message["List-Unsubscribe"]).strip("<>")
 
@@ -131,6 +148,7 @@ def test_preview_send_test_and_unsubscribe(page: Any, mail_server: Server, smtp:
     expect(frame.locator("a").filter(has_text="★★★★★").first).to_be_visible(timeout=30_000)
     page.get_by_text("Mobile (375 px)").click()
     wait_idle(page)
+    _whole_email_shown(page, 375)
     screenshot(page, "messages-template-preview")
 
     page.get_by_label("Send a test to").fill("merchant@example.org")

@@ -18,9 +18,12 @@ from core.auth import Actor, Role
 from core.builder import conditions as cond
 from core.engine import lifecycle
 from core.engine.registry import FIELDS, OPERATORS, STEP_TYPES, TRIGGERS
-from core.engine.schema import WorkflowDefinition
+from core.engine.schema import Group, Rule, WorkflowDefinition
 from core.models import Customer, Order, Workflow, WorkflowVersion
 from dashboard import state
+from dashboard.builder import conditions
+from dashboard.builder.conditions import Slot
+from dashboard.builder.state import Working
 from dashboard.components.mdtext import md
 from tests.pages.conftest import HOSTILE, PAGES, assert_escaped
 
@@ -292,8 +295,18 @@ def test_known_sets_are_picked_and_an_unmatched_value_is_flagged(blank: int) -> 
     picker.select("DE").run()
     assert not [x for x in at.warning if "matches no order" in x.value]
     w(at, "multiselect", "entry.0.order.country.in").select("JP").run()
-    flagged = [x.value for x in at.warning if "matches no order yet" in x.value]
+    flagged = [x.value for x in at.warning if x.value.startswith("No order in the history")]
     assert flagged and md("Japan (JP)") in flagged[0] and "Germany" not in flagged[0]
+    publish = _popover(at, "Publish")  # said again where the merchant publishes
+    assert [x.value for x in publish.warning if "matches no order yet" in x.value] == [
+        f"Who enters: {flagged[0]}"
+    ]
+
+
+def _popover(at: AppTest, label: str) -> Any:
+    found = [b for b in at.get("popover") if b.proto.popover.label == label]
+    assert found, f"no popover {label!r}"
+    return found[0]
 
 
 def test_node_list_label_follows_the_step(blank: int) -> None:
@@ -331,3 +344,48 @@ def test_canvas_nodes_show_a_hostile_step_label_and_template_literally() -> None
     content = node.data["content"]
     assert_escaped(content.split("\n\n")[0].removeprefix("✉ "))
     assert_escaped(content.split("\n\n")[1])
+
+
+def _entry_work(*items: Rule | Group) -> tuple[Working, Slot]:
+    work = Working(
+        1,
+        WorkflowDefinition(name="w", entry=Group(mode="all", items=list(items))),
+        1,
+        "draft",
+        None,
+    )
+    slot = Slot("entry", "entry", lambda d: d.entry, lambda d, n: d.model_copy(update={"entry": n}))
+    return work, slot
+
+
+def test_a_removed_value_input_called_again_keeps_the_comparison_picked() -> None:
+    """Issue 14: Streamlit calls the callback of a widget a run removed when the browser's next
+    request still carries its value; the "=" value input then stored "= AT" over "is one of"."""
+    drawn = Rule(field="order.country", op="eq", value="AT")
+    work, slot = _entry_work(drawn)
+    _, _, value_changed = conditions._rule_edits(work, slot, (0,), drawn, "k", "k.op")
+    picked = Rule(field="order.country", op="in", value=[])
+    work.edit(work.definition.model_copy(update={"entry": Group(mode="all", items=[picked])}))
+    value_changed("AT")  # the value it was drawn with
+    value_changed("DE")  # a value for a comparison the rule no longer has
+    assert cond.at(cond.as_group(work.definition.entry), (0,)) == picked
+    _, _, value_changed = conditions._rule_edits(work, slot, (0,), picked, "k", "k.op")
+    value_changed(["DE"])  # a real edit of the rule as drawn
+    assert cond.at(cond.as_group(work.definition.entry), (0,)).value == ["DE"]
+
+
+def test_a_button_of_a_replaced_layout_leaves_other_conditions_alone() -> None:
+    first, second = (
+        Rule(field="order.total", op="eq", value=1),
+        Rule(field="order.total", op="eq", value=2),
+    )
+    work, slot = _entry_work(first, second)
+    remove_second = conditions._structural(work, slot, (1,), second, lambda g: cond.remove(g, (1,)))
+    conditions._structural(work, slot, (0,), first, lambda g: cond.remove(g, (0,)))()
+    remove_second()  # drawn before the first was removed: (1,) no longer exists
+    assert cond.as_group(work.definition.entry).items == [second]
+    work.edit(work.definition, structural=True)
+    remove_again = conditions._structural(work, slot, (0,), second, lambda g: cond.remove(g, (0,)))
+    work.edit(work.definition, structural=True)  # renumbered, the same rule still at (0,)
+    remove_again()
+    assert work.definition.entry is None

@@ -101,7 +101,10 @@ def test_stored_nested_rules_are_shown_and_kept(run_page: PageRunner, app_db: En
         option(s, code="express", name="Express", kind="express", rules=NESTED)
         s.commit()
     at = run_page("delivery_setup.py", role=Role.MERCHANT)
-    at.selectbox(key="delivery_option_pick").set_value("express").run()
+    # the stored options are listed and the first one is open for editing (not a blank form)
+    listed = at.dataframe[0].value
+    assert list(listed["Code"]) == ["express"] and list(listed["Rules"]) == ["yes"]
+    assert at.selectbox(key="delivery_option_pick").value == "express"
     assert not at.exception and not at.error
     assert w(at, "selectbox", "rules.1.mode").value == "any"
     assert w(at, "multiselect", "rules.1.0.basket.postcode.in").value == ["10", "20"]
