@@ -457,6 +457,10 @@ def _collect(session: Session, _ctx: UOWTransaction) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    # SQLAlchemy calls this before its own final flush: flush here, so that objects added
+    # since the last flush (e.g. ``s.add(review)`` then commit) are collected too.
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     if pending(session):
         session.flush()
         apply_pending(session)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import threading
 import time
@@ -57,7 +58,10 @@ def test_the_web_process_drains_its_spooled_unsubscribes_without_a_worker(
             return unsubscribed(), threads
 
     assert not unsubscribed()
-    done, threads = asyncio.run(serve())
+    # In its own thread: the browser journeys' sync Playwright leaves an event loop running in
+    # this one, where asyncio.run() refuses to start.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        done, threads = pool.submit(asyncio.run, serve()).result(timeout=60)
     assert done and withdrawals.spool_path().read_text() == ""
     assert "orderflow-spool-drain" in threads and "orderflow-worker" not in threads
     assert not [t for t in threading.enumerate() if t.name == "orderflow-spool-drain"]

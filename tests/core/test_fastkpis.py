@@ -136,6 +136,16 @@ def test_orm_writes_keep_the_facts(engine: Engine) -> None:
     _check(engine)
 
 
+def test_an_object_added_just_before_commit_is_counted(engine: Engine) -> None:
+    """``s.add(review)`` then commit, with no flush in between: SQLAlchemy runs the
+    before-commit hook before its own final flush, so the facts must flush first to see it."""
+    shop = build(engine)
+    with Session(engine) as s, s.begin():
+        s.add(Review(order_id=shop.ids["o4"], customer_id=shop.ids["B"], rating=4,
+                     submitted_at=utc(2024, 3, 6), submitted_date=dt.date(2024, 3, 6)))  # fmt: skip
+    _check(engine)
+
+
 def test_rollback_writes_nothing(engine: Engine) -> None:
     shop = build(engine)
     before = kpi_summary_all_time(engine)
