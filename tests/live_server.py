@@ -4,7 +4,9 @@ Used by the live-shop journey, the API fuzzing and the Procfile test (no browser
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -62,8 +64,15 @@ def running(
     args = [a.replace("{port}", str(port)) for a in (argv or [sys.executable, *STREAMLIT.split()])]
     log = tmp / f"server-{port}.log"
     with log.open("wb") as out:
+        # its own process group: a command run through a shell (the Procfile's) leaves its
+        # server as a child of sh, which a signal to sh alone would orphan
         process = subprocess.Popen(
-            args, cwd=ROOT, env={**env, "PORT": str(port)}, stdout=out, stderr=subprocess.STDOUT
+            args,
+            cwd=ROOT,
+            env={**env, "PORT": str(port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -80,9 +89,15 @@ def running(
             time.sleep(0.3)
         yield LiveServer(url, env, log)
     finally:
-        process.terminate()
+        _signal_group(process, signal.SIGTERM)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            _signal_group(process, signal.SIGKILL)
             process.wait()
+        _signal_group(process, signal.SIGKILL)  # anything of the group still left
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
