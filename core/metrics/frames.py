@@ -231,9 +231,16 @@ def customer_totals(sc: Scope, as_of: dt.date | None) -> pd.DataFrame:
         .where(*conds)
         .group_by(Order.customer_id, Order.currency)
     )
+    return customer_totals_from(sc, stmt, Order.currency)
+
+
+def customer_totals_from(sc: Scope, stmt: Any, currency: Any) -> pd.DataFrame:
+    """:func:`customer_totals` from a statement giving ``customer_id, currency index, orders,
+    last day number, gross`` per customer and currency (``currency``: the column, for
+    :meth:`Scope.check_currencies`)."""
     raw = np.array(raw_rows(sc, stmt), dtype="float64").reshape(-1, 5)
     cur = raw[:, 1].astype("int64")
-    sc.check_currencies(cur, Order.currency)
+    sc.check_currencies(cur, currency)
     frame = pd.DataFrame(
         {
             "customer_id": raw[:, 0].astype("int64"),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from core import facts
 from core.metrics import frames, partial, retention
 from core.metrics.partial import store_today
-from core.metrics.query import EPOCH, Scope, raw_rows, to_days
+from core.metrics.query import EPOCH, Scope
 from core.metrics.types import Filters, Period, RetentionView
 from core.models import CustomerFact
 
@@ -105,22 +105,7 @@ def _customer_totals(sc: Scope) -> pd.DataFrame:
     stmt = select(
         f.customer_id, sc.currency_index(f.currency), f.orders, f.last_day, f.gross
     ).order_by(f.customer_id)
-    raw = np.array(raw_rows(sc, stmt), dtype="float64").reshape(-1, 5)
-    cur = raw[:, 1].astype("int64")
-    sc.check_currencies(cur, f.currency)
-    frame = pd.DataFrame(
-        {
-            "customer_id": raw[:, 0].astype("int64"),
-            "orders": raw[:, 2].astype("int64"),
-            "last_day": raw[:, 3].astype("int64"),
-            "monetary": raw[:, 4] * sc.rates()[cur] if len(cur) else raw[:, 4],
-        }
-    )
-    grouped = frame.groupby("customer_id", as_index=False).agg(
-        orders=("orders", "sum"), last_day=("last_day", "max"), monetary=("monetary", "sum")
-    )
-    grouped["last_day"] = to_days(grouped["last_day"]).to_numpy()
-    return grouped
+    return frames.customer_totals_from(sc, stmt, f.currency)
 
 
 def _series(counts: dict[int, int], months: np.ndarray) -> np.ndarray:
