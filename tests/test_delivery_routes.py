@@ -54,8 +54,13 @@ def _shop(engine: Engine, dearer: str = delivery_config.SHOP_CHARGES) -> tuple[i
         delivery_config.save(
             s,
             MERCHANT,
+            # changes allowed until the slot starts: with the default 12 h, tomorrow's 08:00
+            # slot could no longer be changed after 20:00 and the tests depended on the hour
             delivery_config.DeliveryConfig(
-                origin_country="DE", report_url=REPORT_URL, dearer_changes=dearer
+                origin_country="DE",
+                report_url=REPORT_URL,
+                dearer_changes=dearer,
+                change_until_hours=0,
             ),
         )
         ids = []
