@@ -62,7 +62,7 @@ LINE_COLUMNS = ["order_id", "line_no", "sku", "name", "quantity", "unit_price"]
 def write(writer: Writer, batch: Batch, tz: ZoneInfo, dry_run: bool) -> Counts:
     """Upsert ``batch``; with ``dry_run`` (or unresolved references) only look up and count."""
     job = Job(writer, tz, dry_run, Counts())
-    with writer.bulk():
+    with writer.bulk(own_transaction=not dry_run):
         _write(job, batch)
     return job.counts
 

@@ -1,15 +1,20 @@
-"""The bulk writer's SQLite path for large inserts: secondary indexes are dropped and rebuilt."""
+"""The bulk writer's SQLite path: secondary indexes dropped and rebuilt around large inserts,
+constant columns as literals, and an import's own transaction (write lock taken first, foreign
+keys checked by the importer, all-or-nothing)."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import importers
 from core.auth import Actor
-from core.importers import writer
+from core.meta import set_meta
+from core.importers import store, writer
 from core.models import Order
+from tests.core.importers.conftest import table_counts
 
 
 def _indexes(engine: Engine) -> set[tuple[str, str]]:
@@ -56,3 +61,59 @@ def test_constant_columns_become_literals_only_when_safe(
             select(Order.currency, Order.channel, Order.discount_code, Order.is_demo)
         ).all()
     assert [tuple(r) for r in stored] == [("SEK", "o'hara; DROP TABLE orders", None, False)] * 3
+
+
+ORDERS = b"order_id,customer_id,placed_at,total,status\nF-1,C-1,2024-03-01,5,paid\nF-2,C-2,2024-03-02,6,cancelled\n"
+
+
+def _foreign_keys(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one())
+
+
+def test_an_import_opening_the_transaction_checks_references_itself(sqlite_engine: Engine) -> None:
+    with Session(sqlite_engine) as session:
+        importers.import_csv(session, Actor.cli(), ORDERS)
+        assert _foreign_keys(session.connection()) == 0  # this transaction only
+        session.commit()
+        assert _foreign_keys(session.connection()) == 1
+        assert session.connection().exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    with sqlite_engine.connect() as conn:  # a connection held across transactions
+        with Session(bind=conn) as session:
+            importers.import_csv(session, Actor.cli(), ORDERS.replace(b"F-", b"G-"))
+            session.commit()
+        assert _foreign_keys(conn) == 1
+        with pytest.raises(IntegrityError):
+            conn.exec_driver_sql(
+                "INSERT INTO order_events (order_id, customer_id, type, occurred_at, "
+                "recorded_at, source, payload) VALUES (1, 999, 'x', '2024-01-01', "
+                "'2024-01-01', 'test', '{}')"
+            )
+
+
+def test_a_failure_after_the_first_writes_leaves_nothing(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Session(sqlite_engine) as session:
+        before = table_counts(session)
+
+    def fail(*_args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "new_order_events", fail)
+    with Session(sqlite_engine) as session:
+        with pytest.raises(RuntimeError):
+            importers.import_csv(session, Actor.cli(), ORDERS)
+        session.rollback()
+        assert table_counts(session) == before
+        assert _foreign_keys(session.connection()) == 1
+
+
+def test_inside_an_open_transaction_the_checks_stay_on(sqlite_engine: Engine) -> None:
+    with Session(sqlite_engine) as session:
+        set_meta(session, "_test_marker", 1)
+        session.flush()
+        importers.import_csv(session, Actor.cli(), ORDERS)
+        assert _foreign_keys(session.connection()) == 1
+        session.commit()
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
