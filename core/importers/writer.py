@@ -32,6 +32,7 @@ CHUNK = 50_000
 ROWS_PER_STATEMENT = 200
 REINDEX_MIN_ROWS = 100_000
 CONSTANT_MIN_ROWS = 1_000
+_PARTIAL = re.compile(r"\)\s*WHERE\s", re.IGNORECASE)
 _SAFE_LITERAL = re.compile(r"[A-Za-z0-9 _.:+@{}\[\]-]{0,64}")
 BULK_CACHE_KIB = 256 * 1024
 IN_CHUNK = 5_000
@@ -160,13 +161,16 @@ class Writer:
     @contextmanager
     def _sqlite_indexes_deferred(self, table: Table) -> Iterator[None]:
         """Drop the table's secondary indexes around a large insert into a small table and
-        build them again afterwards (faster than updating them row by row). Schema changes
-        are transactional in SQLite: a failed import restores them with everything else."""
-        indexes = self.conn.exec_driver_sql(
+        build them again afterwards (faster than updating them row by row). Partial indexes
+        stay: a row outside their condition costs them nothing, a rebuild scans the table.
+        Schema changes are transactional in SQLite: a failed import restores them with
+        everything else."""
+        found = self.conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
             "AND sql IS NOT NULL",
             (table.name,),
         ).all()
+        indexes = [(name, sql) for name, sql in found if not _PARTIAL.search(sql)]
         self.conn.exec_driver_sql("PRAGMA threads = 2")
         for name, _ in indexes:
             self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
