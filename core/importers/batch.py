@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core.importers.parsing import TS_DTYPE
 from core.orderstate import statuses
@@ -57,9 +59,15 @@ def latest(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 
 def _amounts(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The normalized amount strings as floats (NaN when empty)."""
     if column not in frame:
         return pd.Series(np.nan, index=frame.index, dtype="float64")
-    return pd.to_numeric(frame[column], errors="coerce")
+    try:
+        values = pc.cast(pa.array(frame[column], type=pa.string(), from_pandas=True), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.to_numeric(frame[column], errors="coerce")
+    floats = values.to_numpy(zero_copy_only=False)
+    return pd.Series(floats, index=frame.index, dtype="float64")
 
 
 def derive_lifecycle(orders: pd.DataFrame) -> pd.DataFrame:

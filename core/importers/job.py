@@ -29,6 +29,9 @@ class Job:
 
 def split(frame: pd.DataFrame, found: pd.DataFrame, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(new rows, existing rows with their ``id``)."""
+    if found.empty:  # a first import: nothing to map
+        new = frame.assign(id=pd.Series(pd.NA, index=frame.index, dtype="Int64"))
+        return new, new.iloc[:0].copy()
     ids = frame[key].map(pd.Series(found["id"].to_numpy(), index=found[key].to_numpy()))
     frame = frame.assign(id=ids.astype("Int64"))
     return frame[frame["id"].isna()].copy(), frame[frame["id"].notna()].copy()

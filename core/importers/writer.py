@@ -264,7 +264,7 @@ class Writer:
 
     def _with_defaults(self, table: Table, frame: pd.DataFrame) -> pd.DataFrame:
         """Absent columns and NA cells take the column's default (none: NULL)."""
-        full = frame.copy()
+        full = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
         for column in table.c:
             if column.default is not None:
                 value = _default_value(column.default, self.now)
