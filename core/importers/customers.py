@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.importers.job import EVENT_SOURCE, Job, split, table
+from core.importers.job import EVENT_SOURCE, Job, map_keys, split, table
 
 CUSTOMER_COLUMNS = (
     "external_id",
@@ -52,7 +52,7 @@ def upsert_customers(job: Job, customers: pd.DataFrame) -> pd.Series:
         _consent_events(job, pd.concat([new, old]))
     both = pd.concat([new[["external_id", "id"]], old[["external_id", "id"]]])
     by_key = pd.Series(both["id"].astype("int64").to_numpy(), index=both["external_id"].to_numpy())
-    ids = customers["external_id"].map(by_key)
+    ids = map_keys(customers["external_id"], by_key)
     return pd.Series(ids.astype("int64").to_numpy(), index=original.to_numpy())
 
 

@@ -21,7 +21,7 @@ from core.importers import shipments
 from core.importers.batch import ORDER_EVENT_COLUMNS, Batch
 from core.importers.customers import upsert_customers
 from core.importers.events import new_order_events
-from core.importers.job import EVENT_SOURCE, Job, split, table
+from core.importers.job import EVENT_SOURCE, Job, map_keys, split, table
 from core.importers.lifecycle import refresh_statuses
 from core.importers.orderfacts import merge_new_orders
 from core.importers.parsing import month_and_date
@@ -97,7 +97,7 @@ def _orders(job: Job, orders: pd.DataFrame, customer_ids: pd.Series) -> pd.Serie
     new = new.sort_values("external_id", kind="stable")  # appends to the unique index
     new["id"] = writer.allocate_ids(orders_table, len(new))
     for frame in (new, old):
-        frame["customer_id"] = frame["customer_key"].map(customer_ids).astype("int64")
+        frame["customer_id"] = map_keys(frame["customer_key"], customer_ids).astype("int64")
         frame["placed_date"], frame["placed_month"] = month_and_date(frame["placed_at"], job.tz)
     columns = ["id", *(c for c in ORDER_COLUMNS if c in orders or c in new)]
     facts.ensure(writer.session)  # built once, before anything is touched (cheap when empty)
