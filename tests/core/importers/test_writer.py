@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from core import importers
 from core.auth import Actor
-from core.meta import set_meta
 from core.importers import store, writer
+from core.meta import set_meta
 from core.models import Order
 from tests.core.importers.conftest import table_counts
 
