@@ -26,6 +26,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -257,22 +258,34 @@ def customer_totals_from(sc: Scope, stmt: Any, currency: Any) -> pd.DataFrame:
 
 
 OPTION_SAMPLE = 50_000
-"""Channels and shipping countries are offered from the latest orders (an index range, not a
-scan of the whole table); customers' countries and delivery options come from all rows."""
+"""Channels and shipping countries are offered from the latest orders written (the end of the
+table by id: contiguous pages; the latest by date are scattered over the table and cost ten
+times more at a million orders); customers' countries and delivery options come from all
+rows."""
+
+DISTINCT_OPTIONS = text(
+    "WITH RECURSIVE d(v) AS ("
+    "SELECT MIN(delivery_option) FROM orders UNION ALL "
+    "SELECT (SELECT MIN(delivery_option) FROM orders WHERE delivery_option > d.v) "
+    "FROM d WHERE d.v IS NOT NULL) "
+    "SELECT v FROM d WHERE v IS NOT NULL"
+)
+"""Every delivery option on an order, one index lookup each (``ix_orders_delivery_option``)
+instead of a walk through the whole index: a handful of values over a million orders."""
 
 
 def filter_options(engine: Engine) -> dict[str, list[str]]:
     """Values the global filters offer: countries, delivery options, channels."""
     latest = (
         select(Order.shipping_country, Order.channel)
-        .order_by(Order.placed_date.desc())
+        .order_by(Order.id.desc())
         .limit(OPTION_SAMPLE)
         .subquery()
     )
     with engine.connect() as conn:
         combos = conn.execute(select(latest.c.shipping_country, latest.c.channel).distinct()).all()
         countries = set(conn.scalars(select(Customer.country).distinct()).all())
-        options = conn.scalars(select(Order.delivery_option).distinct()).all()
+        options = conn.scalars(DISTINCT_OPTIONS).all()
     countries |= {c for c, _ in combos}
     return {
         "countries": sorted(c for c in countries if c),
