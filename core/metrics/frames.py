@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from core import settings as store_settings
-from core.metrics import retention
+from core.metrics import experience, retention
 from core.metrics.query import (
     EPOCH,
     Scope,
@@ -82,10 +82,13 @@ def data_bounds(sc: Scope) -> tuple[dt.date, dt.date] | None:
 DIMENSIONS = ("country", "channel", "delivery_option")
 
 
-def orders_frame(sc: Scope, period: Period | None, dims: bool = False) -> pd.DataFrame:
+def orders_frame(
+    sc: Scope, period: Period | None, dims: bool = False, deliveries: bool = False
+) -> pd.DataFrame:
     """One row per valid order: ``order_id, customer_id, day, currency, total`` (original
     currency), ``gross`` and ``discount`` (store currency); with ``dims`` also ``country``,
-    ``channel``, ``delivery_option`` (missing values as "(none)")."""
+    ``channel``, ``delivery_option`` (missing values as "(none)"); with ``deliveries`` also
+    ``delivery`` (:func:`core.metrics.experience.delivery_state`), read in the same pass."""
     cols: list[Any] = [
         Order.id,
         Order.customer_id,
@@ -94,7 +97,10 @@ def orders_frame(sc: Scope, period: Period | None, dims: bool = False) -> pd.Dat
         money(Order.total),
         money(Order.discount_amount),
     ]
-    names = ["order_id", "customer_id", "day", "cur", "total", "discount_raw"]
+    if deliveries:
+        cols.append(experience.delivery_state())
+    width = len(cols)
+    names = ["order_id", "customer_id", "day", "cur", "total", "discount_raw", "delivery"][:width]
     if dims:
         country = select(Customer.country).where(Customer.id == Order.customer_id).scalar_subquery()
         cols += [
@@ -107,9 +113,11 @@ def orders_frame(sc: Scope, period: Period | None, dims: bool = False) -> pd.Dat
     rows = sc.conn.execute(stmt).all() if dims else raw_rows(sc, stmt)
     if dims:
         frame = pd.DataFrame.from_records(rows, columns=names)
-        numeric = frame[names[:6]].to_numpy(dtype="float64") if len(frame) else np.empty((0, 6))
+        numeric = (
+            frame[names[:width]].to_numpy(dtype="float64") if len(frame) else np.empty((0, width))
+        )
     else:
-        numeric = np.array(rows, dtype="float64").reshape(-1, 6)
+        numeric = np.array(rows, dtype="float64").reshape(-1, width)
         frame = pd.DataFrame(index=range(len(numeric)))
     cur = numeric[:, 3].astype("int64")
     sc.check_currencies(cur, Order.currency)
@@ -122,10 +130,13 @@ def orders_frame(sc: Scope, period: Period | None, dims: bool = False) -> pd.Dat
     frame["total"] = numeric[:, 4]
     frame["gross"] = numeric[:, 4] * rates[cur] if len(cur) else numeric[:, 4]
     frame["discount"] = numeric[:, 5] * rates[cur] if len(cur) else numeric[:, 5]
+    keep = ["order_id", "customer_id", "day", "currency", "total", "gross", "discount"]
+    if deliveries:
+        frame["delivery"] = numeric[:, 6].astype("int64")
+        keep.append("delivery")
     if dims:
         for name in DIMENSIONS:
             frame[name] = frame[name].fillna("(none)").astype(str)
-    keep = ["order_id", "customer_id", "day", "currency", "total", "gross", "discount"]
     return frame[keep + (list(DIMENSIONS) if dims else [])]
 
 
