@@ -264,8 +264,8 @@ def refresh(conn: Connection, customer_ids: Sequence[int] | None) -> None:
         ):
             conn.execute(text(f"DELETE FROM {name} WHERE {_scope(dialect, 'customer_id')}"), params)
             conn.execute(text(f"INSERT INTO {name} ({', '.join(columns)}){select_sql}"), params)
-        add_to_totals(conn, old, _sums(conn, params))
-        add_to_counts(conn, old_counts, _counts(conn, params), rebuild_rfm=False)
+        add_to_totals(conn, old, _sums(conn, params), rebuild_rfm=False)
+        add_to_counts(conn, old_counts, _counts(conn, params))
         add_to_cells(conn, old_cells, _cells(conn, params))
     else:
         conn.execute(text("DELETE FROM customer_facts"))
@@ -295,9 +295,17 @@ def _sums(conn: Connection, params: dict[str, Any]) -> dict[str, list[float]]:
 
 
 def add_to_totals(
-    conn: Connection, old: dict[str, list[float]], new: dict[str, list[float]]
+    conn: Connection,
+    old: dict[str, list[float]],
+    new: dict[str, list[float]],
+    *,
+    rebuild_rfm: bool = True,
 ) -> None:
-    """currency_totals += new - old, per currency; a currency left without orders goes."""
+    """currency_totals += new - old, per currency; a currency left without orders goes. A
+    writer that merges facts rows itself (the importer) calls this after writing them:
+    ``rfm_cells`` are then rebuilt from ``customer_facts`` (one aggregate, ~1 s CPU at 1M
+    orders on SQLite), since the changed customers are not known here; :func:`refresh` keeps
+    them by delta instead (``rebuild_rfm=False``)."""
     names = TOTAL_COLUMNS[1:]
     zero = [0.0] * len(names)
     for currency in sorted(set(old) | set(new)):
@@ -325,6 +333,8 @@ def add_to_totals(
                 {**values, "c": currency},
             )
     conn.execute(text("DELETE FROM currency_totals WHERE orders <= 0"))
+    if rebuild_rfm:
+        rebuild_cells(conn)
 
 
 def scoped_rows(
@@ -388,16 +398,9 @@ def _counts(conn: Connection, params: dict[str, Any]) -> dict[tuple[str, int], i
 
 
 def add_to_counts(
-    conn: Connection,
-    old: dict[tuple[str, int], int],
-    new: dict[tuple[str, int], int],
-    *,
-    rebuild_rfm: bool = True,
+    conn: Connection, old: dict[tuple[str, int], int], new: dict[tuple[str, int], int]
 ) -> None:
-    """fact_counts += new - old; buckets that fall to zero go. A writer that merges facts rows
-    itself (the importer) calls this last, after writing them: ``rfm_cells`` are then rebuilt
-    from ``customer_facts`` (one aggregate, ~1 s CPU at 1M orders on SQLite), since the changed
-    customers are not known here; :func:`refresh` keeps them by delta instead."""
+    """fact_counts += new - old; buckets that fall to zero go."""
     for kind, bucket in sorted(set(old) | set(new)):
         delta = new.get((kind, bucket), 0) - old.get((kind, bucket), 0)
         if not delta:
@@ -409,8 +412,6 @@ def add_to_counts(
         if not done.rowcount:
             conn.execute(text("INSERT INTO fact_counts (kind, bucket, n) VALUES (:k, :b, :d)"), key)
     conn.execute(text("DELETE FROM fact_counts WHERE n <= 0"))
-    if rebuild_rfm:
-        rebuild_cells(conn)
 
 
 def _cells_select(dialect: str, scoped: bool) -> str:
@@ -470,7 +471,14 @@ def add_to_cells(conn: Connection, old: Cells, new: Cells) -> None:
                 ),
                 values,
             )
-    conn.execute(text("DELETE FROM rfm_cells WHERE customers <= 0"))
+        elif n_new < n_old:
+            conn.execute(
+                text(
+                    "DELETE FROM rfm_cells WHERE last_day = :d AND orders = :o "
+                    "AND currency = :c AND customers <= 0"
+                ),
+                values,
+            )
 
 
 def rebuild_pending(session: Session) -> bool:
