@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from sqlalchemy.exc import SAWarning
@@ -20,6 +20,9 @@ from core.engine import registry
 from core.engine.schema import WorkflowDefinition
 from core.engine.validate import Problem, validate
 from dashboard import resources
+
+if TYPE_CHECKING:  # vocabulary imports this module
+    from dashboard.builder.vocabulary import Holder
 
 PREFIX = "builder"
 NODE_PICKER = "builder.node"
@@ -81,8 +84,8 @@ def forget(workflow_id: int) -> None:
 
 
 def on_edit(
-    work: Working,
-    change: Callable[[WorkflowDefinition], WorkflowDefinition],
+    work: Holder,
+    change: Callable[[Any], Any],
     structural: bool = False,
 ) -> Callable[[], None]:
     """A widget/button callback applying ``change`` to the working definition."""
