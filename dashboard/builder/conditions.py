@@ -20,9 +20,10 @@ from core.engine.schema import Group, Node, Rule
 from core.engine.validate import Problem
 from core.errors import OrderflowError
 from dashboard.builder import state as builder_state
+from dashboard.builder.holder import Holder
 from dashboard.builder.labels import operator_label
 from dashboard.builder.values import unseen_text, value_input
-from dashboard.builder.vocabulary import WORKFLOW, Holder, Vocabulary
+from dashboard.builder.vocabulary import WORKFLOW, Vocabulary
 from dashboard.components.mdtext import md, md_code
 
 # The holder's definition is a workflow in the builder and a bare condition elsewhere

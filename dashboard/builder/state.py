@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.exc import SAWarning
@@ -20,9 +20,7 @@ from core.engine import registry
 from core.engine.schema import WorkflowDefinition
 from core.engine.validate import Problem, validate
 from dashboard import resources
-
-if TYPE_CHECKING:  # vocabulary imports this module
-    from dashboard.builder.vocabulary import Holder
+from dashboard.builder.holder import Holder
 
 PREFIX = "builder"
 NODE_PICKER = "builder.node"

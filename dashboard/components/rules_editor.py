@@ -43,7 +43,7 @@ SLOT = Slot("rules", rules.PATH, lambda d: d, lambda _d, node: node, BASKET)
 
 @dataclass
 class RulesDraft:
-    """The rules of one option as edited (a :class:`~dashboard.builder.vocabulary.Holder`)."""
+    """The rules of one option as edited (a :class:`~dashboard.builder.holder.Holder`)."""
 
     option: str
     definition: Node | None
