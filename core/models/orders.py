@@ -68,7 +68,7 @@ class Order(Timestamps, Base):
         Index("ix_orders_customer_placed", "customer_id", "placed_at"),
         Index("ix_orders_refunded_at", "refunded_at"),
         # Partial: only the few demo orders and platform ids are looked up; imported rows
-        # (neither) cost these indexes nothing (migration 0016).
+        # (neither) cost these indexes nothing (migration 0017).
         Index(
             "ix_orders_is_demo",
             "is_demo",

@@ -45,7 +45,7 @@ def test_large_inserts_rebuild_the_indexes(
         for query, index in (
             ("SELECT id FROM orders WHERE is_demo = 1", "ix_orders_is_demo"),
             ("SELECT id FROM orders WHERE platform_id = 'shopify:1'", "ix_orders_platform_id"),
-        ):  # partial indexes (migration 0016), kept through the insert
+        ):  # partial indexes (migration 0017), kept through the insert
             assert index in str(session.execute(text(f"EXPLAIN QUERY PLAN {query}")).all())
         assert len(session.scalars(select(Order)).all()) == 20
     assert _indexes(sqlite_engine) == before
