@@ -47,7 +47,7 @@ def map_keys(keys: pd.Series, ids: pd.Series) -> pd.Series:
         return pd.Series(pd.NA, index=keys.index, dtype="Int64")
     try:
         value_set = pa.array(ids.index.to_numpy(dtype=object), type=pa.string())
-        wanted = pa.array(keys.to_numpy(dtype=object, na_value=None), type=pa.string())
+        wanted = pa.array(keys, type=pa.string(), from_pandas=True)
     except (pa.ArrowTypeError, pa.ArrowInvalid):  # keys that are not text
         return keys.map(ids).astype("Int64")
     positions = pc.index_in(wanted, value_set=value_set)

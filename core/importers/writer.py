@@ -57,7 +57,7 @@ class Writer:
         """Rows of ``table`` whose ``key`` is among ``keys``: columns ``key`` + ``columns``."""
         names = [key, *columns]
         total = self.conn.execute(select(func.count()).select_from(table)).scalar_one()
-        wanted = pd.unique(pd.Series(keys).dropna()) if total else []
+        wanted = pd.unique(pd.Series(keys).dropna()) if total else np.zeros(0, dtype=object)
         if len(wanted) == 0:
             return pd.DataFrame({n: [] for n in names})
         stmt = select(*(table.c[n] for n in names))
