@@ -2,9 +2,10 @@
 
 A batch of due enrolments is claimed (``claimed_by``/``claimed_until``; ``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL), their field values are read at once, and each enrolment walks its
-steps until it waits, exits or completes. Each enrolment runs under its own SAVEPOINT, so a
-failing one rolls back only its own writes (and is retried later); the batch is committed every
-:data:`COMMIT_EVERY` enrolments (one commit, not one per enrolment). Before every
+steps until it waits, exits or completes. Enrolments are committed in groups of
+:data:`COMMIT_EVERY` (one commit, not one per enrolment); when one of a group fails, the group
+is rolled back and runs again with a SAVEPOINT per enrolment, so the failing one rolls back only
+its own writes (and is retried later) and the others are committed. Before every
 step the exit conditions and the "still true?" filter are re-checked (on the values read when
 the enrolment was picked up); when they stop it, a pending email is recorded as suppressed
 with reason ``exit_condition``.
@@ -39,7 +40,7 @@ OUTSIDE = frozenset({"webhook"})  # steps that reach outside the database: not r
 LEASE = dt.timedelta(minutes=5)
 RETRY_AFTER = dt.timedelta(minutes=15)
 MAX_FAILURES = 3
-COMMIT_EVERY = 50  # enrolments per commit (each under its own SAVEPOINT)
+COMMIT_EVERY = 50  # enrolments per commit
 log = logging.getLogger(__name__)
 
 
@@ -304,10 +305,8 @@ def _run_batch(
         shared: dict[str, Any] = {RENDERER: renderer}  # per-batch lookups and rendering
         mine = [e for e in enrolments if e.claimed_by == worker]
         for start in range(0, len(mine), COMMIT_EVERY):
-            part = mine[start : start + COMMIT_EVERY]
-            _hold(session, [e.id for e in part], worker, now)
-            for e in part:
-                env = StepEnv(
+            group = [
+                StepEnv(
                     session,
                     e,
                     cache[(e.workflow_id, e.version)],
@@ -319,11 +318,47 @@ def _run_batch(
                     shared,
                     rehearsal,
                 )
-                if _advance_one(env, stats):
-                    stats.enrolments += 1
-                else:
-                    stats.outcomes["failed"] = stats.outcomes.get("failed", 0) + 1
-            session.commit()
+                for e in mine[start : start + COMMIT_EVERY]
+            ]
+            _run_group(session, group, worker, now, stats)
+
+
+def _run_group(
+    session: Session, group: list[StepEnv], worker: str, now: dt.datetime, stats: RunStats
+) -> None:
+    """Run a group of enrolments and commit them together. Tried first in one go; when any of
+    them fails, the whole attempt is rolled back and the group runs again with a SAVEPOINT per
+    enrolment, so only the failing one is rolled back (and retried later) and the others are
+    committed. Nothing of an attempt leaves the database before its commit."""
+    ids = [env.enrolment.id for env in group]
+    _hold(session, ids, worker, now)
+    attempt = RunStats()
+    try:
+        for env in group:
+            advance(env, attempt)
+            env.enrolment.claimed_by, env.enrolment.claimed_until = None, None
+        session.flush()
+    except Exception:  # one broken enrolment must not stop the others: one by one
+        session.rollback()
+        _hold(session, ids, worker, now)
+        for env in group:
+            if _advance_one(env, stats):
+                stats.enrolments += 1
+            else:
+                stats.outcomes["failed"] = stats.outcomes.get("failed", 0) + 1
+        session.commit()
+        return
+    session.commit()
+    _add(stats, attempt)
+    stats.enrolments += len(group)
+
+
+def _add(total: RunStats, part: RunStats) -> None:
+    total.steps += part.steps
+    total.completed += part.completed
+    total.exited += part.exited
+    for key, count in part.outcomes.items():
+        total.outcomes[key] = total.outcomes.get(key, 0) + count
 
 
 def _hold(session: Session, ids: list[int], worker: str, now: dt.datetime) -> None:

@@ -1,5 +1,6 @@
-"""The runner commits enrolments in groups, each under its own SAVEPOINT: a failing enrolment
-rolls back only its own writes (its tag, its coupon) and the others of the group are committed;
+"""The runner commits enrolments in groups; when one of a group fails, the group runs again with
+a SAVEPOINT per enrolment, so the failing one rolls back only its own writes (its tag, its
+coupon) and the others are committed;
 a worker that dies mid-group loses only uncommitted work, which runs again once its claims
 expire, and no message is queued or sent twice; a message's links carry its own id."""
 
@@ -8,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, event, func, select
 
 from core.engine import runner, steps
 from core.engine.dispatch import dispatch_due, smtp_to
@@ -45,6 +47,23 @@ def _enrol(shop: Shop) -> None:
         s.commit()
 
 
+class Savepoints:
+    """Counts the SAVEPOINT statements sent on an engine while in use."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.count = engine, 0
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.count += statement.startswith("SAVEPOINT")
+
+    def __enter__(self) -> Savepoints:
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
 def _without_text(shop: Shop, template: str) -> None:
     """The template loses its texts: rendering it raises, as a broken template would."""
     with shop.session() as s:
@@ -69,7 +88,8 @@ def test_a_failing_enrolment_rolls_back_only_itself(
     _enrol(shop)
     _without_text(shop, "win_back")
 
-    stats = runner.run_due(shop.engine, shop.clock.now, "w")
+    with Savepoints(shop.engine) as savepoints:
+        stats = runner.run_due(shop.engine, shop.clock.now, "w")
 
     assert stats.enrolments == 4 and stats.outcomes["failed"] == 4
     with shop.session() as s:
@@ -87,6 +107,10 @@ def test_a_failing_enrolment_rolls_back_only_itself(
         assert all("vip" not in (c.tags or []) for c in s.scalars(select(Customer)))
         logged = s.scalars(select(StepRun.enrolment_id).where(StepRun.outcome == "failed"))
         assert sorted(logged) == sorted(e.id for e in failed)
+    groups = [enrolments[i : i + 3] for i in range(0, 8, 3)]
+    with_failure = [g for g in groups if any(e.workflow_id == bad.id for e in g)]
+    assert savepoints.count == sum(len(g) for g in with_failure)  # only those one by one
+    assert len(with_failure) < len(groups)  # a group without a failure went in one go
 
 
 class Crash(BaseException):
@@ -136,7 +160,9 @@ def test_a_message_links_carry_its_own_id(shop: Shop) -> None:
     for i in range(3):
         shop.order(shop.customer(f"c{i}"))
     _enrol(shop)
-    runner.run_due(shop.engine, shop.clock.now, "w")
+    with Savepoints(shop.engine) as savepoints:
+        runner.run_due(shop.engine, shop.clock.now, "w")
+    assert savepoints.count == 0  # nothing failed: each group in one go
     messages = shop.messages()
     assert len(messages) == 3
     for m in messages:
