@@ -9,9 +9,12 @@ Fills a SQLite database (the demo helper's ``core.demo.load`` when it exists, ot
 rows through SQLAlchemy Core bulk inserts), then prints: the Overview computation from the
 database, the cohort matrix, the ratio against a straightforward pandas implementation that
 loads all rows and groups them, and the Overview page's first render in AppTest and a cached
-rerun. ``--pages`` only times pages on ``--db``: each run clears Streamlit's caches and renders
-the page (cold: the first render of a server that has its modules imported) and renders it again
-(warm: the cached rerun).
+rerun. ``--pages`` only times pages on ``--db``: each run clears Streamlit's caches (data and
+resources: the engine is opened and checked again) and renders the page (cold: the first render
+of a server that has its modules imported) and renders it again (warm: the cached rerun). Chart
+libraries are imported before any timing; the first run of the process also imports the pages'
+own modules (``dashboard``, ``core.metrics``), so runs 2 and later are the cold figure. CPU
+seconds are the whole process's (the page's reader threads included).
 """
 
 from __future__ import annotations
@@ -257,8 +260,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.pages:
         print(f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        for _ in range(args.runs):
+        for run in range(args.runs):
+            first = " (the process's first: also imports the pages' own modules)" if not run else ""
+            print(f"run {run + 1}{first}")
             pages(f"sqlite:///{args.db}", tuple(args.pages.split(",")))
+        print(f"machine load average {os.getloadavg()[0]:.1f} at the end")
         return
     if args.versus:
         from kpi_versus import versus

@@ -3,7 +3,8 @@
 They live in the sidebar, are stored in ``st.session_state[state.FILTERS]`` so that every KPI
 page opens with the same choice, and return ``(Period, Filters)``. The default period is the 30
 days ending on the latest order's date (history imported from years ago still shows). Channels
-and shipping countries are offered from the latest 50,000 orders (see ``frames.filter_options``).
+and shipping countries are offered from the latest 50,000 orders written (see
+``frames.filter_options``).
 """
 
 from __future__ import annotations

@@ -49,7 +49,9 @@ st.dataframe(
     key="mailbox_table",
 )
 labels = {r.id: f"#{r.id} · {r.to} · {r.subject}" for r in rows}
-picked = st.selectbox("Open message", list(labels), key="mailbox_open", format_func=labels.get)
+picked = st.selectbox(
+    "Open message", list(labels), key="mailbox_open", format_func=lambda i: labels[i]
+)
 with errors_shown(), resources.session() as s:
     message = mailbox.open_message(s, int(picked or rows[0].id))
     st.subheader(md(message.subject) if message.subject else "(no subject)")

@@ -5,7 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 from core.metrics import views
-from core.metrics.types import Filters, Period
+from core.metrics.types import Filters, Period, RetentionView
 from dashboard import resources
 from dashboard.components.charts import chart_with_data, empty_note
 from dashboard.components.feedback import errors_shown
@@ -14,7 +14,7 @@ from dashboard.filters import global_filters
 
 
 @st.cache_data(show_spinner="Computing retention...", max_entries=32)
-def load(period: Period, filters: Filters, version: int) -> views.RetentionView:
+def load(period: Period, filters: Filters, version: int) -> RetentionView:
     return views.retention_view(resources.engine(), period, filters)
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 from core.auth import Action
 from core.errors import TemplateError
 from core.messaging import templates as tpl
+from core.messaging.stored import get_template
 from dashboard import resources
 from dashboard.auth_ui import current_actor
 from dashboard.components import msg_editor
@@ -43,7 +44,7 @@ with order_col:
     choice = msg_editor.order_picker()
 
 with resources.session() as s:
-    template = tpl.get_template(s, str(name))
+    template = get_template(s, str(name))
     existing = next((t for t in template.translations if t.locale == locale), None)
 
 edit_col, preview_col = st.columns(2, gap="large")

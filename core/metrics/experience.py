@@ -135,6 +135,39 @@ def review_counts(sc: Scope, period: Period | None) -> pd.DataFrame:
     return day_counts(sc, stmt, names)
 
 
+DELIVERED_LATE, DELIVERED_ON_TIME = 1, 2
+
+
+def delivery_state() -> ColumnElement[int]:
+    """Per order, correlated on ``Order``: 0 unless it has a promise and every shipment was
+    delivered or is ready for pickup, else :data:`DELIVERED_ON_TIME` when the last of those
+    moments is at or before the promise, else :data:`DELIVERED_LATE`: what
+    :func:`on_time_counts` counts, in one shipments lookup per order of an orders read."""
+    done = func.coalesce(Shipment.delivered_at, Shipment.ready_for_pickup_at)
+    delivered = and_(func.count() > 0, func.count() == func.count(done))
+    on_time = case(
+        (func.max(done) <= Order.promised_delivery_at, DELIVERED_ON_TIME), else_=DELIVERED_LATE
+    )
+    state = (
+        select(case((delivered, on_time), else_=0))
+        .where(Shipment.order_id == Order.id)
+        .scalar_subquery()
+    )
+    return case((Order.promised_delivery_at.is_not(None), state), else_=0)
+
+
+def on_time_counts_of(orders: pd.DataFrame) -> pd.DataFrame:
+    """:func:`on_time_counts` from an orders frame read with ``deliveries`` (its ``delivery``
+    column), sorted by day."""
+    state = orders.loc[orders["delivery"] > 0, ["day", "delivery"]]
+    counts = (
+        state.assign(delivered=1, on_time=(state["delivery"] == DELIVERED_ON_TIME).astype("int64"))
+        .groupby("day", as_index=False)[["delivered", "on_time"]]
+        .sum()
+    )
+    return counts.astype({"delivered": "int64", "on_time": "int64"})
+
+
 def on_time_counts(sc: Scope, period: Period | None) -> pd.DataFrame:
     """Per local order day (SQL aggregate): ``day, delivered, on_time`` over delivered valid
     orders with a promise (every shipment delivered or ready for pickup)."""

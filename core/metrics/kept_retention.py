@@ -3,7 +3,8 @@
 Cohort cells, the customers retained from one month to the next, second orders by month and
 the gap histogram are counts kept in ``fact_counts`` (history up to the latest order: the usual
 period) or counted from ``customer_days`` up to an earlier end; the period's repeat rate is an
-aggregate over the period's ``customer_days`` and RFM reads ``customer_facts``. The figures are
+aggregate over the period's ``customer_days`` and the RFM segments are scored per cell of
+``rfm_cells`` (customers by last order day and order count; the orders up to an earlier end). The figures are
 built by the same functions as the pandas reference
 (:func:`core.metrics.views.retention_view_from_orders`); tests compare both. The facts are kept
 per customer, so filters (country, channel, delivery option, segment) take the reference.
@@ -19,11 +20,11 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from core import facts
-from core.metrics import frames, partial, retention
+from core.metrics import frames, partial, retention, segments
 from core.metrics.partial import store_today
-from core.metrics.query import EPOCH, Scope
+from core.metrics.query import EPOCH, Scope, raw_rows
 from core.metrics.types import Filters, Period, RetentionView
-from core.models import CustomerFact
+from core.models import CustomerFact, RfmCell
 
 SPAN = facts.MONTH_SPAN
 BUCKETS = {
@@ -52,8 +53,12 @@ def retention_view(
             repeat_rate = _rate(counts.get("customers", {}), counts.get("repeat", {}))
         else:
             repeat_rate = _period_repeat_rate(sc, period)
-        totals = _customer_totals(sc) if whole else frames.customer_totals(sc, period.end)
-    return _view(counts, repeat_rate, totals, period, today)
+        if whole:
+            sizes = segments.segment_sizes_from_cells(_rfm_cells(sc))
+        else:
+            rfm = retention.rfm(frames.customer_totals(sc, period.end), period.end)
+            sizes = retention.segment_sizes(rfm) if len(rfm) else pd.DataFrame()
+    return _view(counts, repeat_rate, sizes, period, today)
 
 
 def _day(day: dt.date) -> int:
@@ -99,13 +104,29 @@ def _period_repeat_rate(sc: Scope, period: Period) -> float | None:
     return repeat / customers if customers else None
 
 
-def _customer_totals(sc: Scope) -> pd.DataFrame:
-    """:func:`core.metrics.frames.customer_totals` of the whole history, from the facts."""
-    f = CustomerFact
-    stmt = select(
-        f.customer_id, sc.currency_index(f.currency), f.orders, f.last_day, f.gross
-    ).order_by(f.customer_id)
-    return frames.customer_totals_from(sc, stmt, f.currency)
+def _rfm_cells(sc: Scope) -> pd.DataFrame:
+    """The kept ``rfm_cells`` as ``last_day, orders, customers, monetary`` (store currency)."""
+    c = RfmCell
+    index = sc.currency_index(c.currency)
+    stmt = select(c.last_day, c.orders, c.currency == "", index, c.customers, c.gross)
+    raw = np.array(raw_rows(sc, stmt), dtype="float64").reshape(-1, 6)
+    counted, spent = raw[raw[:, 2] == 1], raw[raw[:, 2] == 0]
+    cur = spent[:, 3].astype("int64")
+    sc.check_currencies(cur, CustomerFact.currency)
+    cells = pd.DataFrame(
+        {"last_day": counted[:, 0], "orders": counted[:, 1], "customers": counted[:, 4]}
+    ).astype("int64")
+    money = pd.DataFrame(
+        {
+            "last_day": spent[:, 0].astype("int64"),
+            "orders": spent[:, 1].astype("int64"),
+            "monetary": spent[:, 5] * sc.rates()[cur],
+        }
+    )
+    spend = money.groupby(["last_day", "orders"], as_index=False)["monetary"].sum()
+    cells = cells.merge(spend, on=["last_day", "orders"], how="left")
+    cells["monetary"] = cells["monetary"].fillna(0.0)
+    return cells
 
 
 def _series(counts: dict[int, int], months: np.ndarray) -> np.ndarray:
@@ -115,7 +136,7 @@ def _series(counts: dict[int, int], months: np.ndarray) -> np.ndarray:
 def _view(
     counts: Counts,
     repeat_rate: float | None,
-    totals: pd.DataFrame,
+    sizes: pd.DataFrame,
     period: Period,
     today: dt.date,
 ) -> RetentionView:
@@ -128,7 +149,6 @@ def _view(
     gaps = pd.DataFrame(
         sorted(counts.get("gap", {}).items()), columns=["days", "count"], dtype="int64"
     )
-    rfm = retention.rfm(totals, period.end)
     return RetentionView(
         cohorts=retention.cohort_matrix_from_cells(
             first, month, customers, partial.last_complete_month(today, period.end)
@@ -151,5 +171,5 @@ def _view(
         gaps=gaps,
         median_gap=retention.median_of_counts(gaps),
         repeat_rate=repeat_rate,
-        segments=retention.segment_sizes(rfm) if len(rfm) else pd.DataFrame(),
+        segments=sizes,
     )

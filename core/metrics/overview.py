@@ -46,38 +46,33 @@ Reads = tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Da
 
 
 def _sales_part(sc: frames.Scope, window: Period) -> tuple[pd.DataFrame, ...]:
+    """Orders (with their delivery state: the on-time counts come from the same pass over the
+    orders), refunds and coupons."""
+    orders = frames.orders_frame(sc, window, deliveries=True)
     return (
-        frames.orders_frame(sc, window),
+        orders,
         frames.refunds_frame(sc, window),
         frames.coupon_frame(sc, window),
+        experience.on_time_counts_of(orders),
     )
 
 
 def _read(engine: Engine, window: Period, filters: Filters, as_of: dt.date) -> Reads:
-    """The three independent reads (orders, reviews, deliveries) run on their own connections
-    in parallel (the database does the work, the GIL is released); with a segment filter they
-    share one connection, whose temporary table holds the segment's customers."""
+    """The two independent reads (orders, reviews) run on their own connections in parallel
+    (the database does the work, the GIL is released); with a segment filter they share one
+    connection, whose temporary table holds the segment's customers."""
     if filters.segments:
         with frames.scope(engine, filters, as_of=as_of) as sc:
-            o, r, c = _sales_part(sc, window)
-            return (
-                sc.settings.currency,
-                o,
-                r,
-                c,
-                experience.review_counts(sc, window),
-                experience.on_time_counts(sc, window),
-            )
+            o, r, c, on_time = _sales_part(sc, window)
+            return sc.settings.currency, o, r, c, experience.review_counts(sc, window), on_time
 
     def run(fn: Callable[[frames.Scope, Period], Any]) -> Any:
         with frames.scope(engine, filters, as_of=as_of) as sc:
             return sc.settings.currency, fn(sc, window)
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        parts = list(
-            pool.map(run, [_sales_part, experience.review_counts, experience.on_time_counts])
-        )
-    (currency, (o, r, c)), (_, reviews), (_, on_time) = parts
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = list(pool.map(run, [_sales_part, experience.review_counts]))
+    (currency, (o, r, c, on_time)), (_, reviews) = parts
     return currency, o, r, c, reviews, on_time
 
 

@@ -14,7 +14,7 @@ from core.models.customers import (
     ReferralCode,
     ReferralUse,
 )
-from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact, FactCount
+from core.models.facts import CurrencyTotal, CustomerDay, CustomerFact, FactCount, RfmCell
 from core.models.messaging import (
     MESSAGE_STATES,
     NOTICE_CATEGORY,
@@ -88,6 +88,7 @@ __all__ = [
     "ReferralCode",
     "ReferralUse",
     "Review",
+    "RfmCell",
     "Setting",
     "Shipment",
     "SlotReservation",

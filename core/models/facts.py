@@ -98,3 +98,20 @@ class FactCount(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class RfmCell(Base):
+    """Customers grouped by what their RFM segment depends on, kept with the facts like
+    :class:`FactCount`: ``last_day`` (the customer's last order day) and ``orders`` (all their
+    valid orders). The row with ``currency`` ``''`` counts the cell's customers (``gross`` 0);
+    a row per order currency sums the gross of the cell's customers in that currency
+    (``customers``: how many of them ordered in it). RFM segment sizes and their average spend
+    are a read of these few thousand rows instead of one row per customer."""
+
+    __tablename__ = "rfm_cells"
+
+    last_day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    customers: Mapped[int] = mapped_column(Integer)
+    gross: Mapped[float] = mapped_column(Float)

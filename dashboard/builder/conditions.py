@@ -16,17 +16,20 @@ import streamlit as st
 from core.builder import conditions as cond
 from core.builder.values import default_value, value_fits
 from core.engine.registry import FIELDS
-from core.engine.schema import Group, Node, Rule, WorkflowDefinition
+from core.engine.schema import Group, Node, Rule
 from core.engine.validate import Problem
 from core.errors import OrderflowError
 from dashboard.builder import state as builder_state
+from dashboard.builder.holder import Holder
 from dashboard.builder.labels import operator_label
 from dashboard.builder.values import unseen_text, value_input
-from dashboard.builder.vocabulary import WORKFLOW, Holder, Vocabulary
+from dashboard.builder.vocabulary import WORKFLOW, Vocabulary
 from dashboard.components.mdtext import md, md_code
 
-Getter = Callable[[WorkflowDefinition], Node | None]
-Putter = Callable[[WorkflowDefinition, Node | None], WorkflowDefinition]
+# The holder's definition is a workflow in the builder and a bare condition elsewhere
+# (a delivery option's rules), so getters and putters take whatever the holder keeps.
+Getter = Callable[[Any], Node | None]
+Putter = Callable[[Any, Node | None], Any]
 Maker = Callable[[Node], Node | None]
 FIELD_KEYS = list(FIELDS)
 DEFAULT_FIELD = "order.total"
@@ -50,7 +53,7 @@ def _root(work: Holder, slot: Slot) -> Group:
 def _change(
     work: Holder, slot: Slot, fn: Callable[[Group], Group], structural: bool
 ) -> Callable[[], None]:
-    def apply(d: WorkflowDefinition) -> WorkflowDefinition:
+    def apply(d: Any) -> Any:
         return slot.put(d, cond.stored(fn(cond.as_group(slot.get(d)))))
 
     return builder_state.on_edit(work, apply, structural=structural)

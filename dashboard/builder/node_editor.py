@@ -264,7 +264,7 @@ def step_editor(work: Working, step: Step, readonly: bool, problems: Sequence[Pr
         slot = Slot(
             f"{step.id}.cond",
             f"steps.{step.id}.condition",
-            lambda d: d.step(step.id).condition if d.step(step.id) else None,  # type: ignore[union-attr]
+            lambda d: d.step(step.id).condition if d.step(step.id) else None,
             lambda d, n: edit.update_step(d, step.id, condition=n),
         )
         condition_editor(work, slot, readonly, problems)

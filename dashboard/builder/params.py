@@ -170,6 +170,24 @@ _INPUTS: dict[str, Callable[[ParamSpec, Any, str, bool, Setter], None]] = {
 }
 
 
+def drawn_guard(key: str, on: Setter) -> tuple[Setter, Callable[[], None]]:
+    """``on`` for the widget ``key``, except for a call that brings back the value the widget was
+    drawn with: Streamlit calls the callback of a widget a run removed (another step selected)
+    when the browser's next request still carries its value, as if it had changed (see
+    ``conditions._item_edit``), and that would store the old value again. Call the second
+    function right after drawing the widget."""
+    drawn: list[Any] = []
+
+    def changed(new: Any) -> None:
+        if drawn and st.session_state.get(key) == drawn[0]:
+            return
+        on(new)
+
+    return changed, lambda: drawn.append(st.session_state.get(key))
+
+
 def param_input(spec: ParamSpec, value: Any, key: str, disabled: bool, on: Setter) -> None:
     """The input for one parameter; ``on(new_value)`` runs when the merchant changes it."""
-    _INPUTS.get(spec.kind, _text)(spec, value, key, disabled, on)
+    changed, drawn = drawn_guard(key, on)
+    _INPUTS.get(spec.kind, _text)(spec, value, key, disabled, changed)
+    drawn()

@@ -20,6 +20,7 @@ from core.engine import registry
 from core.engine.schema import WorkflowDefinition
 from core.engine.validate import Problem, validate
 from dashboard import resources
+from dashboard.builder.holder import Holder
 
 PREFIX = "builder"
 NODE_PICKER = "builder.node"
@@ -81,8 +82,8 @@ def forget(workflow_id: int) -> None:
 
 
 def on_edit(
-    work: Working,
-    change: Callable[[WorkflowDefinition], WorkflowDefinition],
+    work: Holder,
+    change: Callable[[Any], Any],
     structural: bool = False,
 ) -> Callable[[], None]:
     """A widget/button callback applying ``change`` to the working definition."""

@@ -77,7 +77,7 @@ def known_set(
 
         found = found + sorted(
             c
-            for c in Locale("en").territories
+            for c in map(str, Locale("en").territories)
             if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES
         )
     elif source == "currencies":

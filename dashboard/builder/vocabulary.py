@@ -3,7 +3,7 @@
 - :class:`Vocabulary`: the fields a rule may use (a registry in the format of
   :data:`core.engine.registry.FIELDS`), their group names, the field of a new rule and where
   the values of choice fields come from. :data:`WORKFLOW` is the builder's.
-- :class:`Holder`: what holds the condition being edited. The builder's ``Working`` copy is one;
+- :class:`~dashboard.builder.holder.Holder`: what holds the condition being edited. The builder's ``Working`` copy is one;
   another page passes its own (e.g. a delivery option's eligibility rules).
 """
 
@@ -11,23 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from core.engine.registry import FIELDS, FieldSpec
 from dashboard.builder import state as builder_state
 from dashboard.builder.labels import GROUPS
-
-
-class Holder(Protocol):
-    """A definition being edited: ``key`` makes widget keys, ``edit`` stores a change
-    (``structural`` when widgets must be drawn afresh), ``notice`` says why a change failed."""
-
-    definition: Any
-    notice: str
-
-    def key(self, *parts: object) -> str: ...
-
-    def edit(self, definition: Any, *, structural: bool = False) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def rows_from(frame: pd.DataFrame, kind: type[T]) -> list[T]:
     rows: list[T] = []
     for record in frame.to_dict("records"):
         clean = {
-            k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+            str(k): ("" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
             for k, v in record.items()
         }
         for key in ("lead_days_min", "lead_days_max", "preparation_hours"):

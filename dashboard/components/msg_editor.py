@@ -12,6 +12,8 @@ from core.errors import OrderflowError, TemplateError
 from core.messaging import library, lookup
 from core.messaging import templates as tpl
 from core.messaging.send_test import send_test
+from core.messaging.stored import get_template
+from core.models import TemplateTranslation
 from core.settings import SUPPORTED_LOCALES
 from dashboard import resources
 from dashboard.components.feedback import errors_shown
@@ -100,11 +102,9 @@ def locale_picker(locales: list[str], can_edit: bool) -> str:
     )
 
 
-def editor(
-    name: str, locale: str, existing: tpl.TemplateTranslation | None, readonly: bool
-) -> Draft:
+def editor(name: str, locale: str, existing: TemplateTranslation | None, readonly: bool) -> Draft:
     """The four parts of one locale, each with a slot for its validation error."""
-    source = existing or tpl.TemplateTranslation(subject="", preheader="", html="", text="")
+    source = existing or TemplateTranslation(subject="", preheader="", html="", text="")
     slots: dict[str, st.delta_generator.DeltaGenerator] = {}
     values: dict[str, str] = {}
     labels = {
@@ -167,7 +167,7 @@ def purpose_picker(actor: Actor, name: str, can_edit: bool) -> None:
     from core import preferences
 
     with resources.session() as s:
-        current = tpl.get_template(s, name).purpose or preferences.DEFAULT_PURPOSE
+        current = get_template(s, name).purpose or preferences.DEFAULT_PURPOSE
     purposes = list(preferences.PURPOSES)
     picked = st.selectbox(
         "Consent purpose",

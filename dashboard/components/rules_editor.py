@@ -43,7 +43,7 @@ SLOT = Slot("rules", rules.PATH, lambda d: d, lambda _d, node: node, BASKET)
 
 @dataclass
 class RulesDraft:
-    """The rules of one option as edited (a :class:`~dashboard.builder.vocabulary.Holder`)."""
+    """The rules of one option as edited (a :class:`~dashboard.builder.holder.Holder`)."""
 
     option: str
     definition: Node | None
@@ -81,8 +81,12 @@ def draft(option: str, stored: Any) -> RulesDraft:
     and nothing is unsaved."""
     key = f"{DELIVERY_RULES}.{option}"
     found = st.session_state.get(key)
-    if getattr(found, "option", None) == option and (found.dirty or found.stored == stored):
-        return found  # type: ignore[no-any-return]
+    if (
+        isinstance(found, RulesDraft)
+        and found.option == option
+        and (found.dirty or found.stored == stored)
+    ):
+        return found
     generation = getattr(found, "generation", -1) + 1
     node, note = _node(stored)
     fresh = RulesDraft(option, node, stored, generation, notice=note)

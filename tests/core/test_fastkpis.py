@@ -1,5 +1,6 @@
 """The per-customer facts stay equal to a full recomputation after every kind of write, and the
-all-time KPIs read from them equal the pandas reference (``kpi_summary``) key for key."""
+all-time KPIs read from them equal the pandas reference (``kpi_summary``) key for key, and the
+RFM segments read from the kept cells equal the per-customer reference."""
 
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session
 
-from core import demo, facts, fastkpis, importers
+from core import db, demo, facts, fastkpis, importers
 from core import settings as store_settings
 from core.auth import Actor
 from core.fastkpis import _median, kpi_summary_all_time
+from core.metrics import frames, kept_retention, views
 from core.metrics.summary import kpi_summary
+from core.metrics.types import Filters, Period
 from core.models import (
     Coupon,
     CurrencyTotal,
@@ -28,6 +32,7 @@ from core.models import (
     FactCount,
     Order,
     Review,
+    RfmCell,
     Shipment,
     Workflow,
 )
@@ -45,6 +50,13 @@ def _check(engine: Engine) -> None:
     with engine.connect() as conn:
         assert facts.check(conn) == []
     assert kpi_summary_all_time(engine) == kpi_summary(engine, None)
+    bounds = frames.date_range(engine)
+    if bounds is not None:
+        period = Period(bounds[1] - dt.timedelta(days=29), bounds[1])
+        kept = kept_retention.retention_view(engine, period)
+        assert kept is not None
+        reference = views.retention_view_from_orders(engine, period, Filters())
+        pd.testing.assert_frame_equal(kept.segments, reference.segments, check_exact=False)
 
 
 def _rows(engine: Engine) -> int:
@@ -256,6 +268,7 @@ def test_ensure_builds_a_database_without_facts(engine: Engine) -> None:
         s.execute(delete(CustomerDay))
         s.execute(delete(CurrencyTotal))
         s.execute(delete(FactCount))
+        s.execute(delete(RfmCell))
         store_settings.set_meta(s, facts.FACTS_META_KEY, None)
         s.commit()
     with engine.connect() as conn:
@@ -265,6 +278,25 @@ def test_ensure_builds_a_database_without_facts(engine: Engine) -> None:
         s.commit()
         assert facts.ensure(s) is False
     _check(engine)
+
+
+def test_check_sees_wrong_rfm_cells(engine: Engine) -> None:
+    build(engine)
+    _check(engine)
+    with Session(engine) as s:
+        s.execute(update(RfmCell).where(RfmCell.currency == "EUR").values(gross=RfmCell.gross + 1))
+        s.commit()
+    with engine.connect() as conn:
+        assert [p for p in facts.check(conn) if p.startswith("rfm_cells")]
+
+
+def test_migration_fills_the_rfm_cells_of_stored_facts(engine: Engine) -> None:
+    build(engine)
+    db.downgrade(engine, "0015")
+    db.migrate(engine)
+    _check(engine)
+    with engine.connect() as conn:
+        assert conn.scalar(select(RfmCell.customers).where(RfmCell.currency == "").limit(1))
 
 
 def test_real_retail_file(engine: Engine, shared_data: Path) -> None:

@@ -94,3 +94,28 @@ def test_option_mix_and_pickup_lead_time(shop: Shop) -> None:
     assert lead.loc["placed to ready", "median_hours"] == pytest.approx(24.0)
     assert lead.loc["ready to picked up", "orders"] == 1
     assert delivery.on_time_rate(deliveries.iloc[0:0]) is None
+
+
+@pytest.mark.parametrize(
+    "period", [None, FEB, Period(dt.date(2024, 1, 1), dt.date(2024, 1, 31))], ids=str
+)
+@pytest.mark.parametrize(
+    "filters", [Filters(), Filters(delivery_options=("express", "pickup"))], ids=str
+)
+def test_on_time_counts_from_the_orders_read(
+    shop: Shop, period: Period | None, filters: Filters
+) -> None:
+    """The Overview reads the delivery state with the orders (one pass): same day counts."""
+    with frames.scope(shop.engine, filters) as sc:
+        want = experience.on_time_counts(sc, period)
+        orders = frames.orders_frame(sc, period, deliveries=True)
+        with_dims = frames.orders_frame(sc, period, dims=True, deliveries=True)
+    got = experience.on_time_counts_of(orders)
+    pd.testing.assert_frame_equal(
+        got.sort_values("day").reset_index(drop=True),
+        want.sort_values("day").reset_index(drop=True),
+    )
+    assert with_dims["delivery"].tolist() == orders["delivery"].tolist()
+    assert "channel" in with_dims
+    if period is None and not filters.active:
+        assert got["delivered"].sum() == 4 and got["on_time"].sum() == 2
