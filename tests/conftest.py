@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core import db
@@ -94,8 +95,25 @@ def _pg_engine(url: str) -> Engine:
     engine = db.make_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # A session an earlier test left open keeps its transaction and locks until the garbage
+        # collector happens to close it: TRUNCATE would wait for it (once for 300 s). Say who.
+        conn.execute(text("SET LOCAL lock_timeout = '20s'"))
+        try:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        except OperationalError:
+            pytest.fail(f"an earlier test left a transaction open: {_open_transactions(url)}")
     return engine
+
+
+def _open_transactions(url: str) -> list[tuple[str, str]]:
+    with create_engine(url).connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT state, query FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+            )
+        ).all()
+    return [(r[0], r[1]) for r in rows]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -392,7 +392,8 @@ def test_refund_without_money_refunds_nothing(client: TestClient, use_database: 
     assert shopify(client, "refunds/create", restock, "w-2").json() == {"status": "stored"}
     order = order_of(use_database, "#9999")
     assert (order.refunded_amount, order.refunded_at, order.status) == (Decimal("0"), None, "paid")
-    assert "no money refunded" in receive.recent(Session(use_database))[0]["changed"]
+    with Session(use_database) as s:
+        assert "no money refunded" in receive.recent(s)[0]["changed"]
     auth = api_source(use_database)
     batch = {
         "events": [
