@@ -124,7 +124,10 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     else:
         eng = _pg_engine(request.getfixturevalue("_pg_database"))
     yield eng
+    left_open = eng.pool.checkedout()
     eng.dispose()
+    if left_open:
+        pytest.fail(f"LEAKCHECK {left_open} connection(s) still checked out after the test")
 
 
 @pytest.fixture

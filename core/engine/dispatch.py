@@ -51,7 +51,7 @@ from core.engine.sending import (
     message_id_header,
     send_group,
 )
-from core.engine.sqlutil import Bind, open_session
+from core.engine.sqlutil import Bind, held_session
 from core.models import Customer, Message, MessageTemplate
 from core.settings import StoreSettings
 from core.timeutil import zone
@@ -222,7 +222,7 @@ def dispatch_batch(
     stats.claimed = len(ids)
     if not ids:
         return stats
-    with open_session(engine, expire_on_commit=False) as session:
+    with held_session(engine, expire_on_commit=False) as session:
         st = store_settings.load(session)
         messages = list(session.scalars(select(Message).where(Message.id.in_(ids))))
         customer_ids = {m.customer_id for m in messages if m.customer_id}

@@ -2,7 +2,10 @@
 
 A batch of due enrolments is claimed (``claimed_by``/``claimed_until``; ``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL), their field values are read at once, and each enrolment walks its
-steps until it waits, exits or completes, committed one enrolment at a time. Before every
+steps until it waits, exits or completes. Enrolments are committed in groups of
+:data:`COMMIT_EVERY` (one commit, not one per enrolment); when one of a group fails, the group
+is rolled back and runs again with a SAVEPOINT per enrolment, so the failing one rolls back only
+its own writes (and is retried later) and the others are committed. Before every
 step the exit conditions and the "still true?" filter are re-checked (on the values read when
 the enrolment was picked up); when they stop it, a pending email is recorded as suppressed
 with reason ``exit_condition``.
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import settings as store_settings
@@ -27,7 +30,7 @@ from core.engine.admit import eval_context
 from core.engine.conditions import EvalContext, evaluate, fields_used
 from core.engine.registry import TRIGGERS
 from core.engine.schema import Node, WorkflowDefinition
-from core.engine.sqlutil import Bind, insert_ignore, lock_skip_locked, open_session
+from core.engine.sqlutil import Bind, held_session, insert_ignore, lock_skip_locked, open_session
 from core.engine.steps import HANDLERS, RENDERER, Go, StepEnv, Wait, _message_row
 from core.messaging.batch import BatchRenderer
 from core.models import Customer, Enrolment, Message, StepRun, Workflow
@@ -37,6 +40,7 @@ OUTSIDE = frozenset({"webhook"})  # steps that reach outside the database: not r
 LEASE = dt.timedelta(minutes=5)
 RETRY_AFTER = dt.timedelta(minutes=15)
 MAX_FAILURES = 3
+COMMIT_EVERY = 50  # enrolments per commit
 log = logging.getLogger(__name__)
 
 
@@ -115,16 +119,18 @@ def _log(
     detail: str,
     now: dt.datetime,
 ) -> None:
-    session.add(
-        StepRun(
-            enrolment_id=e.id,
-            step_id=step_id,
-            kind=kind,
-            outcome=outcome,
-            detail=detail[:2000],
-            at=now,
-        )
-    )
+    row = {
+        "enrolment_id": e.id,
+        "step_id": step_id,
+        "kind": kind,
+        "outcome": outcome,
+        "detail": detail[:2000],
+        "at": now,
+    }
+    session.connection().execute(_INSERT_STEP_RUN, row)  # no ORM object: no flush per line
+
+
+_INSERT_STEP_RUN = insert(StepRun.__table__)  # type: ignore[arg-type]
 
 
 def _stop(
@@ -278,7 +284,7 @@ def _run_batch(
     stats: RunStats,
     rehearsal: bool = False,
 ) -> None:
-    with open_session(engine, expire_on_commit=False) as session:
+    with held_session(engine, expire_on_commit=False) as session:
         enrolments = list(
             session.scalars(select(Enrolment).where(Enrolment.id.in_(ids)).order_by(Enrolment.id))
         )
@@ -297,35 +303,94 @@ def _run_batch(
         session.commit()
         renderer = BatchRenderer(session, [(e.customer_id, e.order_id) for e in enrolments], st)
         shared: dict[str, Any] = {RENDERER: renderer}  # per-batch lookups and rendering
-        for e in enrolments:
-            if e.claimed_by != worker:
-                continue
-            env = StepEnv(
-                session,
-                e,
-                cache[(e.workflow_id, e.version)],
-                records[e.id],
-                now,
-                st,
-                ctx,
-                customers[e.customer_id],
-                shared,
-                rehearsal,
-            )
-            try:
-                advance(env, stats)
-            except Exception as exc:  # one broken enrolment must not stop the others
-                session.rollback()
-                _failed(session, e.id, exc, now)
+        mine = [e for e in enrolments if e.claimed_by == worker]
+        for start in range(0, len(mine), COMMIT_EVERY):
+            group = [
+                StepEnv(
+                    session,
+                    e,
+                    cache[(e.workflow_id, e.version)],
+                    records[e.id],
+                    now,
+                    st,
+                    ctx,
+                    customers[e.customer_id],
+                    shared,
+                    rehearsal,
+                )
+                for e in mine[start : start + COMMIT_EVERY]
+            ]
+            _run_group(session, group, worker, now, stats)
+
+
+def _run_group(
+    session: Session, group: list[StepEnv], worker: str, now: dt.datetime, stats: RunStats
+) -> None:
+    """Run a group of enrolments and commit them together. Tried first in one go; when any of
+    them fails, the whole attempt is rolled back and the group runs again with a SAVEPOINT per
+    enrolment, so only the failing one is rolled back (and retried later) and the others are
+    committed. Nothing of an attempt leaves the database before its commit."""
+    ids = [env.enrolment.id for env in group]
+    _hold(session, ids, worker, now)
+    attempt = RunStats()
+    try:
+        for env in group:
+            advance(env, attempt)
+            env.enrolment.claimed_by, env.enrolment.claimed_until = None, None
+        session.flush()
+    except Exception:  # one broken enrolment must not stop the others: one by one
+        session.rollback()
+        _hold(session, ids, worker, now)
+        for env in group:
+            if _advance_one(env, stats):
+                stats.enrolments += 1
+            else:
                 stats.outcomes["failed"] = stats.outcomes.get("failed", 0) + 1
-                continue
+        session.commit()
+        return
+    session.commit()
+    _add(stats, attempt)
+    stats.enrolments += len(group)
+
+
+def _add(total: RunStats, part: RunStats) -> None:
+    total.steps += part.steps
+    total.completed += part.completed
+    total.exited += part.exited
+    for key, count in part.outcomes.items():
+        total.outcomes[key] = total.outcomes.get(key, 0) + count
+
+
+def _hold(session: Session, ids: list[int], worker: str, now: dt.datetime) -> None:
+    """Write this worker's claim on the enrolments about to run once more (the same lease). Being
+    a write it opens the transaction their savepoints nest in (the SQLite driver opens none for
+    a SAVEPOINT, whose RELEASE would then commit) and, on SQLite, takes the write lock that
+    :func:`core.engine.sqlutil.next_id` relies on."""
+    session.execute(
+        update(Enrolment)
+        .where(Enrolment.id.in_(ids), Enrolment.claimed_by == worker)
+        .values(claimed_until=now + LEASE),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _advance_one(env: StepEnv, stats: RunStats) -> bool:
+    """Run one enrolment under a SAVEPOINT: when it fails, only its own writes are undone and
+    the failure is recorded; the batch goes on. False when it failed."""
+    session, e = env.session, env.enrolment
+    try:
+        with session.begin_nested():
+            advance(env, stats)
             e.claimed_by, e.claimed_until = None, None
-            session.commit()
-            stats.enrolments += 1
+    except Exception as exc:  # one broken enrolment must not stop the others
+        _failed(session, e.id, exc, env.now)
+        return False
+    return True
 
 
 def _failed(session: Session, enrolment_id: int, exc: Exception, now: dt.datetime) -> None:
-    """Log the error; retry after RETRY_AFTER, and give up after MAX_FAILURES."""
+    """Log the error; retry after RETRY_AFTER, and give up after MAX_FAILURES. Written in the
+    batch's transaction (its savepoint was rolled back), committed with the batch."""
     log.warning("enrolment %s failed: %s", enrolment_id, exc)
     e = session.get(Enrolment, enrolment_id)
     if e is None:
@@ -338,4 +403,3 @@ def _failed(session: Session, enrolment_id: int, exc: Exception, now: dt.datetim
     else:
         e.next_due_at = now + RETRY_AFTER * failures
     _log(session, e, e.current_step_id or "-", "error", "failed", str(exc), now)
-    session.commit()

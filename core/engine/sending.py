@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from core.engine import outbox
 from core.errors import DeliveryError, ValidationError
+from core.messaging.wire import wire_bytes
 from core.models import Customer, Message
 from core.settings import StoreSettings
 
@@ -115,7 +116,7 @@ class PreparedEmail(EmailMessage):
         prepared = cast(PreparedEmail, email)
         prepared.__class__ = cls
         policy = email.policy.clone(linesep="\r\n")
-        prepared._wire = EmailMessage.as_bytes(email, policy=policy)
+        prepared._wire = wire_bytes(email, policy)
         prepared._wire_policy = vars(policy)
         return prepared
 

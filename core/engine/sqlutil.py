@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,20 @@ def open_session(bind: Bind, *, expire_on_commit: bool = True) -> Session:
             bind, expire_on_commit=expire_on_commit, join_transaction_mode="create_savepoint"
         )
     return Session(bind, expire_on_commit=expire_on_commit)
+
+
+@contextmanager
+def held_session(bind: Bind, *, expire_on_commit: bool = True) -> Iterator[Session]:
+    """:func:`open_session` that keeps one connection through all its commits. A session on the
+    engine gives its connection back to the pool at every commit and takes one again at the
+    next statement (about 0.15 ms, and a ping on PostgreSQL): too much for a commit per sent
+    message. Commits and rollbacks are the session's own, as on the engine."""
+    if isinstance(bind, Connection):
+        with open_session(bind, expire_on_commit=expire_on_commit) as session:
+            yield session
+        return
+    with bind.connect() as conn, Session(conn, expire_on_commit=expire_on_commit) as session:
+        yield session
 
 
 def dialect(session: Session) -> str:
@@ -119,6 +134,24 @@ def _with_defaults(row: Mapping[str, Any], columns: Mapping[str, Any]) -> dict[s
             arg = column.default.arg
             out[name] = arg(None) if callable(arg) else arg
     return out
+
+
+def next_id(session: Session, model: Any) -> int:
+    """An id for a row of ``model`` to be inserted with it, known before the insert (a message
+    renders its own id into its links). PostgreSQL takes it from the column's sequence; SQLite
+    gives the id it would pick itself (the largest plus one), which is stable only while this
+    transaction holds the write lock (the runner writes before it asks): should another writer
+    take it first, the insert fails on the primary key and nothing is written twice."""
+    table = model.__table__
+    if dialect(session) == "postgresql":
+        sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+        return int(session.connection().exec_driver_sql(f"SELECT nextval({sequence})").scalar_one())
+    cursor = session.connection().connection.cursor()  # the driver's: ~10 us instead of ~50
+    try:
+        found = cursor.execute(f"SELECT max(id) FROM {table.name}").fetchone()[0]
+    finally:
+        cursor.close()
+    return int(found or 0) + 1
 
 
 def lock_skip_locked(stmt: Select[Any], session: Session) -> Select[Any]:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from core import coupon_amounts
@@ -26,7 +26,7 @@ from core.engine.conditions import EvalContext, evaluate
 from core.engine.holdout import pick_path
 from core.engine.registry import WEEKDAYS
 from core.engine.schema import Step
-from core.engine.sqlutil import insert_ignore
+from core.engine.sqlutil import insert_ignore, next_id
 from core.models import (
     NOTICE_CATEGORY,
     Coupon,
@@ -232,7 +232,8 @@ def _category(env: StepEnv, template: str) -> str:
 
 def send_email(step: Step, env: StepEnv) -> Go | Wait:
     """Queue the rendered message. The insert shares the enrolment's transaction with the
-    "done" mark, so a step never queues twice; the unique key guards it besides."""
+    "done" mark, so a step never queues twice; the unique key guards it besides. The message
+    takes its id first (its links carry it) and is inserted once, with its content."""
     template = str(step.params.get("template"))
     if _done(env, step):
         return Go(step.next, "skipped", "already sent (earlier version)")
@@ -244,11 +245,10 @@ def send_email(step: Step, env: StepEnv) -> Go | Wait:
         _suppress(env, step, reason, template, category)
         _remember(env, step)
         return Go(step.next, "skipped", f"{template}: suppressed ({reason})")
-    message = Message(**_message_row(env, step, template_name=template, category=category))
-    env.session.add(message)
-    env.session.flush()
     from core.messaging.render import render_for
 
+    row = _message_row(env, step, template_name=template, category=category)
+    row["id"] = message_id = next_id(env.session, Message)
     state = env.enrolment.state
     batch = env.cache.get(RENDERER)  # the runner's per-batch renderer (few queries per batch)
     rendered = (batch.render if batch is not None else partial(render_for, env.session))(
@@ -258,18 +258,23 @@ def send_email(step: Step, env: StepEnv) -> Go | Wait:
         extra={
             "coupon_code": state.get("coupon_code"),
             "referral_code": state.get("referral_code"),
-            "message_id": message.id,
+            "message_id": message_id,
         },
     )
-    message.subject, message.html, message.text = rendered.subject, rendered.html, rendered.text
-    message.locale = rendered.locale
+    row.update(
+        subject=rendered.subject, html=rendered.html, text=rendered.text, locale=rendered.locale
+    )
     _remember(env, step)
     missing = _coupon_missing(env) if uses_coupon(rendered.variables_used) else None
     if missing:  # the email promises a coupon this enrolment does not have
-        message.state, message.suppressed_at = "suppressed", env.now
-        message.suppression_reason = COUPON_UNAVAILABLE
+        row.update(state="suppressed", suppressed_at=env.now, suppression_reason=COUPON_UNAVAILABLE)
+    env.session.connection().execute(_INSERT_MESSAGE, row)
+    if missing:
         return Go(step.next, "skipped", f"{template}: suppressed ({COUPON_UNAVAILABLE}: {missing})")
-    return Go(step.next, "done", f"{template} queued (message {message.id})")
+    return Go(step.next, "done", f"{template} queued (message {message_id})")
+
+
+_INSERT_MESSAGE = insert(Message.__table__)  # type: ignore[arg-type]
 
 
 COUPON_UNAVAILABLE = "coupon_unavailable"

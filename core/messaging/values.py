@@ -86,7 +86,7 @@ class MoneyValue:
 
     def __str__(self) -> str:
         if self._text is None:
-            self._text = format_currency(self.amount, self.currency, locale=self.locale)
+            self._text = _money_text(str(self.amount), self.currency, self.locale)
         return self._text
 
     __html__ = __str__
@@ -128,7 +128,7 @@ class DateValue:
         self.locale = locale
 
     def format(self, style: str = "medium") -> str:
-        return format_date(self.moment.date(), style, locale=self.locale)
+        return _date_text(self.moment.date(), style, self.locale)
 
     def format_datetime(self, style: str = "medium") -> str:
         return format_datetime(self.moment, style, tzinfo=self.tz, locale=self.locale)
@@ -154,9 +154,24 @@ def date_window(start: DateValue | None, end: DateValue | None) -> str:
         return "" if start is None else start.format("long")
     if start is None or start.moment.date() == end.moment.date():
         return end.format("long")
-    return format_interval(
-        start.moment.date(), end.moment.date(), skeleton="yMMMMd", locale=end.locale
-    )
+    return _interval_text(start.moment.date(), end.moment.date(), end.locale)
+
+
+# Babel's formatting costs 0.1-0.2 ms a call and a batch of emails shows the same amounts and
+# dates many times: the texts are kept (they depend only on these arguments).
+@lru_cache(maxsize=4096)
+def _money_text(amount: str, currency: str, locale: str) -> str:
+    return format_currency(Decimal(amount), currency, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(day: dt.date, style: str, locale: str) -> str:
+    return format_date(day, style, locale=locale)
+
+
+@lru_cache(maxsize=1024)
+def _interval_text(start: dt.date, end: dt.date, locale: str) -> str:
+    return format_interval(start, end, skeleton="yMMMMd", locale=locale)
 
 
 def is_empty(value: Any) -> bool:
