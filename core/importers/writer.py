@@ -205,10 +205,10 @@ class Writer:
     def _sqlite_own_transaction(self) -> None:
         """When no transaction is open yet on SQLite (the import's writes open it): take the
         write lock now, so every lookup and every write sees one snapshot that no other writer
-        can change, and leave the foreign keys of this transaction unchecked (a third of the
-        inserts' CPU: one parent lookup per reference). Every reference written is an id looked
-        up or allocated under that lock; the importer tests run ``PRAGMA foreign_key_check``
-        after each import. The connection checks them again from its next transaction (or
+        can change, and leave the foreign keys of this transaction unchecked (one parent lookup
+        per reference: more than half of the orders insert and of the event copy). Every
+        reference written is an id looked up or allocated under that lock; the importer tests
+        run ``PRAGMA foreign_key_check`` after each import. The connection checks them again from its next transaction (or
         when it returns to the pool); inside a caller's open transaction nothing changes."""
         raw: Any = self.conn.connection.driver_connection
         if raw.in_transaction:
