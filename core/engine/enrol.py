@@ -37,10 +37,10 @@ from core.engine.conditions import fields_used
 from core.engine.registry import TRIGGERS
 from core.engine.sqlutil import frame_of, try_singleton_lock
 from core.engine.timed import fire_time_triggers
+from core.engine.wakeup import CURSOR_KEY as CURSOR_KEY  # the key of the cursor advanced here
 from core.models import Enrolment
 from core.settings import StoreSettings
 
-CURSOR_KEY = "_engine_event_cursor"
 GAP_WAIT = dt.timedelta(minutes=10)
 BATCH = 5_000
 ENROL_LOCK = 0x0F10E0

@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 CHANNEL = "orderflow_work"
 SLICE = 0.5  # seconds between checks of the in-process event while listening
 PROBE = 0.2  # seconds between looks for new events on SQLite
-_CURSOR_KEY = "_engine_event_cursor"  # core.engine.enrol.CURSOR_KEY (pandas not imported here)
+CURSOR_KEY = "_engine_event_cursor"
+"""The settings key of the enrolment cursor (the last event id :mod:`core.engine.enrol` read);
+kept here, where the probe reads it, so that module needs no pandas."""
 _UNREAD = text(
     "SELECT (SELECT MAX(id) FROM order_events), (SELECT value FROM settings WHERE key = :k)"
 )
@@ -81,7 +83,7 @@ class Waiter:
         assert self._engine is not None
         try:
             with self._engine.connect() as conn:
-                newest, cursor = conn.execute(_UNREAD, {"k": _CURSOR_KEY}).one()
+                newest, cursor = conn.execute(_UNREAD, {"k": CURSOR_KEY}).one()
             return int(newest or 0), int(json.loads(cursor) if cursor else 0)
         except Exception:  # a busy or missing database: the poll interval still applies
             log.debug("looking for new events failed", exc_info=True)

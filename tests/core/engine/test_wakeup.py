@@ -103,4 +103,4 @@ def test_sqlite_worker_notices_an_event_stored_elsewhere(sqlite_engine: Engine) 
 def test_probe_reads_the_enrolment_cursor_key() -> None:
     from core.engine import enrol, wakeup
 
-    assert wakeup._CURSOR_KEY == enrol.CURSOR_KEY
+    assert wakeup.CURSOR_KEY == enrol.CURSOR_KEY
