@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, text
 
 from core import facts
 from core.importers.job import table
@@ -64,7 +63,8 @@ def merge_new_orders(writer: Writer, orders: pd.DataFrame) -> None:
     writer.insert(table("customer_facts"), new_facts[facts.FACT_COLUMNS])
     writer.insert(table("customer_days"), new_days[facts.DAY_COLUMNS])
     facts.add_to_totals(conn, {}, _totals(fresh_facts))
-    _add_to_counts(conn, _counts(old_facts, old_days), _counts(new_facts, new_days))
+    facts.add_to_counts(conn, _counts(old_facts, old_days), _counts(new_facts, new_days))
+    facts.rebuild_cells(conn)  # one aggregate over the facts (~1 s CPU at 1M orders)
 
 
 def _valid(orders: pd.DataFrame) -> np.ndarray:
@@ -200,27 +200,6 @@ def _totals(fresh: pd.DataFrame) -> dict[str, list[float]]:
     return {
         str(c): [float(v) for v in row] for c, row in zip(sums.index, sums.to_numpy(), strict=True)
     }
-
-
-def _add_to_counts(
-    conn: Connection, old: dict[tuple[str, int], int], new: dict[tuple[str, int], int]
-) -> None:
-    """fact_counts += new - old, as :func:`core.facts.add_to_counts` does, in one statement
-    for all buckets (a first import of a million orders changes about two thousand)."""
-    deltas = [
-        {"k": kind, "b": bucket, "d": new.get((kind, bucket), 0) - old.get((kind, bucket), 0)}
-        for kind, bucket in sorted(set(old) | set(new))
-    ]
-    changed = [d for d in deltas if d["d"]]
-    if changed:
-        conn.execute(text(_UPSERT_COUNT), changed)
-    conn.execute(text("DELETE FROM fact_counts WHERE n <= 0"))
-
-
-_UPSERT_COUNT = (
-    "INSERT INTO fact_counts (kind, bucket, n) VALUES (:k, :b, :d) "
-    "ON CONFLICT (kind, bucket) DO UPDATE SET n = fact_counts.n + excluded.n"
-)
 
 
 def _counts(fact_rows: pd.DataFrame, day_rows: pd.DataFrame) -> dict[tuple[str, int], int]:
