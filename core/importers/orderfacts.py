@@ -24,6 +24,7 @@ from core.importers.writer import Writer
 SUMMED = [n for n, _ in facts.MEASURES]
 DAY_ZERO = np.datetime64("1970-01-01", "D")
 DAY_BITS = 24
+"""A customer and a day (days since 1970, below 2**24) packed in one integer."""
 USED = (
     "customer_id",
     "placed_date",
@@ -36,7 +37,6 @@ USED = (
     "delivered_at",
 )
 """The columns of an order the facts read."""
-"""A customer and a day (days since 1970, below 2**24) packed in one integer."""
 
 
 def merge_new_orders(writer: Writer, orders: pd.DataFrame) -> None:

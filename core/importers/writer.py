@@ -208,8 +208,9 @@ class Writer:
         can change, and leave the foreign keys of this transaction unchecked (one parent lookup
         per reference: more than half of the orders insert and of the event copy). Every
         reference written is an id looked up or allocated under that lock; the importer tests
-        run ``PRAGMA foreign_key_check`` after each import. The connection checks them again from its next transaction (or
-        when it returns to the pool); inside a caller's open transaction nothing changes."""
+        run ``PRAGMA foreign_key_check`` after each import. The connection checks them again
+        from its next transaction (or when it returns to the pool); inside a caller's open
+        transaction nothing changes."""
         raw: Any = self.conn.connection.driver_connection
         if raw.in_transaction:
             return

@@ -4,8 +4,8 @@ Cohort cells, the customers retained from one month to the next, second orders b
 the gap histogram are counts kept in ``fact_counts`` (history up to the latest order: the usual
 period) or counted from ``customer_days`` up to an earlier end; the period's repeat rate is an
 aggregate over the period's ``customer_days`` and the RFM segments are scored per cell of
-``rfm_cells`` (customers by last order day and order count; the orders up to an earlier end). The figures are
-built by the same functions as the pandas reference
+``rfm_cells`` (customers by last order day and order count; the orders up to an earlier
+end). The figures are built by the same functions as the pandas reference
 (:func:`core.metrics.views.retention_view_from_orders`); tests compare both. The facts are kept
 per customer, so filters (country, channel, delivery option, segment) take the reference.
 """
